@@ -1,0 +1,31 @@
+# PGXS build of the relocate extension (C++17). See README.md for the two commands that set up,
+# build and test everything; this file is what they call.
+EXTENSION    = relocate
+EXTVERSION   = 0.1.0
+MODULE_big   = relocate
+CORE_SRCS    = $(sort $(wildcard src/core/*.cpp))
+PG_SRCS      = $(sort $(wildcard src/pg/*.cpp))
+OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+DATA         = relocate--$(EXTVERSION).sql
+
+# pg_regress suites: sql/<name>.sql against expected/<name>.out, run in this order.
+REGRESS      = import_fixtures bad_input catalogue
+REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
+
+PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
+PG_CPPFLAGS  = -Isrc -isystem $(shell $(PG_CONFIG) --includedir-server)
+# -Wno-register: PostgreSQL 15's s_lock.h and arch-x86.h use `register`.
+PG_CXXFLAGS  = -std=c++17 -Wall -Wextra -Wno-register -Wno-unused-parameter -MMD -MP
+# PGXS links with gcc: name libstdc++ explicitly; libcrypto for hashes and random values.
+SHLIB_LINK  += -lcrypto -lstdc++
+
+# Debian's PostgreSQL is built --with-llvm, so PGXS would also compile every .cpp to LLVM bitcode
+# with clang in C++14 mode, ignoring PG_CXXFLAGS. JIT inlining of our code is worthless: no bitcode.
+override with_llvm := no
+
+EXTRA_CLEAN  = $(OBJS:.o=.d) results regression.diffs regression.out
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+-include $(OBJS:.o=.d)

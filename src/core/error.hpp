@@ -1,0 +1,47 @@
+// ImportError: every error a user can cause, as it will reach them: a SQLSTATE, a message
+// naming the model, source pk and field, and optional detail and hint. The boundary layer turns
+// it into ereport(ERROR) after all C++ frames are gone.
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace relocate {
+
+// The SQLSTATEs the core raises (PostgreSQL's codes, spelled out so the core needs no PG header).
+namespace sqlstate {
+inline constexpr const char *kInvalidTextRepresentation = "22P02"; // malformed JSON
+inline constexpr const char *kInvalidParameterValue = "22023";     // bad argument / export shape
+inline constexpr const char *kDataException = "22000";
+inline constexpr const char *kStringDataRightTruncation = "22001"; // value too long
+inline constexpr const char *kNumericValueOutOfRange = "22003";
+inline constexpr const char *kInvalidDatetimeFormat = "22007";
+inline constexpr const char *kUntranslatableCharacter = "22P05"; // \u0000 in a string
+inline constexpr const char *kDatatypeMismatch = "42804";        // JSON type does not fit column
+inline constexpr const char *kNotNullViolation = "23502";
+inline constexpr const char *kUndefinedObject = "42704";  // unknown model
+inline constexpr const char *kUndefinedColumn = "42703";  // unknown field
+inline constexpr const char *kUndefinedTable = "42P01";   // target table missing
+inline constexpr const char *kFeatureNotSupported = "0A000";
+inline constexpr const char *kObjectNotInPrerequisiteState = "55000";
+inline constexpr const char *kInternalError = "XX000";
+} // namespace sqlstate
+
+class ImportError : public std::runtime_error {
+public:
+	ImportError(const char *code, std::string message, std::string detail = {}, std::string hint = {})
+	    : std::runtime_error(message), code_(code), detail_(std::move(detail)), hint_(std::move(hint)) {}
+
+	const char *code() const noexcept { return code_; }
+	const std::string &detail() const noexcept { return detail_; }
+	const std::string &hint() const noexcept { return hint_; }
+
+private:
+	const char *code_;
+	std::string detail_;
+	std::string hint_;
+};
+
+} // namespace relocate

@@ -1,0 +1,329 @@
+#include "core/json.hpp"
+
+#include "core/export_reader.hpp"
+
+#include <cctype>
+#include <cstring>
+#include <limits>
+
+#include "core/error.hpp"
+
+namespace relocate {
+
+const FieldValue *ExportEntry::find(std::string_view name) const {
+	for (const ExportField &f : *this)
+		if (f.name == name)
+			return &f.value;
+	return nullptr;
+}
+
+bool parse_int64(std::string_view text, std::int64_t &out) {
+	if (text.empty())
+		return false;
+	std::size_t i = 0;
+	bool negative = false;
+	if (text[0] == '-') {
+		negative = true;
+		i = 1;
+		if (text.size() == 1)
+			return false;
+	}
+	// Magnitude accumulated as unsigned so that INT64_MIN parses.
+	std::uint64_t magnitude = 0;
+	const std::uint64_t limit =
+	    negative ? static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 1
+	             : static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+	for (; i < text.size(); ++i) {
+		char c = text[i];
+		if (c < '0' || c > '9')
+			return false;
+		unsigned digit = static_cast<unsigned>(c - '0');
+		if (magnitude > (limit - digit) / 10)
+			return false;
+		magnitude = magnitude * 10 + digit;
+	}
+	out = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
+	if (negative && magnitude == 0)
+		out = 0;
+	return true;
+}
+
+namespace {
+
+constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+// SAX handler: a small state machine over the nesting depth.
+//   depth 0: before the top-level array
+//   depth 1: inside the array, between entries
+//   depth 2: inside an entry object ("model", "pk", "fields")
+//   depth 3: inside "fields"
+//   deeper: inside an object/array field value, captured as JSON text by `raw_`
+class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
+public:
+	Handler(const rapidjson::MemoryStream &stream, EntryConsumer &consumer) : stream_(stream), consumer_(consumer) {}
+
+	bool Null() { return scalar(FieldValue::Type::Null, false, nullptr, 0); }
+	bool Bool(bool b) { return scalar(FieldValue::Type::Bool, b, nullptr, 0); }
+	bool RawNumber(const char *s, rapidjson::SizeType n, bool) { return scalar(FieldValue::Type::Number, false, s, n); }
+	bool String(const char *s, rapidjson::SizeType n, bool) { return scalar(FieldValue::Type::String, false, s, n); }
+	// Unused with kParseNumbersAsStringsFlag, but keep every number path explicit.
+	bool Int(int) { return unexpected_number(); }
+	bool Uint(unsigned) { return unexpected_number(); }
+	bool Int64(std::int64_t) { return unexpected_number(); }
+	bool Uint64(std::uint64_t) { return unexpected_number(); }
+	bool Double(double) { return unexpected_number(); }
+
+	bool StartObject() {
+		if (capturing_)
+			return capture_open(true);
+		switch (depth_) {
+		case 0:
+			fail_shape("the export is not a JSON array of model entries: the top level is an object");
+		case 1:
+			begin_entry();
+			depth_ = 2;
+			return true;
+		case 2:
+			if (key_ != EntryKey::Fields)
+				fail_entry("\"" + key_name_ + "\" must not be an object");
+			if (seen_fields_)
+				fail_entry("\"fields\" appears twice");
+			seen_fields_ = true;
+			depth_ = 3;
+			return true;
+		default: // depth 3: an object-valued field
+			start_capture(FieldValue::Type::Object);
+			return capture_open(true);
+		}
+	}
+
+	bool EndObject(rapidjson::SizeType) {
+		if (capturing_)
+			return capture_close(true);
+		if (depth_ == 3) {
+			depth_ = 2;
+			return true;
+		}
+		// depth 2: the entry is complete
+		if (!seen_model_)
+			fail_entry("the entry has no \"model\"");
+		if (!seen_pk_)
+			fail_entry("the entry has no \"pk\"");
+		if (!seen_fields_)
+			fail_entry("the entry has no \"fields\"");
+		depth_ = 1;
+		consumer_.consume(entry_);
+		++index_;
+		return true;
+	}
+
+	bool StartArray() {
+		if (capturing_)
+			return capture_open(false);
+		switch (depth_) {
+		case 0:
+			depth_ = 1;
+			return true;
+		case 1:
+			fail_element("is an array, not a model entry object");
+		case 2:
+			fail_entry("\"" + key_name_ + "\" must not be an array");
+		default:
+			start_capture(FieldValue::Type::Array);
+			return capture_open(false);
+		}
+	}
+
+	bool EndArray(rapidjson::SizeType) {
+		if (capturing_)
+			return capture_close(false);
+		depth_ = 0; // end of the top-level array
+		return true;
+	}
+
+	bool Key(const char *s, rapidjson::SizeType n, bool) {
+		if (capturing_) {
+			raw_writer_.Key(s, n);
+			return true;
+		}
+		if (depth_ == 2) {
+			key_name_.assign(s, n);
+			if (key_name_ == "model")
+				key_ = EntryKey::Model;
+			else if (key_name_ == "pk")
+				key_ = EntryKey::Pk;
+			else if (key_name_ == "fields")
+				key_ = EntryKey::Fields;
+			else
+				fail_entry("unexpected key \"" + key_name_ + "\" (an entry has only \"model\", \"pk\" and \"fields\")");
+			return true;
+		}
+		// depth 3: a field name
+		std::string_view name(s, n);
+		for (const ExportField &f : entry_)
+			if (f.name == name)
+				fail_entry("field \"" + std::string(name) + "\" appears twice");
+		if (entry_.field_count == entry_.fields.size())
+			entry_.fields.emplace_back();
+		ExportField &f = entry_.fields[entry_.field_count++];
+		f.name.assign(s, n);
+		f.value.type = FieldValue::Type::Null;
+		f.value.boolean = false;
+		f.value.text.clear();
+		return true;
+	}
+
+	std::size_t entries() const { return index_; }
+	int depth() const { return depth_; }
+
+private:
+	enum class EntryKey { None, Model, Pk, Fields };
+
+	[[noreturn]] void fail_shape(const std::string &what) const {
+		throw ImportError(sqlstate::kInvalidParameterValue,
+		                  "relocate: " + what + " (byte offset " + std::to_string(stream_.Tell()) + ")",
+		                  "A Sentry export is a JSON array of objects with the keys \"model\", \"pk\" and \"fields\".");
+	}
+	[[noreturn]] void fail_element(const std::string &what) const {
+		fail_shape("export entry " + std::to_string(index_) + " " + what);
+	}
+	[[noreturn]] void fail_entry(const std::string &what) const {
+		std::string where = "export entry " + std::to_string(index_);
+		if (seen_model_)
+			where += " (" + entry_.model + (seen_pk_ ? " pk " + std::to_string(entry_.pk) : std::string()) + ")";
+		throw ImportError(sqlstate::kInvalidParameterValue,
+		                  "relocate: " + where + " at byte offset " + std::to_string(entry_.offset) + ": " + what,
+		                  "A Sentry export is a JSON array of objects with the keys \"model\", \"pk\" and \"fields\".");
+	}
+	bool unexpected_number() { throw ImportError(sqlstate::kInternalError, "relocate: unexpected parser event"); }
+
+	void begin_entry() {
+		entry_.index = index_;
+		entry_.offset = stream_.Tell() - 1;
+		entry_.model.clear();
+		entry_.pk = 0;
+		entry_.field_count = 0;
+		seen_model_ = seen_pk_ = seen_fields_ = false;
+		key_ = EntryKey::None;
+	}
+
+	bool scalar(FieldValue::Type type, bool b, const char *s, rapidjson::SizeType n) {
+		if (capturing_) {
+			switch (type) {
+			case FieldValue::Type::Null:
+				raw_writer_.Null();
+				break;
+			case FieldValue::Type::Bool:
+				raw_writer_.Bool(b);
+				break;
+			case FieldValue::Type::Number:
+				raw_writer_.RawNumber(s, n);
+				break;
+			default:
+				raw_writer_.String(s, n);
+				break;
+			}
+			return true;
+		}
+		switch (depth_) {
+		case 0:
+			fail_shape("the export is not a JSON array of model entries: the top level is a scalar");
+		case 1:
+			fail_element("is a scalar, not a model entry object");
+		case 2:
+			entry_value(type, s, n);
+			return true;
+		default: {
+			FieldValue &v = entry_.fields[entry_.field_count - 1].value;
+			v.type = type;
+			v.boolean = b;
+			if (s != nullptr)
+				v.text.assign(s, n);
+			return true;
+		}
+		}
+	}
+
+	void entry_value(FieldValue::Type type, const char *s, rapidjson::SizeType n) {
+		switch (key_) {
+		case EntryKey::Model:
+			if (type != FieldValue::Type::String)
+				fail_entry("\"model\" must be a string");
+			if (seen_model_)
+				fail_entry("\"model\" appears twice");
+			entry_.model.assign(s, n);
+			for (char &c : entry_.model)
+				c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+			seen_model_ = true;
+			break;
+		case EntryKey::Pk:
+			if (seen_pk_)
+				fail_entry("\"pk\" appears twice");
+			if (type != FieldValue::Type::Number || !parse_int64(std::string_view(s, n), entry_.pk))
+				fail_entry("\"pk\" must be an integer");
+			seen_pk_ = true;
+			break;
+		default:
+			fail_entry("\"fields\" must be an object");
+		}
+	}
+
+	void start_capture(FieldValue::Type type) {
+		capturing_ = true;
+		raw_depth_ = 0;
+		raw_buffer_.Clear();
+		raw_writer_.Reset(raw_buffer_);
+		entry_.fields[entry_.field_count - 1].value.type = type;
+	}
+	bool capture_open(bool object) {
+		++raw_depth_;
+		if (object)
+			raw_writer_.StartObject();
+		else
+			raw_writer_.StartArray();
+		return true;
+	}
+	bool capture_close(bool object) {
+		if (object)
+			raw_writer_.EndObject();
+		else
+			raw_writer_.EndArray();
+		if (--raw_depth_ == 0) {
+			capturing_ = false;
+			entry_.fields[entry_.field_count - 1].value.text.assign(raw_buffer_.GetString(), raw_buffer_.GetSize());
+		}
+		return true;
+	}
+
+	const rapidjson::MemoryStream &stream_;
+	EntryConsumer &consumer_;
+	ExportEntry entry_;
+	std::size_t index_ = 0;
+	int depth_ = 0;
+	EntryKey key_ = EntryKey::None;
+	std::string key_name_;
+	bool seen_model_ = false, seen_pk_ = false, seen_fields_ = false;
+	bool capturing_ = false;
+	int raw_depth_ = 0;
+	rapidjson::StringBuffer raw_buffer_;
+	rapidjson::Writer<rapidjson::StringBuffer> raw_writer_;
+};
+
+} // namespace
+
+void read_export(const char *data, std::size_t length, EntryConsumer &consumer) {
+	rapidjson::MemoryStream stream(data, length);
+	Handler handler(stream, consumer);
+	rapidjson::Reader reader;
+	rapidjson::ParseResult ok = reader.Parse<kParseFlags>(stream, handler);
+	if (!ok) {
+		std::string what = rapidjson::GetParseError_En(ok.Code());
+		if (!what.empty() && what.back() == '.')
+			what.pop_back();
+		throw ImportError(sqlstate::kInvalidTextRepresentation,
+		                  "relocate: malformed JSON at byte offset " + std::to_string(ok.Offset()) + ": " + what,
+		                  "The export must be a complete, valid UTF-8 JSON document.");
+	}
+}
+
+} // namespace relocate

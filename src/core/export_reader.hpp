@@ -1,0 +1,64 @@
+// Streaming reader of a Sentry export: a JSON array of {"model", "pk", "fields"} objects.
+//
+// The document is parsed with RapidJSON's SAX Reader, never into a DOM: each entry is built in a
+// reusable ExportEntry and handed to an EntryConsumer as soon as its closing brace is read, so
+// memory does not grow with the file. Object and array field values (e.g. ProjectKey.data) are
+// kept as compact JSON text; numbers keep their literal text so that 64-bit ids and floats reach
+// their columns unchanged.
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace relocate {
+
+struct FieldValue {
+	enum class Type : std::uint8_t { Null, Bool, Number, String, Object, Array };
+	Type type = Type::Null;
+	bool boolean = false;
+	// Number: the literal as written; String: the decoded UTF-8 text; Object/Array: compact JSON.
+	std::string text;
+
+	bool is_null() const { return type == Type::Null; }
+};
+
+struct ExportField {
+	std::string name;
+	FieldValue value;
+};
+
+struct ExportEntry {
+	std::string model;        // normalized: lower case
+	std::int64_t pk = 0;
+	std::size_t index = 0;    // 0-based position in the top-level array
+	std::size_t offset = 0;   // byte offset of the entry's opening brace
+	std::vector<ExportField> fields; // only the first field_count are valid (storage is reused)
+	std::size_t field_count = 0;
+
+	const ExportField *begin() const { return fields.data(); }
+	const ExportField *end() const { return fields.data() + field_count; }
+	const FieldValue *find(std::string_view name) const;
+};
+
+class EntryConsumer {
+public:
+	virtual ~EntryConsumer() = default;
+	// Called once per complete entry, in file order. May throw; the exception leaves read_export.
+	virtual void consume(const ExportEntry &entry) = 0;
+};
+
+// Parses `data` (UTF-8 JSON, validated) and feeds every entry to `consumer`. Throws ImportError:
+// 22P02 for malformed JSON (with the byte offset), 22023 for a document that is not an array of
+// well-formed entries (with the entry's index and byte offset).
+void read_export(const char *data, std::size_t length, EntryConsumer &consumer);
+
+// Parses a whole integer literal (optional '-', digits only) into int64; false if it is not one
+// or does not fit.
+bool parse_int64(std::string_view text, std::int64_t &out);
+
+} // namespace relocate

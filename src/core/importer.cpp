@@ -1,0 +1,553 @@
+#include "core/importer.hpp"
+
+#include <openssl/rand.h>
+
+#include <cctype>
+#include <memory>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "core/export_reader.hpp"
+#include "core/value.hpp"
+
+namespace relocate {
+
+const char *import_kind_name(ImportKind k) {
+	switch (k) {
+	case ImportKind::Inserted:
+		return "Inserted";
+	case ImportKind::Existing:
+		return "Existing";
+	case ImportKind::Overwrite:
+		return "Overwrite";
+	}
+	return "Inserted";
+}
+
+std::uint8_t admitted_scopes_for(std::string_view import_scope) {
+	std::string s(import_scope);
+	for (char &c : s)
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	if (s == "user")
+		return kScopeUser;
+	if (s == "organization")
+		return kScopeUser | kScopeOrganization;
+	if (s == "config")
+		return kScopeUser | kScopeConfig;
+	if (s == "global")
+		return kScopeUser | kScopeOrganization | kScopeConfig | kScopeGlobal;
+	throw ImportError(sqlstate::kInvalidParameterValue, "relocate: unknown import scope \"" + std::string(import_scope) + "\"",
+	                  {}, "The scope is one of 'user', 'organization', 'config' or 'global', as in `sentry import`.");
+}
+
+namespace {
+
+// --- random values for Sentry's callable defaults ----------------------------------------------
+
+void random_bytes(unsigned char *buf, std::size_t n) {
+	if (RAND_bytes(buf, static_cast<int>(n)) != 1)
+		throw ImportError(sqlstate::kInternalError, "relocate: the random number generator failed");
+}
+
+std::string random_hex(int length) {
+	static const char kHex[] = "0123456789abcdef";
+	std::vector<unsigned char> buf(static_cast<std::size_t>(length + 1) / 2);
+	random_bytes(buf.data(), buf.size());
+	std::string out;
+	for (unsigned char b : buf) {
+		out += kHex[b >> 4];
+		out += kHex[b & 15];
+	}
+	out.resize(static_cast<std::size_t>(length));
+	return out;
+}
+
+std::string random_alnum(int length) {
+	static const char kAlnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	std::string out;
+	while (out.size() < static_cast<std::size_t>(length)) {
+		unsigned char b;
+		random_bytes(&b, 1);
+		if (b < 248) // 248 = 4 * 62: reject the rest so every character is equally likely
+			out += kAlnum[b % 62];
+	}
+	return out;
+}
+
+std::string random_uuid4() {
+	unsigned char b[16];
+	random_bytes(b, sizeof b);
+	b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+	b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+	static const char kHex[] = "0123456789abcdef";
+	std::string out;
+	for (int i = 0; i < 16; ++i) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out += '-';
+		out += kHex[b[i] >> 4];
+		out += kHex[b[i] & 15];
+	}
+	return out;
+}
+
+// A FieldValue from a JSON literal recorded in the catalogue ("0", "\"\"", "{}", "true", ...).
+FieldValue value_from_literal(const char *literal) {
+	FieldValue v;
+	std::string_view s(literal);
+	if (s == "null") {
+		v.type = FieldValue::Type::Null;
+	} else if (s == "true" || s == "false") {
+		v.type = FieldValue::Type::Bool;
+		v.boolean = s == "true";
+	} else if (!s.empty() && s[0] == '"') {
+		v.type = FieldValue::Type::String;
+		v.text = std::string(s.substr(1, s.size() - 2)); // catalogue literals hold no escapes
+	} else if (!s.empty() && s[0] == '{') {
+		v.type = FieldValue::Type::Object;
+		v.text = std::string(s);
+	} else if (!s.empty() && s[0] == '[') {
+		v.type = FieldValue::Type::Array;
+		v.text = std::string(s);
+	} else {
+		v.type = FieldValue::Type::Number;
+		v.text = std::string(s);
+	}
+	return v;
+}
+
+// --- the pk map ---------------------------------------------------------------------------------
+
+struct PkEntry {
+	std::int64_t new_pk;
+	ImportKind kind;
+};
+
+class PkMap {
+public:
+	explicit PkMap(std::size_t models) : maps_(models) {}
+	PkEntry *find(std::size_t model, std::int64_t old_pk) {
+		auto &m = maps_[model];
+		auto it = m.find(old_pk);
+		return it == m.end() ? nullptr : &it->second;
+	}
+	bool insert(std::size_t model, std::int64_t old_pk, PkEntry e) { return maps_[model].emplace(old_pk, e).second; }
+
+private:
+	std::vector<std::unordered_map<std::int64_t, PkEntry>> maps_;
+};
+
+// --- per-model state ------------------------------------------------------------------------
+
+struct FieldPlan {
+	enum class Kind : std::uint8_t { Column, Dropped } kind = Kind::Column;
+	int column = -1;                         // for Column
+	const ForeignKeyDef *fk = nullptr;       // for a relation field
+	std::size_t fk_target = 0;               // model index of fk->target
+	std::size_t dropped = 0;                 // index into the report's dropped_fields
+};
+
+struct DefaultPlan {
+	int column;
+	const FieldDefault *def;
+};
+
+struct ModelState {
+	const ModelDef *def = nullptr;
+	std::size_t summary = 0;
+	bool admitted = false;
+	bool described = false;
+	TableShape table;
+	std::unordered_map<std::string, FieldPlan> plans;
+	std::vector<DefaultPlan> defaults;
+	int slug_column = -1;
+	std::int64_t rows_seen = 0;
+};
+
+std::string describe_entry(const ExportEntry &e) {
+	return "export entry " + std::to_string(e.index) + " at byte offset " + std::to_string(e.offset);
+}
+
+class Importer : public EntryConsumer {
+public:
+	Importer(const ImportOptions &options, Target &target)
+	    : options_(options), target_(target), states_(catalogue_size()), seen_(catalogue_size(), false),
+	      pk_map_(catalogue_size()) {}
+
+	void consume(const ExportEntry &entry) override {
+		if (++report_.entries % 1024 == 0)
+			target_.check_for_interrupts();
+		if (current_ == nullptr || entry.model != current_->def->name)
+			switch_model(entry);
+		ModelState &st = *current_;
+		++st.rows_seen;
+		ModelSummary &summary = report_.models[st.summary];
+		if (!st.admitted || !instance_admitted(st, entry)) {
+			++summary.skipped;
+			return;
+		}
+		if (!build_row(st, entry)) {
+			++summary.skipped; // a foreign key points at a row that was not imported
+			return;
+		}
+		// Reserve the pk map slot now (its new pk is set when the batch is written), so that a pk
+		// given twice for one model is caught here.
+		if (!pk_map_.insert(model_index(st.def), entry.pk, PkEntry{0, ImportKind::Inserted}))
+			fail(entry, sqlstate::kInvalidParameterValue,
+			     "the same pk appears twice for this model",
+			     "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
+		queue_row(st, entry);
+	}
+
+	ImportReport finish() {
+		flush();
+		return std::move(report_);
+	}
+
+private:
+	// ----- model runs ------------------------------------------------------------------------
+
+	void switch_model(const ExportEntry &entry) {
+		flush();
+		const ModelDef *def = find_model(entry.model);
+		if (def == nullptr)
+			throw ImportError(sqlstate::kUndefinedObject,
+			                  "relocate: unknown model \"" + entry.model + "\" (" + describe_entry(entry) + ")", {},
+			                  "relocate knows the models of Sentry's backup catalogue (SELECT * FROM relocate_models).");
+		std::size_t idx = model_index(def);
+		check_dependency_order(entry, *def);
+		ModelState &st = states_[idx];
+		if (st.def == nullptr) {
+			st.def = def;
+			st.summary = report_.models.size();
+			report_.models.push_back(ModelSummary{def->name});
+			st.admitted = (def->scopes & options_.admitted_scopes) != 0;
+		}
+		seen_[idx] = true;
+		current_ = &st;
+		if (st.admitted && !st.described)
+			describe(st, entry);
+	}
+
+	// A model must come after every model it refers to (spec §1.4: Sentry silently drops the
+	// dependents otherwise). Starting a run of `def` after a model that has a foreign key to it
+	// means some of those references were looked up too early.
+	void check_dependency_order(const ExportEntry &entry, const ModelDef &def) {
+		const ModelDef *models = catalogue_models();
+		for (std::size_t i = 0; i < catalogue_size(); ++i) {
+			if (!seen_[i] || &models[i] == &def)
+				continue;
+			const ModelDef &dependent = models[i];
+			for (std::size_t k = 0; k < dependent.foreign_key_count; ++k) {
+				const ForeignKeyDef &fk = dependent.foreign_keys[k];
+				if (def.name == std::string_view(fk.target))
+					throw ImportError(
+					    sqlstate::kInvalidParameterValue,
+					    "relocate: " + std::string(def.name) + " appears after " + dependent.name +
+					        ", which refers to it through field \"" + fk.field + "\" (" + describe_entry(entry) + ")",
+					    "Sentry's exporter writes every model after the models it depends on; this file does not.",
+					    "Reorder the export so that each model's entries come before its dependents' "
+					    "(SELECT model FROM relocate_models ORDER BY sort_order).");
+			}
+		}
+	}
+
+	void describe(ModelState &st, const ExportEntry &entry) {
+		std::optional<TableShape> shape = target_.describe_table(st.def->table);
+		if (!shape)
+			throw ImportError(sqlstate::kUndefinedTable,
+			                  "relocate: table \"" + std::string(st.def->table) + "\" for model " + st.def->name +
+			                      " does not exist (" + describe_entry(entry) + ")",
+			                  {}, "Create Sentry's schema first, and check that its schema is in the search_path.");
+		st.table = std::move(*shape);
+		st.described = true;
+		if (st.table.id_column < 0)
+			throw ImportError(sqlstate::kObjectNotInPrerequisiteState,
+			                  "relocate: table \"" + std::string(st.def->table) + "\" for model " + st.def->name +
+			                      " has no column \"id\"");
+		for (std::size_t k = 0; k < st.def->default_count; ++k) {
+			const FieldDefault &d = st.def->defaults[k];
+			int col = st.table.find(column_for_field(*st.def, d.field));
+			if (col >= 0)
+				st.defaults.push_back(DefaultPlan{col, &d});
+		}
+		for (std::size_t k = 0; k < st.def->json_field_count; ++k) {
+			int col = st.table.find(column_for_field(*st.def, st.def->json_fields[k]));
+			if (col >= 0)
+				st.table.columns[static_cast<std::size_t>(col)].json_text = true;
+		}
+		st.slug_column = st.table.find("slug");
+	}
+
+	// Models whose RelocationScope is chosen per instance (spec §2.1, §6).
+	bool instance_admitted(const ModelState &st, const ExportEntry &entry) const {
+		const std::uint8_t scopes = st.def->scopes;
+		if ((scopes & (scopes - 1)) == 0)
+			return true; // a single scope, already admitted
+		auto non_null = [&](const char *field) {
+			const FieldValue *v = entry.find(field);
+			return v != nullptr && !v->is_null();
+		};
+		std::string_view name = st.def->name;
+		std::uint8_t scope;
+		if (name == "sentry.apitoken" || name == "sentry.apiauthorization")
+			scope = non_null("application") ? kScopeGlobal : kScopeConfig;
+		else if (name == "sentry.notificationaction")
+			scope = (non_null("integration_id") || non_null("sentry_app_id")) ? kScopeGlobal : kScopeOrganization;
+		else
+			// sentry.notificationactionproject takes its action's scope: an action that was not
+			// admitted is not in the pk map, so the link is skipped by its foreign key.
+			scope = scopes;
+		return (scope & options_.admitted_scopes) != 0;
+	}
+
+	// ----- rows ------------------------------------------------------------------------------
+
+	const FieldPlan &plan_for(ModelState &st, const ExportEntry &entry, const ExportField &field) {
+		auto it = st.plans.find(field.name);
+		if (it != st.plans.end())
+			return it->second;
+		FieldPlan plan;
+		if (const ForeignKeyDef *fk = find_foreign_key(*st.def, field.name)) {
+			plan.fk = fk;
+			const ModelDef *target = find_model(fk->target);
+			if (target == nullptr)
+				throw ImportError(sqlstate::kInternalError,
+				                  "relocate: catalogue error: unknown target " + std::string(fk->target));
+			plan.fk_target = model_index(target);
+		}
+		std::string column = column_for_field(*st.def, field.name);
+		plan.column = st.table.find(column);
+		if (plan.column == st.table.id_column)
+			fail(entry, sqlstate::kInvalidParameterValue, "field \"" + field.name + "\" would overwrite the row's id",
+			     {});
+		if (plan.column < 0) {
+			const RemovedField *removed = find_removed_field(*st.def, field.name);
+			if (removed == nullptr && !options_.ignore_unknown_fields)
+				fail(entry, sqlstate::kUndefinedColumn, "unknown field \"" + field.name + "\"",
+				     "If the export comes from a newer Sentry than this database, upgrade Sentry first; to drop "
+				     "unknown fields instead, SET relocate.ignore_unknown_fields = on (they are counted in a NOTICE).",
+				     "Table " + st.table.name + " has no column \"" + column + "\".");
+			plan.kind = FieldPlan::Kind::Dropped;
+			plan.dropped = report_.dropped_fields.size();
+			report_.dropped_fields.push_back(DroppedField{
+			    st.def->name, field.name,
+			    removed ? removed->why : "unknown to this database (relocate.ignore_unknown_fields is on)", 0});
+		}
+		return st.plans.emplace(field.name, plan).first->second;
+	}
+
+	// Fills row_value_/row_state_ for one entry. Returns false if a foreign key cannot be mapped.
+	bool build_row(ModelState &st, const ExportEntry &entry) {
+		const std::size_t ncols = st.table.columns.size();
+		row_value_.resize(ncols);
+		row_state_.assign(ncols, kAbsent);
+		for (const ExportField &field : entry) {
+			const FieldPlan &plan = plan_for(st, entry, field);
+			if (plan.kind == FieldPlan::Kind::Dropped) {
+				++report_.dropped_fields[plan.dropped].rows;
+				continue;
+			}
+			const Column &col = st.table.columns[static_cast<std::size_t>(plan.column)];
+			std::string &out = row_value_[static_cast<std::size_t>(plan.column)];
+			if (plan.fk != nullptr) {
+				if (field.value.is_null()) {
+					row_state_[static_cast<std::size_t>(plan.column)] = kNull;
+					continue;
+				}
+				std::int64_t old_pk;
+				if (field.value.type != FieldValue::Type::Number || !parse_int64(field.value.text, old_pk))
+					fail(entry, sqlstate::kDatatypeMismatch,
+					     "field \"" + field.name + "\": a reference to " + plan.fk->target + " must be an integer",
+					     {});
+				const PkEntry *mapped = pk_map_.find(plan.fk_target, old_pk);
+				if (mapped == nullptr)
+					return false;
+				out = std::to_string(mapped->new_pk);
+				row_state_[static_cast<std::size_t>(plan.column)] = kValue;
+				continue;
+			}
+			set_cell(st, entry, field.name, field.value, col, static_cast<std::size_t>(plan.column));
+		}
+		for (const DefaultPlan &d : st.defaults) {
+			std::size_t c = static_cast<std::size_t>(d.column);
+			if (row_state_[c] != kAbsent)
+				continue;
+			FieldValue v;
+			switch (d.def->kind) {
+			case DefaultKind::Json:
+				v = value_from_literal(d.def->value);
+				break;
+			case DefaultKind::Now:
+				v.type = FieldValue::Type::String;
+				v.text = "now"; // PostgreSQL's input for the transaction's start time
+				break;
+			case DefaultKind::RandomHex:
+				v.type = FieldValue::Type::String;
+				v.text = random_hex(d.def->length);
+				break;
+			case DefaultKind::RandomAlnum:
+				v.type = FieldValue::Type::String;
+				v.text = random_alnum(d.def->length);
+				break;
+			case DefaultKind::Uuid4:
+				v.type = FieldValue::Type::String;
+				v.text = random_uuid4();
+				break;
+			}
+			const Column &col = st.table.columns[c];
+			if (d.def->kind == DefaultKind::Now &&
+			    (col.type == ColumnType::TimestampTz || col.type == ColumnType::Timestamp || col.type == ColumnType::Date)) {
+				row_value_[c] = "now";
+				row_state_[c] = kValue;
+				continue;
+			}
+			set_cell(st, entry, d.def->field, v, col, c);
+		}
+		for (std::size_t c = 0; c < ncols; ++c) {
+			const Column &col = st.table.columns[c];
+			if (static_cast<int>(c) == st.table.id_column)
+				continue;
+			if ((row_state_[c] == kAbsent && col.not_null && !col.has_default) || (row_state_[c] == kNull && col.not_null))
+				fail(entry, sqlstate::kNotNullViolation,
+				     "field \"" + field_name_for(st, col.name) + "\" is " +
+				         (row_state_[c] == kAbsent ? "missing" : "null") + ", but column " + st.table.name + "." +
+				         col.name + " is NOT NULL" + (row_state_[c] == kAbsent ? " and has no default" : ""),
+				     {});
+		}
+		return true;
+	}
+
+	void set_cell(ModelState &st, const ExportEntry &entry, const std::string &field, const FieldValue &value,
+	              const Column &col, std::size_t c) {
+		Conversion conv = convert_value(value, col, row_value_[c]);
+		switch (conv.status) {
+		case Conversion::Status::Ok:
+			row_state_[c] = kValue;
+			break;
+		case Conversion::Status::Null:
+			row_state_[c] = kNull;
+			break;
+		case Conversion::Status::Error:
+			fail(entry, conv.sqlstate, "field \"" + field + "\": " + conv.reason, {},
+			     "Column " + st.table.name + "." + col.name + " is of type " + col.sql_type +
+			         (col.max_chars >= 0 ? "(" + std::to_string(col.max_chars) + ")" : std::string()) + ".");
+		}
+	}
+
+	// The export field name for a column, for messages (the reverse of column_for_field).
+	std::string field_name_for(const ModelState &st, const std::string &column) const {
+		for (std::size_t k = 0; k < st.def->foreign_key_count; ++k)
+			if (column_for_field(*st.def, st.def->foreign_keys[k].field) == column)
+				return st.def->foreign_keys[k].field;
+		if (column == "first_name" && std::string_view(st.def->name) == "sentry.user")
+			return "name";
+		return column;
+	}
+
+	void queue_row(ModelState &st, const ExportEntry &entry) {
+		const std::size_t ncols = st.table.columns.size();
+		// The batch's columns are those this row provides; a row with another set starts a batch.
+		bool same = batch_state_ == &st && batch_.rows() > 0;
+		if (same) {
+			std::size_t k = 0;
+			for (std::size_t c = 0; c < ncols && same; ++c) {
+				bool provided = row_state_[c] != kAbsent;
+				bool in_batch = k < batch_.columns.size() && batch_.columns[k] == static_cast<int>(c);
+				same = provided == in_batch;
+				k += in_batch;
+			}
+			same = same && k == batch_.columns.size();
+		}
+		if (!same) {
+			flush();
+			batch_state_ = &st;
+			batch_.table = &st.table;
+			batch_.model = st.def->name;
+			for (std::size_t c = 0; c < ncols; ++c)
+				if (row_state_[c] != kAbsent)
+					batch_.columns.push_back(static_cast<int>(c));
+		}
+		for (int c : batch_.columns) {
+			std::size_t uc = static_cast<std::size_t>(c);
+			bool null = row_state_[uc] == kNull;
+			batch_.is_null.push_back(null ? 1 : 0);
+			if (null) {
+				batch_.cells.emplace_back();
+			} else {
+				batch_.bytes += row_value_[uc].size();
+				batch_.cells.push_back(row_value_[uc]);
+			}
+		}
+		batch_.source_pks.push_back(entry.pk);
+		if (st.slug_column >= 0 && row_state_[static_cast<std::size_t>(st.slug_column)] == kValue)
+			batch_slugs_.emplace_back(row_value_[static_cast<std::size_t>(st.slug_column)]);
+		else
+			batch_slugs_.emplace_back(std::nullopt);
+		if (batch_.rows() >= options_.batch_rows || batch_.bytes >= options_.batch_bytes)
+			flush();
+	}
+
+	void flush() {
+		if (batch_state_ == nullptr || batch_.rows() == 0) {
+			batch_.clear();
+			batch_slugs_.clear();
+			batch_state_ = nullptr;
+			return;
+		}
+		ModelState &st = *batch_state_;
+		target_.check_for_interrupts();
+		target_.allocate_ids(st.table, batch_.rows(), batch_.ids);
+		if (batch_.ids.size() != batch_.rows())
+			throw ImportError(sqlstate::kInternalError, "relocate: id allocation returned the wrong number of ids");
+		target_.insert_rows(batch_);
+		const std::size_t idx = model_index(st.def);
+		pk_rows_.clear();
+		pk_rows_.model = st.def->name;
+		for (std::size_t r = 0; r < batch_.rows(); ++r) {
+			pk_map_.find(idx, batch_.source_pks[r])->new_pk = batch_.ids[r];
+			pk_rows_.old_pks.push_back(batch_.source_pks[r]);
+			pk_rows_.new_pks.push_back(batch_.ids[r]);
+			pk_rows_.kinds.push_back(ImportKind::Inserted);
+			pk_rows_.slugs.push_back(std::move(batch_slugs_[r]));
+		}
+		target_.record_pk_map(pk_rows_);
+		report_.models[st.summary].inserted += static_cast<std::int64_t>(batch_.rows());
+		batch_.clear();
+		batch_slugs_.clear();
+		batch_state_ = nullptr;
+	}
+
+	[[noreturn]] void fail(const ExportEntry &entry, const char *code, const std::string &what, const std::string &hint,
+	                       const std::string &detail = {}) const {
+		throw ImportError(code, "relocate: " + entry.model + " pk " + std::to_string(entry.pk) + ", " + what,
+		                  (detail.empty() ? std::string() : detail + " ") + "At " + describe_entry(entry) + ".", hint);
+	}
+
+	static constexpr unsigned char kAbsent = 0, kValue = 1, kNull = 2;
+
+	const ImportOptions &options_;
+	Target &target_;
+	ImportReport report_;
+	std::vector<ModelState> states_;
+	std::vector<bool> seen_;
+	PkMap pk_map_;
+	ModelState *current_ = nullptr;
+
+	std::vector<std::string> row_value_;
+	std::vector<unsigned char> row_state_;
+
+	ModelState *batch_state_ = nullptr;
+	RowBatch batch_;
+	std::vector<std::optional<std::string>> batch_slugs_;
+	PkMapRows pk_rows_;
+};
+
+} // namespace
+
+ImportReport run_import(const char *data, std::size_t length, const ImportOptions &options, Target &target) {
+	auto importer = std::make_unique<Importer>(options, target);
+	read_export(data, length, *importer);
+	return importer->finish();
+}
+
+} // namespace relocate

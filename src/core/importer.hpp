@@ -1,0 +1,60 @@
+// The import engine: Sentry's import_by_model loop, streamed.
+//
+// Entries are processed in file order, one model run at a time. For each entry: admit it by
+// scope (else count it skipped), remap its foreign keys through the pk map (a non-null FK to a
+// row that was not imported skips the row, counted), convert every field to its live column,
+// fill Sentry's Python-side defaults for missing fields, and queue the row. Queued rows go to the
+// Target in batches: ids allocated from the table's sequence, one INSERT per batch, the old->new
+// pairs recorded in the pk map. Nothing is ever dropped without being counted in the report.
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/catalogue.hpp"
+#include "core/target.hpp"
+
+namespace relocate {
+
+struct ImportOptions {
+	std::uint8_t admitted_scopes = 0; // ScopeBits admitted by the import scope
+	bool ignore_unknown_fields = false;
+	std::size_t batch_rows = 1000;          // rows per INSERT at most
+	std::size_t batch_bytes = 8u << 20;     // bytes of cell text per INSERT at most
+};
+
+// The import scopes of Sentry's ImportScope, as admitted RelocationScopes (spec §2.1). Throws
+// ImportError (22023) for an unknown name; case-insensitive.
+std::uint8_t admitted_scopes_for(std::string_view import_scope);
+
+struct ModelSummary {
+	std::string model;
+	std::int64_t inserted = 0;
+	std::int64_t existing = 0;
+	std::int64_t overwritten = 0;
+	std::int64_t skipped = 0;
+};
+
+// A field dropped on purpose (removed from Sentry, or unknown with ignore_unknown_fields on).
+struct DroppedField {
+	std::string model;
+	std::string field;
+	std::string why;
+	std::int64_t rows = 0;
+};
+
+struct ImportReport {
+	std::vector<ModelSummary> models; // in the order models first appear in the file
+	std::vector<DroppedField> dropped_fields;
+	std::int64_t entries = 0;
+};
+
+// Runs the whole import of `data` (the export JSON) into `target`. Throws ImportError for any
+// problem the input causes; whatever the Target throws passes through.
+ImportReport run_import(const char *data, std::size_t length, const ImportOptions &options, Target &target);
+
+} // namespace relocate

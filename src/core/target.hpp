@@ -1,0 +1,89 @@
+// The target database as the import engine sees it. The engine (importer.cpp) decides what to
+// write; a Target writes it. The PostgreSQL implementation (src/pg/spi_target.cpp) does this
+// through SPI with prepared, batched statements; unit tests use an in-memory fake.
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/value.hpp"
+
+namespace relocate {
+
+// A live table, as read from pg_catalog at import time.
+struct TableShape {
+	std::string name;            // unqualified, as in the catalogue (e.g. "auth_user")
+	std::string qualified_name;  // schema-qualified and quoted, for SQL
+	std::vector<Column> columns; // in attnum order; includes "id"
+	int id_column = -1;          // index of "id" in columns
+
+	int find(const std::string &column) const {
+		for (std::size_t i = 0; i < columns.size(); ++i)
+			if (columns[i].name == column)
+				return static_cast<int>(i);
+		return -1;
+	}
+};
+
+// Rows for one INSERT: the same columns for every row, ids already allocated. Cells are row-major
+// PostgreSQL input text; is_null marks SQL NULLs.
+struct RowBatch {
+	const TableShape *table = nullptr;
+	const char *model = nullptr;
+	std::vector<int> columns; // indexes into table->columns, never the id column
+	std::vector<std::int64_t> ids;
+	std::vector<std::int64_t> source_pks;
+	std::vector<std::string> cells;
+	std::vector<unsigned char> is_null;
+	std::size_t bytes = 0;
+
+	std::size_t rows() const { return source_pks.size(); }
+	void clear() {
+		columns.clear();
+		ids.clear();
+		source_pks.clear();
+		cells.clear();
+		is_null.clear();
+		bytes = 0;
+	}
+};
+
+enum class ImportKind : std::uint8_t { Inserted, Existing, Overwrite };
+const char *import_kind_name(ImportKind k); // "Inserted", "Existing", "Overwrite" (Sentry's spelling)
+
+// Rows for the session's pk map table relocate_pk_map(model, old_pk, new_pk, kind, slug).
+struct PkMapRows {
+	const char *model = nullptr;
+	std::vector<std::int64_t> old_pks;
+	std::vector<std::int64_t> new_pks;
+	std::vector<ImportKind> kinds;
+	std::vector<std::optional<std::string>> slugs;
+
+	std::size_t size() const { return old_pks.size(); }
+	void clear() {
+		old_pks.clear();
+		new_pks.clear();
+		kinds.clear();
+		slugs.clear();
+	}
+};
+
+class Target {
+public:
+	virtual ~Target() = default;
+	// The table's shape, or nullopt if no such table is visible.
+	virtual std::optional<TableShape> describe_table(const std::string &table) = 0;
+	// `count` fresh ids from the table's id sequence, appended to `out`.
+	virtual void allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) = 0;
+	virtual void insert_rows(const RowBatch &batch) = 0;
+	virtual void record_pk_map(const PkMapRows &rows) = 0;
+	// Lets the server cancel a long import (statement_timeout, pg_cancel_backend).
+	virtual void check_for_interrupts() = 0;
+};
+
+} // namespace relocate

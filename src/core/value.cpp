@@ -1,0 +1,691 @@
+#include "core/json.hpp"
+
+#include "core/value.hpp"
+
+#include <arpa/inet.h>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace relocate {
+
+namespace {
+
+Conversion error(const char *code, std::string reason) {
+	Conversion c;
+	c.status = Conversion::Status::Error;
+	c.sqlstate = code;
+	c.reason = std::move(reason);
+	return c;
+}
+
+Conversion ok() { return Conversion{}; }
+
+Conversion null_value() {
+	Conversion c;
+	c.status = Conversion::Status::Null;
+	return c;
+}
+
+const char *json_type_name(FieldValue::Type t) {
+	switch (t) {
+	case FieldValue::Type::Null:
+		return "null";
+	case FieldValue::Type::Bool:
+		return "a boolean";
+	case FieldValue::Type::Number:
+		return "a number";
+	case FieldValue::Type::String:
+		return "a string";
+	case FieldValue::Type::Object:
+		return "an object";
+	case FieldValue::Type::Array:
+		return "an array";
+	}
+	return "a value";
+}
+
+Conversion mismatch(const FieldValue &v, const Column &col) {
+	return error(sqlstate::kDatatypeMismatch,
+	             std::string("JSON ") + json_type_name(v.type) + " does not fit column type " + col.sql_type);
+}
+
+std::string quoted(std::string_view s) {
+	constexpr std::size_t kMax = 60;
+	std::string out = "\"";
+	if (s.size() > kMax) {
+		out.append(s.substr(0, kMax));
+		out += "...";
+	} else {
+		out.append(s);
+	}
+	out += '"';
+	return out;
+}
+
+bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+// --- integers -------------------------------------------------------------------------------
+
+Conversion convert_integer(const FieldValue &v, const Column &col, std::string &out) {
+	std::string_view text;
+	if (v.type == FieldValue::Type::Number || v.type == FieldValue::Type::String)
+		text = v.text; // strings: Sentry's BitFields ("flags": "0")
+	else
+		return mismatch(v, col);
+	std::int64_t n;
+	if (!parse_int64(text, n)) {
+		bool digits = !text.empty();
+		std::size_t start = (!text.empty() && text[0] == '-') ? 1 : 0;
+		for (std::size_t i = start; i < text.size(); ++i)
+			digits = digits && text[i] >= '0' && text[i] <= '9';
+		if (digits && text.size() > start)
+			return error(sqlstate::kNumericValueOutOfRange,
+			             "value " + quoted(text) + " is out of range for type " + col.sql_type);
+		return error(sqlstate::kInvalidTextRepresentation,
+		             "invalid input syntax for type " + col.sql_type + ": " + quoted(text));
+	}
+	std::int64_t lo = std::numeric_limits<std::int64_t>::min(), hi = std::numeric_limits<std::int64_t>::max();
+	if (col.type == ColumnType::Int2) {
+		lo = std::numeric_limits<std::int16_t>::min();
+		hi = std::numeric_limits<std::int16_t>::max();
+	} else if (col.type == ColumnType::Int4) {
+		lo = std::numeric_limits<std::int32_t>::min();
+		hi = std::numeric_limits<std::int32_t>::max();
+	}
+	if (n < lo || n > hi)
+		return error(sqlstate::kNumericValueOutOfRange,
+		             "value " + std::string(text) + " is out of range for type " + col.sql_type);
+	out = std::to_string(n);
+	return ok();
+}
+
+bool is_number_literal(std::string_view s) {
+	// JSON number grammar, plus PostgreSQL's special float spellings.
+	if (s == "NaN" || s == "Infinity" || s == "-Infinity")
+		return true;
+	std::size_t i = 0, n = s.size();
+	if (i < n && s[i] == '-')
+		++i;
+	std::size_t d = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		++i;
+	if (i == d)
+		return false;
+	if (i < n && s[i] == '.') {
+		++i;
+		std::size_t f = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			++i;
+		if (i == f)
+			return false;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		++i;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			++i;
+		std::size_t e = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			++i;
+		if (i == e)
+			return false;
+	}
+	return i == n;
+}
+
+Conversion convert_float(const FieldValue &v, const Column &col, std::string &out) {
+	if (v.type != FieldValue::Type::Number && v.type != FieldValue::Type::String)
+		return mismatch(v, col);
+	if (!is_number_literal(v.text))
+		return error(sqlstate::kInvalidTextRepresentation,
+		             "invalid input syntax for type " + col.sql_type + ": " + quoted(v.text));
+	out = v.text;
+	return ok();
+}
+
+// --- booleans (Django BooleanField.to_python) -----------------------------------------------
+
+Conversion convert_bool(const FieldValue &v, const Column &col, std::string &out) {
+	if (v.type == FieldValue::Type::Bool) {
+		out = v.boolean ? "true" : "false";
+		return ok();
+	}
+	if (v.type == FieldValue::Type::Number || v.type == FieldValue::Type::String) {
+		const std::string &t = v.text;
+		if (t == "1" || t == "t" || t == "true" || t == "True") {
+			out = "true";
+			return ok();
+		}
+		if (t == "0" || t == "f" || t == "false" || t == "False") {
+			out = "false";
+			return ok();
+		}
+		return error(sqlstate::kInvalidTextRepresentation, "invalid input syntax for type boolean: " + quoted(t));
+	}
+	return mismatch(v, col);
+}
+
+// --- text -----------------------------------------------------------------------------------
+
+Conversion check_text(std::string_view s, const Column &col) {
+	if (has_nul(s))
+		return error(sqlstate::kUntranslatableCharacter, "a string contains the character U+0000, which PostgreSQL "
+		                                                 "text cannot hold");
+	if (col.max_chars >= 0) {
+		std::size_t n = utf8_length(s);
+		if (n > static_cast<std::size_t>(col.max_chars))
+			return error(sqlstate::kStringDataRightTruncation,
+			             "value too long for type " + col.sql_type + "(" + std::to_string(col.max_chars) + "): " +
+			                 std::to_string(n) + " characters");
+	}
+	return ok();
+}
+
+// The JSON text a JSON-holding column stores for `v` (Sentry decodes strings that hold JSON).
+Conversion json_text_for(const FieldValue &v, std::string &out) {
+	switch (v.type) {
+	case FieldValue::Type::Null:
+		return null_value();
+	case FieldValue::Type::Bool:
+		out = v.boolean ? "true" : "false";
+		break;
+	case FieldValue::Type::Number:
+	case FieldValue::Type::Object:
+	case FieldValue::Type::Array:
+		out = v.text;
+		break;
+	case FieldValue::Type::String:
+		if (is_valid_json(v.text)) {
+			out = v.text;
+		} else {
+			out.clear();
+			append_json_string(out, v.text);
+		}
+		break;
+	}
+	if (out.find("\\u0000") != std::string::npos || has_nul(out))
+		return error(sqlstate::kUntranslatableCharacter, "the JSON value contains \\u0000, which PostgreSQL cannot "
+		                                                 "store");
+	return ok();
+}
+
+Conversion convert_text(const FieldValue &v, const Column &col, std::string &out) {
+	if (col.json_text) {
+		Conversion c = json_text_for(v, out);
+		if (c.status != Conversion::Status::Ok)
+			return c;
+		return check_text(out, col);
+	}
+	switch (v.type) {
+	case FieldValue::Type::String:
+	case FieldValue::Type::Number:
+		out = v.text;
+		return check_text(out, col);
+	default:
+		return mismatch(v, col);
+	}
+}
+
+// --- datetimes ------------------------------------------------------------------------------
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int &value) {
+	if (pos + n > s.size())
+		return false;
+	value = 0;
+	for (std::size_t i = pos; i < pos + n; ++i) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		value = value * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+int days_in_month(int year, int month) {
+	static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+		return 29;
+	return kDays[month - 1];
+}
+
+// ISO 8601 as Django accepts it: YYYY-MM-DD[(T| )HH:MM[:SS[.ffffff]]][Z|(+|-)HH[:]MM]. Sets
+// has_time / has_offset. Returns false if `s` is not such a value.
+bool parse_iso8601(std::string_view s, bool &has_time, bool &has_offset) {
+	int year, month, day;
+	if (!digits(s, 0, 4, year) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
+	    !digits(s, 8, 2, day))
+		return false;
+	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
+		return false;
+	has_time = has_offset = false;
+	std::size_t i = 10;
+	if (i == s.size())
+		return true;
+	if (s[i] != 'T' && s[i] != ' ')
+		return false;
+	int hour, minute, second = 0;
+	if (!digits(s, i + 1, 2, hour) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(s, i + 4, 2, minute))
+		return false;
+	if (hour > 23 || minute > 59)
+		return false;
+	has_time = true;
+	i += 6;
+	if (i < s.size() && s[i] == ':') {
+		if (!digits(s, i + 1, 2, second) || second > 59)
+			return false;
+		i += 3;
+		if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+			std::size_t f = ++i;
+			while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+				++i;
+			if (i == f || i - f > 9)
+				return false;
+		}
+	}
+	if (i == s.size())
+		return true;
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) {
+		has_offset = true;
+		return true;
+	}
+	if (s[i] != '+' && s[i] != '-')
+		return false;
+	int oh, om = 0;
+	if (!digits(s, i + 1, 2, oh) || oh > 23)
+		return false;
+	i += 3;
+	if (i < s.size() && s[i] == ':')
+		++i;
+	if (i < s.size()) {
+		if (!digits(s, i, 2, om) || om > 59)
+			return false;
+		i += 2;
+	}
+	has_offset = true;
+	return i == s.size();
+}
+
+Conversion convert_datetime(const FieldValue &v, const Column &col, std::string &out) {
+	if (v.type != FieldValue::Type::String)
+		return mismatch(v, col);
+	bool has_time, has_offset;
+	if (!parse_iso8601(v.text, has_time, has_offset))
+		return error(sqlstate::kInvalidDatetimeFormat,
+		             "invalid ISO 8601 " + std::string(col.type == ColumnType::Date ? "date" : "datetime") + ": " +
+		                 quoted(v.text));
+	out = v.text;
+	if (col.type == ColumnType::TimestampTz && !has_offset)
+		out += has_time ? "+00" : " 00:00:00+00"; // Sentry's datetimes are UTC
+	return ok();
+}
+
+// --- uuid, inet -----------------------------------------------------------------------------
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+Conversion convert_uuid(const FieldValue &v, const Column &col, std::string &out) {
+	if (v.type != FieldValue::Type::String)
+		return mismatch(v, col);
+	std::string_view s = v.text;
+	bool valid = false;
+	if (s.size() == 32) {
+		valid = true;
+		for (char c : s)
+			valid = valid && is_hex(c);
+	} else if (s.size() == 36) {
+		valid = true;
+		for (std::size_t i = 0; i < s.size(); ++i)
+			valid = valid && ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] == '-' : is_hex(s[i]));
+	}
+	if (!valid)
+		return error(sqlstate::kInvalidTextRepresentation, "invalid input syntax for type uuid: " + quoted(s));
+	out = v.text;
+	return ok();
+}
+
+Conversion convert_inet(const FieldValue &v, const Column &col, std::string &out) {
+	if (v.type != FieldValue::Type::String)
+		return mismatch(v, col);
+	std::string addr = v.text;
+	std::size_t slash = addr.find('/');
+	int max_prefix = 128;
+	std::string prefix;
+	if (slash != std::string::npos) {
+		prefix = addr.substr(slash + 1);
+		addr.resize(slash);
+	}
+	unsigned char buf[16];
+	bool valid = false;
+	if (inet_pton(AF_INET, addr.c_str(), buf) == 1) {
+		valid = true;
+		max_prefix = 32;
+	} else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1) {
+		valid = true;
+	}
+	if (valid && slash != std::string::npos) {
+		std::int64_t p;
+		valid = parse_int64(prefix, p) && p >= 0 && p <= max_prefix && prefix[0] != '-';
+	}
+	if (!valid)
+		return error(sqlstate::kInvalidTextRepresentation, "invalid IP address: " + quoted(v.text));
+	out = v.text;
+	return ok();
+}
+
+// --- arrays ---------------------------------------------------------------------------------
+
+struct ArrayElement {
+	bool null = false;
+	std::string text;
+};
+
+// A JSON array of strings/numbers/nulls.
+bool parse_json_array(std::string_view s, std::vector<ArrayElement> &elems) {
+	rapidjson::Document doc;
+	doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(s.data(), s.size());
+	if (doc.HasParseError() || !doc.IsArray())
+		return false;
+	for (const auto &e : doc.GetArray()) {
+		ArrayElement el;
+		if (e.IsNull())
+			el.null = true;
+		else if (e.IsString())
+			el.text.assign(e.GetString(), e.GetStringLength());
+		else
+			return false;
+		elems.push_back(std::move(el));
+	}
+	return true;
+}
+
+void append_utf8(std::string &out, unsigned long cp) {
+	if (cp < 0x80) {
+		out += static_cast<char>(cp);
+	} else if (cp < 0x800) {
+		out += static_cast<char>(0xC0 | (cp >> 6));
+		out += static_cast<char>(0x80 | (cp & 0x3F));
+	} else if (cp < 0x10000) {
+		out += static_cast<char>(0xE0 | (cp >> 12));
+		out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+		out += static_cast<char>(0x80 | (cp & 0x3F));
+	} else {
+		out += static_cast<char>(0xF0 | (cp >> 18));
+		out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+		out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+		out += static_cast<char>(0x80 | (cp & 0x3F));
+	}
+}
+
+// A Python list literal of str (as repr() writes it): ['a', "b's", None].
+bool parse_python_list(std::string_view s, std::vector<ArrayElement> &elems) {
+	std::size_t i = 0, n = s.size();
+	auto skip_ws = [&] {
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+			++i;
+	};
+	skip_ws();
+	if (i >= n || s[i] != '[')
+		return false;
+	++i;
+	skip_ws();
+	if (i < n && s[i] == ']') {
+		++i;
+		skip_ws();
+		return i == n;
+	}
+	while (true) {
+		skip_ws();
+		ArrayElement el;
+		if (s.substr(i, 4) == "None") {
+			el.null = true;
+			i += 4;
+		} else if (i < n && (s[i] == '\'' || s[i] == '"')) {
+			char q = s[i++];
+			bool closed = false;
+			while (i < n) {
+				char c = s[i++];
+				if (c == q) {
+					closed = true;
+					break;
+				}
+				if (c != '\\') {
+					el.text += c;
+					continue;
+				}
+				if (i >= n)
+					return false;
+				char e = s[i++];
+				int width = 0;
+				switch (e) {
+				case 'n':
+					el.text += '\n';
+					break;
+				case 't':
+					el.text += '\t';
+					break;
+				case 'r':
+					el.text += '\r';
+					break;
+				case '\\':
+				case '\'':
+				case '"':
+					el.text += e;
+					break;
+				case 'x':
+					width = 2;
+					break;
+				case 'u':
+					width = 4;
+					break;
+				case 'U':
+					width = 8;
+					break;
+				default:
+					return false;
+				}
+				if (width > 0) {
+					if (i + width > n)
+						return false;
+					unsigned long cp = 0;
+					for (int k = 0; k < width; ++k) {
+						char h = s[i++];
+						if (!is_hex(h))
+							return false;
+						cp = cp * 16 + static_cast<unsigned long>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+					}
+					if (cp > 0x10FFFF)
+						return false;
+					append_utf8(el.text, cp);
+				}
+			}
+			if (!closed)
+				return false;
+		} else {
+			return false;
+		}
+		elems.push_back(std::move(el));
+		skip_ws();
+		if (i < n && s[i] == ',') {
+			++i;
+			skip_ws();
+			if (i < n && s[i] == ']') { // trailing comma
+				++i;
+				skip_ws();
+				return i == n;
+			}
+			continue;
+		}
+		if (i < n && s[i] == ']') {
+			++i;
+			skip_ws();
+			return i == n;
+		}
+		return false;
+	}
+}
+
+void append_array_literal(std::string &out, const std::vector<ArrayElement> &elems) {
+	out = "{";
+	for (std::size_t k = 0; k < elems.size(); ++k) {
+		if (k)
+			out += ',';
+		if (elems[k].null) {
+			out += "NULL";
+			continue;
+		}
+		out += '"';
+		for (char c : elems[k].text) {
+			if (c == '"' || c == '\\')
+				out += '\\';
+			out += c;
+		}
+		out += '"';
+	}
+	out += '}';
+}
+
+Conversion convert_array(const FieldValue &v, const Column &col, std::string &out) {
+	std::vector<ArrayElement> elems;
+	if (v.type == FieldValue::Type::Array) {
+		if (!parse_json_array(v.text, elems))
+			return error(sqlstate::kInvalidTextRepresentation,
+			             "a JSON array for column type " + col.sql_type + " must hold only strings and nulls");
+	} else if (v.type == FieldValue::Type::String) {
+		std::string_view s = v.text;
+		std::size_t first = s.find_first_not_of(" \t\r\n");
+		if (first != std::string_view::npos && s[first] == '{') {
+			// Already a PostgreSQL array literal; its syntax is PostgreSQL's to check.
+			if (has_nul(s))
+				return error(sqlstate::kUntranslatableCharacter, "a string contains the character U+0000");
+			out = v.text;
+			return ok();
+		}
+		if (!parse_json_array(s, elems) && (elems.clear(), !parse_python_list(s, elems)))
+			return error(sqlstate::kInvalidTextRepresentation,
+			             "not a list (expected a JSON array, a Python list or a PostgreSQL array literal): " +
+			                 quoted(s));
+	} else {
+		return mismatch(v, col);
+	}
+	for (const ArrayElement &e : elems)
+		if (has_nul(e.text))
+			return error(sqlstate::kUntranslatableCharacter, "a list element contains the character U+0000");
+	append_array_literal(out, elems);
+	return ok();
+}
+
+Conversion convert_other(const FieldValue &v, std::string &out) {
+	switch (v.type) {
+	case FieldValue::Type::Bool:
+		out = v.boolean ? "true" : "false";
+		break;
+	default:
+		out = v.text;
+		break;
+	}
+	if (has_nul(out))
+		return error(sqlstate::kUntranslatableCharacter, "a string contains the character U+0000");
+	return ok();
+}
+
+} // namespace
+
+std::size_t utf8_length(std::string_view s) {
+	std::size_t n = 0;
+	for (unsigned char c : s)
+		n += (c & 0xC0) != 0x80;
+	return n;
+}
+
+bool is_valid_json(std::string_view text) {
+	rapidjson::MemoryStream stream(text.data(), text.size());
+	rapidjson::BaseReaderHandler<> handler;
+	rapidjson::Reader reader;
+	return !reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(stream, handler)
+	            .IsError() &&
+	       text.find('\0') == std::string_view::npos;
+}
+
+void append_json_string(std::string &out, std::string_view s) {
+	rapidjson::StringBuffer buffer;
+	rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+	writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+	out.append(buffer.GetString(), buffer.GetSize());
+}
+
+ColumnType column_type_for(std::string_view typname, char typcategory, std::string_view elemname) {
+	if (typname == "bool")
+		return ColumnType::Bool;
+	if (typname == "int2")
+		return ColumnType::Int2;
+	if (typname == "int4")
+		return ColumnType::Int4;
+	if (typname == "int8")
+		return ColumnType::Int8;
+	if (typname == "float4" || typname == "float8")
+		return ColumnType::Float;
+	if (typname == "numeric")
+		return ColumnType::Numeric;
+	if (typname == "text" || typname == "varchar" || typname == "bpchar" || typname == "citext" || typname == "name")
+		return ColumnType::Text;
+	if (typname == "json")
+		return ColumnType::Json;
+	if (typname == "jsonb")
+		return ColumnType::Jsonb;
+	if (typname == "timestamptz")
+		return ColumnType::TimestampTz;
+	if (typname == "timestamp")
+		return ColumnType::Timestamp;
+	if (typname == "date")
+		return ColumnType::Date;
+	if (typname == "uuid")
+		return ColumnType::Uuid;
+	if (typname == "inet" || typname == "cidr")
+		return ColumnType::Inet;
+	if (typcategory == 'A' && (elemname == "text" || elemname == "varchar" || elemname == "citext"))
+		return ColumnType::TextArray;
+	return ColumnType::Other;
+}
+
+int max_chars_for(std::string_view typname, int typmod) {
+	if ((typname == "varchar" || typname == "bpchar") && typmod >= 4)
+		return typmod - 4; // VARHDRSZ
+	return -1;
+}
+
+Conversion convert_value(const FieldValue &v, const Column &col, std::string &out) {
+	if (v.type == FieldValue::Type::Null)
+		return null_value();
+	switch (col.type) {
+	case ColumnType::Bool:
+		return convert_bool(v, col, out);
+	case ColumnType::Int2:
+	case ColumnType::Int4:
+	case ColumnType::Int8:
+		return convert_integer(v, col, out);
+	case ColumnType::Float:
+	case ColumnType::Numeric:
+		return convert_float(v, col, out);
+	case ColumnType::Text:
+		return convert_text(v, col, out);
+	case ColumnType::Json:
+	case ColumnType::Jsonb:
+		return json_text_for(v, out);
+	case ColumnType::TimestampTz:
+	case ColumnType::Timestamp:
+	case ColumnType::Date:
+		return convert_datetime(v, col, out);
+	case ColumnType::Uuid:
+		return convert_uuid(v, col, out);
+	case ColumnType::Inet:
+		return convert_inet(v, col, out);
+	case ColumnType::TextArray:
+		return convert_array(v, col, out);
+	case ColumnType::Other:
+		return convert_other(v, out);
+	}
+	return convert_other(v, out);
+}
+
+} // namespace relocate

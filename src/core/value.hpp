@@ -1,0 +1,75 @@
+// Value conversion: one export field value -> the text that the target column's PostgreSQL input
+// function accepts, validated here so that a misfit is reported with the model, source pk and
+// field instead of a bare PostgreSQL error in the middle of a batch.
+//
+// Encodings handled (spec §1.3, schema facts §4): bit-flag strings ("0") into integer columns;
+// Sentry's JSON-in-a-string values into json/jsonb and JSON-holding text columns; Python-repr,
+// JSON and PostgreSQL "{a,b}" array strings (and native JSON arrays) into text[]; ISO-8601
+// datetimes with or without fraction and offset (no offset = UTC) into timestamptz; uuid; inet.
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/export_reader.hpp"
+
+namespace relocate {
+
+enum class ColumnType : std::uint8_t {
+	Bool,
+	Int2,
+	Int4,
+	Int8,
+	Float,   // float4, float8
+	Numeric,
+	Text,    // text, varchar, bpchar, citext, name
+	Json,
+	Jsonb,
+	TimestampTz,
+	Timestamp,
+	Date,
+	Uuid,
+	Inet,    // inet, cidr
+	TextArray,
+	Other,   // passed through as text; PostgreSQL validates
+};
+
+// One column of a live target table, as read from pg_catalog.
+struct Column {
+	std::string name;
+	std::string sql_type; // the type to cast text to, without typmod (e.g. "timestamp with time zone")
+	ColumnType type = ColumnType::Other;
+	int max_chars = -1;   // varchar(n)/char(n) limit, -1 if unbounded
+	bool not_null = false;
+	bool has_default = false;
+	// The column holds JSON in a text column (Sentry's PickledObjectField, LegacyTextJSONField,
+	// GzippedDictField): strings are decoded as JSON first, like json/jsonb columns.
+	bool json_text = false;
+};
+
+// Maps a PostgreSQL base type name (pg_type.typname), its category (pg_type.typcategory) and the
+// element type name for arrays to a ColumnType.
+ColumnType column_type_for(std::string_view typname, char typcategory, std::string_view elemname);
+// varchar(n)/bpchar(n) limit from atttypmod; -1 if none.
+int max_chars_for(std::string_view typname, int typmod);
+
+struct Conversion {
+	enum class Status : std::uint8_t { Ok, Null, Error };
+	Status status = Status::Ok;
+	const char *sqlstate = nullptr; // on Error
+	std::string reason;             // on Error: what is wrong, without the model/pk/field context
+};
+
+// Converts `v` for `col` into `out` (PostgreSQL input text). Null -> Status::Null (the caller
+// checks NOT NULL). On Error, `out` is unspecified.
+Conversion convert_value(const FieldValue &v, const Column &col, std::string &out);
+
+// Helpers exposed for tests.
+bool is_valid_json(std::string_view text);
+void append_json_string(std::string &out, std::string_view s); // "..." with JSON escapes
+std::size_t utf8_length(std::string_view s);
+
+} // namespace relocate

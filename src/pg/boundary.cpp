@@ -1,0 +1,101 @@
+#include "pg/boundary.hpp"
+
+#include <cstdio>
+#include <new>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+
+extern "C" {
+#include "utils/elog.h"
+#include "utils/memutils.h"
+}
+
+namespace relocate::pg {
+
+const char *PgError::what() const noexcept {
+	return edata_ != nullptr && edata_->message != nullptr ? edata_->message : "PostgreSQL error";
+}
+
+namespace detail {
+
+MemoryContext error_context = nullptr;
+
+void throw_caught_error(MemoryContext caller) {
+	// Here the ERROR has been raised and longjmp'd to pg_guard; copy it out of ErrorContext
+	// into memory that outlives the C++ unwinding, then reset the error state.
+	MemoryContextSwitchTo(error_context != nullptr ? error_context : caller);
+	ErrorData *edata = CopyErrorData();
+	FlushErrorState();
+	MemoryContextSwitchTo(caller);
+	throw PgError(edata);
+}
+
+} // namespace detail
+
+namespace {
+
+// What call_entry copies out of a C++ exception: static storage, so nothing needs destroying
+// when ereport longjmps away. A backend runs one SQL function at a time.
+struct CaughtError {
+	char sqlstate[6];
+	char message[4096];
+	char detail[4096];
+	char hint[2048];
+};
+CaughtError caught;
+
+void copy_text(char *dst, std::size_t size, const char *src) {
+	std::snprintf(dst, size, "%s", src != nullptr ? src : "");
+}
+
+void catch_into(const char *code, const char *message, const char *detail, const char *hint) noexcept {
+	copy_text(caught.sqlstate, sizeof caught.sqlstate, code);
+	copy_text(caught.message, sizeof caught.message, message);
+	copy_text(caught.detail, sizeof caught.detail, detail);
+	copy_text(caught.hint, sizeof caught.hint, hint);
+}
+
+} // namespace
+
+Datum call_entry(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo) {
+	MemoryContext saved_error_context = detail::error_context;
+	detail::error_context = CurrentMemoryContext;
+	ErrorData *pg_error = nullptr;
+	bool failed = false;
+	Datum result = (Datum)0;
+	try {
+		result = impl(fcinfo);
+	} catch (const PgError &e) {
+		pg_error = e.edata();
+		failed = true;
+	} catch (const ImportError &e) {
+		catch_into(e.code(), e.what(), e.detail().c_str(), e.hint().c_str());
+		failed = true;
+	} catch (const std::bad_alloc &) {
+		catch_into("53200", "relocate: out of memory", "", "");
+		failed = true;
+	} catch (const JsonAssertion &e) {
+		catch_into(sqlstate::kInternalError, "relocate: internal error in the JSON reader", e.what(), "");
+		failed = true;
+	} catch (const std::exception &e) {
+		catch_into(sqlstate::kInternalError, "relocate: internal error", e.what(), "");
+		failed = true;
+	} catch (...) {
+		catch_into(sqlstate::kInternalError, "relocate: internal error (unknown exception)", "", "");
+		failed = true;
+	}
+	detail::error_context = saved_error_context;
+	if (!failed)
+		return result;
+	// Every C++ frame below this one is gone and the catch blocks have ended: raising is safe now.
+	if (pg_error != nullptr)
+		ReThrowError(pg_error);
+	const char *c = caught.sqlstate;
+	ereport(ERROR, (errcode(MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4])), errmsg("%s", caught.message),
+	                caught.detail[0] != '\0' ? errdetail("%s", caught.detail) : 0,
+	                caught.hint[0] != '\0' ? errhint("%s", caught.hint) : 0));
+	pg_unreachable();
+}
+
+} // namespace relocate::pg

@@ -1,0 +1,71 @@
+// The C++ / PostgreSQL error boundary. Two rules, one mechanism each:
+//
+// 1. No C++ exception ever crosses into PostgreSQL: every SQL-callable function is a C entry point
+//    whose whole body is `return relocate::pg::call_entry(impl, fcinfo);`. call_entry runs the C++
+//    implementation inside try/catch, copies what it caught into memory that needs no destructor,
+//    lets the catch block end, and only then raises the PostgreSQL ERROR (ReThrowError for a
+//    PostgreSQL error caught below, keeping its SQLSTATE, detail, hint and context).
+//
+// 2. No PostgreSQL ERROR ever longjmps over C++ frames with live destructors: C++ code calls into
+//    PostgreSQL only through pg_guard(fn). pg_guard sets a sigsetjmp target right around `fn`,
+//    so an ERROR raised inside lands there; the error is copied (CopyErrorData), the error state
+//    flushed, and a C++ PgError thrown, which unwinds the C++ frames normally. `fn` may read and
+//    fill C++ objects that live outside it, but no object with a destructor may be alive in fn's
+//    own frame across a PostgreSQL call (a longjmp would skip its destructor).
+#pragma once
+
+#include <exception>
+
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+}
+
+namespace relocate::pg {
+
+// A PostgreSQL ERROR caught by pg_guard, on its way back to call_entry.
+class PgError : public std::exception {
+public:
+	explicit PgError(ErrorData *edata) : edata_(edata) {}
+	ErrorData *edata() const noexcept { return edata_; }
+	const char *what() const noexcept override;
+
+private:
+	ErrorData *edata_;
+};
+
+namespace detail {
+// Memory context for copied errors: lives until the SQL function returns.
+extern MemoryContext error_context;
+[[noreturn]] void throw_caught_error(MemoryContext caller);
+} // namespace detail
+
+template <typename Fn> inline void pg_guard(Fn &&fn) {
+	MemoryContext caller = CurrentMemoryContext;
+	sigjmp_buf *volatile saved_stack = PG_exception_stack;
+	ErrorContextCallback *volatile saved_context = error_context_stack;
+	sigjmp_buf local;
+	bool failed = false;
+	if (sigsetjmp(local, 0) == 0) {
+		PG_exception_stack = &local;
+		try {
+			fn();
+		} catch (...) { // a C++ exception from fn's C++ part: unhook the jump target, then go on
+			PG_exception_stack = saved_stack;
+			error_context_stack = saved_context;
+			throw;
+		}
+	} else {
+		failed = true;
+	}
+	PG_exception_stack = saved_stack;
+	error_context_stack = saved_context;
+	if (failed)
+		detail::throw_caught_error(caller);
+}
+
+// Runs `impl` as the body of a SQL-callable function (rule 1 above). Never returns on error.
+Datum call_entry(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo);
+
+} // namespace relocate::pg

@@ -1,0 +1,313 @@
+#include "pg/spi_target.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "core/error.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+}
+
+namespace relocate::pg {
+
+namespace {
+
+// "name" -> "\"name\"" (always quoted, embedded quotes doubled): identifiers for generated SQL.
+std::string quote_identifier(const std::string &name) {
+	std::string out = "\"";
+	for (char c : name) {
+		if (c == '"')
+			out += '"';
+		out += c;
+	}
+	out += '"';
+	return out;
+}
+
+void expect(int rc, int wanted, const char *what) {
+	if (rc != wanted)
+		elog(ERROR, "relocate: %s failed: %s", what, SPI_result_code_string(rc));
+}
+
+// Error context for a failing batch INSERT: names the model, the rows and the table.
+struct InsertContext {
+	const char *model;
+	const char *table;
+	std::size_t rows;
+	std::int64_t first_pk;
+	std::int64_t last_pk;
+};
+
+void insert_error_context(void *arg) {
+	const InsertContext *c = static_cast<const InsertContext *>(arg);
+	errcontext("relocate: inserting %zu %s row(s) into %s (source pks %" PRId64 " to %" PRId64 ")", c->rows, c->model,
+	           c->table, c->first_pk, c->last_pk);
+}
+
+} // namespace
+
+void SpiTarget::begin() {
+	pg_guard([&] {
+		expect(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+		batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "relocate batch", ALLOCSET_DEFAULT_SIZES);
+	});
+	connected_ = true;
+	bool exists = false;
+	pg_guard([&] {
+		expect(SPI_execute("SELECT pg_catalog.to_regclass('pg_temp.relocate_pk_map') IS NOT NULL", true, 1),
+		       SPI_OK_SELECT, "looking up relocate_pk_map");
+		bool isnull;
+		exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		if (exists)
+			expect(SPI_execute("TRUNCATE pg_temp.relocate_pk_map", false, 0), SPI_OK_UTILITY,
+			       "emptying relocate_pk_map");
+		else
+			expect(SPI_execute("CREATE TEMPORARY TABLE relocate_pk_map ("
+			                   " model text NOT NULL,"
+			                   " old_pk bigint NOT NULL,"
+			                   " new_pk bigint NOT NULL,"
+			                   " kind text NOT NULL,"
+			                   " slug text,"
+			                   " PRIMARY KEY (model, old_pk))",
+			                   false, 0),
+			       SPI_OK_UTILITY, "creating relocate_pk_map");
+	});
+}
+
+void SpiTarget::end() {
+	if (!connected_)
+		return;
+	pg_guard([&] { expect(SPI_finish(), SPI_OK_FINISH, "SPI_finish"); });
+	connected_ = false;
+}
+
+SPIPlanPtr SpiTarget::prepare(const std::string &sql, int nargs, Oid *argtypes) {
+	SPIPlanPtr plan = nullptr;
+	pg_guard([&] {
+		plan = SPI_prepare(sql.c_str(), nargs, argtypes);
+		if (plan == nullptr)
+			elog(ERROR, "relocate: SPI_prepare failed: %s (%s)", SPI_result_code_string(SPI_result), sql.c_str());
+	});
+	return plan;
+}
+
+std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
+	static const char *const kSql =
+	    "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) "
+	    "       pg_catalog.quote_ident(c.relname),"
+	    "       a.attname::pg_catalog.text,"
+	    "       a.attnotnull,"
+	    "       a.atthasdef OR a.attidentity <> '',"
+	    "       pg_catalog.format_type(bt.oid, NULL),"
+	    "       bt.typname::pg_catalog.text,"
+	    "       bt.typcategory::pg_catalog.text,"
+	    "       et.typname::pg_catalog.text,"
+	    "       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
+	    "       a.attidentity = 'a',"
+	    "       pg_catalog.pg_get_serial_sequence(pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
+	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), a.attname)::pg_catalog.regclass::oid"
+	    "  FROM pg_catalog.pg_class c"
+	    "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+	    "                                AND a.attgenerated = ''"
+	    "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+	    "  JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END"
+	    "  LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'"
+	    " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident($1)) AND c.relkind IN ('r', 'p')"
+	    " ORDER BY a.attnum";
+	TableShape shape;
+	shape.name = table;
+	TableExtra extra;
+	pg_guard([&] {
+		Oid argtypes[1] = {TEXTOID};
+		Datum args[1] = {CStringGetTextDatum(table.c_str())};
+		expect(SPI_execute_with_args(kSql, 1, argtypes, args, nullptr, true, 0), SPI_OK_SELECT,
+		       "reading the table's columns");
+		for (uint64 i = 0; i < SPI_processed; ++i) {
+			HeapTuple tuple = SPI_tuptable->vals[i];
+			TupleDesc desc = SPI_tuptable->tupdesc;
+			bool isnull;
+			char *qualified = SPI_getvalue(tuple, desc, 1);
+			char *name = SPI_getvalue(tuple, desc, 2);
+			bool not_null = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
+			bool has_default = DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull));
+			char *sql_type = SPI_getvalue(tuple, desc, 5);
+			char *typname = SPI_getvalue(tuple, desc, 6);
+			char *typcategory = SPI_getvalue(tuple, desc, 7);
+			char *elemname = SPI_getvalue(tuple, desc, 8);
+			int32 typmod = DatumGetInt32(SPI_getbinval(tuple, desc, 9, &isnull));
+			bool identity_always = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
+			Datum sequence = SPI_getbinval(tuple, desc, 11, &isnull);
+			Oid sequence_oid = isnull ? InvalidOid : DatumGetObjectId(sequence);
+			// C++ only from here to the end of the iteration: no PostgreSQL call.
+			shape.qualified_name = qualified;
+			Column col;
+			col.name = name;
+			col.sql_type = sql_type;
+			col.type = column_type_for(typname, typcategory[0], elemname != nullptr ? elemname : "");
+			col.max_chars = max_chars_for(typname, typmod);
+			col.not_null = not_null;
+			col.has_default = has_default;
+			if (col.name == "id") {
+				shape.id_column = static_cast<int>(shape.columns.size());
+				extra.sequence = sequence_oid;
+				extra.identity_always = identity_always;
+			}
+			shape.columns.push_back(std::move(col));
+		}
+	});
+	if (shape.columns.empty())
+		return std::nullopt;
+	extras_[shape.qualified_name] = extra;
+	return shape;
+}
+
+void SpiTarget::allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) {
+	const TableExtra &extra = extras_[table.qualified_name];
+	if (extra.sequence == InvalidOid)
+		throw ImportError(sqlstate::kObjectNotInPrerequisiteState,
+		                  "relocate: column \"id\" of table " + table.qualified_name + " has no sequence",
+		                  "relocate takes new ids from the table's own sequence, as Sentry does.",
+		                  "Give the id column a sequence (bigserial or an identity column).");
+	if (allocate_plan_ == nullptr) {
+		Oid argtypes[2] = {REGCLASSOID, INT4OID};
+		allocate_plan_ = prepare("SELECT pg_catalog.nextval($1) FROM pg_catalog.generate_series(1, $2)", 2, argtypes);
+	}
+	out.reserve(out.size() + count);
+	pg_guard([&] {
+		Datum args[2] = {ObjectIdGetDatum(extra.sequence), Int32GetDatum(static_cast<int32>(count))};
+		expect(SPI_execute_plan(allocate_plan_, args, nullptr, false, 0), SPI_OK_SELECT, "allocating ids");
+		for (uint64 i = 0; i < SPI_processed; ++i) {
+			bool isnull;
+			out.push_back(DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)));
+		}
+		SPI_freetuptable(SPI_tuptable);
+	});
+}
+
+SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
+	const TableShape &table = *batch.table;
+	std::string key = table.qualified_name;
+	for (int c : batch.columns)
+		key += "," + std::to_string(c);
+	auto found = insert_plans_.find(key);
+	if (found != insert_plans_.end())
+		return found->second;
+
+	// INSERT INTO t (id, a, b) SELECT u.c0, u.c1, u.c2::type FROM ROWS FROM (unnest($1), unnest($2), ...) u(c0, ...)
+	// Text goes into string columns by assignment (which checks varchar lengths) and into every other
+	// column through an explicit cast to its base type, i.e. the type's own input function.
+	std::string columns = quote_identifier("id"), select = "u.c0", unnest = "pg_catalog.unnest($1)", alias = "c0";
+	std::vector<Oid> argtypes = {INT8ARRAYOID};
+	for (std::size_t k = 0; k < batch.columns.size(); ++k) {
+		const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
+		std::string n = std::to_string(k + 1);
+		columns += ", " + quote_identifier(col.name);
+		select += ", u.c" + n;
+		if (col.type != ColumnType::Text)
+			select += "::" + col.sql_type;
+		unnest += ", pg_catalog.unnest($" + std::to_string(k + 2) + ")";
+		alias += ", c" + n;
+		argtypes.push_back(TEXTARRAYOID);
+	}
+	std::string sql = "INSERT INTO " + table.qualified_name + " (" + columns + ")";
+	if (extras_[table.qualified_name].identity_always)
+		sql += " OVERRIDING SYSTEM VALUE";
+	sql += " SELECT " + select + " FROM ROWS FROM (" + unnest + ") AS u(" + alias + ")";
+	SPIPlanPtr plan = prepare(sql, static_cast<int>(argtypes.size()), argtypes.data());
+	insert_plans_.emplace(key, plan);
+	return plan;
+}
+
+void SpiTarget::insert_rows(const RowBatch &batch) {
+	SPIPlanPtr plan = insert_plan(batch);
+	const std::size_t rows = batch.rows();
+	const std::size_t ncols = batch.columns.size();
+	InsertContext context{batch.model, batch.table->qualified_name.c_str(), rows, batch.source_pks.front(),
+	                      batch.source_pks.back()};
+	pg_guard([&] {
+		MemoryContext old = MemoryContextSwitchTo(batch_context_);
+		int dims[1] = {static_cast<int>(rows)};
+		int lbs[1] = {1};
+		Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (ncols + 1)));
+		Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * rows));
+		for (std::size_t r = 0; r < rows; ++r)
+			ids[r] = Int64GetDatum(batch.ids[r]);
+		values[0] = PointerGetDatum(construct_array(ids, dims[0], INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * rows));
+		bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * rows));
+		for (std::size_t k = 0; k < ncols; ++k) {
+			for (std::size_t r = 0; r < rows; ++r) {
+				std::size_t cell = r * ncols + k;
+				nulls[r] = batch.is_null[cell] != 0;
+				elems[r] = nulls[r] ? (Datum)0
+				                    : PointerGetDatum(cstring_to_text_with_len(batch.cells[cell].data(),
+				                                                                static_cast<int>(batch.cells[cell].size())));
+			}
+			values[k + 1] =
+			    PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+		}
+		MemoryContextSwitchTo(old);
+
+		ErrorContextCallback callback;
+		callback.callback = insert_error_context;
+		callback.arg = &context;
+		callback.previous = error_context_stack;
+		error_context_stack = &callback;
+		expect(SPI_execute_plan(plan, values, nullptr, false, 0), SPI_OK_INSERT, "inserting a batch");
+		error_context_stack = callback.previous;
+		MemoryContextReset(batch_context_);
+	});
+}
+
+void SpiTarget::record_pk_map(const PkMapRows &rows) {
+	if (rows.size() == 0)
+		return;
+	if (pk_map_plan_ == nullptr) {
+		Oid argtypes[5] = {TEXTOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+		pk_map_plan_ = prepare("INSERT INTO pg_temp.relocate_pk_map (model, old_pk, new_pk, kind, slug)"
+		                       " SELECT $1, u.o, u.n, u.k, u.s FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3),"
+		                       " pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(o, n, k, s)",
+		                       5, argtypes);
+	}
+	const std::size_t n = rows.size();
+	pg_guard([&] {
+		MemoryContext old = MemoryContextSwitchTo(batch_context_);
+		int dims[1] = {static_cast<int>(n)};
+		int lbs[1] = {1};
+		Datum *olds = static_cast<Datum *>(palloc(sizeof(Datum) * n));
+		Datum *news = static_cast<Datum *>(palloc(sizeof(Datum) * n));
+		Datum *kinds = static_cast<Datum *>(palloc(sizeof(Datum) * n));
+		Datum *slugs = static_cast<Datum *>(palloc(sizeof(Datum) * n));
+		bool *slug_nulls = static_cast<bool *>(palloc(sizeof(bool) * n));
+		for (std::size_t r = 0; r < n; ++r) {
+			olds[r] = Int64GetDatum(rows.old_pks[r]);
+			news[r] = Int64GetDatum(rows.new_pks[r]);
+			kinds[r] = CStringGetTextDatum(import_kind_name(rows.kinds[r]));
+			slug_nulls[r] = !rows.slugs[r].has_value();
+			slugs[r] = slug_nulls[r] ? (Datum)0
+			                         : PointerGetDatum(cstring_to_text_with_len(
+			                               rows.slugs[r]->data(), static_cast<int>(rows.slugs[r]->size())));
+		}
+		Datum args[5];
+		args[0] = CStringGetTextDatum(rows.model);
+		args[1] = PointerGetDatum(construct_array(olds, dims[0], INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		args[2] = PointerGetDatum(construct_array(news, dims[0], INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		args[3] = PointerGetDatum(construct_array(kinds, dims[0], TEXTOID, -1, false, TYPALIGN_INT));
+		args[4] = PointerGetDatum(construct_md_array(slugs, slug_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+		MemoryContextSwitchTo(old);
+		expect(SPI_execute_plan(pk_map_plan_, args, nullptr, false, 0), SPI_OK_INSERT, "recording the pk map");
+		MemoryContextReset(batch_context_);
+	});
+}
+
+void SpiTarget::check_for_interrupts() {
+	pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+} // namespace relocate::pg

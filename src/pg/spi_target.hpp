@@ -1,0 +1,54 @@
+// The Target of the import engine, written through SPI: table shapes from pg_catalog, ids from
+// each table's own sequence, one prepared `INSERT ... SELECT FROM unnest($1, $2, ...)` per batch
+// (never a statement per row), and the session's pk map table pg_temp.relocate_pk_map.
+//
+// Every PostgreSQL call goes through pg_guard.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/target.hpp"
+#include "pg/boundary.hpp"
+
+extern "C" {
+#include "executor/spi.h"
+}
+
+namespace relocate::pg {
+
+class SpiTarget final : public Target {
+public:
+	SpiTarget() = default;
+	SpiTarget(const SpiTarget &) = delete;
+	SpiTarget &operator=(const SpiTarget &) = delete;
+
+	// SPI_connect, and an empty pg_temp.relocate_pk_map (created on first use in the session).
+	void begin();
+	// SPI_finish. Not called on error: transaction abort cleans SPI up.
+	void end();
+
+	std::optional<TableShape> describe_table(const std::string &table) override;
+	void allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) override;
+	void insert_rows(const RowBatch &batch) override;
+	void record_pk_map(const PkMapRows &rows) override;
+	void check_for_interrupts() override;
+
+private:
+	struct TableExtra {
+		Oid sequence = InvalidOid;
+		bool identity_always = false;
+	};
+
+	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
+	SPIPlanPtr insert_plan(const RowBatch &batch);
+
+	bool connected_ = false;
+	MemoryContext batch_context_ = nullptr; // per-batch arrays, reset after each statement
+	std::map<std::string, TableExtra> extras_;
+	std::map<std::string, SPIPlanPtr> insert_plans_; // plans live in SPI's procedure context
+	SPIPlanPtr allocate_plan_ = nullptr;
+	SPIPlanPtr pk_map_plan_ = nullptr;
+};
+
+} // namespace relocate::pg
