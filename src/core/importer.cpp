@@ -143,6 +143,7 @@ struct FieldPlan {
 	int column = -1;                         // for Column
 	const ForeignKeyDef *fk = nullptr;       // for a relation field
 	std::size_t fk_target = 0;               // model index of fk->target
+	bool null_if_unmapped = false;           // an unmapped reference is nulled instead of skipping the row
 	std::size_t dropped = 0;                 // index into the report's dropped_fields
 };
 
@@ -314,6 +315,10 @@ private:
 				throw ImportError(sqlstate::kInternalError,
 				                  "relocate: catalogue error: unknown target " + std::string(fk->target));
 			plan.fk_target = model_index(target);
+			// Sentry's one exception to "an unmapped reference skips the row" (spec §6): a member
+			// whose inviter was not imported keeps its membership and loses the inviter.
+			plan.null_if_unmapped =
+			    std::string_view(st.def->name) == "sentry.organizationmember" && field.name == "inviter_id";
 		}
 		std::string column = column_for_field(*st.def, field.name);
 		plan.column = st.table.find(column);
@@ -360,6 +365,10 @@ private:
 					     "field \"" + field.name + "\": a reference to " + plan.fk->target + " must be an integer",
 					     {});
 				const PkEntry *mapped = pk_map_.find(plan.fk_target, old_pk);
+				if (mapped == nullptr && plan.null_if_unmapped) {
+					row_state_[static_cast<std::size_t>(plan.column)] = kNull;
+					continue;
+				}
 				if (mapped == nullptr)
 					return false;
 				out = std::to_string(mapped->new_pk);
