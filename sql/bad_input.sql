@@ -1,0 +1,143 @@
+-- Every error a user can cause: an ERROR with a fitting SQLSTATE and a message naming the model,
+-- the source pk and the field (the byte offset for parse errors). Nothing the failing call wrote
+-- survives, and the backend keeps serving.
+\i test/regress/setup.sql
+-- The SQLSTATE of each error is echoed after it.
+\set VERBOSITY default
+
+-- Malformed JSON: the byte offset of the error.
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {}} ');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[] trailing');
+\echo :LAST_ERROR_SQLSTATE
+-- Invalid UTF-8 (bytes C3 28).
+SELECT * FROM relocate_import('\x5b7b226d6f64656c223a2022c328227d5d'::bytea);
+\echo :LAST_ERROR_SQLSTATE
+
+-- Not an array of model entries.
+SELECT * FROM relocate_import('{"model": "sentry.user"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('42');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[1]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[[]]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"pk": 1, "fields": {}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "fields": {}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": "1", "fields": {}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1.5, "fields": {}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": []}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {}, "extra": 1}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"key": "a", "key": "b"}}]');
+\echo :LAST_ERROR_SQLSTATE
+
+-- An unknown model (Sentry would drop it silently; relocate refuses to guess).
+SELECT * FROM relocate_import('[{"model": "sites.site", "pk": 1, "fields": {"domain": "example.com"}}]');
+\echo :LAST_ERROR_SQLSTATE
+
+-- An unknown field: invalid-user.json carries "doesnotexist" (and no username).
+\set invalid `cat test/fixtures/sentry/invalid-user.json`
+SELECT * FROM relocate_import(:'invalid', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+-- Allowed to drop unknown fields, the same file then fails on its missing username.
+SET relocate.ignore_unknown_fields = on;
+SELECT * FROM relocate_import(:'invalid', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+RESET relocate.ignore_unknown_fields;
+
+-- Values that do not fit their columns.
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": "'
+    || repeat('x', 129) || '", "password": "", "date_joined": "2023-06-22T22:59:55.488Z"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": "a", "password": "",
+    "date_joined": "2023-02-30T10:00:00Z"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": "a", "password": "",
+    "date_joined": "2023-06-22T22:59:55Z", "avatar_type": 40000}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": "a", "password": "",
+    "date_joined": "2023-06-22T22:59:55Z", "flags": "lots"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": "a", "password": "",
+    "date_joined": "2023-06-22T22:59:55Z", "is_staff": "maybe"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": {"first": "a"}, "password": ""}}]',
+    scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": "a\u0000b", "password": ""}}]',
+    scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": null, "password": ""}}]',
+    scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.userrole", "pk": 1, "fields": {"name": "r", "permissions": "not a list",
+    "date_updated": "2023-06-22T22:59:55Z"}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {"username": "a", "password": "",
+    "date_joined": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.userip", "pk": 1, "fields": {"user": 1, "ip_address": "0.1.2.3.4.5.6.7.8.9.abc.def",
+    "first_seen": "2023-06-22T22:59:55Z", "last_seen": "2023-06-22T22:59:55Z"}}]', scope => 'global');
+\echo :LAST_ERROR_SQLSTATE
+-- A reference that is not an integer.
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {"username": "a", "password": "",
+    "date_joined": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.useremail", "pk": 1, "fields": {"user": "1", "email": "a@example.com"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+-- The same pk twice for one model.
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"key": "a", "value": 1}},
+                                {"model": "sentry.option", "pk": 1, "fields": {"key": "b", "value": 2}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+
+-- A dependency after its dependent: useremail refers to user, which comes later.
+SELECT * FROM relocate_import('[{"model": "sentry.useremail", "pk": 1, "fields": {"user": 1, "email": "a@example.com"}},
+  {"model": "sentry.user", "pk": 1, "fields": {"username": "a", "password": "", "date_joined": "2023-06-22T22:59:55Z"}}]',
+  scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+
+-- A missing target table.
+DROP TABLE sentry_relayusage;
+\set fresh `cat test/fixtures/sentry/fresh-install.json`
+SELECT * FROM relocate_import(:'fresh', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+
+-- A failure late in the file rolls back everything the call wrote before it.
+SELECT count(*) AS users_before FROM auth_user;
+SELECT * FROM relocate_import(:'fresh', scope => 'global');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS users_after, (SELECT count(*) FROM sentry_option) AS options_after FROM auth_user;
+
+-- Arguments.
+SELECT * FROM relocate_import(NULL::bytea);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', scope => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', scope => 'everything');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', merge_users => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', org_filter => ARRAY['acme']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', import_uuid => '8b2f9bd5-4d8c-4cf4-8b39-91f1c6e4f6c2');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', private_key => '-----BEGIN PRIVATE KEY-----');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('\x1f8b0800000000000003'::bytea);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', merge_users => false, hide_organizations => false);
+
+-- The session is healthy after all of the above, and an empty export imports nothing.
+SELECT * FROM relocate_import('[]');
+SELECT count(*) FROM relocate_pk_map;

@@ -1,0 +1,88 @@
+\set ECHO none
+-- Included (\i) at the start of every pg_regress suite: a fresh Sentry-compatible schema `sentry`
+-- first in the search_path, the extension, and the check helpers. Echo is off while it runs so
+-- the expected output shows only the tests themselves.
+\set QUIET on
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS relocate;
+DROP SCHEMA IF EXISTS sentry CASCADE;
+CREATE SCHEMA sentry;
+DROP TABLE IF EXISTS pg_temp.summary;
+SET search_path = sentry, public;
+\i test/schema/sentry.sql
+
+-- Rows of each model in an export.
+CREATE OR REPLACE FUNCTION public.export_counts(export jsonb)
+RETURNS TABLE (model text, entries bigint) LANGUAGE sql AS $$
+    SELECT lower(e->>'model'), count(*) FROM jsonb_array_elements(export) e GROUP BY 1
+$$;
+
+-- Models whose entries are not all accounted for by a relocate_import summary (inserted + existing
+-- + overwritten + skipped must equal the entries in the file). Empty when every row is counted.
+CREATE OR REPLACE FUNCTION public.unaccounted(export jsonb, summary_table regclass)
+RETURNS TABLE (model text, entries bigint, accounted bigint) LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE format(
+        'SELECT coalesce(f.model, s.model), f.entries, s.inserted + s.existing + s.overwritten + s.skipped
+           FROM public.export_counts($1) f FULL JOIN %s s ON s.model = f.model
+          WHERE f.entries IS DISTINCT FROM s.inserted + s.existing + s.overwritten + s.skipped', summary_table)
+    USING export;
+END $$;
+
+-- Follows every non-null reference of every imported entry: the imported row's column must hold
+-- the new pk that relocate_pk_map gives for the referenced old pk. Returns how many references
+-- were checked and how many were wrong (each wrong one is also raised as a NOTICE).
+CREATE OR REPLACE FUNCTION public.check_references(export jsonb)
+RETURNS TABLE (checked bigint, wrong bigint) LANGUAGE plpgsql AS $$
+DECLARE
+    e jsonb;
+    fk record;
+    tbl text;
+    new_id bigint;
+    want bigint;
+    got bigint;
+    n_checked bigint := 0;
+    n_wrong bigint := 0;
+BEGIN
+    FOR e IN SELECT value FROM jsonb_array_elements(export) LOOP
+        SELECT m.new_pk INTO new_id FROM relocate_pk_map m
+         WHERE m.model = lower(e->>'model') AND m.old_pk = (e->>'pk')::bigint;
+        CONTINUE WHEN new_id IS NULL;
+        SELECT table_name INTO tbl FROM relocate_models WHERE relocate_models.model = lower(e->>'model');
+        FOR fk IN SELECT * FROM relocate_model_foreign_keys f WHERE f.model = lower(e->>'model') LOOP
+            CONTINUE WHEN coalesce(jsonb_typeof(e->'fields'->fk.field), 'null') = 'null';
+            CONTINUE WHEN NOT EXISTS (SELECT 1 FROM information_schema.columns c
+                                       WHERE c.table_schema = 'sentry' AND c.table_name = tbl
+                                         AND c.column_name = fk.column_name);
+            SELECT m.new_pk INTO want FROM relocate_pk_map m
+             WHERE m.model = fk.target_model AND m.old_pk = (e->'fields'->>fk.field)::bigint;
+            EXECUTE format('SELECT %I FROM %I WHERE id = $1', fk.column_name, tbl) INTO got USING new_id;
+            n_checked := n_checked + 1;
+            IF want IS DISTINCT FROM got THEN
+                n_wrong := n_wrong + 1;
+                RAISE NOTICE '% pk % field %: want %, got %', e->>'model', e->>'pk', fk.field, want, got;
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN QUERY SELECT n_checked, n_wrong;
+END $$;
+
+-- Every table's id sequence must be at or past the largest id in the table.
+CREATE OR REPLACE FUNCTION public.sequences_behind()
+RETURNS TABLE (table_name text, max_id bigint, last_value bigint) LANGUAGE plpgsql AS $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT c.relname::text AS rel, pg_get_serial_sequence('sentry.' || quote_ident(c.relname), 'id') AS seq
+               FROM pg_class c WHERE c.relnamespace = 'sentry'::regnamespace AND c.relkind = 'r' LOOP
+        CONTINUE WHEN t.seq IS NULL;
+        RETURN QUERY EXECUTE format(
+            'SELECT %L::text, (SELECT max(id) FROM sentry.%I)::bigint, (SELECT last_value FROM %s)::bigint
+              WHERE (SELECT max(id) FROM sentry.%I) > (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM %s)',
+            t.rel, t.rel, t.seq, t.rel, t.seq);
+    END LOOP;
+END $$;
+
+RESET client_min_messages;
+\set QUIET off
+\set ECHO all
