@@ -101,6 +101,19 @@ SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"
                                 {"model": "sentry.option", "pk": 1, "fields": {"key": "b", "value": 2}}]', scope => 'config');
 \echo :LAST_ERROR_SQLSTATE
 
+-- Deep nesting is parsed without recursion: an error, never a crashed backend.
+SELECT * FROM relocate_import(repeat('[', 1000000));
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model":"sentry.userrole","pk":1,"fields":{"name":"k","permissions":"'
+    || repeat('[', 100000) || repeat(']', 100000) || '"}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+
+-- An error PostgreSQL raises while writing a batch (here a CHECK constraint) keeps its SQLSTATE
+-- and detail, and the context names the model, the rows' source pks and the table.
+SELECT * FROM relocate_import('[{"model": "sentry.organization", "pk": 5, "fields": {"name": "N", "slug": "n",
+    "status": -1, "date_added": "2023-06-22T22:59:55Z"}}]');
+\echo :LAST_ERROR_SQLSTATE
+
 -- A dependency after its dependent: useremail refers to user, which comes later.
 SELECT * FROM relocate_import('[{"model": "sentry.useremail", "pk": 1, "fields": {"user": 1, "email": "a@example.com"}},
   {"model": "sentry.user", "pk": 1, "fields": {"username": "a", "password": "", "date_joined": "2023-06-22T22:59:55Z"}}]',

@@ -50,7 +50,10 @@ bool parse_int64(std::string_view text, std::int64_t &out) {
 
 namespace {
 
-constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+// Iterative: RapidJSON's default recursive descent would overflow the stack on deeply nested
+// input, which in a backend means a crash and a cluster restart.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
 
 // SAX handler: a small state machine over the nesting depth.
 //   depth 0: before the top-level array
@@ -199,7 +202,7 @@ private:
 
 	void begin_entry() {
 		entry_.index = index_;
-		entry_.offset = stream_.Tell() - 1;
+		entry_.offset = stream_.Tell(); // the iterative parser reports events at the token's first byte
 		entry_.model.clear();
 		entry_.pk = 0;
 		entry_.field_count = 0;

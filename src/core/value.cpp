@@ -380,23 +380,41 @@ struct ArrayElement {
 	std::string text;
 };
 
-// A JSON array of strings/numbers/nulls.
-bool parse_json_array(std::string_view s, std::vector<ArrayElement> &elems) {
-	rapidjson::Document doc;
-	doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(s.data(), s.size());
-	if (doc.HasParseError() || !doc.IsArray())
-		return false;
-	for (const auto &e : doc.GetArray()) {
-		ArrayElement el;
-		if (e.IsNull())
-			el.null = true;
-		else if (e.IsString())
-			el.text.assign(e.GetString(), e.GetStringLength());
-		else
+constexpr unsigned kJsonFlags =
+    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
+
+// SAX handler accepting exactly a flat JSON array of strings and nulls (no DOM: a DOM's recursive
+// destructor is as dangerous as recursive parsing on deeply nested input).
+class FlatArrayHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FlatArrayHandler> {
+public:
+	explicit FlatArrayHandler(std::vector<ArrayElement> &elems) : elems_(elems) {}
+	bool Default() { return false; }
+	bool StartArray() { return depth_++ == 0; }
+	bool EndArray(rapidjson::SizeType) { return --depth_ == 0; }
+	bool Null() {
+		if (depth_ != 1)
 			return false;
-		elems.push_back(std::move(el));
+		elems_.push_back(ArrayElement{true, {}});
+		return true;
 	}
-	return true;
+	bool String(const char *s, rapidjson::SizeType n, bool) {
+		if (depth_ != 1)
+			return false;
+		elems_.push_back(ArrayElement{false, std::string(s, n)});
+		return true;
+	}
+
+private:
+	std::vector<ArrayElement> &elems_;
+	int depth_ = 0;
+};
+
+// A JSON array of strings and nulls.
+bool parse_json_array(std::string_view s, std::vector<ArrayElement> &elems) {
+	rapidjson::MemoryStream stream(s.data(), s.size());
+	FlatArrayHandler handler(elems);
+	rapidjson::Reader reader;
+	return !reader.Parse<kJsonFlags>(stream, handler).IsError();
 }
 
 void append_utf8(std::string &out, unsigned long cp) {
@@ -602,7 +620,7 @@ bool is_valid_json(std::string_view text) {
 	rapidjson::MemoryStream stream(text.data(), text.size());
 	rapidjson::BaseReaderHandler<> handler;
 	rapidjson::Reader reader;
-	return !reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(stream, handler)
+	return !reader.Parse<kJsonFlags>(stream, handler)
 	            .IsError() &&
 	       text.find('\0') == std::string_view::npos;
 }
