@@ -111,6 +111,13 @@ const FieldDefault *find_default(const ModelDef &m, std::string_view field) {
 	return nullptr;
 }
 
+const RemovedModel *find_removed_model(std::string_view name) {
+	for (std::size_t i = 0; i < kRemovedModelCount; ++i)
+		if (name == kRemovedModels[i].name)
+			return &kRemovedModels[i];
+	return nullptr;
+}
+
 bool is_json_field(const ModelDef &m, std::string_view field) {
 	for (std::size_t i = 0; i < m.json_field_count; ++i)
 		if (field == m.json_fields[i])

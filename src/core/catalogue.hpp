@@ -70,6 +70,12 @@ struct RemovedField {
 	const char *why; // one line, shown to the user in a NOTICE
 };
 
+// A model older exports carry that Sentry has deleted (e.g. sentry.actor).
+struct RemovedModel {
+	const char *name;
+	const char *why; // one line, shown to the user in a NOTICE
+};
+
 struct ModelDef {
 	const char *name;  // normalized model name, e.g. "sentry.organizationmember"
 	const char *table; // table name, e.g. "sentry_organizationmember"
@@ -103,6 +109,9 @@ std::size_t catalogue_size();
 
 // Lookup by normalized (lower-case) model name; nullptr if unknown.
 const ModelDef *find_model(std::string_view name);
+
+// A model Sentry has deleted, or nullptr.
+const RemovedModel *find_removed_model(std::string_view name);
 
 // Index of `m` in catalogue_models().
 inline std::size_t model_index(const ModelDef *m) { return static_cast<std::size_t>(m->sort_order); }

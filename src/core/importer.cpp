@@ -177,8 +177,13 @@ public:
 	void consume(const ExportEntry &entry) override {
 		if (++report_.entries % 1024 == 0)
 			target_.check_for_interrupts();
-		if (current_ == nullptr || entry.model != current_->def->name)
+		if (entry.model != current_name_)
 			switch_model(entry);
+		if (current_ == nullptr) { // a model Sentry has deleted
+			++report_.models[removed_summary_].skipped;
+			++report_.removed_models[removed_index_].rows;
+			return;
+		}
 		ModelState &st = *current_;
 		++st.rows_seen;
 		ModelSummary &summary = report_.models[st.summary];
@@ -209,7 +214,11 @@ private:
 
 	void switch_model(const ExportEntry &entry) {
 		flush();
+		current_name_ = entry.model;
+		current_ = nullptr;
 		const ModelDef *def = find_model(entry.model);
+		if (def == nullptr && start_removed_model_run(entry))
+			return;
 		if (def == nullptr)
 			throw ImportError(sqlstate::kUndefinedObject,
 			                  "relocate: unknown model \"" + entry.model + "\" (" + describe_entry(entry) + ")", {},
@@ -227,6 +236,25 @@ private:
 		current_ = &st;
 		if (st.admitted && !st.described)
 			describe(st, entry);
+	}
+
+	// Entries of a model Sentry has deleted (sentry.actor) are skipped, as Sentry's DELETED_MODELS
+	// shim does, but counted in the summary and reported in a NOTICE.
+	bool start_removed_model_run(const ExportEntry &entry) {
+		const RemovedModel *removed = find_removed_model(entry.model);
+		if (removed == nullptr)
+			return false;
+		for (removed_index_ = 0; removed_index_ < report_.removed_models.size(); ++removed_index_)
+			if (report_.removed_models[removed_index_].model == entry.model)
+				break;
+		if (removed_index_ == report_.removed_models.size())
+			report_.removed_models.push_back(DroppedField{entry.model, {}, removed->why, 0});
+		for (removed_summary_ = 0; removed_summary_ < report_.models.size(); ++removed_summary_)
+			if (report_.models[removed_summary_].model == entry.model)
+				break;
+		if (removed_summary_ == report_.models.size())
+			report_.models.push_back(ModelSummary{entry.model});
+		return true;
 	}
 
 	// A model must come after every model it refers to (spec §1.4: Sentry silently drops the
@@ -540,7 +568,9 @@ private:
 	std::vector<ModelState> states_;
 	std::vector<bool> seen_;
 	PkMap pk_map_;
-	ModelState *current_ = nullptr;
+	ModelState *current_ = nullptr; // nullptr during a run of a removed model
+	std::string current_name_;
+	std::size_t removed_summary_ = 0, removed_index_ = 0;
 
 	std::vector<std::string> row_value_;
 	std::vector<unsigned char> row_state_;

@@ -50,6 +50,7 @@ struct DroppedField {
 struct ImportReport {
 	std::vector<ModelSummary> models; // in the order models first appear in the file
 	std::vector<DroppedField> dropped_fields;
+	std::vector<DroppedField> removed_models; // entries of models Sentry deleted; `field` is empty
 	std::int64_t entries = 0;
 };
 

@@ -124,6 +124,12 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 			                        d.model.c_str(), d.rows, d.why.c_str())));
 		});
 	}
+	for (const relocate::DroppedField &d : report.removed_models) {
+		pg_guard([&] {
+			ereport(NOTICE, (errmsg("relocate: skipped %" PRId64 " entries of %s: %s", d.rows, d.model.c_str(),
+			                        d.why.c_str())));
+		});
+	}
 	pg_guard([&] {
 		InitMaterializedSRF(fcinfo, 0);
 		ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
