@@ -504,6 +504,11 @@ private:
 				if (row_state_[c] != kAbsent)
 					batch_.columns.push_back(static_cast<int>(c));
 		}
+		if (st.slug_column >= 0 && row_state_[static_cast<std::size_t>(st.slug_column)] == kValue)
+			batch_slugs_.emplace_back(row_value_[static_cast<std::size_t>(st.slug_column)]);
+		else
+			batch_slugs_.emplace_back(std::nullopt);
+		batch_.source_pks.push_back(entry.pk);
 		for (int c : batch_.columns) {
 			std::size_t uc = static_cast<std::size_t>(c);
 			bool null = row_state_[uc] == kNull;
@@ -512,14 +517,9 @@ private:
 				batch_.cells.emplace_back();
 			} else {
 				batch_.bytes += row_value_[uc].size();
-				batch_.cells.push_back(row_value_[uc]);
+				batch_.cells.push_back(std::move(row_value_[uc]));
 			}
 		}
-		batch_.source_pks.push_back(entry.pk);
-		if (st.slug_column >= 0 && row_state_[static_cast<std::size_t>(st.slug_column)] == kValue)
-			batch_slugs_.emplace_back(row_value_[static_cast<std::size_t>(st.slug_column)]);
-		else
-			batch_slugs_.emplace_back(std::nullopt);
 		if (batch_.rows() >= options_.batch_rows || batch_.bytes >= options_.batch_bytes)
 			flush();
 	}

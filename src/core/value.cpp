@@ -67,6 +67,18 @@ std::string quoted(std::string_view s) {
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
+// JSON text with an escaped U+0000 (`\u0000`, not `\\u0000`), which PostgreSQL's json types reject.
+bool has_escaped_nul(std::string_view json) {
+	for (std::size_t at = json.find("u0000"); at != std::string_view::npos; at = json.find("u0000", at + 1)) {
+		std::size_t backslashes = 0;
+		while (backslashes < at && json[at - 1 - backslashes] == '\\')
+			++backslashes;
+		if (backslashes % 2 == 1)
+			return true;
+	}
+	return false;
+}
+
 // --- integers -------------------------------------------------------------------------------
 
 Conversion convert_integer(const FieldValue &v, const Column &col, std::string &out) {
@@ -205,7 +217,7 @@ Conversion json_text_for(const FieldValue &v, std::string &out) {
 		}
 		break;
 	}
-	if (out.find("\\u0000") != std::string::npos || has_nul(out))
+	if (has_escaped_nul(out) || has_nul(out))
 		return error(sqlstate::kUntranslatableCharacter, "the JSON value contains \\u0000, which PostgreSQL cannot "
 		                                                 "store");
 	return ok();
