@@ -14,6 +14,9 @@ SELECT * FROM relocate_import('');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[] trailing');
 \echo :LAST_ERROR_SQLSTATE
+-- A NUL byte after a complete document ("[]", NUL, "x"): not silently treated as the end.
+SELECT * FROM relocate_import('\x5b5d0078'::bytea);
+\echo :LAST_ERROR_SQLSTATE
 -- Invalid UTF-8 (bytes C3 28).
 SELECT * FROM relocate_import('\x5b7b226d6f64656c223a2022c328227d5d'::bytea);
 \echo :LAST_ERROR_SQLSTATE

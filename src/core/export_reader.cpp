@@ -182,13 +182,42 @@ public:
 private:
 	enum class EntryKey { None, Model, Pk, Fields };
 
-	[[noreturn]] void fail_shape(const std::string &what) const {
+	[[noreturn]] void fail_shape(const std::string &what) const { fail_shape(what, stream_.Tell()); }
+	[[noreturn]] void fail_shape(const std::string &what, std::size_t offset) const {
 		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  "relocate: " + what + " (byte offset " + std::to_string(stream_.Tell()) + ")",
+		                  "relocate: " + what + " (byte offset " + std::to_string(offset) + ")",
 		                  "A Sentry export is a JSON array of objects with the keys \"model\", \"pk\" and \"fields\".");
 	}
-	[[noreturn]] void fail_element(const std::string &what) const {
-		fail_shape("export entry " + std::to_string(index_) + " " + what);
+	[[noreturn]] void fail_element(const std::string &what) const { fail_element(what, stream_.Tell()); }
+	[[noreturn]] void fail_element(const std::string &what, std::size_t offset) const {
+		fail_shape("export entry " + std::to_string(index_) + " " + what, offset);
+	}
+
+	// The parser reports a scalar after reading it; its first byte is found from its length (or,
+	// for a string, by scanning back to the unescaped opening quote).
+	std::size_t scalar_start(FieldValue::Type type, bool b, rapidjson::SizeType n) const {
+		const std::size_t end = stream_.Tell();
+		switch (type) {
+		case FieldValue::Type::Null:
+			return end - 4;
+		case FieldValue::Type::Bool:
+			return end - (b ? 4 : 5);
+		case FieldValue::Type::Number:
+			return end - n;
+		default: {
+			const char *data = stream_.begin_;
+			for (std::size_t i = end - 1; i-- > 0;) {
+				if (data[i] != '"')
+					continue;
+				std::size_t backslashes = 0;
+				while (backslashes < i && data[i - 1 - backslashes] == '\\')
+					++backslashes;
+				if (backslashes % 2 == 0)
+					return i;
+			}
+			return 0;
+		}
+		}
 	}
 	[[noreturn]] void fail_entry(const std::string &what) const {
 		std::string where = "export entry " + std::to_string(index_);
@@ -220,7 +249,7 @@ private:
 				raw_writer_.Bool(b);
 				break;
 			case FieldValue::Type::Number:
-				raw_writer_.RawNumber(s, n);
+				raw_writer_.RawValue(s, n, rapidjson::kNumberType); // Writer::RawNumber would quote it
 				break;
 			default:
 				raw_writer_.String(s, n);
@@ -230,9 +259,10 @@ private:
 		}
 		switch (depth_) {
 		case 0:
-			fail_shape("the export is not a JSON array of model entries: the top level is a scalar");
+			fail_shape("the export is not a JSON array of model entries: the top level is a scalar",
+			           scalar_start(type, b, n));
 		case 1:
-			fail_element("is a scalar, not a model entry object");
+			fail_element("is a scalar, not a model entry object", scalar_start(type, b, n));
 		case 2:
 			entry_value(type, s, n);
 			return true;
@@ -319,6 +349,13 @@ void read_export(const char *data, std::size_t length, EntryConsumer &consumer) 
 	Handler handler(stream, consumer);
 	rapidjson::Reader reader;
 	rapidjson::ParseResult ok = reader.Parse<kParseFlags>(stream, handler);
+	// RapidJSON's memory stream reads a NUL byte as the end of input: a document followed by a NUL
+	// and anything else would pass as complete.
+	if (ok && stream.Tell() != length)
+		throw ImportError(sqlstate::kInvalidTextRepresentation,
+		                  "relocate: malformed JSON at byte offset " + std::to_string(stream.Tell()) +
+		                      ": a NUL byte, which JSON text cannot contain",
+		                  "The export must be a complete, valid UTF-8 JSON document.");
 	if (!ok) {
 		std::string what = rapidjson::GetParseError_En(ok.Code());
 		if (!what.empty() && what.back() == '.')

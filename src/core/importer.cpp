@@ -177,7 +177,7 @@ public:
 	void consume(const ExportEntry &entry) override {
 		if (++report_.entries % 1024 == 0)
 			target_.check_for_interrupts();
-		if (entry.model != current_name_)
+		if (!in_run_ || entry.model != current_name_)
 			switch_model(entry);
 		if (current_ == nullptr) { // a model Sentry has deleted
 			++report_.models[removed_summary_].skipped;
@@ -201,6 +201,8 @@ public:
 			fail(entry, sqlstate::kInvalidParameterValue,
 			     "the same pk appears twice for this model",
 			     "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
+		for (std::size_t d : row_dropped_)
+			++report_.dropped_fields[d].rows;
 		queue_row(st, entry);
 	}
 
@@ -214,6 +216,7 @@ private:
 
 	void switch_model(const ExportEntry &entry) {
 		flush();
+		in_run_ = true;
 		current_name_ = entry.model;
 		current_ = nullptr;
 		const ModelDef *def = find_model(entry.model);
@@ -336,7 +339,15 @@ private:
 		if (it != st.plans.end())
 			return it->second;
 		FieldPlan plan;
-		if (const ForeignKeyDef *fk = find_foreign_key(*st.def, field.name)) {
+		const ForeignKeyDef *fk = find_foreign_key(*st.def, field.name);
+		if (fk == nullptr) {
+			// Django also accepts a relation field under its column name ("organization_id" for
+			// "organization"): it is the same reference, remapped the same way.
+			for (std::size_t k = 0; k < st.def->foreign_key_count && fk == nullptr; ++k)
+				if (column_for_field(*st.def, st.def->foreign_keys[k].field) == field.name)
+					fk = &st.def->foreign_keys[k];
+		}
+		if (fk != nullptr) {
 			plan.fk = fk;
 			const ModelDef *target = find_model(fk->target);
 			if (target == nullptr)
@@ -346,7 +357,7 @@ private:
 			// Sentry's one exception to "an unmapped reference skips the row" (spec §6): a member
 			// whose inviter was not imported keeps its membership and loses the inviter.
 			plan.null_if_unmapped =
-			    std::string_view(st.def->name) == "sentry.organizationmember" && field.name == "inviter_id";
+			    std::string_view(st.def->name) == "sentry.organizationmember" && std::string_view(fk->field) == "inviter_id";
 		}
 		std::string column = column_for_field(*st.def, field.name);
 		plan.column = st.table.find(column);
@@ -374,12 +385,19 @@ private:
 		const std::size_t ncols = st.table.columns.size();
 		row_value_.resize(ncols);
 		row_state_.assign(ncols, kAbsent);
+		row_dropped_.clear();
 		for (const ExportField &field : entry) {
 			const FieldPlan &plan = plan_for(st, entry, field);
 			if (plan.kind == FieldPlan::Kind::Dropped) {
-				++report_.dropped_fields[plan.dropped].rows;
+				row_dropped_.push_back(plan.dropped); // counted once the row is known to be written
 				continue;
 			}
+			if (row_state_[static_cast<std::size_t>(plan.column)] != kAbsent)
+				fail(entry, sqlstate::kInvalidParameterValue,
+				     "field \"" + field.name + "\" gives column " + st.table.columns[static_cast<std::size_t>(plan.column)].name +
+				         " a second time",
+				     "A relation field and its column name (e.g. \"organization\" and \"organization_id\") are the same "
+				     "field; give it once.");
 			const Column &col = st.table.columns[static_cast<std::size_t>(plan.column)];
 			std::string &out = row_value_[static_cast<std::size_t>(plan.column)];
 			if (plan.fk != nullptr) {
@@ -570,10 +588,12 @@ private:
 	PkMap pk_map_;
 	ModelState *current_ = nullptr; // nullptr during a run of a removed model
 	std::string current_name_;
+	bool in_run_ = false; // false until the first entry
 	std::size_t removed_summary_ = 0, removed_index_ = 0;
 
 	std::vector<std::string> row_value_;
 	std::vector<unsigned char> row_state_;
+	std::vector<std::size_t> row_dropped_; // dropped_fields indexes of the row being built
 
 	ModelState *batch_state_ = nullptr;
 	RowBatch batch_;

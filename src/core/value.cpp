@@ -268,7 +268,8 @@ bool parse_iso8601(std::string_view s, bool &has_time, bool &has_offset) {
 	if (!digits(s, 0, 4, year) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
 	    !digits(s, 8, 2, day))
 		return false;
-	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
+	// Year 0 does not exist in PostgreSQL's (and Django's) calendar.
+	if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
 		return false;
 	has_time = has_offset = false;
 	std::size_t i = 10;
@@ -287,7 +288,7 @@ bool parse_iso8601(std::string_view s, bool &has_time, bool &has_offset) {
 		if (!digits(s, i + 1, 2, second) || second > 59)
 			return false;
 		i += 3;
-		if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+		if (i < s.size() && s[i] == '.') {
 			std::size_t f = ++i;
 			while (i < s.size() && s[i] >= '0' && s[i] <= '9')
 				++i;
@@ -304,7 +305,7 @@ bool parse_iso8601(std::string_view s, bool &has_time, bool &has_offset) {
 	if (s[i] != '+' && s[i] != '-')
 		return false;
 	int oh, om = 0;
-	if (!digits(s, i + 1, 2, oh) || oh > 23)
+	if (!digits(s, i + 1, 2, oh) || oh > 15) // PostgreSQL's limit: UTC offsets within +-15:59
 		return false;
 	i += 3;
 	if (i < s.size() && s[i] == ':')
@@ -395,8 +396,9 @@ struct ArrayElement {
 constexpr unsigned kJsonFlags =
     rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
 
-// SAX handler accepting exactly a flat JSON array of strings and nulls (no DOM: a DOM's recursive
-// destructor is as dangerous as recursive parsing on deeply nested input).
+// SAX handler accepting exactly a flat JSON array of strings, numbers (kept as their text, as
+// Python's str() of a list element would be) and nulls. No DOM: a DOM's recursive destructor is as
+// dangerous as recursive parsing on deeply nested input.
 class FlatArrayHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FlatArrayHandler> {
 public:
 	explicit FlatArrayHandler(std::vector<ArrayElement> &elems) : elems_(elems) {}
@@ -421,7 +423,7 @@ private:
 	int depth_ = 0;
 };
 
-// A JSON array of strings and nulls.
+// A flat JSON array of strings, numbers and nulls.
 bool parse_json_array(std::string_view s, std::vector<ArrayElement> &elems) {
 	rapidjson::MemoryStream stream(s.data(), s.size());
 	FlatArrayHandler handler(elems);
@@ -524,7 +526,7 @@ bool parse_python_list(std::string_view s, std::vector<ArrayElement> &elems) {
 							return false;
 						cp = cp * 16 + static_cast<unsigned long>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
 					}
-					if (cp > 0x10FFFF)
+					if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) // not encodable in UTF-8
 						return false;
 					append_utf8(el.text, cp);
 				}
@@ -580,7 +582,7 @@ Conversion convert_array(const FieldValue &v, const Column &col, std::string &ou
 	if (v.type == FieldValue::Type::Array) {
 		if (!parse_json_array(v.text, elems))
 			return error(sqlstate::kInvalidTextRepresentation,
-			             "a JSON array for column type " + col.sql_type + " must hold only strings and nulls");
+			             "a JSON array for column type " + col.sql_type + " must hold only strings, numbers and nulls");
 	} else if (v.type == FieldValue::Type::String) {
 		std::string_view s = v.text;
 		std::size_t first = s.find_first_not_of(" \t\r\n");
