@@ -37,11 +37,14 @@ RELOCATE_PGPORT=55432
 # Everything needed to build and test on Debian 12. citext (used by the Sentry schema) ships in
 # postgresql-15 itself there (/usr/share/postgresql/15/extension/citext.control), so
 # postgresql-contrib is not needed. PGXS and pg_regress come with postgresql-client-15, the server
-# headers with postgresql-server-dev-15.
+# headers with postgresql-server-dev-15. test/encrypted/encrypt-export needs the openssl command
+# line (libssl-dev does not bring it), and bzip2 / xz-utils for its --compress bz2|xz (priority
+# "standard", so absent from minimal images); tar, gzip and coreutils are always installed.
 RELOCATE_APT_PACKAGES=(
     postgresql-15 postgresql-client-15 postgresql-server-dev-15
     rapidjson-dev libssl-dev libarchive-dev libgtest-dev
     cmake g++ make python3
+    openssl bzip2 xz-utils
 )
 
 # ---------------------------------------------------------------------------------------------
