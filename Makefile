@@ -9,15 +9,16 @@ OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 DATA         = relocate--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out, run in this order.
-REGRESS      = import_fixtures bad_input catalogue
+REGRESS      = import_fixtures bad_input encrypted catalogue
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
 PG_CPPFLAGS  = -Isrc -isystem $(shell $(PG_CONFIG) --includedir-server)
 # -Wno-register: PostgreSQL 15's s_lock.h and arch-x86.h use `register`.
 PG_CXXFLAGS  = -std=c++17 -Wall -Wextra -Wno-register -Wno-unused-parameter -MMD -MP
-# PGXS links with gcc: name libstdc++ explicitly; libcrypto for hashes and random values.
-SHLIB_LINK  += -lcrypto -lstdc++
+# PGXS links with gcc: name libstdc++ explicitly; libcrypto for hashes, random values and decryption;
+# libarchive for the encrypted export's tarball.
+SHLIB_LINK  += -lcrypto -larchive -lstdc++
 
 # Debian's PostgreSQL is built --with-llvm, so PGXS would also compile every .cpp to LLVM bitcode
 # with clang in C++14 mode, ignoring PG_CXXFLAGS. JIT inlining of our code is worthless: no bitcode.
