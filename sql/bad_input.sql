@@ -148,10 +148,6 @@ SELECT * FROM relocate_import('[]', org_filter => ARRAY['acme']);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', import_uuid => '8b2f9bd5-4d8c-4cf4-8b39-91f1c6e4f6c2');
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM relocate_import('[]', private_key => '-----BEGIN PRIVATE KEY-----');
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM relocate_import('\x1f8b0800000000000003'::bytea);
-\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', merge_users => false, hide_organizations => false);
 
 -- The session is healthy after all of the above, and an empty export imports nothing.

@@ -4,15 +4,21 @@
 #include <cinttypes>
 #include <string>
 
+#include <openssl/crypto.h>
+
 #include "core/catalogue.hpp"
+#include "core/decrypt.hpp"
 #include "core/error.hpp"
 #include "core/importer.hpp"
 #include "pg/boundary.hpp"
 #include "pg/spi_target.hpp"
 
 extern "C" {
+#include "catalog/pg_authid_d.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/tuplestore.h"
@@ -53,27 +59,61 @@ void reject_unsupported(bool given, const char *argument, const char *issue_text
 	if (given)
 		throw ImportError(sqlstate::kFeatureNotSupported,
 		                  std::string("relocate: ") + argument + " is not supported yet",
-		                  std::string("This version of relocate implements the import engine only; ") + issue_text +
-		                      " comes with a later version.",
+		                  std::string("relocate 0.1.0 does not implement ") + issue_text +
+		                      " yet; the argument is refused rather than ignored.",
 		                  std::string("Call relocate_import without ") + argument + ".");
 }
 
-// A gzip/bzip2/xz stream or a tar archive: what `sentry export --encrypt-with` writes.
-bool looks_like_tarball(const char *data, std::size_t n) {
-	const unsigned char *p = reinterpret_cast<const unsigned char *>(data);
-	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
-		return true;
-	if (n >= 3 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h')
-		return true;
-	if (n >= 6 && p[0] == 0xfd && p[1] == '7' && p[2] == 'z' && p[3] == 'X' && p[4] == 'Z' && p[5] == 0)
-		return true;
-	return n >= 262 && std::string(data + 257, 5) == "ustar";
+// The private key argument: PEM text, or the absolute path of a PEM file the server can read.
+// Reading a server file needs what pg_read_file needs: superuser or pg_read_server_files.
+std::string private_key_pem(const char *argument) {
+	std::string_view arg(argument);
+	std::size_t first = arg.find_first_not_of(" \t\r\n");
+	if (first != std::string_view::npos && arg.compare(first, 10, "-----BEGIN") == 0)
+		return std::string(arg);
+	if (arg.empty() || arg[0] != '/')
+		throw ImportError(sqlstate::kInvalidParameterValue,
+		                  "relocate: private_key is neither a PEM private key nor an absolute file path", {},
+		                  "Pass the key's PEM text (-----BEGIN PRIVATE KEY----- ...) or the absolute path of a PEM "
+		                  "file that the database server can read.");
+	bool allowed = false;
+	pg_guard([&] { allowed = has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES); });
+	if (!allowed)
+		throw ImportError("42501", "relocate: reading the private key from a server file requires the "
+		                           "pg_read_server_files role",
+		                  {}, "Ask an administrator to GRANT pg_read_server_files, or pass the key's PEM text.");
+	constexpr long kMaxKeyFile = 1 << 20;
+	char *buffer = nullptr;
+	std::size_t size = 0;
+	pg_guard([&] {
+		FILE *file = AllocateFile(argument, PG_BINARY_R);
+		if (file == nullptr)
+			ereport(ERROR, (errcode_for_file_access(),
+			                errmsg("relocate: could not open private key file \"%s\": %m", argument)));
+		buffer = static_cast<char *>(palloc(kMaxKeyFile + 1));
+		size = fread(buffer, 1, kMaxKeyFile + 1, file);
+		bool failed = ferror(file) != 0;
+		FreeFile(file);
+		if (failed)
+			ereport(ERROR, (errcode_for_file_access(),
+			                errmsg("relocate: could not read private key file \"%s\": %m", argument)));
+		if (size > static_cast<std::size_t>(kMaxKeyFile))
+			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			                errmsg("relocate: private key file \"%s\" is larger than 1 MB", argument)));
+	});
+	std::string pem(buffer, size);
+	pg_guard([&] {
+		explicit_bzero(buffer, size);
+		pfree(buffer);
+	});
+	return pem;
 }
 
 Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	const char *data = nullptr;
 	std::size_t length = 0;
 	const char *scope = nullptr;
+	char *private_key = nullptr;
 	bool given[kPrivateKey + 1] = {};
 	bool merge_users = false, overwrite_configs = false, hide_organizations = false;
 	pg_guard([&] {
@@ -86,6 +126,8 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 		}
 		if (given[kScope])
 			scope = text_to_cstring(PG_GETARG_TEXT_PP(kScope));
+		if (given[kPrivateKey])
+			private_key = text_to_cstring(PG_GETARG_TEXT_PP(kPrivateKey));
 		merge_users = given[kMergeUsers] && PG_GETARG_BOOL(kMergeUsers);
 		overwrite_configs = given[kOverwriteConfigs] && PG_GETARG_BOOL(kOverwriteConfigs);
 		hide_organizations = given[kHideOrganizations] && PG_GETARG_BOOL(kHideOrganizations);
@@ -107,11 +149,29 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	reject_unsupported(overwrite_configs, "overwrite_configs", "overwriting configuration");
 	reject_unsupported(hide_organizations, "hide_organizations", "hiding organizations");
 	reject_unsupported(given[kImportUuid], "import_uuid", "resumable imports with import chunks");
-	reject_unsupported(given[kPrivateKey], "private_key", "decrypting encrypted exports");
-	if (looks_like_tarball(data, length))
-		throw ImportError(sqlstate::kFeatureNotSupported,
-		                  "relocate: the export is a tarball (an encrypted Sentry export), which is not supported yet",
-		                  {}, "Pass the plain JSON export (sentry export without --encrypt-with).");
+	// An encrypted export (a tarball) is decrypted in memory; its plaintext replaces the input.
+	std::string plaintext;
+	if (relocate::looks_like_tarball(data, length)) {
+		if (!given[kPrivateKey])
+			throw ImportError("22004", "relocate: the export is encrypted (a tarball), but no private_key was given",
+			                  {}, "Pass the private key matching the key.pub the export was encrypted with.");
+		std::string key = private_key_pem(private_key);
+		explicit_bzero(private_key, strlen(private_key)); // our palloc'd copy of the argument
+		relocate::EncryptedExport encrypted = relocate::unwrap_tarball(data, length);
+		try {
+			plaintext = relocate::decrypt_export(encrypted, key);
+		} catch (...) {
+			OPENSSL_cleanse(key.data(), key.size());
+			throw;
+		}
+		OPENSSL_cleanse(key.data(), key.size());
+		data = plaintext.data();
+		length = plaintext.size();
+	} else if (given[kPrivateKey]) {
+		pg_guard([] {
+			ereport(NOTICE, (errmsg("relocate: private_key is ignored: the export is plain JSON, not encrypted")));
+		});
+	}
 
 	relocate::pg::SpiTarget target;
 	target.begin();

@@ -83,6 +83,69 @@ BEGIN
     END LOOP;
 END $$;
 
+-- A fresh schema `sentry` from the DDL text of test/schema/sentry.sql (for use inside functions).
+CREATE OR REPLACE FUNCTION public.reset_sentry(ddl text)
+RETURNS void LANGUAGE plpgsql SET client_min_messages = warning AS $$
+BEGIN
+    SET CONSTRAINTS ALL IMMEDIATE; -- run the deferred FK checks an import queued; DROP refuses otherwise
+    DROP SCHEMA IF EXISTS sentry CASCADE;
+    CREATE SCHEMA sentry;
+    PERFORM set_config('search_path', 'sentry, public', false);
+    EXECUTE ddl;
+END $$;
+
+-- One row per table of schema sentry: its row count and a digest of all its rows.
+CREATE OR REPLACE FUNCTION public.sentry_fingerprint()
+RETURNS TABLE (table_name text, row_count bigint, digest text) LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+BEGIN
+    FOR t IN SELECT c.relname FROM pg_class c
+              WHERE c.relnamespace = 'sentry'::regnamespace AND c.relkind = 'r' ORDER BY 1 LOOP
+        RETURN QUERY EXECUTE format(
+            'SELECT %L::text, count(*), md5(coalesce(string_agg(x::text, E''\n'' ORDER BY x::text), '''')) FROM sentry.%I x',
+            t, t);
+    END LOOP;
+END $$;
+
+-- Imports `plain` and then `encrypted` (with `private_key`), each into a fresh schema, in the
+-- caller's transaction (so now() is the same for both), and compares every table. Returns the
+-- outcome: 'same rows' with the counts, or both errors when the imports fail.
+CREATE OR REPLACE FUNCTION public.compare_imports(plain bytea, encrypted bytea, private_key text, scope text, ddl text)
+RETURNS TABLE (outcome text, tables bigint, row_count bigint, differing bigint)
+LANGUAGE plpgsql SET client_min_messages = warning AS $$
+DECLARE
+    plain_error text;
+    encrypted_error text;
+BEGIN
+    DROP TABLE IF EXISTS pg_temp.fingerprint_plain, pg_temp.fingerprint_encrypted;
+    PERFORM public.reset_sentry(ddl);
+    BEGIN
+        PERFORM * FROM relocate_import(plain, scope => scope);
+    EXCEPTION WHEN OTHERS THEN
+        plain_error := SQLSTATE || ': ' || SQLERRM;
+    END;
+    CREATE TEMP TABLE fingerprint_plain AS SELECT * FROM public.sentry_fingerprint();
+    PERFORM public.reset_sentry(ddl);
+    BEGIN
+        PERFORM * FROM relocate_import(encrypted, scope => scope, private_key => private_key);
+    EXCEPTION WHEN OTHERS THEN
+        encrypted_error := SQLSTATE || ': ' || SQLERRM;
+    END;
+    CREATE TEMP TABLE fingerprint_encrypted AS SELECT * FROM public.sentry_fingerprint();
+    IF plain_error IS NOT NULL OR encrypted_error IS NOT NULL THEN
+        RETURN QUERY SELECT CASE WHEN plain_error IS NOT DISTINCT FROM encrypted_error
+                                 THEN 'same error: ' || plain_error
+                                 ELSE 'plain: ' || coalesce(plain_error, 'ok') || '; encrypted: ' || coalesce(encrypted_error, 'ok')
+                            END, NULL::bigint, NULL::bigint, NULL::bigint;
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT 'same rows'::text, count(*), sum(p.row_count)::bigint,
+               count(*) FILTER (WHERE p.row_count IS DISTINCT FROM e.row_count OR p.digest IS DISTINCT FROM e.digest)
+          FROM fingerprint_plain p FULL JOIN fingerprint_encrypted e USING (table_name);
+END $$;
+
 RESET client_min_messages;
 \set QUIET off
 \set ECHO all
