@@ -64,6 +64,16 @@ void reject_unsupported(bool given, const char *argument, const char *issue_text
 		                  std::string("Call relocate_import without ") + argument + ".");
 }
 
+// Overwrites a secret (a key, a decrypted export) when it goes out of scope, also while an
+// exception unwinds. Calls no PostgreSQL function.
+struct SecretWipe {
+	explicit SecretWipe(std::string &secret) : secret_(secret) {}
+	~SecretWipe() { OPENSSL_cleanse(secret_.data(), secret_.size()); }
+	SecretWipe(const SecretWipe &) = delete;
+	SecretWipe &operator=(const SecretWipe &) = delete;
+	std::string &secret_;
+};
+
 // The private key argument: PEM text, or the absolute path of a PEM file the server can read.
 // Reading a server file needs what pg_read_file needs: superuser or pg_read_server_files.
 std::string private_key_pem(const char *argument) {
@@ -150,21 +160,17 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	reject_unsupported(hide_organizations, "hide_organizations", "hiding organizations");
 	reject_unsupported(given[kImportUuid], "import_uuid", "resumable imports with import chunks");
 	// An encrypted export (a tarball) is decrypted in memory; its plaintext replaces the input.
+	// Key and plaintext are wiped when they go out of scope, on success and on error alike.
 	std::string plaintext;
+	SecretWipe wipe_plaintext(plaintext);
 	if (relocate::looks_like_tarball(data, length)) {
 		if (!given[kPrivateKey])
 			throw ImportError("22004", "relocate: the export is encrypted (a tarball), but no private_key was given",
 			                  {}, "Pass the private key matching the key.pub the export was encrypted with.");
 		std::string key = private_key_pem(private_key);
+		SecretWipe wipe_key(key);
 		explicit_bzero(private_key, strlen(private_key)); // our palloc'd copy of the argument
-		relocate::EncryptedExport encrypted = relocate::unwrap_tarball(data, length);
-		try {
-			plaintext = relocate::decrypt_export(encrypted, key);
-		} catch (...) {
-			OPENSSL_cleanse(key.data(), key.size());
-			throw;
-		}
-		OPENSSL_cleanse(key.data(), key.size());
+		plaintext = relocate::decrypt_export(relocate::unwrap_tarball(data, length), key);
 		data = plaintext.data();
 		length = plaintext.size();
 	} else if (given[kPrivateKey]) {
