@@ -148,7 +148,7 @@ SELECT * FROM relocate_import('[]', org_filter => ARRAY['acme']);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', import_uuid => '8b2f9bd5-4d8c-4cf4-8b39-91f1c6e4f6c2');
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM relocate_import('[]', merge_users => false, hide_organizations => false);
+SELECT * FROM relocate_import('[]', merge_users => false, overwrite_configs => false);
 
 -- The session is healthy after all of the above, and an empty export imports nothing.
 SELECT * FROM relocate_import('[]');

@@ -132,3 +132,10 @@ SELECT * FROM relocate_import('[{"model": "sentry.actor", "pk": 1, "fields": {"t
                                 {"model": "sentry.actor", "pk": 2, "fields": {"type": 1}},
                                 {"model": "sentry.organization", "pk": 1, "fields": {"name": "A", "slug": "a",
                                  "date_added": "2023-06-22T22:59:55Z"}}]');
+
+-- hide_organizations (Sentry's test_hide_organizations_import_flag): every imported organization
+-- gets status 3, RELOCATION_PENDING_APPROVAL, whatever the file says; nothing else changes.
+\i test/regress/setup.sql
+SELECT * FROM relocate_import(:'orgproj', hide_organizations => true);
+SELECT o.slug, o.status AS org_status, t.status AS team_status, p.status AS project_status
+  FROM sentry_organization o JOIN sentry_team t ON t.organization_id = o.id JOIN sentry_project p ON p.organization_id = o.id;

@@ -161,6 +161,7 @@ struct ModelState {
 	std::unordered_map<std::string, FieldPlan> plans;
 	std::vector<DefaultPlan> defaults;
 	int slug_column = -1;
+	int hidden_status_column = -1; // sentry_organization.status, when hide_organizations is on
 	std::int64_t rows_seen = 0;
 };
 
@@ -308,6 +309,8 @@ private:
 				st.table.columns[static_cast<std::size_t>(col)].json_text = true;
 		}
 		st.slug_column = st.table.find("slug");
+		if (options_.hide_organizations && std::string_view(st.def->name) == "sentry.organization")
+			st.hidden_status_column = st.table.find("status");
 	}
 
 	// Models whose RelocationScope is chosen per instance (spec §2.1, §6).
@@ -422,6 +425,10 @@ private:
 				continue;
 			}
 			set_cell(st, entry, field.name, field.value, col, static_cast<std::size_t>(plan.column));
+		}
+		if (st.hidden_status_column >= 0) {
+			row_value_[static_cast<std::size_t>(st.hidden_status_column)] = kRelocationPendingApproval;
+			row_state_[static_cast<std::size_t>(st.hidden_status_column)] = kValue;
 		}
 		for (const DefaultPlan &d : st.defaults) {
 			std::size_t c = static_cast<std::size_t>(d.column);
@@ -579,6 +586,7 @@ private:
 	}
 
 	static constexpr unsigned char kAbsent = 0, kValue = 1, kNull = 2;
+	static constexpr const char *kRelocationPendingApproval = "3"; // Sentry's OrganizationStatus
 
 	const ImportOptions &options_;
 	Target &target_;

@@ -23,6 +23,9 @@ namespace relocate {
 struct ImportOptions {
 	std::uint8_t admitted_scopes = 0; // ScopeBits admitted by the import scope
 	bool ignore_unknown_fields = false;
+	// Sentry's ImportFlags.hide_organizations: every imported organization gets status 3
+	// (RELOCATION_PENDING_APPROVAL) instead of the status in the file (spec §3).
+	bool hide_organizations = false;
 	std::size_t batch_rows = 1000;          // rows per INSERT at most
 	std::size_t batch_bytes = 8u << 20;     // bytes of cell text per INSERT at most
 };

@@ -151,13 +151,13 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	relocate::ImportOptions options;
 	options.admitted_scopes = relocate::admitted_scopes_for(scope);
 	options.ignore_unknown_fields = ignore_unknown_fields;
+	options.hide_organizations = hide_organizations;
 	options.batch_rows = static_cast<std::size_t>(batch_size);
 
 	reject_unsupported(given[kOrgFilter], "org_filter", "filtering by organization slug");
 	reject_unsupported(given[kUserFilter], "user_filter", "filtering by username");
 	reject_unsupported(merge_users, "merge_users", "merging users");
 	reject_unsupported(overwrite_configs, "overwrite_configs", "overwriting configuration");
-	reject_unsupported(hide_organizations, "hide_organizations", "hiding organizations");
 	reject_unsupported(given[kImportUuid], "import_uuid", "resumable imports with import chunks");
 	// An encrypted export (a tarball) is decrypted in memory; its plaintext replaces the input.
 	// Key and plaintext are wiped when they go out of scope, on success and on error alike.

@@ -1143,3 +1143,31 @@ TEST(ImporterFixtures, OrgAndProjectDropsTheRemovedTeamActor) {
 
 } // namespace
 } // namespace relocate
+
+namespace relocate {
+namespace {
+
+// Sentry's hide_organizations flag (spec §3; Sentry's test_hide_organizations_import_flag): every
+// imported organization gets status 3 (RELOCATION_PENDING_APPROVAL) whatever the file says, and
+// nothing else changes.
+TEST(Importer, HideOrganizationsSetsRelocationPendingApproval) {
+	for (bool hide : {false, true}) {
+		SCOPED_TRACE(hide ? "hide_organizations" : "default");
+		ImportRun r;
+		r.target = FakeTarget(unit_tables());
+		ImportOptions options = options_for("organization");
+		options.hide_organizations = hide;
+		const std::string team = R"({"model": "sentry.team", "pk": 1, "fields": {"organization": 4554016097501184,
+			"slug": "red", "name": "Red", "status": 0}})";
+		run(r, arr({kOrg, team}), options);
+		auto orgs = r.target.rows_of("sentry_organization");
+		ASSERT_EQ(orgs.size(), 1u);
+		EXPECT_EQ(cell(orgs[0], "status"), hide ? "3" : "0");
+		auto teams = r.target.rows_of("sentry_team");
+		ASSERT_EQ(teams.size(), 1u);
+		EXPECT_EQ(cell(teams[0], "status"), "0");
+	}
+}
+
+} // namespace
+} // namespace relocate
