@@ -144,9 +144,9 @@ SELECT * FROM relocate_import('[]', scope => 'everything');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', merge_users => true);
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM relocate_import('[]', org_filter => ARRAY['acme']);
+SELECT * FROM relocate_import('[]', scope => 'global', org_filter => ARRAY['acme']);
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM relocate_import('[]', import_uuid => '8b2f9bd5-4d8c-4cf4-8b39-91f1c6e4f6c2');
+SELECT * FROM relocate_import('[]', scope => 'organization', user_filter => ARRAY['admin']);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', merge_users => false, overwrite_configs => false);
 

@@ -166,7 +166,10 @@ SELECT count(*) AS options FROM sentry_option;
 
 -- A key given with a plain JSON export: a NOTICE, then the import.
 \set single `cat test/fixtures/sentry/single-option.json`
-SELECT * FROM relocate_import(:'single', scope => 'config', private_key => :'key');
+SET client_min_messages = notice;
+SELECT * FROM relocate_import(:'single', scope => 'config', private_key => :'key',
+                              import_uuid => '00000000-0000-4000-8000-00000000000c');
+SET client_min_messages = warning;
 
 -- The key from a server-side file (needs pg_read_server_files, as pg_read_file does), so that it
 -- never appears in the query text.

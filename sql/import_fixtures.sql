@@ -65,7 +65,9 @@ SELECT u.id, u.username, ue.email, r.name AS role
 -- still carries Sentry's removed `actor` field (dropped, and said so).
 \i test/regress/setup.sql
 \set orgproj `cat test/fixtures/sentry/org-and-project.json`
-CREATE TEMP TABLE summary AS SELECT * FROM relocate_import(:'orgproj');
+SET client_min_messages = notice;
+CREATE TEMP TABLE summary AS SELECT * FROM relocate_import(:'orgproj', import_uuid => '00000000-0000-4000-8000-00000000000a');
+SET client_min_messages = warning;
 SELECT * FROM summary;
 SELECT * FROM unaccounted(:'orgproj', 'summary');
 SELECT * FROM check_references(:'orgproj');
@@ -128,10 +130,12 @@ SELECT count(*) AS users, (SELECT count(*) FROM sentry_organization) AS orgs FRO
 
 -- Entries of a model Sentry has deleted (sentry.actor, in exports older than 24.x) are skipped as
 -- Sentry skips them, but counted and reported.
+SET client_min_messages = notice;
 SELECT * FROM relocate_import('[{"model": "sentry.actor", "pk": 1, "fields": {"type": 0}},
                                 {"model": "sentry.actor", "pk": 2, "fields": {"type": 1}},
                                 {"model": "sentry.organization", "pk": 1, "fields": {"name": "A", "slug": "a",
-                                 "date_added": "2023-06-22T22:59:55Z"}}]');
+                                 "date_added": "2023-06-22T22:59:55Z"}}]', import_uuid => '00000000-0000-4000-8000-00000000000b');
+SET client_min_messages = warning;
 
 -- hide_organizations (Sentry's test_hide_organizations_import_flag): every imported organization
 -- gets status 3, RELOCATION_PENDING_APPROVAL, whatever the file says; nothing else changes.

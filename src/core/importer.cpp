@@ -2,12 +2,16 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cctype>
+#include <map>
 #include <memory>
 #include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/export_reader.hpp"
+#include "core/filters.hpp"
+#include "core/import_chunks.hpp"
 #include "core/value.hpp"
 
 namespace relocate {
@@ -171,9 +175,10 @@ std::string describe_entry(const ExportEntry &e) {
 
 class Importer : public EntryConsumer {
 public:
-	Importer(const ImportOptions &options, Target &target)
-	    : options_(options), target_(target), states_(catalogue_size()), seen_(catalogue_size(), false),
-	      pk_map_(catalogue_size()) {}
+	Importer(const ImportOptions &options, Target &target, ImportFilters filters,
+	         std::map<std::pair<std::string, std::int64_t>, RestoredChunk> restored)
+	    : options_(options), target_(target), filters_(std::move(filters)), restored_(std::move(restored)),
+	      states_(catalogue_size()), seen_(catalogue_size(), false), pk_map_(catalogue_size()) {}
 
 	void consume(const ExportEntry &entry) override {
 		if (++report_.entries % 1024 == 0)
@@ -186,9 +191,17 @@ public:
 			return;
 		}
 		ModelState &st = *current_;
-		++st.rows_seen;
+		// Sentry's ordinals count every entry of the model, skipped ones too; chunks group 20 of them.
+		current_group_ = chunk_group(st.rows_seen++);
 		ModelSummary &summary = report_.models[st.summary];
-		if (!st.admitted || !instance_admitted(st, entry)) {
+		if (!restored_.empty()) {
+			auto chunk = restored_.find({st.def->name, chunk_min_ordinal(current_group_)});
+			if (chunk != restored_.end()) {
+				restore(st, entry, chunk->second);
+				return;
+			}
+		}
+		if (!st.admitted || !instance_admitted(st, entry) || !filters_.admits(entry.model, entry)) {
 			++summary.skipped;
 			return;
 		}
@@ -208,7 +221,7 @@ public:
 	}
 
 	ImportReport finish() {
-		flush();
+		flush(true);
 		return std::move(report_);
 	}
 
@@ -216,7 +229,7 @@ private:
 	// ----- model runs ------------------------------------------------------------------------
 
 	void switch_model(const ExportEntry &entry) {
-		flush();
+		flush(true);
 		in_run_ = true;
 		current_name_ = entry.model;
 		current_ = nullptr;
@@ -238,6 +251,7 @@ private:
 		}
 		seen_[idx] = true;
 		current_ = &st;
+		chunks_.start(def->name, (def->silos & kSiloControl) != 0);
 		if (st.admitted && !st.described)
 			describe(st, entry);
 	}
@@ -521,7 +535,7 @@ private:
 			same = same && k == batch_.columns.size();
 		}
 		if (!same) {
-			flush();
+			flush(false);
 			batch_state_ = &st;
 			batch_.table = &st.table;
 			batch_.model = st.def->name;
@@ -534,6 +548,7 @@ private:
 		else
 			batch_slugs_.emplace_back(std::nullopt);
 		batch_.source_pks.push_back(entry.pk);
+		batch_groups_.push_back(current_group_);
 		for (int c : batch_.columns) {
 			std::size_t uc = static_cast<std::size_t>(c);
 			bool null = row_state_[uc] == kNull;
@@ -546,37 +561,92 @@ private:
 			}
 		}
 		if (batch_.rows() >= options_.batch_rows || batch_.bytes >= options_.batch_bytes)
-			flush();
+			flush(false);
 	}
 
-	void flush() {
-		if (batch_state_ == nullptr || batch_.rows() == 0) {
-			batch_.clear();
-			batch_slugs_.clear();
-			batch_state_ = nullptr;
-			return;
+	// Writes the queued rows, records them in the pk map, and writes the import chunks of every
+	// group that is complete: all of them when `all` (the model run ended), else those before the
+	// group of the entry being processed.
+	void flush(bool all) {
+		write_restored_pk_rows();
+		if (batch_state_ != nullptr && batch_.rows() > 0) {
+			ModelState &st = *batch_state_;
+			target_.check_for_interrupts();
+			target_.allocate_ids(st.table, batch_.rows(), batch_.ids);
+			if (batch_.ids.size() != batch_.rows())
+				throw ImportError(sqlstate::kInternalError, "relocate: id allocation returned the wrong number of ids");
+			target_.insert_rows(batch_);
+			const std::size_t idx = model_index(st.def);
+			pk_rows_.clear();
+			pk_rows_.model = st.def->name;
+			for (std::size_t r = 0; r < batch_.rows(); ++r) {
+				pk_map_.find(idx, batch_.source_pks[r])->new_pk = batch_.ids[r];
+				pk_rows_.old_pks.push_back(batch_.source_pks[r]);
+				pk_rows_.new_pks.push_back(batch_.ids[r]);
+				pk_rows_.kinds.push_back(ImportKind::Inserted);
+				pk_rows_.slugs.push_back(batch_slugs_[r]);
+				chunks_.add(ChunkBuilder::Entry{batch_groups_[r], batch_.source_pks[r], batch_.ids[r],
+				                                ImportKind::Inserted, std::move(batch_slugs_[r])});
+			}
+			target_.record_pk_map(pk_rows_);
+			report_.models[st.summary].inserted += static_cast<std::int64_t>(batch_.rows());
 		}
-		ModelState &st = *batch_state_;
-		target_.check_for_interrupts();
-		target_.allocate_ids(st.table, batch_.rows(), batch_.ids);
-		if (batch_.ids.size() != batch_.rows())
-			throw ImportError(sqlstate::kInternalError, "relocate: id allocation returned the wrong number of ids");
-		target_.insert_rows(batch_);
-		const std::size_t idx = model_index(st.def);
-		pk_rows_.clear();
-		pk_rows_.model = st.def->name;
-		for (std::size_t r = 0; r < batch_.rows(); ++r) {
-			pk_map_.find(idx, batch_.source_pks[r])->new_pk = batch_.ids[r];
-			pk_rows_.old_pks.push_back(batch_.source_pks[r]);
-			pk_rows_.new_pks.push_back(batch_.ids[r]);
-			pk_rows_.kinds.push_back(ImportKind::Inserted);
-			pk_rows_.slugs.push_back(std::move(batch_slugs_[r]));
-		}
-		target_.record_pk_map(pk_rows_);
-		report_.models[st.summary].inserted += static_cast<std::int64_t>(batch_.rows());
 		batch_.clear();
 		batch_slugs_.clear();
+		batch_groups_.clear();
 		batch_state_ = nullptr;
+		std::vector<ImportChunk> complete = chunks_.take(all ? std::nullopt : std::optional<std::int64_t>(current_group_));
+		if (!complete.empty()) {
+			target_.write_chunks(options_.import_uuid, complete);
+			report_.chunks_written += static_cast<std::int64_t>(complete.size());
+		}
+	}
+
+	// An entry whose group an earlier run with this import_uuid already wrote: its mapping comes
+	// back from that run's chunk (and the summary counts it as that run did); nothing is written.
+	void restore(ModelState &st, const ExportEntry &entry, const RestoredChunk &chunk) {
+		if (chunk_min_ordinal(current_group_) != last_restored_group_start_ || &st != last_restored_state_) {
+			++report_.chunks_reused;
+			last_restored_group_start_ = chunk_min_ordinal(current_group_);
+			last_restored_state_ = &st;
+		}
+		ModelSummary &summary = report_.models[st.summary];
+		auto it = chunk.entries.find(entry.pk);
+		if (it == chunk.entries.end()) {
+			++summary.skipped;
+			return;
+		}
+		const RestoredChunk::Mapped &m = it->second;
+		if (!pk_map_.insert(model_index(st.def), entry.pk, PkEntry{m.new_pk, m.kind}))
+			fail(entry, sqlstate::kInvalidParameterValue, "the same pk appears twice for this model",
+			     "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
+		switch (m.kind) {
+		case ImportKind::Inserted:
+			++summary.inserted;
+			break;
+		case ImportKind::Existing:
+			++summary.existing;
+			break;
+		case ImportKind::Overwrite:
+			++summary.overwritten;
+			break;
+		}
+		if (restored_rows_.model != nullptr && restored_rows_.model != st.def->name)
+			write_restored_pk_rows();
+		restored_rows_.model = st.def->name;
+		restored_rows_.old_pks.push_back(entry.pk);
+		restored_rows_.new_pks.push_back(m.new_pk);
+		restored_rows_.kinds.push_back(m.kind);
+		restored_rows_.slugs.push_back(m.slug);
+		if (restored_rows_.size() >= options_.batch_rows)
+			write_restored_pk_rows();
+	}
+
+	void write_restored_pk_rows() {
+		if (restored_rows_.size() > 0)
+			target_.record_pk_map(restored_rows_);
+		restored_rows_.clear();
+		restored_rows_.model = nullptr;
 	}
 
 	[[noreturn]] void fail(const ExportEntry &entry, const char *code, const std::string &what, const std::string &hint,
@@ -590,6 +660,8 @@ private:
 
 	const ImportOptions &options_;
 	Target &target_;
+	ImportFilters filters_;
+	std::map<std::pair<std::string, std::int64_t>, RestoredChunk> restored_;
 	ImportReport report_;
 	std::vector<ModelState> states_;
 	std::vector<bool> seen_;
@@ -606,15 +678,41 @@ private:
 	ModelState *batch_state_ = nullptr;
 	RowBatch batch_;
 	std::vector<std::optional<std::string>> batch_slugs_;
+	std::vector<std::int64_t> batch_groups_; // each queued row's chunk group
 	PkMapRows pk_rows_;
+
+	std::int64_t current_group_ = 0; // chunk group of the entry being processed
+	ChunkBuilder chunks_;
+	PkMapRows restored_rows_;
+	std::int64_t last_restored_group_start_ = -1;
+	const ModelState *last_restored_state_ = nullptr;
 };
 
 } // namespace
 
 ImportReport run_import(const char *data, std::size_t length, const ImportOptions &options, Target &target) {
-	auto importer = std::make_unique<Importer>(options, target);
+	// Sentry mints uuid4().hex when no import_uuid is given (spec §3).
+	ImportOptions opts = options;
+	if (opts.import_uuid.empty()) {
+		opts.import_uuid = random_uuid4();
+		opts.import_uuid.erase(std::remove(opts.import_uuid.begin(), opts.import_uuid.end(), '-'), opts.import_uuid.end());
+	}
+	const std::uint8_t org_scope = kScopeUser | kScopeOrganization;
+	if (options.org_filter && options.admitted_scopes != org_scope)
+		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: org_filter needs the organization scope", {},
+		                  "Sentry filters by organization slug only in `sentry import organizations`.");
+	if (options.user_filter && options.admitted_scopes != kScopeUser &&
+	    options.admitted_scopes != (kScopeUser | kScopeConfig))
+		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: user_filter needs the user or config scope", {},
+		                  "Sentry filters by username only in `sentry import users` and `sentry import config`.");
+	ImportFilters filters = build_filters(data, length, opts.org_filter, opts.user_filter);
+	target.lock_import(opts.import_uuid);
+	auto restored = index_chunks(target.load_chunks(opts.import_uuid));
+	auto importer = std::make_unique<Importer>(opts, target, std::move(filters), std::move(restored));
 	read_export(data, length, *importer);
-	return importer->finish();
+	ImportReport report = importer->finish();
+	report.import_uuid = opts.import_uuid;
+	return report;
 }
 
 } // namespace relocate

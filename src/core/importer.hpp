@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,13 @@ struct ImportOptions {
 	// Sentry's ImportFlags.hide_organizations: every imported organization gets status 3
 	// (RELOCATION_PENDING_APPROVAL) instead of the status in the file (spec §3).
 	bool hide_organizations = false;
+	// Sentry's import_uuid: the key of every import chunk written. A run with the uuid of an
+	// earlier, committed run rebuilds its pk map from that run's chunks and writes nothing again.
+	std::string import_uuid;
+	// Sentry's filters (spec §2.2); nullopt = no filter, an empty list = import nothing of that
+	// model. org_filter needs the Organization scope, user_filter the User or Config scope.
+	std::optional<std::vector<std::optional<std::string>>> org_filter;
+	std::optional<std::vector<std::optional<std::string>>> user_filter;
 	std::size_t batch_rows = 1000;          // rows per INSERT at most
 	std::size_t batch_bytes = 8u << 20;     // bytes of cell text per INSERT at most
 };
@@ -55,10 +63,14 @@ struct ImportReport {
 	std::vector<DroppedField> dropped_fields;
 	std::vector<DroppedField> removed_models; // entries of models Sentry deleted; `field` is empty
 	std::int64_t entries = 0;
+	std::string import_uuid; // the one given, or the one minted (32 hex digits, as Sentry's uuid4().hex)
+	std::int64_t chunks_written = 0;
+	std::int64_t chunks_reused = 0; // chunks of an earlier run with the same import_uuid
 };
 
-// Runs the whole import of `data` (the export JSON) into `target`. Throws ImportError for any
-// problem the input causes; whatever the Target throws passes through.
+// Runs the whole import of `data` (the export JSON) into `target`: filters' pre-pass, the
+// import_uuid lock and chunk lookup, then one streaming pass. Throws ImportError for any problem
+// the input causes; whatever the Target throws passes through.
 ImportReport run_import(const char *data, std::size_t length, const ImportOptions &options, Target &target);
 
 } // namespace relocate

@@ -73,6 +73,23 @@ struct PkMapRows {
 	}
 };
 
+// One row of sentry_regionimportchunk / sentry_controlimportchunk (spec §7): what one batch of up
+// to 20 consecutive entries of a model wrote. Maps are JSON objects keyed by the old pk as a string.
+struct ImportChunk {
+	std::string model;
+	bool control = false; // written to sentry_controlimportchunk (the model lives in the control silo)
+	std::int64_t min_ordinal = 0;
+	std::int64_t max_ordinal = 0;
+	std::int64_t min_source_pk = 0;
+	std::int64_t max_source_pk = 0;
+	std::optional<std::int64_t> min_inserted_pk;
+	std::optional<std::int64_t> max_inserted_pk;
+	std::string inserted_map = "{}";         // {"<old pk>": <new pk>} for Inserted
+	std::string existing_map = "{}";         // ... for Existing
+	std::string overwrite_map = "{}";        // ... for Overwrite
+	std::string inserted_identifiers = "{}"; // {"<old pk>": "<slug>"} for Inserted with a slug
+};
+
 class Target {
 public:
 	virtual ~Target() = default;
@@ -84,6 +101,13 @@ public:
 	virtual void record_pk_map(const PkMapRows &rows) = 0;
 	// Lets the server cancel a long import (statement_timeout, pg_cancel_backend).
 	virtual void check_for_interrupts() = 0;
+
+	// Import chunks. lock_import serializes imports of one import_uuid (a second session waits for
+	// the first to commit, then finds its chunks); load_chunks returns the chunks already written for
+	// it, from both chunk tables; write_chunks appends rows.
+	virtual void lock_import(const std::string &import_uuid) = 0;
+	virtual std::vector<ImportChunk> load_chunks(const std::string &import_uuid) = 0;
+	virtual void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) = 0;
 };
 
 } // namespace relocate

@@ -19,8 +19,10 @@ extern "C" {
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/uuid.h"
 #include "utils/tuplestore.h"
 
 PG_MODULE_MAGIC;
@@ -40,6 +42,7 @@ namespace sqlstate = relocate::sqlstate;
 // GUCs (see _PG_init).
 bool ignore_unknown_fields = false;
 int batch_size = 1000;
+char *last_import_uuid = nullptr;
 
 // --- relocate_import --------------------------------------------------------------------------
 
@@ -126,6 +129,11 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	char *private_key = nullptr;
 	bool given[kPrivateKey + 1] = {};
 	bool merge_users = false, overwrite_configs = false, hide_organizations = false;
+	const char *import_uuid = nullptr;
+	Datum *filter_values[2] = {nullptr, nullptr}; // org_filter, user_filter elements
+	bool *filter_nulls[2] = {nullptr, nullptr};
+	int filter_counts[2] = {0, 0};
+	relocate::ImportOptions options;
 	pg_guard([&] {
 		for (int i = 0; i <= kPrivateKey; ++i)
 			given[i] = !PG_ARGISNULL(i);
@@ -141,24 +149,48 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 		merge_users = given[kMergeUsers] && PG_GETARG_BOOL(kMergeUsers);
 		overwrite_configs = given[kOverwriteConfigs] && PG_GETARG_BOOL(kOverwriteConfigs);
 		hide_organizations = given[kHideOrganizations] && PG_GETARG_BOOL(kHideOrganizations);
+		if (given[kImportUuid])
+			import_uuid = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(kImportUuid)));
+		for (int which : {kOrgFilter, kUserFilter}) {
+			if (!given[which])
+				continue;
+			Datum *elems;
+			bool *nulls;
+			int n;
+			deconstruct_array(PG_GETARG_ARRAYTYPE_P(which), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+			filter_values[which == kOrgFilter ? 0 : 1] = elems;
+			filter_nulls[which == kOrgFilter ? 0 : 1] = nulls;
+			filter_counts[which == kOrgFilter ? 0 : 1] = n;
+			for (int i = 0; i < n; ++i)
+				if (!nulls[i])
+					elems[i] = CStringGetDatum(text_to_cstring(DatumGetTextPP(elems[i])));
+		}
 	});
+	// The filters as C++ values (text_to_cstring above made each element a C string).
+	for (int f = 0; f < 2; ++f) {
+		if (filter_values[f] == nullptr && !given[f == 0 ? kOrgFilter : kUserFilter])
+			continue;
+		std::vector<std::optional<std::string>> values;
+		for (int i = 0; i < filter_counts[f]; ++i)
+			values.push_back(filter_nulls[f][i] ? std::nullopt
+			                                    : std::optional<std::string>(DatumGetCString(filter_values[f][i])));
+		(f == 0 ? options.org_filter : options.user_filter) = std::move(values);
+	}
 	if (data == nullptr)
 		throw ImportError("22004", "relocate: the export must not be NULL");
 	if (scope == nullptr)
 		throw ImportError("22004", "relocate: the scope must not be NULL", {},
 		                  "The scope is one of 'user', 'organization', 'config' or 'global'.");
 
-	relocate::ImportOptions options;
 	options.admitted_scopes = relocate::admitted_scopes_for(scope);
+	if (import_uuid != nullptr)
+		options.import_uuid = import_uuid;
 	options.ignore_unknown_fields = ignore_unknown_fields;
 	options.hide_organizations = hide_organizations;
 	options.batch_rows = static_cast<std::size_t>(batch_size);
 
-	reject_unsupported(given[kOrgFilter], "org_filter", "filtering by organization slug");
-	reject_unsupported(given[kUserFilter], "user_filter", "filtering by username");
 	reject_unsupported(merge_users, "merge_users", "merging users");
 	reject_unsupported(overwrite_configs, "overwrite_configs", "overwriting configuration");
-	reject_unsupported(given[kImportUuid], "import_uuid", "resumable imports with import chunks");
 	// An encrypted export (a tarball) is decrypted in memory; its plaintext replaces the input.
 	// Key and plaintext are wiped when they go out of scope, on success and on error alike.
 	std::string plaintext;
@@ -184,6 +216,17 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	relocate::ImportReport report = relocate::run_import(data, length, options, target);
 	target.end();
 
+	pg_guard([&] {
+		SetConfigOption("relocate.last_import_uuid", report.import_uuid.c_str(), PGC_USERSET, PGC_S_SESSION);
+	});
+	if (!given[kImportUuid]) {
+		pg_guard([&] {
+			ereport(NOTICE, (errmsg("relocate: import_uuid %s", report.import_uuid.c_str()),
+			                 errhint("Run the same import again with import_uuid => '%s' to reuse what this one "
+			                         "wrote (its import chunks) instead of writing it twice.",
+			                         report.import_uuid.c_str())));
+		});
+	}
 	for (const relocate::DroppedField &d : report.dropped_fields) {
 		pg_guard([&] {
 			ereport(NOTICE, (errmsg("relocate: dropped field \"%s\" of %s in %" PRId64 " row(s): %s", d.field.c_str(),
@@ -325,6 +368,10 @@ void _PG_init(void) {
 	                         false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("relocate.batch_size", "Rows per INSERT statement written by relocate_import.", nullptr,
 	                        &batch_size, 1000, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable("relocate.last_import_uuid",
+	                           "The import_uuid of the last relocate_import in this session (given or minted).",
+	                           "Pass it as import_uuid to run the same import again without writing it twice.",
+	                           &last_import_uuid, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("relocate");
 }
 

@@ -306,6 +306,143 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 	});
 }
 
+const std::string &SpiTarget::chunk_table(bool control) {
+	std::string &name = chunk_tables_[control ? 1 : 0];
+	if (name.empty()) {
+		const char *table = control ? "sentry_controlimportchunk" : "sentry_regionimportchunk";
+		std::optional<TableShape> shape = describe_table(table);
+		if (!shape)
+			throw ImportError(sqlstate::kUndefinedTable,
+			                  std::string("relocate: table \"") + table + "\" (Sentry's import chunks) does not exist", {},
+			                  "Create Sentry's schema first, and check that its schema is in the search_path.");
+		name = shape->qualified_name;
+	}
+	return name;
+}
+
+void SpiTarget::lock_import(const std::string &import_uuid) {
+	pg_guard([&] {
+		Oid argtypes[1] = {TEXTOID};
+		Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
+		expect(SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended("
+		                             "'relocate import ' OPERATOR(pg_catalog.||) $1, 0))",
+		                             1, argtypes, args, nullptr, false, 0),
+		       SPI_OK_SELECT, "locking the import_uuid");
+	});
+}
+
+std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) {
+	std::vector<ImportChunk> chunks;
+	for (bool control : {false, true}) {
+		const std::string sql =
+		    "SELECT model::pg_catalog.text, min_ordinal, max_ordinal, min_source_pk, max_source_pk, min_inserted_pk, "
+		    "max_inserted_pk, inserted_map::pg_catalog.text, existing_map::pg_catalog.text, "
+		    "overwrite_map::pg_catalog.text, inserted_identifiers::pg_catalog.text FROM " +
+		    chunk_table(control) + " WHERE import_uuid = $1::pg_catalog.uuid ORDER BY model, min_ordinal";
+		pg_guard([&] {
+			Oid argtypes[1] = {TEXTOID};
+			Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
+			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, true, 0), SPI_OK_SELECT,
+			       "reading import chunks");
+			for (uint64 i = 0; i < SPI_processed; ++i) {
+				HeapTuple tuple = SPI_tuptable->vals[i];
+				TupleDesc desc = SPI_tuptable->tupdesc;
+				char *v[11];
+				for (int k = 0; k < 11; ++k)
+					v[k] = SPI_getvalue(tuple, desc, k + 1);
+				// C++ only from here to the end of the iteration.
+				ImportChunk c;
+				c.control = control;
+				c.model = v[0];
+				c.min_ordinal = std::stoll(v[1]);
+				c.max_ordinal = std::stoll(v[2]);
+				c.min_source_pk = std::stoll(v[3]);
+				c.max_source_pk = std::stoll(v[4]);
+				if (v[5] != nullptr)
+					c.min_inserted_pk = std::stoll(v[5]);
+				if (v[6] != nullptr)
+					c.max_inserted_pk = std::stoll(v[6]);
+				c.inserted_map = v[7];
+				c.existing_map = v[8];
+				c.overwrite_map = v[9];
+				c.inserted_identifiers = v[10];
+				chunks.push_back(std::move(c));
+			}
+		});
+	}
+	return chunks;
+}
+
+void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) {
+	for (bool control : {false, true}) {
+		std::vector<const ImportChunk *> rows;
+		for (const ImportChunk &c : chunks)
+			if (c.control == control)
+				rows.push_back(&c);
+		if (rows.empty())
+			continue;
+		// Every column goes in as text[] and is cast by its own input function.
+		const std::string sql =
+		    "INSERT INTO " + chunk_table(control) +
+		    " (import_uuid, model, min_ordinal, max_ordinal, min_source_pk, max_source_pk, min_inserted_pk,"
+		    " max_inserted_pk, inserted_map, existing_map, overwrite_map, inserted_identifiers, date_added, date_updated)"
+		    " SELECT $1::pg_catalog.uuid, u.c1, u.c2::pg_catalog.int8, u.c3::pg_catalog.int8, u.c4::pg_catalog.int8,"
+		    " u.c5::pg_catalog.int8, u.c6::pg_catalog.int8, u.c7::pg_catalog.int8, u.c8::pg_catalog.jsonb,"
+		    " u.c9::pg_catalog.jsonb, u.c10::pg_catalog.jsonb, u.c11::pg_catalog.jsonb, pg_catalog.now(), pg_catalog.now()"
+		    " FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
+		    " pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9),"
+		    " pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))"
+		    " AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)";
+		// Cells, column-major, as strings (an empty optional is NULL).
+		constexpr int kCols = 11;
+		std::vector<std::optional<std::string>> cells;
+		cells.reserve(rows.size() * kCols);
+		for (int k = 0; k < kCols; ++k) {
+			for (const ImportChunk *c : rows) {
+				switch (k) {
+				case 0: cells.emplace_back(c->model); break;
+				case 1: cells.emplace_back(std::to_string(c->min_ordinal)); break;
+				case 2: cells.emplace_back(std::to_string(c->max_ordinal)); break;
+				case 3: cells.emplace_back(std::to_string(c->min_source_pk)); break;
+				case 4: cells.emplace_back(std::to_string(c->max_source_pk)); break;
+				case 5: cells.emplace_back(c->min_inserted_pk ? std::optional<std::string>(std::to_string(*c->min_inserted_pk)) : std::nullopt); break;
+				case 6: cells.emplace_back(c->max_inserted_pk ? std::optional<std::string>(std::to_string(*c->max_inserted_pk)) : std::nullopt); break;
+				case 7: cells.emplace_back(c->inserted_map); break;
+				case 8: cells.emplace_back(c->existing_map); break;
+				case 9: cells.emplace_back(c->overwrite_map); break;
+				default: cells.emplace_back(c->inserted_identifiers); break;
+				}
+			}
+		}
+		const std::size_t n = rows.size();
+		pg_guard([&] {
+			Oid argtypes[kCols + 1];
+			Datum args[kCols + 1];
+			argtypes[0] = TEXTOID;
+			args[0] = CStringGetTextDatum(import_uuid.c_str());
+			MemoryContext old = MemoryContextSwitchTo(batch_context_);
+			int dims[1] = {static_cast<int>(n)};
+			int lbs[1] = {1};
+			Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * n));
+			bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * n));
+			for (int k = 0; k < kCols; ++k) {
+				for (std::size_t r = 0; r < n; ++r) {
+					const std::optional<std::string> &cell = cells[static_cast<std::size_t>(k) * n + r];
+					nulls[r] = !cell.has_value();
+					elems[r] = nulls[r] ? (Datum)0
+					                    : PointerGetDatum(cstring_to_text_with_len(cell->data(), static_cast<int>(cell->size())));
+				}
+				argtypes[k + 1] = TEXTARRAYOID;
+				args[k + 1] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+			}
+			MemoryContextSwitchTo(old);
+			expect(SPI_execute_with_args(sql.c_str(), kCols + 1, argtypes, args, nullptr, false, 0), SPI_OK_INSERT,
+			       "writing import chunks");
+			MemoryContextReset(batch_context_);
+		});
+	}
+}
+
 void SpiTarget::check_for_interrupts() {
 	pg_guard([] { CHECK_FOR_INTERRUPTS(); });
 }

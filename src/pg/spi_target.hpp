@@ -33,6 +33,9 @@ public:
 	void insert_rows(const RowBatch &batch) override;
 	void record_pk_map(const PkMapRows &rows) override;
 	void check_for_interrupts() override;
+	void lock_import(const std::string &import_uuid) override;
+	std::vector<ImportChunk> load_chunks(const std::string &import_uuid) override;
+	void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) override;
 
 private:
 	struct TableExtra {
@@ -41,6 +44,8 @@ private:
 	};
 
 	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
+	// The schema-qualified name of Sentry's chunk table for the control or region silo.
+	const std::string &chunk_table(bool control);
 	SPIPlanPtr insert_plan(const RowBatch &batch);
 
 	bool connected_ = false;
@@ -49,6 +54,7 @@ private:
 	std::map<std::string, SPIPlanPtr> insert_plans_; // plans live in SPI's procedure context
 	SPIPlanPtr allocate_plan_ = nullptr;
 	SPIPlanPtr pk_map_plan_ = nullptr;
+	std::string chunk_tables_[2]; // region, control; resolved on first use
 };
 
 } // namespace relocate::pg

@@ -304,6 +304,10 @@ public:
 	}
 	void record_pk_map(const PkMapRows &rows) override { pk_rows_ += rows.size(); }
 	void check_for_interrupts() override {}
+	void lock_import(const std::string &) override {}
+	std::vector<ImportChunk> load_chunks(const std::string &) override { return {}; }
+	void write_chunks(const std::string &, const std::vector<ImportChunk> &chunks) override { chunks_ += chunks.size(); }
+	std::size_t chunks_ = 0;
 
 	std::size_t rows_ = 0, bytes_ = 0, batches_ = 0, pk_rows_ = 0;
 

@@ -121,14 +121,15 @@ BEGIN
     DROP TABLE IF EXISTS pg_temp.fingerprint_plain, pg_temp.fingerprint_encrypted;
     PERFORM public.reset_sentry(ddl);
     BEGIN
-        PERFORM * FROM relocate_import(plain, scope => scope);
+        PERFORM * FROM relocate_import(plain, scope => scope, import_uuid => '00000000-0000-4000-8000-0000000c0de5');
     EXCEPTION WHEN OTHERS THEN
         plain_error := SQLSTATE || ': ' || SQLERRM;
     END;
     CREATE TEMP TABLE fingerprint_plain AS SELECT * FROM public.sentry_fingerprint();
     PERFORM public.reset_sentry(ddl);
     BEGIN
-        PERFORM * FROM relocate_import(encrypted, scope => scope, private_key => private_key);
+        PERFORM * FROM relocate_import(encrypted, scope => scope, private_key => private_key,
+                                       import_uuid => '00000000-0000-4000-8000-0000000c0de5');
     EXCEPTION WHEN OTHERS THEN
         encrypted_error := SQLSTATE || ': ' || SQLERRM;
     END;
@@ -146,6 +147,23 @@ BEGIN
           FROM fingerprint_plain p FULL JOIN fingerprint_encrypted e USING (table_name);
 END $$;
 
-RESET client_min_messages;
+-- The import chunks written (both silos), with the sizes of their maps.
+CREATE OR REPLACE FUNCTION public.import_chunks()
+RETURNS TABLE (silo text, model text, min_ordinal bigint, max_ordinal bigint, min_source_pk bigint,
+               max_source_pk bigint, inserted bigint, existing bigint, overwrite bigint, identifiers bigint,
+               import_uuid uuid) LANGUAGE sql AS $$
+    SELECT c.silo, c.model, c.min_ordinal, c.max_ordinal, c.min_source_pk, c.max_source_pk,
+           (SELECT count(*) FROM jsonb_object_keys(c.inserted_map)),
+           (SELECT count(*) FROM jsonb_object_keys(c.existing_map)),
+           (SELECT count(*) FROM jsonb_object_keys(c.overwrite_map)),
+           (SELECT count(*) FROM jsonb_object_keys(c.inserted_identifiers)), c.import_uuid
+      FROM (SELECT 'control' AS silo, * FROM sentry.sentry_controlimportchunk
+            UNION ALL SELECT 'region', * FROM sentry.sentry_regionimportchunk) c
+     ORDER BY c.silo, c.model, c.min_ordinal
+$$;
+
+-- relocate_import reports the import_uuid it mints in a NOTICE (random, so hidden here); tests of
+-- NOTICEs raise client_min_messages themselves and pass an import_uuid.
+SET client_min_messages = warning;
 \set QUIET off
 \set ECHO all

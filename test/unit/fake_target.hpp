@@ -322,6 +322,20 @@ public:
 
 	void check_for_interrupts() override { ++interrupt_checks; }
 
+	// Import chunks, per import_uuid, in the order written.
+	std::map<std::string, std::vector<ImportChunk>> chunks;
+	std::vector<std::string> locked_imports;
+
+	void lock_import(const std::string &import_uuid) override { locked_imports.push_back(import_uuid); }
+	std::vector<ImportChunk> load_chunks(const std::string &import_uuid) override {
+		auto it = chunks.find(import_uuid);
+		return it == chunks.end() ? std::vector<ImportChunk>{} : it->second;
+	}
+	void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &written) override {
+		auto &list = chunks[import_uuid];
+		list.insert(list.end(), written.begin(), written.end());
+	}
+
 	// --- queries for tests -----------------------------------------------------------------
 
 	std::vector<Row> rows_of(const std::string &table) const {

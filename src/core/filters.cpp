@@ -1,0 +1,118 @@
+#include "core/filters.hpp"
+
+#include <unordered_map>
+
+namespace relocate {
+
+namespace {
+
+std::optional<std::string> string_field(const ExportEntry &entry, const char *name) {
+	const FieldValue *v = entry.find(name);
+	if (v == nullptr || v->type != FieldValue::Type::String)
+		return std::nullopt;
+	return v->text;
+}
+
+std::optional<std::int64_t> int_field(const ExportEntry &entry, const char *name) {
+	const FieldValue *v = entry.find(name);
+	std::int64_t n;
+	if (v == nullptr || v->type != FieldValue::Type::Number || !parse_int64(v->text, n))
+		return std::nullopt;
+	return n;
+}
+
+// The pre-pass: what the derived filters need from users, organizations and memberships.
+class Prepass : public EntryConsumer {
+public:
+	struct User {
+		std::int64_t pk;
+		std::optional<std::string> username;
+		std::optional<std::string> email;
+	};
+	std::vector<User> users;
+	std::unordered_map<std::int64_t, std::string> org_slugs;          // org pk -> slug
+	std::vector<std::pair<std::int64_t, std::int64_t>> memberships; // (org pk, user pk)
+
+	void consume(const ExportEntry &entry) override {
+		if (entry.model == "sentry.user") {
+			users.push_back(User{entry.pk, string_field(entry, "username"), string_field(entry, "email")});
+		} else if (entry.model == "sentry.organization") {
+			if (auto slug = string_field(entry, "slug"))
+				org_slugs[entry.pk] = *slug;
+		} else if (entry.model == "sentry.organizationmember") {
+			auto org = int_field(entry, "organization");
+			auto user = int_field(entry, "user_id");
+			if (org && user)
+				memberships.emplace_back(*org, *user);
+		}
+	}
+};
+
+std::unordered_set<std::string> to_set(const std::vector<std::optional<std::string>> &values) {
+	std::unordered_set<std::string> out;
+	for (const auto &v : values)
+		if (v)
+			out.insert(*v);
+	return out;
+}
+
+} // namespace
+
+bool ImportFilters::admits(const std::string &model, const ExportEntry &entry) const {
+	if (model == "sentry.user") {
+		if (usernames) {
+			auto username = string_field(entry, "username");
+			if (!username || usernames->count(*username) == 0)
+				return false;
+		}
+		if (user_pks && user_pks->count(entry.pk) == 0)
+			return false;
+	} else if (model == "sentry.organization") {
+		if (org_slugs) {
+			auto slug = string_field(entry, "slug");
+			if (!slug || org_slugs->count(*slug) == 0)
+				return false;
+		}
+	} else if (model == "sentry.email") {
+		if (emails) {
+			auto email = string_field(entry, "email");
+			if (!email || emails->count(*email) == 0)
+				return false;
+		}
+	}
+	return true;
+}
+
+ImportFilters build_filters(const char *data, std::size_t length,
+                            const std::optional<std::vector<std::optional<std::string>>> &org_filter,
+                            const std::optional<std::vector<std::optional<std::string>>> &user_filter) {
+	ImportFilters f;
+	if (!org_filter && !user_filter)
+		return f;
+	Prepass pre;
+	read_export(data, length, pre);
+	f.emails.emplace();
+	if (user_filter) {
+		f.usernames = to_set(*user_filter);
+		for (const auto &u : pre.users)
+			if (u.username && u.email && f.usernames->count(*u.username))
+				f.emails->insert(*u.email);
+	}
+	if (org_filter) {
+		f.org_slugs = to_set(*org_filter);
+		std::unordered_set<std::int64_t> org_pks;
+		for (const auto &[pk, slug] : pre.org_slugs)
+			if (f.org_slugs->count(slug))
+				org_pks.insert(pk);
+		f.user_pks.emplace();
+		for (const auto &[org, user] : pre.memberships)
+			if (org_pks.count(org))
+				f.user_pks->insert(user);
+		for (const auto &u : pre.users)
+			if (u.email && f.user_pks->count(u.pk))
+				f.emails->insert(*u.email);
+	}
+	return f;
+}
+
+} // namespace relocate

@@ -1,0 +1,41 @@
+// Sentry's import filters (spec §2.2): org_filter (organization slugs, Organization scope) and
+// user_filter (usernames, User and Config scopes). A pre-pass over the export derives the
+// secondary filters: the users who are members of the chosen organizations, and the emails of the
+// chosen users (Sentry's org-filtered import derives an always-empty email filter and so never
+// imports sentry.email rows; relocate derives it from the chosen users). Everything else is filtered
+// transitively by the pk map: a row referring to a row that was not imported is skipped.
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/export_reader.hpp"
+
+namespace relocate {
+
+struct ImportFilters {
+	// nullopt: no filter on that model. An empty set admits nothing (Sentry's empty filter).
+	std::optional<std::unordered_set<std::string>> usernames;   // sentry.user, by username
+	std::optional<std::unordered_set<std::int64_t>> user_pks;   // sentry.user, by pk (members of org_filter's orgs)
+	std::optional<std::unordered_set<std::string>> org_slugs;   // sentry.organization, by slug
+	std::optional<std::unordered_set<std::string>> emails;      // sentry.email, by email
+
+	bool active() const { return usernames || user_pks || org_slugs || emails; }
+	// False if `entry` (of model `model`) is filtered out. Comparisons are exact, on the values in
+	// the file (before any renaming), as in Sentry.
+	bool admits(const std::string &model, const ExportEntry &entry) const;
+};
+
+// Builds the filters, reading `data` once more for the derived ones. Null elements of the filter
+// arrays are ignored, as Sentry drops None from a filter's values.
+ImportFilters build_filters(const char *data, std::size_t length,
+                            const std::optional<std::vector<std::optional<std::string>>> &org_filter,
+                            const std::optional<std::vector<std::optional<std::string>>> &user_filter);
+
+} // namespace relocate

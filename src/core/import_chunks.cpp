@@ -1,0 +1,146 @@
+#include "core/json.hpp"
+
+#include "core/import_chunks.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/export_reader.hpp"
+#include "core/value.hpp"
+
+namespace relocate {
+
+void ChunkBuilder::start(const std::string &model, bool control) {
+	model_ = model;
+	control_ = control;
+	entries_.clear();
+}
+
+std::vector<ImportChunk> ChunkBuilder::take(std::optional<std::int64_t> before_group) {
+	std::vector<ImportChunk> chunks;
+	std::size_t i = 0;
+	while (i < entries_.size() && (!before_group || entries_[i].group < *before_group)) {
+		const std::int64_t group = entries_[i].group;
+		ImportChunk c;
+		c.model = model_;
+		c.control = control_;
+		c.min_ordinal = chunk_min_ordinal(group);
+		c.min_source_pk = entries_[i].old_pk; // Sentry: the first written instance's, not a minimum
+		c.max_source_pk = entries_[i].old_pk;
+		std::string maps[3];         // Inserted, Existing, Overwrite
+		std::string identifiers;
+		std::int64_t counted = 0;
+		for (; i < entries_.size() && entries_[i].group == group; ++i) {
+			const Entry &e = entries_[i];
+			++counted;
+			c.max_source_pk = std::max(c.max_source_pk, e.old_pk);
+			std::string &map = maps[static_cast<int>(e.kind)];
+			map += map.empty() ? "{" : ",";
+			map += "\"" + std::to_string(e.old_pk) + "\":" + std::to_string(e.new_pk);
+			if (e.kind == ImportKind::Inserted) {
+				if (!c.min_inserted_pk)
+					c.min_inserted_pk = e.new_pk;
+				c.max_inserted_pk = std::max(c.max_inserted_pk.value_or(e.new_pk), e.new_pk);
+				if (e.slug) {
+					identifiers += identifiers.empty() ? "{" : ",";
+					identifiers += "\"" + std::to_string(e.old_pk) + "\":";
+					append_json_string(identifiers, *e.slug);
+				}
+			}
+		}
+		c.max_ordinal = c.min_ordinal - 1 + counted;
+		c.inserted_map = maps[0].empty() ? "{}" : maps[0] + "}";
+		c.existing_map = maps[1].empty() ? "{}" : maps[1] + "}";
+		c.overwrite_map = maps[2].empty() ? "{}" : maps[2] + "}";
+		c.inserted_identifiers = identifiers.empty() ? "{}" : identifiers + "}";
+		chunks.push_back(std::move(c));
+	}
+	entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(i));
+	return chunks;
+}
+
+namespace {
+
+// SAX handler for a flat JSON object {"<int>": <int or string>, ...}: what Sentry writes in a
+// chunk's maps (values are new pks) and inserted_identifiers (values are slugs).
+class FlatObjectHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FlatObjectHandler> {
+public:
+	FlatObjectHandler(bool string_values, std::vector<std::pair<std::int64_t, std::string>> &out)
+	    : string_values_(string_values), out_(out) {}
+	bool Default() { return false; }
+	bool StartObject() { return depth_++ == 0; }
+	bool EndObject(rapidjson::SizeType) { return --depth_ == 0; }
+	bool Key(const char *s, rapidjson::SizeType n, bool) {
+		std::int64_t k;
+		if (depth_ != 1 || !parse_int64(std::string_view(s, n), k))
+			return false;
+		key_ = k;
+		return true;
+	}
+	bool RawNumber(const char *s, rapidjson::SizeType n, bool) {
+		if (depth_ != 1 || string_values_)
+			return false;
+		out_.emplace_back(key_, std::string(s, n));
+		return true;
+	}
+	bool String(const char *s, rapidjson::SizeType n, bool) {
+		if (depth_ != 1 || !string_values_)
+			return false;
+		out_.emplace_back(key_, std::string(s, n));
+		return true;
+	}
+
+private:
+	bool string_values_;
+	std::vector<std::pair<std::int64_t, std::string>> &out_;
+	int depth_ = 0;
+	std::int64_t key_ = 0;
+};
+
+std::vector<std::pair<std::int64_t, std::string>> parse_flat_object(const ImportChunk &c, const std::string &json,
+                                                                     bool string_values, const char *column) {
+	std::vector<std::pair<std::int64_t, std::string>> out;
+	FlatObjectHandler handler(string_values, out);
+	rapidjson::Reader reader;
+	rapidjson::MemoryStream stream(json.data(), json.size());
+	constexpr unsigned kFlags =
+	    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
+	if (reader.Parse<kFlags>(stream, handler).IsError())
+		throw ImportError(sqlstate::kDataException,
+		                  "relocate: the import chunk of " + c.model + " at ordinal " + std::to_string(c.min_ordinal) +
+		                      " has a malformed " + column,
+		                  "Its maps must be JSON objects from old pk to new pk, as Sentry writes them.");
+	return out;
+}
+
+} // namespace
+
+std::map<std::pair<std::string, std::int64_t>, RestoredChunk> index_chunks(const std::vector<ImportChunk> &chunks) {
+	std::map<std::pair<std::string, std::int64_t>, RestoredChunk> index;
+	for (const ImportChunk &c : chunks) {
+		RestoredChunk &r = index[{c.model, c.min_ordinal}];
+		const std::pair<const std::string *, ImportKind> maps[] = {{&c.inserted_map, ImportKind::Inserted},
+		                                                           {&c.existing_map, ImportKind::Existing},
+		                                                           {&c.overwrite_map, ImportKind::Overwrite}};
+		const char *const names[] = {"inserted_map", "existing_map", "overwrite_map"};
+		for (int m = 0; m < 3; ++m) {
+			for (const auto &[old_pk, value] : parse_flat_object(c, *maps[m].first, false, names[m])) {
+				std::int64_t new_pk;
+				if (!parse_int64(value, new_pk))
+					throw ImportError(sqlstate::kDataException,
+					                  "relocate: the import chunk of " + c.model + " at ordinal " +
+					                      std::to_string(c.min_ordinal) + " maps pk " + std::to_string(old_pk) +
+					                      " to a value that is not an integer pk");
+				r.entries[old_pk] = RestoredChunk::Mapped{new_pk, maps[m].second, std::nullopt};
+			}
+		}
+		for (const auto &[old_pk, slug] : parse_flat_object(c, c.inserted_identifiers, true, "inserted_identifiers")) {
+			auto it = r.entries.find(old_pk);
+			if (it != r.entries.end() && it->second.kind == ImportKind::Inserted)
+				it->second.slug = slug;
+		}
+	}
+	return index;
+}
+
+} // namespace relocate

@@ -1,0 +1,68 @@
+// Import chunks (spec §7): Sentry records what each batch of up to 20 consecutive entries of a
+// model wrote (ordinals, source and inserted pk bounds, old->new maps per ImportKind) in
+// sentry_regionimportchunk / sentry_controlimportchunk, keyed by (import_uuid, model,
+// min_ordinal). A re-run with the same import_uuid finds the chunks and rebuilds the pk map from
+// them instead of writing again. relocate keeps Sentry's 20-entry grouping (ordinals count every
+// entry of the model, skipped ones too), independent of its own, larger INSERT batches.
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/target.hpp"
+
+namespace relocate {
+
+inline constexpr std::int64_t kChunkSize = 20; // Sentry's MAX_BATCH_SIZE
+
+// The 0-based group of the entry with 0-based ordinal index `index` within its model, and the
+// group's min_ordinal (1-based, as Sentry stores it).
+inline std::int64_t chunk_group(std::int64_t index) { return index / kChunkSize; }
+inline std::int64_t chunk_min_ordinal(std::int64_t group) { return group * kChunkSize + 1; }
+
+// Collects what one model's groups wrote and turns complete groups into chunk rows.
+class ChunkBuilder {
+public:
+	struct Entry {
+		std::int64_t group;
+		std::int64_t old_pk;
+		std::int64_t new_pk;
+		ImportKind kind;
+		std::optional<std::string> slug;
+	};
+
+	// Starts collecting for `model` (any entries of a previous model must have been taken).
+	void start(const std::string &model, bool control);
+	void add(Entry entry) { entries_.push_back(std::move(entry)); }
+	// Chunk rows for every collected group below `before_group` (all groups if nullopt); those
+	// entries are removed.
+	std::vector<ImportChunk> take(std::optional<std::int64_t> before_group);
+
+private:
+	std::string model_;
+	bool control_ = false;
+	std::vector<Entry> entries_; // in entry order, so groups ascend
+};
+
+// A chunk loaded from the database, parsed back into pk-map entries (old pk -> new pk, kind, slug).
+struct RestoredChunk {
+	struct Mapped {
+		std::int64_t new_pk;
+		ImportKind kind;
+		std::optional<std::string> slug;
+	};
+	std::unordered_map<std::int64_t, Mapped> entries;
+};
+
+// Parses loaded chunks into an index by (model, min_ordinal). Throws ImportError (22000) for a
+// chunk whose maps are not the JSON Sentry writes.
+std::map<std::pair<std::string, std::int64_t>, RestoredChunk> index_chunks(const std::vector<ImportChunk> &chunks);
+
+} // namespace relocate
