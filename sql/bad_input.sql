@@ -142,7 +142,7 @@ SELECT * FROM relocate_import('[]', scope => NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'everything');
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM relocate_import('[]', merge_users => true);
+SELECT * FROM relocate_import('[]', overwrite_configs => true);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'global', org_filter => ARRAY['acme']);
 \echo :LAST_ERROR_SQLSTATE

@@ -57,7 +57,9 @@ SELECT 'datetime-with-unzeroed-millis' AS fixture, * FROM compare_imports(conver
 SELECT 'datetime-with-zeroed-millis' AS fixture, * FROM compare_imports(convert_to(:'plain', 'UTF8'), decode(:'enc', 'base64'), :'key', 'global', :'sentry_ddl');
 \set plain `cat test/fixtures/sentry/duplicate-username-and-organization-slug.json`
 \set enc `:encrypt test/fixtures/sentry/duplicate-username-and-organization-slug.json`
-SELECT 'duplicate-username-and-organization-slug' AS fixture, * FROM compare_imports(convert_to(:'plain', 'UTF8'), decode(:'enc', 'base64'), :'key', 'global', :'sentry_ddl');
+-- (its colliding usernames and slugs get random suffixes, so those columns are left out too)
+SELECT 'duplicate-username-and-organization-slug' AS fixture, * FROM compare_imports(convert_to(:'plain', 'UTF8'), decode(:'enc', 'base64'), :'key', 'global', :'sentry_ddl',
+    '{password,validation_hash,hash,username,slug,inserted_identifiers}');
 \set plain `cat test/fixtures/sentry/invalid-user.json`
 \set enc `:encrypt test/fixtures/sentry/invalid-user.json`
 SELECT 'invalid-user' AS fixture, * FROM compare_imports(convert_to(:'plain', 'UTF8'), decode(:'enc', 'base64'), :'key', 'global', :'sentry_ddl');

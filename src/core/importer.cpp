@@ -1,7 +1,5 @@
 #include "core/importer.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -11,7 +9,9 @@
 #include "core/error.hpp"
 #include "core/export_reader.hpp"
 #include "core/filters.hpp"
+#include "core/generated_values.hpp"
 #include "core/import_chunks.hpp"
+#include "core/model_rules.hpp"
 #include "core/value.hpp"
 
 namespace relocate {
@@ -45,54 +45,6 @@ std::uint8_t admitted_scopes_for(std::string_view import_scope) {
 }
 
 namespace {
-
-// --- random values for Sentry's callable defaults ----------------------------------------------
-
-void random_bytes(unsigned char *buf, std::size_t n) {
-	if (RAND_bytes(buf, static_cast<int>(n)) != 1)
-		throw ImportError(sqlstate::kInternalError, "relocate: the random number generator failed");
-}
-
-std::string random_hex(int length) {
-	static const char kHex[] = "0123456789abcdef";
-	std::vector<unsigned char> buf(static_cast<std::size_t>(length + 1) / 2);
-	random_bytes(buf.data(), buf.size());
-	std::string out;
-	for (unsigned char b : buf) {
-		out += kHex[b >> 4];
-		out += kHex[b & 15];
-	}
-	out.resize(static_cast<std::size_t>(length));
-	return out;
-}
-
-std::string random_alnum(int length) {
-	static const char kAlnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	std::string out;
-	while (out.size() < static_cast<std::size_t>(length)) {
-		unsigned char b;
-		random_bytes(&b, 1);
-		if (b < 248) // 248 = 4 * 62: reject the rest so every character is equally likely
-			out += kAlnum[b % 62];
-	}
-	return out;
-}
-
-std::string random_uuid4() {
-	unsigned char b[16];
-	random_bytes(b, sizeof b);
-	b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-	b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-	static const char kHex[] = "0123456789abcdef";
-	std::string out;
-	for (int i = 0; i < 16; ++i) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out += '-';
-		out += kHex[b[i] >> 4];
-		out += kHex[b[i] & 15];
-	}
-	return out;
-}
 
 // A FieldValue from a JSON literal recorded in the catalogue ("0", "\"\"", "{}", "true", ...).
 FieldValue value_from_literal(const char *literal) {
@@ -135,6 +87,7 @@ public:
 		return it == m.end() ? nullptr : &it->second;
 	}
 	bool insert(std::size_t model, std::int64_t old_pk, PkEntry e) { return maps_[model].emplace(old_pk, e).second; }
+	void erase(std::size_t model, std::int64_t old_pk) { maps_[model].erase(old_pk); }
 
 private:
 	std::vector<std::unordered_map<std::int64_t, PkEntry>> maps_;
@@ -178,7 +131,8 @@ public:
 	Importer(const ImportOptions &options, Target &target, ImportFilters filters,
 	         std::map<std::pair<std::string, std::int64_t>, RestoredChunk> restored)
 	    : options_(options), target_(target), filters_(std::move(filters)), restored_(std::move(restored)),
-	      states_(catalogue_size()), seen_(catalogue_size(), false), pk_map_(catalogue_size()) {}
+	      rules_(options, target), states_(catalogue_size()), seen_(catalogue_size(), false),
+	      pk_map_(catalogue_size()) {}
 
 	void consume(const ExportEntry &entry) override {
 		if (++report_.entries % 1024 == 0)
@@ -209,6 +163,11 @@ public:
 			++summary.skipped; // a foreign key points at a row that was not imported
 			return;
 		}
+		RowEdit edit(st.table, row_value_, row_state_);
+		if (!rules_.normalize(*st.def, edit, row_references_)) {
+			++summary.skipped; // Sentry's normalize skips it (e.g. a merged user's own rows)
+			return;
+		}
 		// Reserve the pk map slot now (its new pk is set when the batch is written), so that a pk
 		// given twice for one model is caught here.
 		if (!pk_map_.insert(model_index(st.def), entry.pk, PkEntry{0, ImportKind::Inserted}))
@@ -222,6 +181,7 @@ public:
 
 	ImportReport finish() {
 		flush(true);
+		report_.derived_rows = rules_.derived_rows();
 		return std::move(report_);
 	}
 
@@ -403,6 +363,7 @@ private:
 		row_value_.resize(ncols);
 		row_state_.assign(ncols, kAbsent);
 		row_dropped_.clear();
+		row_references_.clear();
 		for (const ExportField &field : entry) {
 			const FieldPlan &plan = plan_for(st, entry, field);
 			if (plan.kind == FieldPlan::Kind::Dropped) {
@@ -434,6 +395,7 @@ private:
 				}
 				if (mapped == nullptr)
 					return false;
+				row_references_[plan.fk->field] = mapped->kind;
 				out = std::to_string(mapped->new_pk);
 				row_state_[static_cast<std::size_t>(plan.column)] = kValue;
 				continue;
@@ -459,11 +421,11 @@ private:
 				break;
 			case DefaultKind::RandomHex:
 				v.type = FieldValue::Type::String;
-				v.text = random_hex(d.def->length);
+				v.text = random_hex(static_cast<std::size_t>(d.def->length));
 				break;
 			case DefaultKind::RandomAlnum:
 				v.type = FieldValue::Type::String;
-				v.text = random_alnum(d.def->length);
+				v.text = random_alnum(static_cast<std::size_t>(d.def->length));
 				break;
 			case DefaultKind::Uuid4:
 				v.type = FieldValue::Type::String;
@@ -543,10 +505,6 @@ private:
 				if (row_state_[c] != kAbsent)
 					batch_.columns.push_back(static_cast<int>(c));
 		}
-		if (st.slug_column >= 0 && row_state_[static_cast<std::size_t>(st.slug_column)] == kValue)
-			batch_slugs_.emplace_back(row_value_[static_cast<std::size_t>(st.slug_column)]);
-		else
-			batch_slugs_.emplace_back(std::nullopt);
 		batch_.source_pks.push_back(entry.pk);
 		batch_groups_.push_back(current_group_);
 		for (int c : batch_.columns) {
@@ -569,36 +527,137 @@ private:
 	// group of the entry being processed.
 	void flush(bool all) {
 		write_restored_pk_rows();
-		if (batch_state_ != nullptr && batch_.rows() > 0) {
-			ModelState &st = *batch_state_;
-			target_.check_for_interrupts();
-			target_.allocate_ids(st.table, batch_.rows(), batch_.ids);
-			if (batch_.ids.size() != batch_.rows())
-				throw ImportError(sqlstate::kInternalError, "relocate: id allocation returned the wrong number of ids");
-			target_.insert_rows(batch_);
-			const std::size_t idx = model_index(st.def);
-			pk_rows_.clear();
-			pk_rows_.model = st.def->name;
-			for (std::size_t r = 0; r < batch_.rows(); ++r) {
-				pk_map_.find(idx, batch_.source_pks[r])->new_pk = batch_.ids[r];
-				pk_rows_.old_pks.push_back(batch_.source_pks[r]);
-				pk_rows_.new_pks.push_back(batch_.ids[r]);
-				pk_rows_.kinds.push_back(ImportKind::Inserted);
-				pk_rows_.slugs.push_back(batch_slugs_[r]);
-				chunks_.add(ChunkBuilder::Entry{batch_groups_[r], batch_.source_pks[r], batch_.ids[r],
-				                                ImportKind::Inserted, std::move(batch_slugs_[r])});
-			}
-			target_.record_pk_map(pk_rows_);
-			report_.models[st.summary].inserted += static_cast<std::int64_t>(batch_.rows());
-		}
+		if (batch_state_ != nullptr && batch_.rows() > 0)
+			write_batch(*batch_state_);
 		batch_.clear();
-		batch_slugs_.clear();
 		batch_groups_.clear();
 		batch_state_ = nullptr;
 		std::vector<ImportChunk> complete = chunks_.take(all ? std::nullopt : std::optional<std::int64_t>(current_group_));
 		if (!complete.empty()) {
 			target_.write_chunks(options_.import_uuid, complete);
 			report_.chunks_written += static_cast<std::int64_t>(complete.size());
+		}
+	}
+
+	// Writes the queued batch: Sentry's per-model write rules decide each row's fate (insert, update
+	// or reuse an existing row, or skip), then inserts get fresh ids, the pk map and chunks record
+	// every row, and the rows Sentry's signals would create follow.
+	void write_batch(ModelState &st) {
+		target_.check_for_interrupts();
+		const std::size_t rows = batch_.rows();
+		std::vector<RowFate> fates(rows);
+		BatchEdit edit(batch_, fates);
+		rules_.resolve(*st.def, edit);
+		bool all_inserts = true;
+		for (const RowFate &f : fates)
+			all_inserts = all_inserts && f.action == RowFate::Action::Insert;
+		std::vector<std::int64_t> new_pks(rows, 0);
+		if (all_inserts) {
+			target_.allocate_ids(st.table, rows, batch_.ids);
+			if (batch_.ids.size() != rows)
+				throw ImportError(sqlstate::kInternalError, "relocate: id allocation returned the wrong number of ids");
+			target_.insert_rows(batch_);
+			new_pks = batch_.ids;
+		} else {
+			write_mixed_batch(st, fates, new_pks);
+		}
+		const std::size_t idx = model_index(st.def);
+		ModelSummary &summary = report_.models[st.summary];
+		pk_rows_.clear();
+		pk_rows_.model = st.def->name;
+		std::vector<WrittenRow> written;
+		for (std::size_t r = 0; r < rows; ++r) {
+			const RowFate &f = fates[r];
+			if (f.action == RowFate::Action::Skip) {
+				pk_map_.erase(idx, batch_.source_pks[r]);
+				++summary.skipped;
+				continue;
+			}
+			PkEntry *entry = pk_map_.find(idx, batch_.source_pks[r]);
+			entry->new_pk = new_pks[r];
+			entry->kind = f.kind;
+			std::optional<std::string> slug;
+			if (st.slug_column >= 0)
+				slug = edit.get(r, "slug"); // after resolve: the final slug
+			pk_rows_.old_pks.push_back(batch_.source_pks[r]);
+			pk_rows_.new_pks.push_back(new_pks[r]);
+			pk_rows_.kinds.push_back(f.kind);
+			pk_rows_.slugs.push_back(slug);
+			chunks_.add(ChunkBuilder::Entry{batch_groups_[r], batch_.source_pks[r], new_pks[r], f.kind, slug});
+			switch (f.kind) {
+			case ImportKind::Inserted:
+				++summary.inserted;
+				break;
+			case ImportKind::Existing:
+				++summary.existing;
+				break;
+			case ImportKind::Overwrite:
+				++summary.overwritten;
+				break;
+			}
+			written.push_back(WrittenRow{r, batch_.source_pks[r], new_pks[r], f.action});
+			report_.rows_updated += f.action == RowFate::Action::Update;
+			report_.rows_reused += f.action == RowFate::Action::Reuse;
+		}
+		if (pk_rows_.size() > 0)
+			target_.record_pk_map(pk_rows_);
+		rules_.after_write(*st.def, edit, written);
+	}
+
+	// A batch whose rows do not all become inserts: inserts and updates go as two statements.
+	void write_mixed_batch(ModelState &st, const std::vector<RowFate> &fates, std::vector<std::int64_t> &new_pks) {
+		const std::size_t ncols = batch_.columns.size();
+		RowBatch inserts, updates;
+		for (RowBatch *b : {&inserts, &updates}) {
+			b->table = batch_.table;
+			b->model = batch_.model;
+			b->columns = batch_.columns;
+		}
+		std::vector<std::size_t> insert_rows;
+		for (std::size_t r = 0; r < batch_.rows(); ++r) {
+			RowBatch *b = nullptr;
+			if (fates[r].action == RowFate::Action::Insert) {
+				b = &inserts;
+				insert_rows.push_back(r);
+			} else if (fates[r].action == RowFate::Action::Update) {
+				b = &updates;
+				updates.ids.push_back(fates[r].id);
+			}
+			if (fates[r].action == RowFate::Action::Update || fates[r].action == RowFate::Action::Reuse)
+				new_pks[r] = fates[r].id;
+			if (b == nullptr)
+				continue;
+			b->source_pks.push_back(batch_.source_pks[r]);
+			for (std::size_t k = 0; k < ncols; ++k) {
+				b->is_null.push_back(batch_.is_null[r * ncols + k]);
+				b->cells.push_back(std::move(batch_.cells[r * ncols + k]));
+				b->bytes += b->is_null.back() ? 0 : b->cells.back().size();
+			}
+		}
+		if (inserts.rows() > 0) {
+			target_.allocate_ids(st.table, inserts.rows(), inserts.ids);
+			target_.insert_rows(inserts);
+			for (std::size_t i = 0; i < insert_rows.size(); ++i)
+				new_pks[insert_rows[i]] = inserts.ids[i];
+		}
+		if (updates.rows() > 0)
+			target_.update_rows(updates);
+		// The moved-from cells are gone; put them back for after_write (which reads the batch).
+		std::size_t ii = 0, ui = 0;
+		for (std::size_t r = 0; r < batch_.rows(); ++r) {
+			const RowBatch *b = nullptr;
+			std::size_t at = 0;
+			if (fates[r].action == RowFate::Action::Insert) {
+				b = &inserts;
+				at = ii++;
+			} else if (fates[r].action == RowFate::Action::Update) {
+				b = &updates;
+				at = ui++;
+			}
+			if (b == nullptr)
+				continue;
+			for (std::size_t k = 0; k < ncols; ++k)
+				batch_.cells[r * ncols + k] = b->cells[at * ncols + k];
 		}
 	}
 
@@ -662,6 +721,7 @@ private:
 	Target &target_;
 	ImportFilters filters_;
 	std::map<std::pair<std::string, std::int64_t>, RestoredChunk> restored_;
+	ModelRules rules_;
 	ImportReport report_;
 	std::vector<ModelState> states_;
 	std::vector<bool> seen_;
@@ -674,10 +734,10 @@ private:
 	std::vector<std::string> row_value_;
 	std::vector<unsigned char> row_state_;
 	std::vector<std::size_t> row_dropped_; // dropped_fields indexes of the row being built
+	std::unordered_map<std::string, ImportKind> row_references_; // remapped FK field -> referenced row's kind
 
 	ModelState *batch_state_ = nullptr;
 	RowBatch batch_;
-	std::vector<std::optional<std::string>> batch_slugs_;
 	std::vector<std::int64_t> batch_groups_; // each queued row's chunk group
 	PkMapRows pk_rows_;
 
@@ -694,8 +754,7 @@ ImportReport run_import(const char *data, std::size_t length, const ImportOption
 	// Sentry mints uuid4().hex when no import_uuid is given (spec §3).
 	ImportOptions opts = options;
 	if (opts.import_uuid.empty()) {
-		opts.import_uuid = random_uuid4();
-		opts.import_uuid.erase(std::remove(opts.import_uuid.begin(), opts.import_uuid.end(), '-'), opts.import_uuid.end());
+		opts.import_uuid = random_uuid4_hex();
 	}
 	const std::uint8_t org_scope = kScopeUser | kScopeOrganization;
 	if (options.org_filter && options.admitted_scopes != org_scope)

@@ -27,6 +27,13 @@ struct ImportOptions {
 	// Sentry's ImportFlags.hide_organizations: every imported organization gets status 3
 	// (RELOCATION_PENDING_APPROVAL) instead of the status in the file (spec §3).
 	bool hide_organizations = false;
+	// Sentry's ImportFlags.merge_users: a user whose username exactly matches an existing one is
+	// that user (Existing), and its UserEmail/UserIP/UserOption/UserPermission rows are skipped.
+	bool merge_users = false;
+	// PBKDF2 iterations of the password hashes written for users outside Global scope (Django 5.0).
+	unsigned password_hash_iterations = 720000;
+	// region_name of the organization slug reservations written (Sentry's SENTRY_MONOLITH_REGION).
+	std::string region_name = "--monolith--";
 	// Sentry's import_uuid: the key of every import chunk written. A run with the uuid of an
 	// earlier, committed run rebuilds its pk map from that run's chunks and writes nothing again.
 	std::string import_uuid;
@@ -64,6 +71,9 @@ struct ImportReport {
 	std::vector<DroppedField> removed_models; // entries of models Sentry deleted; `field` is empty
 	std::int64_t entries = 0;
 	std::string import_uuid; // the one given, or the one minted (32 hex digits, as Sentry's uuid4().hex)
+	std::int64_t rows_updated = 0;  // entries written onto an existing row (Sentry's get-or-create, upserts)
+	std::int64_t rows_reused = 0;   // entries mapped to an existing row without writing (merged users, ...)
+	std::int64_t derived_rows = 0;  // rows created as Sentry's signals do (primary UserEmail, Email, ...)
 	std::int64_t chunks_written = 0;
 	std::int64_t chunks_reused = 0; // chunks of an earlier run with the same import_uuid
 };

@@ -41,6 +41,8 @@ struct RowBatch {
 	std::vector<std::string> cells;
 	std::vector<unsigned char> is_null;
 	std::size_t bytes = 0;
+	// INSERT ... ON CONFLICT DO NOTHING (Sentry's get-or-create for rows its signals would create).
+	bool ignore_conflicts = false;
 
 	std::size_t rows() const { return source_pks.size(); }
 	void clear() {
@@ -50,7 +52,22 @@ struct RowBatch {
 		cells.clear();
 		is_null.clear();
 		bytes = 0;
+		ignore_conflicts = false;
 	}
+};
+
+// Probes for existing rows by a key: per probe, one text value per key column.
+struct KeyLookup {
+	const TableShape *table = nullptr;
+	std::vector<int> columns; // key columns (indexes into table->columns)
+	bool fold_case = false;   // compare lower(column) = lower(value) (text keys: usernames, slugs)
+	std::vector<std::vector<std::string>> probes;
+};
+
+// What a lookup found for one probe: the matching row's id and its first key column as stored.
+struct FoundRow {
+	std::int64_t id;
+	std::string key;
 };
 
 enum class ImportKind : std::uint8_t { Inserted, Existing, Overwrite };
@@ -98,6 +115,14 @@ public:
 	// `count` fresh ids from the table's id sequence, appended to `out`.
 	virtual void allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) = 0;
 	virtual void insert_rows(const RowBatch &batch) = 0;
+	// UPDATE the rows whose ids are batch.ids with the batch's columns.
+	virtual void update_rows(const RowBatch &batch) = 0;
+	// For each probe, the existing row it matches (the lowest id if several), if any.
+	virtual std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) = 0;
+	// Unicode NFKD normalisation of each text (the database's normalize()).
+	virtual std::vector<std::string> nfkd(const std::vector<std::string> &texts) = 0;
+	// Takes a transaction-level advisory lock on `name` (e.g. organization slugs), held to commit.
+	virtual void lock(const std::string &name) = 0;
 	virtual void record_pk_map(const PkMapRows &rows) = 0;
 	// Lets the server cancel a long import (statement_timeout, pg_cancel_backend).
 	virtual void check_for_interrupts() = 0;

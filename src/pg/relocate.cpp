@@ -43,6 +43,8 @@ namespace sqlstate = relocate::sqlstate;
 bool ignore_unknown_fields = false;
 int batch_size = 1000;
 char *last_import_uuid = nullptr;
+int password_hash_iterations = 720000;
+char *region_name = nullptr;
 
 // --- relocate_import --------------------------------------------------------------------------
 
@@ -187,9 +189,11 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 		options.import_uuid = import_uuid;
 	options.ignore_unknown_fields = ignore_unknown_fields;
 	options.hide_organizations = hide_organizations;
+	options.merge_users = merge_users;
+	options.password_hash_iterations = static_cast<unsigned>(password_hash_iterations);
+	options.region_name = region_name != nullptr ? region_name : "--monolith--";
 	options.batch_rows = static_cast<std::size_t>(batch_size);
 
-	reject_unsupported(merge_users, "merge_users", "merging users");
 	reject_unsupported(overwrite_configs, "overwrite_configs", "overwriting configuration");
 	// An encrypted export (a tarball) is decrypted in memory; its plaintext replaces the input.
 	// Key and plaintext are wiped when they go out of scope, on success and on error alike.
@@ -368,6 +372,14 @@ void _PG_init(void) {
 	                         false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("relocate.batch_size", "Rows per INSERT statement written by relocate_import.", nullptr,
 	                        &batch_size, 1000, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("relocate.password_hash_iterations",
+	                        "PBKDF2-SHA256 iterations of the password hashes written outside Global scope.",
+	                        "Django 5.0 uses 720000; each hash then costs about half a second of CPU. Django rehashes "
+	                        "with its own count at the user's next login.",
+	                        &password_hash_iterations, 720000, 1, 100000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable("relocate.region_name",
+	                           "region_name of the organization slug reservations written (Sentry's monolith region).",
+	                           nullptr, &region_name, "--monolith--", PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomStringVariable("relocate.last_import_uuid",
 	                           "The import_uuid of the last relocate_import in this session (given or minted).",
 	                           "Pass it as import_uuid to run the same import again without writing it twice.",

@@ -192,7 +192,7 @@ void SpiTarget::allocate_ids(const TableShape &table, std::size_t count, std::ve
 
 SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	const TableShape &table = *batch.table;
-	std::string key = table.qualified_name;
+	std::string key = table.qualified_name + (batch.ignore_conflicts ? " ignore" : "");
 	for (int c : batch.columns)
 		key += "," + std::to_string(c);
 	auto found = insert_plans_.find(key);
@@ -219,13 +219,52 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	if (extras_[table.qualified_name].identity_always)
 		sql += " OVERRIDING SYSTEM VALUE";
 	sql += " SELECT " + select + " FROM ROWS FROM (" + unnest + ") AS u(" + alias + ")";
+	if (batch.ignore_conflicts)
+		sql += " ON CONFLICT DO NOTHING";
 	SPIPlanPtr plan = prepare(sql, static_cast<int>(argtypes.size()), argtypes.data());
 	insert_plans_.emplace(key, plan);
 	return plan;
 }
 
 void SpiTarget::insert_rows(const RowBatch &batch) {
-	SPIPlanPtr plan = insert_plan(batch);
+	execute_batch(insert_plan(batch), batch, SPI_OK_INSERT, "inserting a batch");
+}
+
+void SpiTarget::update_rows(const RowBatch &batch) {
+	execute_batch(update_plan(batch), batch, SPI_OK_UPDATE, "updating a batch");
+}
+
+SPIPlanPtr SpiTarget::update_plan(const RowBatch &batch) {
+	const TableShape &table = *batch.table;
+	std::string key = "update " + table.qualified_name;
+	for (int c : batch.columns)
+		key += "," + std::to_string(c);
+	auto found = insert_plans_.find(key);
+	if (found != insert_plans_.end())
+		return found->second;
+	// UPDATE t SET (a, b) = (u.c1, u.c2::type) FROM ROWS FROM (unnest($1), unnest($2), ...) u(c0, ...) WHERE t.id = u.c0
+	std::string targets, values, unnest = "pg_catalog.unnest($1)", alias = "c0";
+	std::vector<Oid> argtypes = {INT8ARRAYOID};
+	for (std::size_t k = 0; k < batch.columns.size(); ++k) {
+		const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
+		std::string n = std::to_string(k + 1);
+		targets += std::string(k ? ", " : "") + quote_identifier(col.name);
+		values += std::string(k ? ", " : "") + "u.c" + n;
+		if (col.type != ColumnType::Text)
+			values += "::" + col.sql_type;
+		unnest += ", pg_catalog.unnest($" + std::to_string(k + 2) + ")";
+		alias += ", c" + n;
+		argtypes.push_back(TEXTARRAYOID);
+	}
+	// A one-column SET needs ROW() on the right-hand side.
+	std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values + ") FROM ROWS FROM (" +
+	                  unnest + ") AS u(" + alias + ") WHERE t.id OPERATOR(pg_catalog.=) u.c0";
+	SPIPlanPtr plan = prepare(sql, static_cast<int>(argtypes.size()), argtypes.data());
+	insert_plans_.emplace(key, plan);
+	return plan;
+}
+
+void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
 	const std::size_t rows = batch.rows();
 	const std::size_t ncols = batch.columns.size();
 	InsertContext context{batch.model, batch.table->qualified_name.c_str(), rows, batch.source_pks.front(),
@@ -259,9 +298,118 @@ void SpiTarget::insert_rows(const RowBatch &batch) {
 		callback.arg = &context;
 		callback.previous = error_context_stack;
 		error_context_stack = &callback;
-		expect(SPI_execute_plan(plan, values, nullptr, false, 0), SPI_OK_INSERT, "inserting a batch");
+		expect(SPI_execute_plan(plan, values, nullptr, false, 0), expected, what);
 		error_context_stack = callback.previous;
 		MemoryContextReset(batch_context_);
+	});
+}
+
+void SpiTarget::execute_text_arrays(const std::string &sql,
+                                    const std::vector<std::vector<std::optional<std::string>>> &columns,
+                                    bool read_only) {
+	const std::size_t ncols = columns.size();
+	const std::size_t rows = ncols ? columns[0].size() : 0;
+	pg_guard([&] {
+		MemoryContext old = MemoryContextSwitchTo(batch_context_);
+		Oid *argtypes = static_cast<Oid *>(palloc(sizeof(Oid) * (ncols + 1)));
+		Datum *args = static_cast<Datum *>(palloc(sizeof(Datum) * (ncols + 1)));
+		int dims[1] = {static_cast<int>(rows)};
+		int lbs[1] = {1};
+		Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (rows + 1)));
+		bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * (rows + 1)));
+		for (std::size_t k = 0; k < ncols; ++k) {
+			for (std::size_t r = 0; r < rows; ++r) {
+				const std::optional<std::string> &v = columns[k][r];
+				nulls[r] = !v.has_value();
+				elems[r] = nulls[r] ? (Datum)0
+				                    : PointerGetDatum(cstring_to_text_with_len(v->data(), static_cast<int>(v->size())));
+			}
+			argtypes[k] = TEXTARRAYOID;
+			args[k] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+		}
+		MemoryContextSwitchTo(old);
+		int rc = SPI_execute_with_args(sql.c_str(), static_cast<int>(ncols), argtypes, args, nullptr, read_only, 0);
+		if (rc < 0)
+			elog(ERROR, "relocate: %s failed: %s", sql.c_str(), SPI_result_code_string(rc));
+	});
+}
+
+std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &lookup) {
+	const TableShape &table = *lookup.table;
+	const std::size_t n = lookup.probes.size();
+	std::vector<std::optional<FoundRow>> found(n);
+	if (n == 0)
+		return found;
+	// SELECT DISTINCT ON (k.ord) k.ord, t.id, t.<first key>::text FROM ROWS FROM (unnest($1), ...) k(ord, v1, ...)
+	//   JOIN t ON t.c1 = k.v1::type AND ... ORDER BY k.ord, t.id
+	std::string unnest = "pg_catalog.unnest($1)", alias = "ord", on;
+	for (std::size_t k = 0; k < lookup.columns.size(); ++k) {
+		const Column &col = table.columns[static_cast<std::size_t>(lookup.columns[k])];
+		std::string v = "k.v" + std::to_string(k);
+		unnest += ", pg_catalog.unnest($" + std::to_string(k + 2) + ")";
+		alias += ", v" + std::to_string(k);
+		on += std::string(k ? " AND " : "");
+		if (lookup.fold_case)
+			on += "pg_catalog.lower(t." + quote_identifier(col.name) + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
+		else
+			on += "t." + quote_identifier(col.name) + " OPERATOR(pg_catalog.=) " + v +
+			      (col.type == ColumnType::Text ? "" : "::" + col.sql_type);
+	}
+	const Column &first = table.columns[static_cast<std::size_t>(lookup.columns[0])];
+	std::string sql = "SELECT DISTINCT ON (k.ord) k.ord::pg_catalog.int8, t.id::pg_catalog.int8, t." +
+	                  quote_identifier(first.name) + "::pg_catalog.text FROM ROWS FROM (" + unnest + ") AS k(" + alias +
+	                  ") JOIN " + table.qualified_name + " AS t ON " + on + " ORDER BY k.ord, t.id";
+	std::vector<std::vector<std::optional<std::string>>> columns(lookup.columns.size() + 1);
+	for (std::size_t r = 0; r < n; ++r) {
+		columns[0].emplace_back(std::to_string(r));
+		for (std::size_t k = 0; k < lookup.columns.size(); ++k)
+			columns[k + 1].emplace_back(lookup.probes[r][k]);
+	}
+	// The probe ordinal travels as text like the keys; the select list casts it back.
+	// Not read-only: a read-only SPI query runs with the statement's snapshot, which does not see the
+	// rows this import has written since (e.g. the UserEmail rows created with their users).
+	execute_text_arrays(sql, columns, false);
+	pg_guard([&] {
+		for (uint64 i = 0; i < SPI_processed; ++i) {
+			HeapTuple tuple = SPI_tuptable->vals[i];
+			TupleDesc desc = SPI_tuptable->tupdesc;
+			bool isnull;
+			int64 ord = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+			int64 id = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
+			char *key = SPI_getvalue(tuple, desc, 3);
+			// C++ only from here to the end of the iteration.
+			found[static_cast<std::size_t>(ord)] = FoundRow{id, key != nullptr ? key : ""};
+		}
+	});
+	return found;
+}
+
+std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) {
+	std::vector<std::string> out(texts.size());
+	std::vector<std::vector<std::optional<std::string>>> columns(1);
+	for (const std::string &t : texts)
+		columns[0].emplace_back(t);
+	execute_text_arrays("SELECT u.o::pg_catalog.int8, pg_catalog.normalize(u.t, NFKD) FROM ROWS FROM "
+	                    "(pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)",
+	                    columns, true);
+	pg_guard([&] {
+		for (uint64 i = 0; i < SPI_processed; ++i) {
+			bool isnull;
+			int64 ord = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+			char *text = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+			out[static_cast<std::size_t>(ord - 1)] = text != nullptr ? text : "";
+		}
+	});
+	return out;
+}
+
+void SpiTarget::lock(const std::string &name) {
+	pg_guard([&] {
+		Oid argtypes[1] = {TEXTOID};
+		Datum args[1] = {CStringGetTextDatum(name.c_str())};
+		expect(SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))", 1,
+		                             argtypes, args, nullptr, false, 0),
+		       SPI_OK_SELECT, "taking an advisory lock");
 	});
 }
 

@@ -31,6 +31,10 @@ public:
 	std::optional<TableShape> describe_table(const std::string &table) override;
 	void allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) override;
 	void insert_rows(const RowBatch &batch) override;
+	void update_rows(const RowBatch &batch) override;
+	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override;
+	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override;
+	void lock(const std::string &name) override;
 	void record_pk_map(const PkMapRows &rows) override;
 	void check_for_interrupts() override;
 	void lock_import(const std::string &import_uuid) override;
@@ -47,6 +51,12 @@ private:
 	// The schema-qualified name of Sentry's chunk table for the control or region silo.
 	const std::string &chunk_table(bool control);
 	SPIPlanPtr insert_plan(const RowBatch &batch);
+	SPIPlanPtr update_plan(const RowBatch &batch);
+	// Runs `plan` with an int8[] of the batch's ids and a text[] per batch column.
+	void execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what);
+	// Runs `sql` with text[] arguments built from `columns` (column-major; nullopt = NULL).
+	void execute_text_arrays(const std::string &sql, const std::vector<std::vector<std::optional<std::string>>> &columns,
+	                         bool read_only);
 
 	bool connected_ = false;
 	MemoryContext batch_context_ = nullptr; // per-batch arrays, reset after each statement

@@ -126,14 +126,22 @@ void run_importer(const char *data, std::size_t size) {
 		options.batch_rows = 3; // exercise batch boundaries on small inputs
 		try {
 			ImportReport report = run_import(data, size, options, target);
-			std::int64_t inserted = 0, counted = 0;
+			std::int64_t written = 0, counted = 0;
 			for (const ModelSummary &m : report.models) {
-				check(m.inserted >= 0 && m.skipped >= 0, "summary counts are not negative");
-				inserted += m.inserted;
+				check(m.inserted >= 0 && m.existing >= 0 && m.overwritten >= 0 && m.skipped >= 0,
+				      "summary counts are not negative");
+				written += m.inserted + m.existing + m.overwritten;
 				counted += m.inserted + m.existing + m.overwritten + m.skipped;
 			}
 			check(counted == report.entries, "every entry is counted once in the summary");
-			check(static_cast<std::size_t>(inserted) == target.rows_inserted, "inserted counts match the target");
+			// Every entry counted as written was inserted, written onto an existing row, or mapped to
+			// one; the target saw exactly those inserts and updates, plus the signal-created rows.
+			const std::int64_t inserted_entries = static_cast<std::int64_t>(target.rows_inserted - target.rows_derived);
+			check(written == inserted_entries + report.rows_updated + report.rows_reused,
+			      "written entries match the target's inserts, updates and reuses");
+			check(static_cast<std::int64_t>(target.rows_updated) == report.rows_updated, "updates match the target");
+			check(static_cast<std::int64_t>(target.rows_derived) == report.derived_rows,
+			      "signal-created rows match the target");
 		} catch (const ImportError &e) {
 			if (!expected_code(e.code()))
 				finding("run_import raised an unexpected SQLSTATE", std::string(e.code()) + " " + e.what());

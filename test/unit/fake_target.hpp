@@ -259,6 +259,8 @@ public:
 	// When set, record only counts (bench / fuzz): no per-cell copies.
 	bool keep_cells = true;
 	std::size_t rows_inserted = 0;
+	std::size_t rows_derived = 0;
+	std::size_t rows_updated = 0;
 
 	FakeTarget() = default;
 	explicit FakeTarget(std::map<std::string, TableShape> t) : tables(std::move(t)) {}
@@ -287,6 +289,8 @@ public:
 	void insert_rows(const RowBatch &batch) override {
 		check_batch(batch);
 		rows_inserted += batch.rows();
+		if (find_model(batch.model) == nullptr)
+			rows_derived += batch.rows(); // rows Sentry's signals create, written under their table's name
 		if (!keep_cells)
 			return;
 		Batch b;
@@ -321,6 +325,70 @@ public:
 	}
 
 	void check_for_interrupts() override { ++interrupt_checks; }
+
+	// Updates, lookups, NFKD and locks. Lookups match against the rows inserted so far plus
+	// `existing` (rows a test declares as already in the database: table -> rows of column -> value).
+	std::vector<Batch> updates;
+	std::map<std::string, std::vector<Row>> existing;
+	std::vector<std::string> locks;
+
+	void update_rows(const RowBatch &batch) override {
+		check_batch(batch);
+		rows_updated += batch.rows();
+		Batch b;
+		b.table = batch.table->name;
+		b.model = batch.model;
+		for (int c : batch.columns)
+			b.columns.push_back(batch.table->columns[static_cast<std::size_t>(c)].name);
+		b.ids = batch.ids;
+		b.source_pks = batch.source_pks;
+		const std::size_t ncols = batch.columns.size();
+		for (std::size_t r = 0; r < batch.rows(); ++r) {
+			std::vector<std::optional<std::string>> row;
+			for (std::size_t k = 0; k < ncols; ++k) {
+				std::size_t i = r * ncols + k;
+				row.emplace_back(batch.is_null[i] ? std::nullopt : std::optional<std::string>(batch.cells[i]));
+			}
+			b.rows.push_back(std::move(row));
+		}
+		updates.push_back(std::move(b));
+	}
+
+	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override {
+		auto fold = [&](std::string s) {
+			if (lookup.fold_case)
+				for (char &c : s)
+					c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+			return s;
+		};
+		std::vector<Row> rows = rows_of(lookup.table->name);
+		auto it = existing.find(lookup.table->name);
+		if (it != existing.end())
+			rows.insert(rows.end(), it->second.begin(), it->second.end());
+		std::vector<std::optional<FoundRow>> out;
+		for (const auto &probe : lookup.probes) {
+			std::optional<FoundRow> best;
+			for (const Row &row : rows) {
+				bool match = true;
+				for (std::size_t k = 0; k < lookup.columns.size() && match; ++k) {
+					const std::string &col = lookup.table->columns[static_cast<std::size_t>(lookup.columns[k])].name;
+					auto cell = row.find(col);
+					match = cell != row.end() && cell->second && fold(*cell->second) == fold(probe[k]);
+				}
+				if (!match)
+					continue;
+				std::int64_t id = std::stoll(*row.at("id"));
+				const std::string &first = lookup.table->columns[static_cast<std::size_t>(lookup.columns[0])].name;
+				if (!best || id < best->id)
+					best = FoundRow{id, *row.at(first)};
+			}
+			out.push_back(best);
+		}
+		return out;
+	}
+
+	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
+	void lock(const std::string &name) override { locks.push_back(name); }
 
 	// Import chunks, per import_uuid, in the order written.
 	std::map<std::string, std::vector<ImportChunk>> chunks;

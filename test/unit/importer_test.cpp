@@ -102,6 +102,16 @@ std::map<std::string, TableShape> unit_tables() {
 	                        {"scope_list", "text[]", true},
 	                        {"token", "varchar(71)", true},
 	                        {"date_added", "timestamptz", true}});
+	// Where relocate writes what Sentry's signals create.
+	add("sentry_organizationslugreservation", {{"slug", "varchar(50)", true},
+	                                           {"organization_id", "bigint", true},
+	                                           {"user_id", "bigint"},
+	                                           {"region_name", "varchar(48)", true},
+	                                           {"reservation_type", "bigint", true},
+	                                           {"date_added", "timestamptz", true}});
+	add("sentry_lostpasswordhash", {{"user_id", "bigint", true},
+	                                {"hash", "varchar(32)", true},
+	                                {"date_added", "timestamptz", true}});
 	return t;
 }
 
@@ -303,10 +313,12 @@ TEST(Importer, UnmappedForeignKeySkipsTheRowAndCountsIt) {
 	EXPECT_EQ(summary(rep, "sentry.team")->inserted, 1);
 	EXPECT_EQ(summary(rep, "sentry.team")->skipped, 1);
 
+	// The user's primary address (what Sentry's signal creates) and the one from the file.
 	auto emails = r->target.rows_of("sentry_useremail");
-	ASSERT_EQ(emails.size(), 1u);
-	EXPECT_EQ(cell(emails[0], "email"), "a@example.com");
-	EXPECT_EQ(cell(emails[0], "user_id"), "100");
+	ASSERT_EQ(emails.size(), 2u);
+	EXPECT_EQ(cell(emails[0], "email"), "admin@example.com");
+	EXPECT_EQ(cell(emails[1], "email"), "a@example.com");
+	EXPECT_EQ(cell(emails[1], "user_id"), "100");
 	auto members = r->target.rows_of("sentry_organizationmember");
 	ASSERT_EQ(members.size(), 1u);
 	EXPECT_EQ(cell(members[0], "user_id"), "<NULL>"); // a null FK stays null
@@ -983,7 +995,8 @@ void expect_references_are_new_ids(const FakeTarget &t, bool require_some = true
 	std::size_t checked = 0;
 	for (const FakeTarget::Batch &b : t.batches) {
 		const ModelDef *m = find_model(b.model);
-		ASSERT_NE(m, nullptr) << b.model;
+		if (m == nullptr)
+			continue; // rows Sentry's signals create, written under their table's name
 		for (std::size_t k = 0; k < m->foreign_key_count; ++k) {
 			const ForeignKeyDef &fk = m->foreign_keys[k];
 			const std::string column = column_for_field(*m, fk.field);
@@ -1108,13 +1121,13 @@ TEST(ImporterFixtures, EveryFixtureInEveryScope) {
 				EXPECT_EQ(f.error, nullptr) << "expected " << f.error;
 				std::int64_t total = 0;
 				for (const ModelSummary &m : rep.models) {
-					total += m.inserted + m.skipped;
+					total += m.inserted + m.existing + m.overwritten + m.skipped;
 					const ModelDef *def = find_model(m.model);
 					if (def != nullptr && (def->scopes & admitted_scopes_for(scope)) == 0) {
 						EXPECT_EQ(m.inserted, 0) << m.model;
 					}
 				}
-				EXPECT_EQ(total, rep.entries) << "every entry is inserted or skipped";
+				EXPECT_EQ(total, rep.entries) << "every entry is accounted for";
 				if (target.batches.size() > 0 && std::string(scope) == "global")
 					expect_references_are_new_ids(target, false);
 			} catch (const ImportError &e) {

@@ -1,0 +1,125 @@
+// Sentry's per-model import behaviour (spec §6, appendix A.1, B) as hooks the engine calls:
+//
+//   normalize    per row, after its references are remapped and its values converted: Sentry's
+//                normalize_before_relocation_import (sanitization outside Global scope, ...). May
+//                change values or skip the row.
+//   resolve      per batch, before writing: Sentry's write_relocation_import collision rules
+//                (usernames, organization slugs, emails, user emails, ...). Looks existing rows up
+//                in one query per batch and decides each row's fate: insert (possibly renamed),
+//                update an existing row, reuse an existing row, or skip.
+//   after_write  per batch, after writing: the rows Sentry's signals create (a user's primary
+//                UserEmail and Email, LostPasswordHash, an organization's slug reservation).
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/catalogue.hpp"
+#include "core/target.hpp"
+
+namespace relocate {
+
+struct ImportOptions;
+
+// One row being built: its cells by column name.
+class RowEdit {
+public:
+	RowEdit(const TableShape &table, std::vector<std::string> &values, std::vector<unsigned char> &states)
+	    : table_(table), values_(values), states_(states) {}
+	bool has_column(const char *column) const { return table_.find(column) >= 0; }
+	// The cell's value, or nullopt if it is NULL or absent.
+	std::optional<std::string> get(const char *column) const;
+	// Sets the cell (ignored if the table has no such column).
+	void set(const char *column, std::string value);
+	void set_null(const char *column);
+
+	static constexpr unsigned char kAbsent = 0, kValue = 1, kNull = 2;
+
+private:
+	const TableShape &table_;
+	std::vector<std::string> &values_;
+	std::vector<unsigned char> &states_;
+};
+
+// What happens to a queued row when its batch is written.
+struct RowFate {
+	enum class Action : std::uint8_t { Insert, Update, Reuse, Skip } action = Action::Insert;
+	ImportKind kind = ImportKind::Inserted; // what the pk map records
+	std::int64_t id = 0;                    // the existing row, for Update and Reuse
+};
+
+// A batch at write time: its rows' cells by column name, and their fates.
+class BatchEdit {
+public:
+	BatchEdit(RowBatch &batch, std::vector<RowFate> &fates) : batch_(batch), fates_(fates) {}
+	std::size_t rows() const { return batch_.rows(); }
+	const TableShape &table() const { return *batch_.table; }
+	std::int64_t source_pk(std::size_t row) const { return batch_.source_pks[row]; }
+	std::optional<std::string> get(std::size_t row, const char *column) const;
+	// Sets a cell of a column the batch has; false if the batch has no such column.
+	bool set(std::size_t row, const char *column, std::string value);
+	RowFate &fate(std::size_t row) { return fates_[row]; }
+
+private:
+	int position(const char *column) const;
+	RowBatch &batch_;
+	std::vector<RowFate> &fates_;
+};
+
+// The rows one written batch produced, for after_write.
+struct WrittenRow {
+	std::size_t row; // in the batch
+	std::int64_t source_pk;
+	std::int64_t new_pk;
+	RowFate::Action action;
+};
+
+class ModelRules {
+public:
+	ModelRules(const ImportOptions &options, Target &target) : options_(options), target_(target) {}
+
+	// `references` gives, for each foreign-key field of the row that was remapped, the kind of the
+	// referenced row (Existing for a merged user, ...). Returns false to skip the row.
+	bool normalize(const ModelDef &model, RowEdit &row,
+	               const std::unordered_map<std::string, ImportKind> &references);
+	void resolve(const ModelDef &model, BatchEdit &batch);
+	void after_write(const ModelDef &model, const BatchEdit &batch, const std::vector<WrittenRow> &written);
+
+	std::int64_t derived_rows() const { return derived_rows_; }
+
+private:
+	bool global_scope() const;
+	bool config_or_global_scope() const;
+	void resolve_users(BatchEdit &batch);
+	void resolve_organizations(BatchEdit &batch);
+	void resolve_by_key(BatchEdit &batch, const std::vector<const char *> &key, bool fold_case, RowFate::Action action,
+	                    ImportKind kind);
+	std::optional<TableShape> &shape(const std::string &table);
+	// Inserts derived rows (all with the same columns) into `table`, ignoring conflicts if asked.
+	void insert_derived(const std::string &table, const std::vector<std::string> &columns,
+	                    const std::vector<std::vector<std::optional<std::string>>> &rows,
+	                    const std::vector<std::int64_t> &source_pks, bool ignore_conflicts);
+	// Picks, for each base, the base itself or the first of Sentry's suffixed candidates that is free in
+	// `table`.`column` (case-insensitively), in `also_in` (another table/column), and among the values
+	// picked so far in this import (`taken`, lower-cased).
+	std::vector<std::string> pick_unique(const std::vector<std::string> &bases, std::size_t max_len,
+	                                     const std::string &table, const char *column,
+	                                     const std::optional<std::pair<std::string, const char *>> &also_in,
+	                                     std::unordered_set<std::string> &taken);
+
+	const ImportOptions &options_;
+	Target &target_;
+	std::unordered_map<std::string, std::optional<TableShape>> shapes_;
+	std::unordered_set<std::string> usernames_taken_; // lower-cased, assigned in this import
+	std::unordered_set<std::string> slugs_taken_;     // lower-cased organization slugs
+	bool slug_lock_taken_ = false;
+	std::int64_t derived_rows_ = 0;
+};
+
+} // namespace relocate
