@@ -389,7 +389,7 @@ std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) 
 	std::vector<std::vector<std::optional<std::string>>> columns(1);
 	for (const std::string &t : texts)
 		columns[0].emplace_back(t);
-	execute_text_arrays("SELECT u.o::pg_catalog.int8, pg_catalog.normalize(u.t, NFKD) FROM ROWS FROM "
+	execute_text_arrays("SELECT u.o::pg_catalog.int8, pg_catalog.normalize(u.t, 'NFKD') FROM ROWS FROM "
 	                    "(pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)",
 	                    columns, true);
 	pg_guard([&] {
