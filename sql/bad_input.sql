@@ -142,6 +142,8 @@ SELECT * FROM relocate_import('[]', scope => NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'everything');
 \echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', scope => 'organization', reset => true);
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', overwrite_configs => true);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'global', org_filter => ARRAY['acme']);

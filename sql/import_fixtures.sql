@@ -143,3 +143,18 @@ SET client_min_messages = warning;
 SELECT * FROM relocate_import(:'orgproj', hide_organizations => true);
 SELECT o.slug, o.status AS org_status, t.status AS team_status, p.status AS project_status
   FROM sentry_organization o JOIN sentry_team t ON t.organization_id = o.id JOIN sentry_project p ON p.organization_id = o.id;
+
+-- Sentry's DatabaseResetTests: a Global import wipes nothing unless asked (reset => true); then
+-- every Sentry table is emptied and its sequence restarted before the import, in the same
+-- transaction.
+\i test/regress/setup.sql
+SELECT sum(inserted) FROM relocate_import(:'fresh', scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000000a1');
+SELECT sum(inserted) FROM relocate_import('[]', scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000000a2');
+SELECT (SELECT count(*) FROM auth_user) AS users, (SELECT count(*) FROM sentry_organization) AS orgs;
+SET client_min_messages = notice;
+SELECT sum(inserted) FROM relocate_import('[]', scope => 'global', reset => true, import_uuid => '00000000-0000-4000-8000-0000000000a3');
+SET client_min_messages = warning;
+SELECT (SELECT count(*) FROM auth_user) AS users, (SELECT count(*) FROM sentry_organization) AS orgs,
+       (SELECT count(*) FROM sentry_project) AS projects, (SELECT count(*) FROM sentry_regionimportchunk) AS chunks;
+SELECT * FROM relocate_import(:'orgproj', scope => 'global', reset => true, import_uuid => '00000000-0000-4000-8000-0000000000a4');
+SELECT id, slug FROM sentry_organization;

@@ -15,6 +15,7 @@
 
 extern "C" {
 #include "catalog/pg_authid_d.h"
+#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
@@ -58,6 +59,7 @@ enum ImportArg {
 	kHideOrganizations,
 	kImportUuid,
 	kPrivateKey,
+	kReset,
 };
 
 void reject_unsupported(bool given, const char *argument, const char *issue_text) {
@@ -124,12 +126,45 @@ std::string private_key_pem(const char *argument) {
 	return pem;
 }
 
+// Sentry's Global-scope reset (spec §5.9), only when asked for: every table of the catalogue that
+// exists is emptied and its sequences restarted, in one TRUNCATE (in the caller's transaction).
+void reset_sentry_tables() {
+	std::string tables; // comma-separated table names (none contains a comma)
+	const relocate::ModelDef *models = relocate::catalogue_models();
+	for (std::size_t i = 0; i < relocate::catalogue_size(); ++i)
+		tables += std::string(i ? "," : "") + models[i].table;
+	pg_guard([&] {
+		Oid argtypes[1] = {TEXTOID};
+		Datum args[1] = {CStringGetTextDatum(tables.c_str())};
+		int rc = SPI_execute_with_args(
+		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(c.oid::pg_catalog.regclass::pg_catalog.text, ', ')"
+		    "  FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) AS t(name)"
+		    "  JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
+		    " WHERE c.relkind IN ('r', 'p')",
+		    1, argtypes, args, nullptr, false, 0);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));
+		bool isnull;
+		int64 count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		char *list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		if (list != nullptr) {
+			char *sql = psprintf("TRUNCATE %s RESTART IDENTITY", list);
+			rc = SPI_execute(sql, false, 0);
+			if (rc != SPI_OK_UTILITY)
+				elog(ERROR, "relocate: the reset failed: %s", SPI_result_code_string(rc));
+		}
+		ereport(NOTICE, (errmsg("relocate: reset: emptied %lld Sentry tables and restarted their sequences",
+		                        static_cast<long long>(count))));
+	});
+}
+
 Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	const char *data = nullptr;
 	std::size_t length = 0;
 	const char *scope = nullptr;
 	char *private_key = nullptr;
-	bool given[kPrivateKey + 1] = {};
+	bool given[kReset + 1] = {};
+	bool reset = false;
 	bool merge_users = false, overwrite_configs = false, hide_organizations = false;
 	const char *import_uuid = nullptr;
 	Datum *filter_values[2] = {nullptr, nullptr}; // org_filter, user_filter elements
@@ -137,8 +172,9 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	int filter_counts[2] = {0, 0};
 	relocate::ImportOptions options;
 	pg_guard([&] {
-		for (int i = 0; i <= kPrivateKey; ++i)
-			given[i] = !PG_ARGISNULL(i);
+		for (int i = 0; i <= kReset; ++i)
+			given[i] = i < PG_NARGS() && !PG_ARGISNULL(i);
+		reset = given[kReset] && PG_GETARG_BOOL(kReset);
 		if (given[kExport]) {
 			bytea *export_data = PG_GETARG_BYTEA_PP(kExport);
 			data = VARDATA_ANY(export_data);
@@ -215,8 +251,14 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 		});
 	}
 
+	if (reset && options.admitted_scopes != relocate::admitted_scopes_for("global"))
+		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: reset needs the global scope", {},
+		                  "Only a Global-scope import restores a whole install; Sentry wipes nothing in other scopes.");
+
 	relocate::pg::SpiTarget target;
 	target.begin();
+	if (reset)
+		reset_sentry_tables();
 	relocate::ImportReport report = relocate::run_import(data, length, options, target);
 	target.end();
 
