@@ -9,7 +9,7 @@ OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 DATA         = relocate--$(EXTVERSION).sql
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out, run in this order.
-REGRESS      = import_fixtures bad_input filters_and_chunks users_and_organizations encrypted catalogue
+REGRESS      = import_fixtures bad_input filters_and_chunks users_and_organizations model_rules encrypted catalogue
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config

@@ -144,8 +144,6 @@ SELECT * FROM relocate_import('[]', scope => 'everything');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'organization', reset => true);
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM relocate_import('[]', overwrite_configs => true);
-\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'global', org_filter => ARRAY['acme']);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'organization', user_filter => ARRAY['admin']);

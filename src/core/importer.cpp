@@ -182,6 +182,8 @@ public:
 	ImportReport finish() {
 		flush(true);
 		report_.derived_rows = rules_.derived_rows();
+		report_.org_auth_tokens_without_url = rules_.skipped_org_auth_tokens();
+		report_.org_auth_tokens_without_org = rules_.skipped_org_auth_tokens_without_org();
 		return std::move(report_);
 	}
 

@@ -30,10 +30,17 @@ struct ImportOptions {
 	// Sentry's ImportFlags.merge_users: a user whose username exactly matches an existing one is
 	// that user (Existing), and its UserEmail/UserIP/UserOption/UserPermission rows are skipped.
 	bool merge_users = false;
+	// Sentry's ImportFlags.overwrite_configs: an Option, ControlOption, Relay, RelayUsage or UserRole
+	// whose unique key (key; relay_id; relay_id and version; name) matches an existing row is written
+	// onto that row (Overwrite); without it the existing row is kept as it is (Existing).
+	bool overwrite_configs = false;
 	// PBKDF2 iterations of the password hashes written for users outside Global scope (Django 5.0).
 	unsigned password_hash_iterations = 720000;
 	// region_name of the organization slug reservations written (Sentry's SENTRY_MONOLITH_REGION).
 	std::string region_name = "--monolith--";
+	// Sentry's system.url-prefix for minting OrgAuthTokens when the database has no such option
+	// (self-hosted installs set it in config.yml). Empty: tokens that need minting are skipped.
+	std::string url_prefix;
 	// Sentry's import_uuid: the key of every import chunk written. A run with the uuid of an
 	// earlier, committed run rebuilds its pk map from that run's chunks and writes nothing again.
 	std::string import_uuid;
@@ -74,6 +81,10 @@ struct ImportReport {
 	std::int64_t rows_updated = 0;  // entries written onto an existing row (Sentry's get-or-create, upserts)
 	std::int64_t rows_reused = 0;   // entries mapped to an existing row without writing (merged users, ...)
 	std::int64_t derived_rows = 0;  // rows created as Sentry's signals do (primary UserEmail, Email, ...)
+	// OrgAuthTokens skipped because a new token had to be minted and there was no url prefix
+	// (Sentry skips them too), or no organization to name in it.
+	std::int64_t org_auth_tokens_without_url = 0;
+	std::int64_t org_auth_tokens_without_org = 0;
 	std::int64_t chunks_written = 0;
 	std::int64_t chunks_reused = 0; // chunks of an earlier run with the same import_uuid
 };

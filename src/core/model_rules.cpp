@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "core/json.hpp" // first RapidJSON include (see json.hpp)
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
@@ -61,6 +66,18 @@ bool BatchEdit::set(std::size_t row, const char *column, std::string value) {
 	return true;
 }
 
+bool BatchEdit::set_null(std::size_t row, const char *column) {
+	int k = position(column);
+	if (k < 0)
+		return false;
+	std::size_t cell = row * batch_.columns.size() + static_cast<std::size_t>(k);
+	if (!batch_.is_null[cell])
+		batch_.bytes -= batch_.cells[cell].size();
+	batch_.cells[cell].clear();
+	batch_.is_null[cell] = 1;
+	return true;
+}
+
 // --- scopes ---------------------------------------------------------------------------------------
 
 bool ModelRules::global_scope() const { return (options_.admitted_scopes & kScopeGlobal) != 0; }
@@ -78,6 +95,193 @@ std::string ascii_lower(std::string s) {
 }
 
 bool is(const ModelDef &m, const char *name) { return std::string_view(m.name) == name; }
+
+bool array_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+// Parses a one-dimensional PostgreSQL array literal of text ("{a,\"b c\",NULL}"; an unquoted NULL
+// is a NULL element). False for anything else: dimension decorations, nested arrays, bad syntax.
+bool parse_text_array(std::string_view s, std::vector<std::optional<std::string>> &out) {
+	std::size_t i = 0;
+	const std::size_t n = s.size();
+	auto skip_space = [&] {
+		while (i < n && array_space(s[i]))
+			++i;
+	};
+	skip_space();
+	if (i >= n || s[i] != '{')
+		return false;
+	++i;
+	skip_space();
+	if (i < n && s[i] == '}') {
+		++i;
+	} else {
+		for (;;) {
+			skip_space();
+			if (i >= n || s[i] == '{')
+				return false;
+			if (s[i] == '"') {
+				++i;
+				std::string e;
+				for (;;) {
+					if (i >= n)
+						return false;
+					char c = s[i++];
+					if (c == '\\') {
+						if (i >= n)
+							return false;
+						e += s[i++];
+					} else if (c == '"') {
+						break;
+					} else {
+						e += c;
+					}
+				}
+				out.emplace_back(std::move(e));
+				skip_space();
+			} else {
+				// Unquoted: up to the next delimiter; trailing unescaped white space is not part of it.
+				std::string e;
+				std::size_t keep = 0;
+				bool escaped = false;
+				while (i < n && s[i] != ',' && s[i] != '}') {
+					char c = s[i++];
+					if (c == '"' || c == '{')
+						return false;
+					if (c == '\\') {
+						if (i >= n)
+							return false;
+						e += s[i++];
+						escaped = true;
+						keep = e.size();
+					} else {
+						e += c;
+						if (!array_space(c))
+							keep = e.size();
+					}
+				}
+				e.resize(keep);
+				if (e.empty())
+					return false;
+				if (!escaped && ascii_lower(e) == "null")
+					out.emplace_back(std::nullopt);
+				else
+					out.emplace_back(std::move(e));
+			}
+			if (i >= n)
+				return false;
+			if (s[i] == ',') {
+				++i;
+				continue;
+			}
+			if (s[i] == '}') {
+				++i;
+				break;
+			}
+			return false;
+		}
+	}
+	skip_space();
+	return i == n;
+}
+
+// A PostgreSQL array literal of text with every element quoted: {"a","b"}.
+std::string text_array_literal(const std::vector<std::string> &elems) {
+	std::string out = "{";
+	for (std::size_t k = 0; k < elems.size(); ++k) {
+		if (k)
+			out += ',';
+		out += '"';
+		for (char c : elems[k]) {
+			if (c == '"' || c == '\\')
+				out += '\\';
+			out += c;
+		}
+		out += '"';
+	}
+	out += '}';
+	return out;
+}
+
+// ApiToken/ApiKey scope_list (an array literal) with Sentry's scope hierarchy expanded and sorted;
+// nullopt if the literal is not a flat list of non-NULL scopes (then PostgreSQL judges it as is).
+std::optional<std::string> expanded_scope_list(const std::string &literal) {
+	std::vector<std::optional<std::string>> elems;
+	if (!parse_text_array(literal, elems))
+		return std::nullopt;
+	std::vector<std::string> scopes;
+	for (const auto &e : elems) {
+		if (!e)
+			return std::nullopt;
+		scopes.push_back(*e);
+	}
+	return text_array_literal(expand_scopes(scopes));
+}
+
+// The last `n` characters (code points) of UTF-8 text, as Python's s[-n:].
+std::string last_characters(std::string_view s, std::size_t n) {
+	std::size_t i = s.size();
+	for (std::size_t count = 0; i > 0 && count < n; ++count) {
+		--i;
+		while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80)
+			--i;
+	}
+	return std::string(s.substr(i));
+}
+
+// now + `days` days, as PostgreSQL timestamptz input in UTC with microseconds ("now" cannot add).
+std::string utc_now_plus_days(int days) {
+	using namespace std::chrono;
+	const auto t = system_clock::now() + hours(24 * days);
+	const long long us = duration_cast<microseconds>(t.time_since_epoch()).count();
+	std::time_t secs = static_cast<std::time_t>(us / 1000000);
+	const long long frac = us % 1000000;
+	std::tm tm{};
+	gmtime_r(&secs, &tm);
+	char buf[64];
+	std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
+	              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	return buf;
+}
+
+// Seconds since the epoch, with fractions (OrgAuthToken's iat).
+double epoch_seconds() {
+	using namespace std::chrono;
+	return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
+}
+
+// The text a JSON string holds.
+class JsonStringHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, JsonStringHandler> {
+public:
+	bool String(const char *s, rapidjson::SizeType n, bool) {
+		text.assign(s, n);
+		return true;
+	}
+	bool Default() { return false; }
+	std::string text;
+};
+
+// An option's value (JSON text, as jsonb or a JSON text column prints it) as Sentry's options.get
+// returns it for a string: the string itself. JSON null is unset (nullopt); any other JSON value is
+// kept as its text.
+std::optional<std::string> option_text(std::string_view json) {
+	std::size_t first = json.find_first_not_of(" \t\r\n");
+	if (first == std::string_view::npos)
+		return std::nullopt;
+	std::string_view v = json.substr(first);
+	while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r' || v.back() == '\n'))
+		v.remove_suffix(1);
+	if (v == "null")
+		return std::nullopt;
+	if (v.front() == '"') {
+		std::string copy(v);
+		rapidjson::StringStream in(copy.c_str());
+		rapidjson::Reader reader;
+		JsonStringHandler handler;
+		if (reader.Parse(in, handler))
+			return handler.text;
+	}
+	return std::string(v);
+}
 
 } // namespace
 
@@ -126,6 +330,83 @@ bool ModelRules::normalize(const ModelDef &model, RowEdit &row,
 		row.set_null("region_code");
 		return true;
 	}
+	if (is(model, "sentry.savedsearch"))
+		// Global saved searches are only for Global imports.
+		return global_scope() || row.get("is_global") != std::optional<std::string>("true");
+	if (is(model, "sentry.projectkey")) {
+		// Sentry replaces an empty key (write_relocation_import); taken keys are replaced in resolve.
+		for (const char *column : {"public_key", "secret_key"}) {
+			std::optional<std::string> key = row.get(column);
+			if (!key || key->empty())
+				row.set(column, random_hex(32));
+		}
+		return true;
+	}
+	if (is(model, "sentry.apikey")) {
+		std::optional<std::string> key = row.get("key");
+		if (!key || key->empty())
+			row.set("key", random_hex(32));
+		if (auto scopes = row.get("scope_list"))
+			if (auto expanded = expanded_scope_list(*scopes))
+				row.set("scope_list", std::move(*expanded));
+		return true;
+	}
+	if (is(model, "sentry.apitoken")) {
+		// ApiToken.save recomputes what the file's hashes say; resolve redoes it for a regenerated token.
+		if (auto scopes = row.get("scope_list"))
+			if (auto expanded = expanded_scope_list(*scopes))
+				row.set("scope_list", std::move(*expanded));
+		if (auto token = row.get("token")) {
+			row.set("hashed_token", sha256_hex(*token));
+			row.set("token_last_characters", last_characters(*token, 4));
+		}
+		if (auto refresh = row.get("refresh_token"))
+			row.set("hashed_refresh_token", sha256_hex(*refresh));
+		else
+			row.set_null("hashed_refresh_token");
+		return true;
+	}
+	if (is(model, "sentry.orgauthtoken")) {
+		// Present in every row (NULL if the file has none), so that resolve can set it for a minted
+		// token and the batch keeps one column set.
+		if (!row.get("token_last_characters"))
+			row.set_null("token_last_characters");
+		return true;
+	}
+	if (is(model, "sentry.organizationmember")) {
+		// Present in every row, so that resolve can set it (see sentry.orgauthtoken).
+		if (!row.get("token_expires_at"))
+			row.set_null("token_expires_at");
+		return true;
+	}
+	if (is(model, "sentry.monitor")) {
+		row.set("guid", random_uuid4());
+		return true;
+	}
+	if (is(model, "sentry.incident")) {
+		if (row.get("detection_uuid"))
+			row.set("detection_uuid", random_uuid4());
+		return true;
+	}
+	if (is(model, "sentry.incidentactivity")) {
+		if (row.get("notification_uuid"))
+			row.set("notification_uuid", random_uuid4());
+		return true;
+	}
+	if (is(model, "sentry.rule")) {
+		// Rule's pre_save drops the "name" of every condition and action.
+		if (auto data = row.get("data"))
+			row.set("data", strip_rule_names(*data));
+		return true;
+	}
+	if (is(model, "sentry.recentsearch")) {
+		// RecentSearch's pre_save fills an empty query_hash.
+		std::optional<std::string> hash = row.get("query_hash");
+		if (!hash || hash->empty())
+			if (auto query = row.get("query"))
+				row.set("query_hash", md5_hex(*query));
+		return true;
+	}
 	return true;
 }
 
@@ -143,6 +424,243 @@ void ModelRules::resolve(const ModelDef &model, BatchEdit &batch) {
 		// The user's primary address already exists (created with the user): it takes the file's
 		// values, and Sentry reports it as Inserted.
 		resolve_by_key(batch, {"user_id", "email"}, false, RowFate::Action::Update, ImportKind::Inserted);
+	else if (is(model, "sentry.option") || is(model, "sentry.controloption"))
+		resolve_config(batch, {"key"});
+	else if (is(model, "sentry.relay"))
+		resolve_config(batch, {"relay_id"});
+	else if (is(model, "sentry.relayusage"))
+		resolve_config(batch, {"relay_id", "version"});
+	else if (is(model, "sentry.userrole"))
+		resolve_config(batch, {"name"});
+	// sentry.userpermission: the mixin's only unique set (user, permission) holds a foreign key, so
+	// Sentry always inserts.
+	else if (is(model, "sentry.useroption"))
+		resolve_user_options(batch);
+	else if (is(model, "sentry.projectoption"))
+		// Get-or-create by (project, key), then the file's values are saved into it; reported Inserted
+		// (the row is typically the sentry:option-epoch option created with the project).
+		resolve_by_key(batch, {"project_id", "key"}, false, RowFate::Action::Update, ImportKind::Inserted);
+	else if (is(model, "sentry.projectkey"))
+		resolve_project_keys(batch);
+	else if (is(model, "sentry.apitoken"))
+		resolve_api_tokens(batch);
+	else if (is(model, "sentry.orgauthtoken"))
+		resolve_org_auth_tokens(batch);
+	else if (is(model, "sentry.organizationmember"))
+		resolve_organization_members(batch);
+}
+
+void ModelRules::resolve_config(BatchEdit &batch, const std::vector<const char *> &key) {
+	// Two rows of one batch with the same key are not matched with each other (the second would be
+	// an INSERT that the table's unique constraint rejects); exports hold each key once.
+	if (options_.overwrite_configs)
+		resolve_by_key(batch, key, false, RowFate::Action::Update, ImportKind::Overwrite);
+	else
+		resolve_by_key(batch, key, false, RowFate::Action::Reuse, ImportKind::Existing);
+}
+
+void ModelRules::resolve_user_options(BatchEdit &batch) {
+	// A global option (neither organization nor project) whose user already has a global option with
+	// that key is skipped. The database does not stop duplicate global options (NULLs never
+	// collide), so earlier rows of this batch count too.
+	const TableShape &table = batch.table();
+	const int user_col = table.find("user_id"), key_col = table.find("key");
+	if (user_col < 0 || key_col < 0)
+		return;
+	KeyLookup lookup;
+	lookup.table = &table;
+	lookup.columns = {user_col, key_col};
+	for (const char *column : {"organization_id", "project_id"})
+		if (int c = table.find(column); c >= 0)
+			lookup.null_columns.push_back(c);
+	std::unordered_set<std::string> in_batch;
+	std::vector<std::size_t> rows;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		if (batch.get(r, "organization_id") || batch.get(r, "project_id"))
+			continue;
+		std::optional<std::string> user = batch.get(r, "user_id"), key = batch.get(r, "key");
+		if (!user || !key)
+			continue;
+		if (!in_batch.insert(*user + '\0' + *key).second) {
+			batch.fate(r).action = RowFate::Action::Skip;
+			continue;
+		}
+		lookup.probes.push_back({*user, *key});
+		rows.push_back(r);
+	}
+	if (rows.empty())
+		return;
+	std::vector<std::optional<FoundRow>> found = target_.find_rows(lookup);
+	for (std::size_t i = 0; i < rows.size(); ++i)
+		if (found[i])
+			batch.fate(rows[i]).action = RowFate::Action::Skip;
+}
+
+std::vector<bool> ModelRules::taken_values(BatchEdit &batch, const char *column) {
+	std::vector<bool> taken(batch.rows(), false);
+	const int c = batch.table().find(column);
+	if (c < 0)
+		return taken;
+	KeyLookup lookup;
+	lookup.table = &batch.table();
+	lookup.columns = {c};
+	std::unordered_set<std::string> in_batch;
+	std::vector<std::size_t> rows;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		std::optional<std::string> v = batch.get(r, column);
+		if (!v)
+			continue;
+		if (!in_batch.insert(*v).second) {
+			taken[r] = true; // an earlier row of the batch has it
+			continue;
+		}
+		lookup.probes.push_back({*v});
+		rows.push_back(r);
+	}
+	if (rows.empty())
+		return taken;
+	std::vector<std::optional<FoundRow>> found = target_.find_rows(lookup);
+	for (std::size_t i = 0; i < rows.size(); ++i)
+		if (found[i])
+			taken[rows[i]] = true;
+	return taken;
+}
+
+void ModelRules::resolve_project_keys(BatchEdit &batch) {
+	// A key already used by any ProjectKey (in the database, which holds the earlier batches of this
+	// import, or earlier in this batch) is replaced by a fresh one; empty keys were replaced in
+	// normalize. Unlike Sentry, every key is kept: Sentry's get-or-create by project only would keep
+	// one key per project (the last one of the file).
+	for (const char *column : {"public_key", "secret_key"}) {
+		std::vector<bool> taken = taken_values(batch, column);
+		for (std::size_t r = 0; r < batch.rows(); ++r) {
+			std::optional<std::string> key = batch.get(r, column);
+			if (taken[r] || (key && key->empty()))
+				batch.set(r, column, random_hex(32));
+		}
+	}
+}
+
+void ModelRules::resolve_api_tokens(BatchEdit &batch) {
+	// A token that is already used, or a non-null refresh token that is (Sentry compares each with the
+	// same column), gets new ones of the same type, and a new expiry if it had one.
+	std::vector<bool> token_taken = taken_values(batch, "token");
+	std::vector<bool> refresh_taken = taken_values(batch, "refresh_token");
+	std::string expiry;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		if (!token_taken[r] && !refresh_taken[r])
+			continue;
+		const std::string prefix = batch.get(r, "token_type").value_or("");
+		std::string token = api_token(prefix);
+		batch.set(r, "hashed_token", sha256_hex(token));
+		batch.set(r, "token_last_characters", last_characters(token, 4));
+		batch.set(r, "token", std::move(token));
+		if (batch.get(r, "refresh_token")) {
+			std::string refresh = api_token(prefix);
+			batch.set(r, "hashed_refresh_token", sha256_hex(refresh));
+			batch.set(r, "refresh_token", std::move(refresh));
+		}
+		if (batch.get(r, "expires_at")) {
+			if (expiry.empty())
+				expiry = utc_now_plus_days(30);
+			batch.set(r, "expires_at", expiry);
+		}
+	}
+}
+
+std::optional<std::string> ModelRules::url_prefix() {
+	std::optional<TableShape> &options = shape("sentry_option");
+	if (!options)
+		return std::nullopt;
+	const int key_col = options->find("key"), value_col = options->find("value");
+	if (key_col < 0 || value_col < 0)
+		return std::nullopt;
+	KeyLookup lookup;
+	lookup.table = &*options;
+	lookup.columns = {key_col};
+	lookup.fetch_column = value_col;
+	lookup.probes.push_back({"system.url-prefix"});
+	std::vector<std::optional<FoundRow>> found = target_.find_rows(lookup);
+	if (found.empty() || !found[0] || found[0]->key_null) {
+		// Self-hosted installs usually set system.url-prefix in config.yml, not in the database.
+		if (!options_.url_prefix.empty())
+			return options_.url_prefix;
+		return std::nullopt;
+	}
+	return option_text(found[0]->key);
+}
+
+void ModelRules::resolve_org_auth_tokens(BatchEdit &batch) {
+	// A token whose token_hashed is empty or already taken is replaced by a newly minted token for
+	// its organization's slug (Sentry: normalize_before_relocation_import). Sentry skips the token if
+	// the organization is unknown or the option system.url-prefix is unset.
+	std::vector<bool> taken = taken_values(batch, "token_hashed");
+	std::vector<std::size_t> mint;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		std::optional<std::string> hashed = batch.get(r, "token_hashed");
+		if (taken[r] || !hashed || hashed->empty())
+			mint.push_back(r);
+	}
+	if (mint.empty())
+		return;
+	std::optional<TableShape> &orgs = shape("sentry_organization");
+	if (!orgs)
+		throw ImportError(sqlstate::kUndefinedTable, "relocate: table \"sentry_organization\" does not exist", {},
+		                  "Create Sentry's schema first, and check that its schema is in the search_path.");
+	// The organizations' final slugs, by their new ids.
+	KeyLookup lookup;
+	lookup.table = &*orgs;
+	lookup.columns = {orgs->id_column};
+	lookup.fetch_column = orgs->find("slug");
+	std::vector<std::size_t> probed(mint.size(), SIZE_MAX);
+	for (std::size_t i = 0; i < mint.size(); ++i) {
+		if (auto org = batch.get(mint[i], "organization_id")) {
+			probed[i] = lookup.probes.size();
+			lookup.probes.push_back({*org});
+		}
+	}
+	std::vector<std::optional<FoundRow>> slugs;
+	if (lookup.fetch_column >= 0 && !lookup.probes.empty())
+		slugs = target_.find_rows(lookup);
+	std::optional<std::optional<std::string>> url; // looked up once, when first needed
+	for (std::size_t i = 0; i < mint.size(); ++i) {
+		const std::size_t r = mint[i];
+		const std::optional<FoundRow> *org = probed[i] < slugs.size() ? &slugs[probed[i]] : nullptr;
+		if (org == nullptr || !*org || (*org)->key_null) {
+			batch.fate(r).action = RowFate::Action::Skip;
+			++skipped_org_auth_tokens_without_org_;
+			continue;
+		}
+		if (!url)
+			url = url_prefix();
+		if (!*url) {
+			batch.fate(r).action = RowFate::Action::Skip;
+			++skipped_org_auth_tokens_;
+			continue;
+		}
+		std::string token = org_auth_token(epoch_seconds(), **url, **url, (*org)->key);
+		batch.set(r, "token_hashed", sha256_hex(token));
+		batch.set(r, "token_last_characters", last_characters(token, 4));
+	}
+}
+
+void ModelRules::resolve_organization_members(BatchEdit &batch) {
+	// An invitation token that another member (in the database or earlier in this batch) already has
+	// is dropped with its expiry; a kept token without expiry expires in 30 days (Sentry's save).
+	std::vector<bool> taken = taken_values(batch, "token");
+	std::string expiry;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		if (!batch.get(r, "token"))
+			continue;
+		if (taken[r]) {
+			batch.set_null(r, "token");
+			batch.set_null(r, "token_expires_at");
+		} else if (!batch.get(r, "token_expires_at")) {
+			if (expiry.empty())
+				expiry = utc_now_plus_days(30);
+			batch.set(r, "token_expires_at", expiry);
+		}
+	}
 }
 
 void ModelRules::resolve_by_key(BatchEdit &batch, const std::vector<const char *> &key, bool fold_case,
@@ -418,6 +936,23 @@ void ModelRules::after_write(const ModelDef &model, const BatchEdit &batch, cons
 		insert_derived("sentry_organizationslugreservation",
 		               {"slug", "organization_id", "user_id", "region_name", "reservation_type", "date_added"},
 		               reservations, pks, false);
+		return;
+	}
+	if (is(model, "sentry.project")) {
+		// A new project gets the option sentry:option-epoch = 13 (LATEST_EPOCH) unless it has one.
+		// (Sentry's signal also creates a Default ProjectKey when the project has none: not done, the
+		// file's keys are all imported.)
+		if (!shape("sentry_projectoptions"))
+			return;
+		std::vector<std::vector<std::optional<std::string>>> options;
+		std::vector<std::int64_t> pks;
+		for (const WrittenRow &w : written) {
+			if (w.action != RowFate::Action::Insert)
+				continue;
+			options.push_back({std::to_string(w.new_pk), std::string("sentry:option-epoch"), std::string("13")});
+			pks.push_back(w.source_pk);
+		}
+		insert_derived("sentry_projectoptions", {"project_id", "key", "value"}, options, pks, true);
 	}
 }
 

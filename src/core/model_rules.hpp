@@ -4,11 +4,13 @@
 //                normalize_before_relocation_import (sanitization outside Global scope, ...). May
 //                change values or skip the row.
 //   resolve      per batch, before writing: Sentry's write_relocation_import collision rules
-//                (usernames, organization slugs, emails, user emails, ...). Looks existing rows up
-//                in one query per batch and decides each row's fate: insert (possibly renamed),
-//                update an existing row, reuse an existing row, or skip.
+//                (usernames, organization slugs, emails, user emails, config rows, project and API
+//                keys and tokens, ...). Looks existing rows up with a fixed number of queries per
+//                batch (never one per row) and decides each row's fate: insert (possibly with new
+//                values), update an existing row, reuse an existing row, or skip.
 //   after_write  per batch, after writing: the rows Sentry's signals create (a user's primary
-//                UserEmail and Email, LostPasswordHash, an organization's slug reservation).
+//                UserEmail and Email, LostPasswordHash, an organization's slug reservation, a
+//                project's sentry:option-epoch option).
 //
 // PostgreSQL-free.
 #pragma once
@@ -64,6 +66,8 @@ public:
 	std::optional<std::string> get(std::size_t row, const char *column) const;
 	// Sets a cell of a column the batch has; false if the batch has no such column.
 	bool set(std::size_t row, const char *column, std::string value);
+	// Sets a cell of a column the batch has to NULL; false if the batch has no such column.
+	bool set_null(std::size_t row, const char *column);
 	RowFate &fate(std::size_t row) { return fates_[row]; }
 
 private:
@@ -92,12 +96,34 @@ public:
 	void after_write(const ModelDef &model, const BatchEdit &batch, const std::vector<WrittenRow> &written);
 
 	std::int64_t derived_rows() const { return derived_rows_; }
+	// OrgAuthTokens skipped (and counted skipped in the summary) because a new token had to be minted
+	// (token_hashed empty or already taken) and Sentry's option system.url-prefix is not set in
+	// sentry_option: Sentry's generate_token raises SystemUrlPrefixMissingException and the importer
+	// skips the token.
+	std::int64_t skipped_org_auth_tokens() const { return skipped_org_auth_tokens_; }
+	// OrgAuthTokens skipped because a new token had to be minted and their organization was not found
+	// (no slug to embed; Sentry skips them too).
+	std::int64_t skipped_org_auth_tokens_without_org() const { return skipped_org_auth_tokens_without_org_; }
 
 private:
 	bool global_scope() const;
 	bool config_or_global_scope() const;
 	void resolve_users(BatchEdit &batch);
 	void resolve_organizations(BatchEdit &batch);
+	// Sentry's OverwritableConfigMixin (spec §5.5): a row matching an existing one on `key` is Reused
+	// (Existing) or, with overwrite_configs, written onto it (Overwrite).
+	void resolve_config(BatchEdit &batch, const std::vector<const char *> &key);
+	void resolve_user_options(BatchEdit &batch);
+	void resolve_project_keys(BatchEdit &batch);
+	void resolve_api_tokens(BatchEdit &batch);
+	void resolve_org_auth_tokens(BatchEdit &batch);
+	void resolve_organization_members(BatchEdit &batch);
+	// For each row of the batch, whether its non-NULL `column` value is already taken: by a row of the
+	// table (one lookup for the batch) or by an earlier row of the batch. False for NULL and for a
+	// column the batch does not have.
+	std::vector<bool> taken_values(BatchEdit &batch, const char *column);
+	// Sentry's option system.url-prefix, from sentry_option (nullopt if unset or NULL).
+	std::optional<std::string> url_prefix();
 	void resolve_by_key(BatchEdit &batch, const std::vector<const char *> &key, bool fold_case, RowFate::Action action,
 	                    ImportKind kind);
 	std::optional<TableShape> &shape(const std::string &table);
@@ -120,6 +146,8 @@ private:
 	std::unordered_set<std::string> slugs_taken_;     // lower-cased organization slugs
 	bool slug_lock_taken_ = false;
 	std::int64_t derived_rows_ = 0;
+	std::int64_t skipped_org_auth_tokens_ = 0;
+	std::int64_t skipped_org_auth_tokens_without_org_ = 0;
 };
 
 } // namespace relocate

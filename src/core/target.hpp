@@ -62,12 +62,20 @@ struct KeyLookup {
 	std::vector<int> columns; // key columns (indexes into table->columns)
 	bool fold_case = false;   // compare lower(column) = lower(value) (text keys: usernames, slugs)
 	std::vector<std::vector<std::string>> probes;
+	// Columns that must be NULL on a matching row (t.col IS NULL), for every probe: e.g. a user's
+	// global options have neither organization_id nor project_id.
+	std::vector<int> null_columns;
+	// When >= 0, FoundRow::key holds this column of the matching row (as text) instead of the first
+	// key column: e.g. an option's value by its key, an organization's slug by its id.
+	int fetch_column = -1;
 };
 
-// What a lookup found for one probe: the matching row's id and its first key column as stored.
+// What a lookup found for one probe: the matching row's id and its first key column as stored (or
+// KeyLookup::fetch_column; key_null when that column is NULL, key is then empty).
 struct FoundRow {
 	std::int64_t id;
 	std::string key;
+	bool key_null = false;
 };
 
 enum class ImportKind : std::uint8_t { Inserted, Existing, Overwrite };

@@ -46,6 +46,7 @@ int batch_size = 1000;
 char *last_import_uuid = nullptr;
 int password_hash_iterations = 720000;
 char *region_name = nullptr;
+char *url_prefix = nullptr;
 
 // --- relocate_import --------------------------------------------------------------------------
 
@@ -61,15 +62,6 @@ enum ImportArg {
 	kPrivateKey,
 	kReset,
 };
-
-void reject_unsupported(bool given, const char *argument, const char *issue_text) {
-	if (given)
-		throw ImportError(sqlstate::kFeatureNotSupported,
-		                  std::string("relocate: ") + argument + " is not supported yet",
-		                  std::string("relocate 0.1.0 does not implement ") + issue_text +
-		                      " yet; the argument is refused rather than ignored.",
-		                  std::string("Call relocate_import without ") + argument + ".");
-}
 
 // Overwrites a secret (a key, a decrypted export) when it goes out of scope, also while an
 // exception unwinds. Calls no PostgreSQL function.
@@ -226,11 +218,12 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 	options.ignore_unknown_fields = ignore_unknown_fields;
 	options.hide_organizations = hide_organizations;
 	options.merge_users = merge_users;
+	options.overwrite_configs = overwrite_configs;
+	options.url_prefix = url_prefix != nullptr ? url_prefix : "";
 	options.password_hash_iterations = static_cast<unsigned>(password_hash_iterations);
 	options.region_name = region_name != nullptr ? region_name : "--monolith--";
 	options.batch_rows = static_cast<std::size_t>(batch_size);
 
-	reject_unsupported(overwrite_configs, "overwrite_configs", "overwriting configuration");
 	// An encrypted export (a tarball) is decrypted in memory; its plaintext replaces the input.
 	// Key and plaintext are wiped when they go out of scope, on success and on error alike.
 	std::string plaintext;
@@ -271,6 +264,17 @@ Datum relocate_import_impl(FunctionCallInfo fcinfo) {
 			                 errhint("Run the same import again with import_uuid => '%s' to reuse what this one "
 			                         "wrote (its import chunks) instead of writing it twice.",
 			                         report.import_uuid.c_str())));
+		});
+	}
+	if (report.org_auth_tokens_without_url > 0 || report.org_auth_tokens_without_org > 0) {
+		pg_guard([&] {
+			ereport(NOTICE,
+			        (errmsg("relocate: skipped %" PRId64 " org auth token(s) that needed a new token: %" PRId64
+			                " without Sentry's system.url-prefix, %" PRId64 " without their organization",
+			                report.org_auth_tokens_without_url + report.org_auth_tokens_without_org,
+			                report.org_auth_tokens_without_url, report.org_auth_tokens_without_org),
+			         errhint("Set relocate.url_prefix to the install's system.url-prefix (as in config.yml) to "
+			                 "mint them, as Sentry does.")));
 		});
 	}
 	for (const relocate::DroppedField &d : report.dropped_fields) {
@@ -422,6 +426,10 @@ void _PG_init(void) {
 	DefineCustomStringVariable("relocate.region_name",
 	                           "region_name of the organization slug reservations written (Sentry's monolith region).",
 	                           nullptr, &region_name, "--monolith--", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable("relocate.url_prefix",
+	                           "Sentry's system.url-prefix, for OrgAuthTokens minted when the database has no such option.",
+	                           "Self-hosted installs usually set it in config.yml; without it such tokens are skipped.",
+	                           &url_prefix, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomStringVariable("relocate.last_import_uuid",
 	                           "The import_uuid of the last relocate_import in this session (given or minted).",
 	                           "Pass it as import_uuid to run the same import again without writing it twice.",

@@ -355,7 +355,11 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 			on += "t." + quote_identifier(col.name) + " OPERATOR(pg_catalog.=) " + v +
 			      (col.type == ColumnType::Text ? "" : "::" + col.sql_type);
 	}
-	const Column &first = table.columns[static_cast<std::size_t>(lookup.columns[0])];
+	// Columns the matching row must have NULL (constants of the statement, not parameters).
+	for (int c : lookup.null_columns)
+		on += " AND t." + quote_identifier(table.columns[static_cast<std::size_t>(c)].name) + " IS NULL";
+	const Column &first = table.columns[static_cast<std::size_t>(
+	    lookup.fetch_column >= 0 ? lookup.fetch_column : lookup.columns[0])];
 	std::string sql = "SELECT DISTINCT ON (k.ord) k.ord::pg_catalog.int8, t.id::pg_catalog.int8, t." +
 	                  quote_identifier(first.name) + "::pg_catalog.text FROM ROWS FROM (" + unnest + ") AS k(" + alias +
 	                  ") JOIN " + table.qualified_name + " AS t ON " + on + " ORDER BY k.ord, t.id";
@@ -378,7 +382,7 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 			int64 id = DatumGetInt64(SPI_getbinval(tuple, desc, 2, &isnull));
 			char *key = SPI_getvalue(tuple, desc, 3);
 			// C++ only from here to the end of the iteration.
-			found[static_cast<std::size_t>(ord)] = FoundRow{id, key != nullptr ? key : ""};
+			found[static_cast<std::size_t>(ord)] = FoundRow{id, key != nullptr ? key : "", key == nullptr};
 		}
 	});
 	return found;

@@ -5,6 +5,7 @@
 // Header-only and PostgreSQL-free.
 #pragma once
 
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -351,6 +352,11 @@ public:
 			}
 			b.rows.push_back(std::move(row));
 		}
+		// The updated rows take the new values, so that rows_of and later lookups see them as the
+		// database would.
+		if (keep_cells)
+			for (std::size_t r = 0; r < b.ids.size(); ++r)
+				apply_update(b.table, b.ids[r], b.columns, b.rows[r]);
 		updates.push_back(std::move(b));
 	}
 
@@ -375,12 +381,21 @@ public:
 					auto cell = row.find(col);
 					match = cell != row.end() && cell->second && fold(*cell->second) == fold(probe[k]);
 				}
+				// KeyLookup::null_columns: a column the row does not hold is NULL (no default).
+				for (std::size_t k = 0; k < lookup.null_columns.size() && match; ++k) {
+					const std::string &col = lookup.table->columns[static_cast<std::size_t>(lookup.null_columns[k])].name;
+					auto cell = row.find(col);
+					match = cell == row.end() || !cell->second;
+				}
 				if (!match)
 					continue;
 				std::int64_t id = std::stoll(*row.at("id"));
-				const std::string &first = lookup.table->columns[static_cast<std::size_t>(lookup.columns[0])].name;
+				const std::string &first = lookup.table->columns[static_cast<std::size_t>(
+				    lookup.fetch_column >= 0 ? lookup.fetch_column : lookup.columns[0])].name;
+				auto value = row.find(first);
+				bool null = value == row.end() || !value->second;
 				if (!best || id < best->id)
-					best = FoundRow{id, *row.at(first)};
+					best = FoundRow{id, null ? std::string() : *value->second, null};
 			}
 			out.push_back(best);
 		}
@@ -447,6 +462,36 @@ public:
 	}
 
 private:
+	void apply_update(const std::string &table, std::int64_t id, const std::vector<std::string> &columns,
+	                  const std::vector<std::optional<std::string>> &values) {
+		for (Batch &b : batches) {
+			if (b.table != table)
+				continue;
+			for (std::size_t r = 0; r < b.ids.size(); ++r) {
+				if (b.ids[r] != id)
+					continue;
+				for (std::size_t k = 0; k < columns.size(); ++k) {
+					auto at = std::find(b.columns.begin(), b.columns.end(), columns[k]);
+					if (at != b.columns.end())
+						b.rows[r][static_cast<std::size_t>(at - b.columns.begin())] = values[k];
+					// A column the inserting batch did not have stays as it was recorded (absent).
+				}
+				return;
+			}
+		}
+		auto it = existing.find(table);
+		if (it == existing.end())
+			return;
+		for (Row &row : it->second) {
+			auto row_id = row.find("id");
+			if (row_id == row.end() || !row_id->second || std::stoll(*row_id->second) != id)
+				continue;
+			for (std::size_t k = 0; k < columns.size(); ++k)
+				row[columns[k]] = values[k];
+			return;
+		}
+	}
+
 	// A RowBatch must be internally consistent whatever the input; violations are engine bugs.
 	static void check_batch(const RowBatch &batch) {
 		if (batch.table == nullptr || batch.model == nullptr)

@@ -1,0 +1,844 @@
+// Tests of Sentry's per-model import rules (src/core/model_rules.cpp, spec §5.5, §6, appendix A.1, B)
+// through the import engine and an in-memory Target with table shapes declared here (several of
+// these tables are not in test/schema/sentry.sql). Rows the database already holds are declared in
+// FakeTarget::existing; lookups also see every row the import wrote.
+#include "core/model_rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/catalogue.hpp"
+#include "core/error.hpp"
+#include "core/generated_values.hpp"
+#include "core/importer.hpp"
+#include "fake_target.hpp"
+
+namespace relocate {
+namespace {
+
+using testing::ColSpec;
+using testing::FakeTarget;
+using testing::make_table;
+using Row = FakeTarget::Row;
+
+// --- table shapes ------------------------------------------------------------------------------
+
+std::map<std::string, TableShape> rule_tables() {
+	std::map<std::string, TableShape> t;
+	auto add = [&](const std::string &name, const std::vector<ColSpec> &cols) { t[name] = make_table(name, cols); };
+	add("auth_user", {{"username", "varchar(128)", true}, {"email", "varchar(200)", true}, {"is_active", "boolean"}});
+	add("sentry_email", {{"email", "citext", true}, {"date_added", "timestamptz", true}});
+	add("sentry_useremail", {{"user_id", "bigint", true},
+	                         {"email", "varchar(200)", true},
+	                         {"validation_hash", "varchar(32)", true},
+	                         {"date_hash_added", "timestamptz", true},
+	                         {"is_verified", "boolean", true}});
+	add("sentry_lostpasswordhash",
+	    {{"user_id", "bigint", true}, {"hash", "varchar(32)", true}, {"date_added", "timestamptz", true}});
+	add("sentry_organization", {{"name", "varchar(64)", true}, {"slug", "varchar(50)", true}, {"status", "integer"}});
+	add("sentry_organizationslugreservation", {{"slug", "varchar(50)", true},
+	                                           {"organization_id", "bigint", true},
+	                                           {"user_id", "bigint"},
+	                                           {"region_name", "varchar(48)", true},
+	                                           {"reservation_type", "bigint", true},
+	                                           {"date_added", "timestamptz", true}});
+	add("sentry_option", {{"key", "varchar(128)", true}, {"last_updated", "timestamptz"}, {"value", "jsonb"}});
+	add("sentry_controloption", {{"key", "varchar(128)", true}, {"last_updated", "timestamptz"}, {"value", "jsonb"}});
+	add("sentry_relay", {{"relay_id", "varchar(64)", true}, {"public_key", "varchar(200)", true}});
+	add("sentry_relayusage",
+	    {{"relay_id", "varchar(64)", true}, {"version", "varchar(32)", true}, {"public_key", "varchar(200)"}});
+	add("sentry_userrole", {{"name", "varchar(32)", true}, {"permissions", "text[]"}});
+	add("sentry_userpermission", {{"user_id", "bigint", true}, {"permission", "varchar(32)", true}});
+	add("sentry_useroption", {{"user_id", "bigint", true},
+	                          {"project_id", "bigint"},
+	                          {"organization_id", "bigint"},
+	                          {"key", "varchar(64)", true},
+	                          {"value", "jsonb"}});
+	add("sentry_project",
+	    {{"slug", "varchar(100)", true}, {"name", "varchar(200)", true}, {"organization_id", "bigint", true}});
+	add("sentry_projectoptions", {{"project_id", "bigint", true}, {"key", "varchar(64)", true}, {"value", "text"}});
+	add("sentry_projectkey", {{"project_id", "bigint", true},
+	                          {"label", "varchar(64)"},
+	                          {"public_key", "varchar(32)"},
+	                          {"secret_key", "varchar(32)"},
+	                          {"data", "text"}});
+	add("sentry_apitoken", {{"application_id", "bigint"},
+	                        {"user_id", "bigint", true},
+	                        {"scope_list", "text[]", true},
+	                        {"token", "varchar(71)", true},
+	                        {"hashed_token", "varchar(128)"},
+	                        {"token_type", "varchar(7)"},
+	                        {"token_last_characters", "varchar(4)"},
+	                        {"refresh_token", "varchar(71)"},
+	                        {"hashed_refresh_token", "varchar(128)"},
+	                        {"expires_at", "timestamptz"}});
+	add("sentry_apikey", {{"organization_id", "bigint", true},
+	                      {"label", "varchar(64)"},
+	                      {"key", "varchar(32)", true},
+	                      {"scope_list", "text[]", true}});
+	add("sentry_orgauthtoken", {{"organization_id", "bigint", true},
+	                            {"token_hashed", "text", true},
+	                            {"token_last_characters", "varchar(4)"},
+	                            {"name", "varchar(255)", true},
+	                            {"scope_list", "text[]"}});
+	add("sentry_organizationmember", {{"organization_id", "bigint", true},
+	                                  {"user_id", "bigint"},
+	                                  {"email", "varchar(75)"},
+	                                  {"role", "varchar(32)"},
+	                                  {"token", "varchar(64)"},
+	                                  {"token_expires_at", "timestamptz"}});
+	add("sentry_savedsearch", {{"organization_id", "bigint"},
+	                           {"name", "varchar(128)", true},
+	                           {"query", "text", true},
+	                           {"is_global", "boolean"}});
+	add("sentry_rule", {{"project_id", "bigint", true}, {"label", "varchar(256)", true}, {"data", "text", true}});
+	add("sentry_recentsearch", {{"organization_id", "bigint", true},
+	                            {"user_id", "bigint", true},
+	                            {"type", "smallint"},
+	                            {"query", "text", true},
+	                            {"query_hash", "varchar(32)"}});
+	// Not in test/schema/sentry.sql.
+	add("sentry_monitor", {{"organization_id", "bigint", true},
+	                       {"project_id", "bigint", true},
+	                       {"guid", "uuid", true},
+	                       {"slug", "varchar(50)", true},
+	                       {"name", "varchar(128)", true}});
+	add("sentry_incident",
+	    {{"organization_id", "bigint", true}, {"identifier", "integer", true}, {"detection_uuid", "uuid"}});
+	add("sentry_incidentactivity",
+	    {{"incident_id", "bigint", true}, {"type", "integer", true}, {"notification_uuid", "uuid"}});
+	return t;
+}
+
+// --- export entries ------------------------------------------------------------------------------
+
+std::string entry(const std::string &model, int pk, const std::string &fields) {
+	return R"({"model": ")" + model + R"(", "pk": )" + std::to_string(pk) + R"(, "fields": {)" + fields + "}}";
+}
+
+std::string arr(const std::vector<std::string> &entries) {
+	std::string s = "[\n";
+	for (std::size_t i = 0; i < entries.size(); ++i)
+		s += entries[i] + (i + 1 < entries.size() ? ",\n" : "\n");
+	return s + "]";
+}
+
+const std::string kOrg = entry("sentry.organization", 1, R"("name": "Acme", "slug": "acme", "status": 0)");
+const std::string kUser = entry("sentry.user", 1, R"("username": "u1", "email": "", "is_active": true)");
+std::string project(int pk, const std::string &slug) {
+	return entry("sentry.project", pk, R"("slug": ")" + slug + R"(", "name": "P", "organization": 1)");
+}
+
+// --- running imports -----------------------------------------------------------------------------
+
+struct RulesRun {
+	FakeTarget target{rule_tables()};
+	ImportReport report;
+};
+
+void run(RulesRun &r, const std::string &json, const std::string &scope = "global", ImportOptions options = {}) {
+	options.admitted_scopes = admitted_scopes_for(scope);
+	try {
+		r.report = run_import(json.data(), json.size(), options, r.target);
+	} catch (const ImportError &e) {
+		ADD_FAILURE() << "ImportError " << e.code() << ": " << e.what() << " / " << e.detail();
+	}
+}
+
+const ModelSummary &summary(const ImportReport &report, const std::string &model) {
+	for (const ModelSummary &m : report.models)
+		if (m.model == model)
+			return m;
+	static const ModelSummary none{"<none>", -1, -1, -1, -1};
+	ADD_FAILURE() << "no summary for " << model;
+	return none;
+}
+
+const FakeTarget::PkRow *pk_row(const FakeTarget &t, const std::string &model, std::int64_t old_pk) {
+	for (const FakeTarget::PkRow &p : t.pk_rows)
+		if (p.model == model && p.old_pk == old_pk)
+			return &p;
+	return nullptr;
+}
+
+std::string cell(const Row &row, const std::string &column) {
+	auto it = row.find(column);
+	if (it == row.end())
+		return "<absent>";
+	return it->second ? *it->second : "<NULL>";
+}
+
+// The written row with this id (inserted by the import, or declared existing).
+Row row_by_id(const FakeTarget &t, const std::string &table, std::int64_t id) {
+	for (const Row &row : t.rows_of(table))
+		if (cell(row, "id") == std::to_string(id))
+			return row;
+	auto it = t.existing.find(table);
+	if (it != t.existing.end())
+		for (const Row &row : it->second)
+			if (cell(row, "id") == std::to_string(id))
+				return row;
+	ADD_FAILURE() << "no row " << id << " in " << table;
+	return {};
+}
+
+// The row the pk map says `model` pk `old_pk` became.
+Row row_for(const FakeTarget &t, const std::string &model, const std::string &table, std::int64_t old_pk) {
+	const FakeTarget::PkRow *p = pk_row(t, model, old_pk);
+	if (p == nullptr) {
+		ADD_FAILURE() << model << " pk " << old_pk << " is not in the pk map";
+		return {};
+	}
+	return row_by_id(t, table, p->new_pk);
+}
+
+bool is_hex(const std::string &s, std::size_t length) {
+	return s.size() == length && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+const std::regex kUuid4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+
+// Seconds from now to a timestamp written as "YYYY-MM-DDTHH:MM:SS.ffffff+00:00".
+double seconds_from_now(const std::string &ts) {
+	std::tm tm{};
+	int frac = 0;
+	if (std::sscanf(ts.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%6d+00:00", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+	                &tm.tm_min, &tm.tm_sec, &frac) != 7) {
+		ADD_FAILURE() << "not an ISO 8601 UTC timestamp: " << ts;
+		return 0;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	const double then = static_cast<double>(timegm(&tm)) + frac / 1e6;
+	const double now =
+	    std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+	return then - now;
+}
+
+constexpr double kThirtyDays = 30 * 24 * 3600.0;
+
+// A FakeTarget that records, per find_rows call, the table, the fetched column and the probes.
+class RecordingTarget : public FakeTarget {
+public:
+	struct Lookup {
+		std::string table;
+		std::string fetch; // "" if none
+		std::vector<std::vector<std::string>> probes;
+	};
+	using FakeTarget::FakeTarget;
+	std::vector<Lookup> lookups;
+	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override {
+		lookups.push_back(Lookup{lookup.table->name,
+		                         lookup.fetch_column >= 0
+		                             ? lookup.table->columns[static_cast<std::size_t>(lookup.fetch_column)].name
+		                             : std::string(),
+		                         lookup.probes});
+		return FakeTarget::find_rows(lookup);
+	}
+};
+
+// --- 1. overwrite_configs (spec §5.5) ---------------------------------------------------------------
+
+std::string config_export() {
+	return arr({
+	    kUser,
+	    entry("sentry.option", 1, R"("key": "system.admin-email", "value": "\"new@example.com\"")"),
+	    entry("sentry.option", 2, R"("key": "other", "value": "1")"),
+	    entry("sentry.controloption", 1, R"("key": "k", "value": "2")"),
+	    entry("sentry.relay", 1, R"("relay_id": "r-1", "public_key": "new-key")"),
+	    entry("sentry.relay", 2, R"("relay_id": "r-2", "public_key": "pk2")"),
+	    entry("sentry.relayusage", 1, R"("relay_id": "r-1", "version": "1.0", "public_key": "new-key")"),
+	    entry("sentry.relayusage", 2, R"("relay_id": "r-1", "version": "2.0", "public_key": "new-key")"),
+	    entry("sentry.userrole", 1, R"("name": "Super Admin", "permissions": "['users.admin']")"),
+	    entry("sentry.userrole", 2, R"("name": "Other", "permissions": "[]")"),
+	    entry("sentry.userpermission", 1, R"("user": 1, "permission": "broadcasts.admin")"),
+	});
+}
+
+void declare_existing_configs(FakeTarget &t) {
+	t.existing["sentry_option"] = {{{"id", "7"}, {"key", "system.admin-email"}, {"value", "\"old@example.com\""}}};
+	t.existing["sentry_controloption"] = {{{"id", "11"}, {"key", "k"}, {"value", "0"}}};
+	t.existing["sentry_relay"] = {{{"id", "8"}, {"relay_id", "r-1"}, {"public_key", "old-key"}}};
+	t.existing["sentry_relayusage"] = {{{"id", "9"}, {"relay_id", "r-1"}, {"version", "1.0"}}};
+	t.existing["sentry_userrole"] = {{{"id", "10"}, {"name", "Super Admin"}, {"permissions", "{}"}}};
+	// The same permission for the same (new) user: UserPermission has no collision check.
+	t.existing["sentry_userpermission"] = {{{"id", "5"}, {"user_id", "100"}, {"permission", "broadcasts.admin"}}};
+}
+
+struct ConfigCase {
+	const char *model;
+	const char *table;
+	std::int64_t colliding_pk;
+	std::int64_t existing_id;
+};
+const ConfigCase kConfigCases[] = {
+    {"sentry.option", "sentry_option", 1, 7},         {"sentry.controloption", "sentry_controloption", 1, 11},
+    {"sentry.relay", "sentry_relay", 1, 8},           {"sentry.relayusage", "sentry_relayusage", 1, 9},
+    {"sentry.userrole", "sentry_userrole", 1, 10},
+};
+
+TEST(ModelRules, ConfigCollisionWithoutOverwriteReusesTheExistingRow) {
+	RulesRun r;
+	declare_existing_configs(r.target);
+	run(r, config_export(), "global");
+	for (const ConfigCase &c : kConfigCases) {
+		SCOPED_TRACE(c.model);
+		const FakeTarget::PkRow *p = pk_row(r.target, c.model, c.colliding_pk);
+		ASSERT_NE(p, nullptr);
+		EXPECT_EQ(p->new_pk, c.existing_id);
+		EXPECT_EQ(p->kind, ImportKind::Existing);
+		EXPECT_EQ(summary(r.report, c.model).existing, 1);
+		EXPECT_EQ(summary(r.report, c.model).overwritten, 0);
+		EXPECT_EQ(summary(r.report, c.model).inserted, std::string(c.model) == "sentry.controloption" ? 0 : 1);
+	}
+	// Nothing is written onto the existing rows.
+	EXPECT_TRUE(r.target.updates.empty());
+	EXPECT_EQ(cell(r.target.existing["sentry_option"][0], "value"), "\"old@example.com\"");
+	// The rows that do not collide are inserted; relayusage's key is (relay_id, version).
+	auto options = r.target.rows_of("sentry_option");
+	ASSERT_EQ(options.size(), 1u);
+	EXPECT_EQ(cell(options[0], "key"), "other");
+	auto usages = r.target.rows_of("sentry_relayusage");
+	ASSERT_EQ(usages.size(), 1u);
+	EXPECT_EQ(cell(usages[0], "version"), "2.0");
+	EXPECT_EQ(r.report.rows_reused, 5);
+	// UserPermission always inserts, even over an identical (user, permission).
+	EXPECT_EQ(summary(r.report, "sentry.userpermission").inserted, 1);
+	EXPECT_EQ(r.target.rows_of("sentry_userpermission").size(), 1u);
+}
+
+TEST(ModelRules, ConfigCollisionWithOverwriteWritesOntoTheExistingRow) {
+	RulesRun r;
+	declare_existing_configs(r.target);
+	ImportOptions o;
+	o.overwrite_configs = true;
+	run(r, config_export(), "global", o);
+	for (const ConfigCase &c : kConfigCases) {
+		SCOPED_TRACE(c.model);
+		const FakeTarget::PkRow *p = pk_row(r.target, c.model, c.colliding_pk);
+		ASSERT_NE(p, nullptr);
+		EXPECT_EQ(p->new_pk, c.existing_id);
+		EXPECT_EQ(p->kind, ImportKind::Overwrite);
+		EXPECT_EQ(summary(r.report, c.model).overwritten, 1);
+		EXPECT_EQ(summary(r.report, c.model).existing, 0);
+		// One UPDATE of the existing row with every column of the batch.
+		int updates = 0;
+		for (const FakeTarget::Batch &b : r.target.updates) {
+			if (b.table != c.table)
+				continue;
+			++updates;
+			EXPECT_EQ(b.ids, std::vector<std::int64_t>{c.existing_id});
+		}
+		EXPECT_EQ(updates, 1);
+	}
+	EXPECT_EQ(r.report.rows_updated, 5);
+	EXPECT_EQ(cell(r.target.existing["sentry_option"][0], "value"), "\"new@example.com\"");
+	EXPECT_EQ(cell(r.target.existing["sentry_relay"][0], "public_key"), "new-key");
+	EXPECT_EQ(cell(r.target.existing["sentry_relayusage"][0], "public_key"), "new-key");
+	EXPECT_EQ(cell(r.target.existing["sentry_userrole"][0], "permissions"), "{\"users.admin\"}");
+	EXPECT_EQ(summary(r.report, "sentry.option").inserted, 1);
+	EXPECT_EQ(summary(r.report, "sentry.userpermission").inserted, 1);
+}
+
+// --- 2. sentry.useroption ----------------------------------------------------------------------------
+
+std::string user_option(int pk, const std::string &key, const std::string &org = "null") {
+	return entry("sentry.useroption", pk,
+	             R"("user": 1, "organization_id": )" + org + R"(, "project_id": null, "key": ")" + key +
+	                 R"(", "value": "\"x\"")");
+}
+
+TEST(ModelRules, GlobalUserOptionThatExistsIsSkipped) {
+	for (std::size_t batch_rows : {std::size_t(1000), std::size_t(1)}) {
+		SCOPED_TRACE(batch_rows);
+		RulesRun r;
+		// The user becomes auth_user 100.
+		r.target.existing["sentry_useroption"] = {
+		    {{"id", "1"}, {"user_id", "100"}, {"key", "timezone"}},                               // global
+		    {{"id", "2"}, {"user_id", "100"}, {"key", "clock24Hours"}, {"organization_id", "5"}}, // not global
+		    {{"id", "3"}, {"user_id", "999"}, {"key", "language"}},                               // another user
+		};
+		ImportOptions o;
+		o.batch_rows = batch_rows;
+		run(r,
+		    arr({kOrg, kUser, user_option(1, "timezone"), user_option(2, "clock24Hours"), user_option(3, "language"),
+		         user_option(4, "timezone", "1"), user_option(5, "theme"), user_option(6, "theme")}),
+		    "global", o);
+		const ModelSummary &s = summary(r.report, "sentry.useroption");
+		EXPECT_EQ(s.inserted, 4);
+		EXPECT_EQ(s.skipped, 2);
+		EXPECT_EQ(pk_row(r.target, "sentry.useroption", 1), nullptr); // the user has a global timezone
+		EXPECT_EQ(pk_row(r.target, "sentry.useroption", 6), nullptr); // theme came earlier in the import
+		for (int pk : {2, 3, 4, 5})
+			EXPECT_NE(pk_row(r.target, "sentry.useroption", pk), nullptr) << pk;
+		EXPECT_EQ(cell(row_for(r.target, "sentry.useroption", "sentry_useroption", 4), "organization_id"),
+		          std::to_string(*r.target.new_pk("sentry.organization", 1)));
+		std::multiset<std::string> keys;
+		for (const Row &row : r.target.rows_of("sentry_useroption"))
+			keys.insert(cell(row, "key"));
+		EXPECT_EQ(keys, (std::multiset<std::string>{"clock24Hours", "language", "timezone", "theme"}));
+	}
+}
+
+// --- 3. sentry.projectoption and the project's sentry:option-epoch ---------------------------------
+
+TEST(ModelRules, ProjectOptionsGetOrCreateAndTheOptionEpochSignal) {
+	RulesRun r;
+	// Projects become 100 and 101; project 101 already has an origins option in the database.
+	r.target.existing["sentry_projectoptions"] = {
+	    {{"id", "50"}, {"project_id", "101"}, {"key", "sentry:origins"}, {"value", "[]"}}};
+	run(r, arr({kOrg, project(1, "p1"), project(2, "p2"), project(3, "p3"),
+	            entry("sentry.projectoption", 1, R"("project": 1, "key": "sentry:option-epoch", "value": 11)"),
+	            entry("sentry.projectoption", 2, R"("project": 2, "key": "sentry:origins", "value": "[\"*\"]")"),
+	            entry("sentry.projectoption", 3, R"("project": 1, "key": "sentry:token", "value": "\"abc\"")")}));
+	const std::int64_t p1 = *r.target.new_pk("sentry.project", 1), p2 = *r.target.new_pk("sentry.project", 2),
+	                   p3 = *r.target.new_pk("sentry.project", 3);
+	// Each new project got its option-epoch 13, in one derived batch that ignores conflicts.
+	std::map<std::string, std::string> epoch; // project_id -> value
+	std::map<std::string, std::int64_t> epoch_id;
+	for (const Row &row : r.target.rows_of("sentry_projectoptions"))
+		if (cell(row, "key") == "sentry:option-epoch") {
+			epoch[cell(row, "project_id")] = cell(row, "value");
+			epoch_id[cell(row, "project_id")] = std::stoll(cell(row, "id"));
+		}
+	ASSERT_EQ(epoch.size(), 3u);
+	EXPECT_EQ(epoch[std::to_string(p1)], "11"); // the file's option was written onto it
+	EXPECT_EQ(epoch[std::to_string(p2)], "13");
+	EXPECT_EQ(epoch[std::to_string(p3)], "13");
+	auto derived = r.target.batches_of("sentry_projectoptions");
+	ASSERT_GE(derived.size(), 1u);
+	EXPECT_EQ(derived[0]->model, "sentry_projectoptions");
+	EXPECT_EQ(derived[0]->rows.size(), 3u);
+	// Get-or-create: the existing rows are updated, and Sentry reports every one as Inserted.
+	const FakeTarget::PkRow *o1 = pk_row(r.target, "sentry.projectoption", 1);
+	const FakeTarget::PkRow *o2 = pk_row(r.target, "sentry.projectoption", 2);
+	const FakeTarget::PkRow *o3 = pk_row(r.target, "sentry.projectoption", 3);
+	ASSERT_TRUE(o1 && o2 && o3);
+	EXPECT_EQ(o1->new_pk, epoch_id[std::to_string(p1)]);
+	EXPECT_EQ(o1->kind, ImportKind::Inserted);
+	EXPECT_EQ(o2->new_pk, 50);
+	EXPECT_EQ(o2->kind, ImportKind::Inserted);
+	EXPECT_EQ(cell(r.target.existing["sentry_projectoptions"][0], "value"), "[\"*\"]");
+	EXPECT_EQ(o3->kind, ImportKind::Inserted);
+	EXPECT_EQ(cell(row_by_id(r.target, "sentry_projectoptions", o3->new_pk), "key"), "sentry:token");
+	EXPECT_EQ(summary(r.report, "sentry.projectoption").inserted, 3);
+	EXPECT_EQ(r.report.rows_updated, 2);
+	EXPECT_EQ(r.report.derived_rows, 1 + 3); // the organization's slug reservation and the epochs
+}
+
+// --- 4. sentry.projectkey ----------------------------------------------------------------------------
+
+std::string project_key(int pk, const std::string &keys) {
+	return entry("sentry.projectkey", pk, R"("project": 1, "label": "Default", )" + keys + R"(, "data": {})");
+}
+
+TEST(ModelRules, ProjectKeysThatAreEmptyOrTakenAreReplaced) {
+	const std::string a(32, 'a'), b(32, 'b'), c(32, 'c'), d(32, 'd'), e(32, 'e'), s(32, '5');
+	RulesRun r;
+	r.target.existing["sentry_projectkey"] = {{{"id", "7"}, {"project_id", "1"}, {"public_key", a}, {"secret_key", s}}};
+	run(r, arr({kOrg, project(1, "p1"),
+	            project_key(1, R"("public_key": ")" + a + R"(", "secret_key": ")" + b + "\""),  // public taken in the DB
+	            project_key(2, R"("public_key": "", "secret_key": ")" + s + "\""),               // empty; secret taken
+	            project_key(3, R"("public_key": ")" + c + R"(", "secret_key": ")" + d + "\""),  // kept
+	            project_key(4, R"("public_key": ")" + c + R"(", "secret_key": ")" + e + "\""),  // public taken by pk 3
+	            project_key(5, R"("secret_key": null)")}));                                      // missing / NULL
+	// Every key is kept (Sentry would keep one per project), each a row of its own.
+	EXPECT_EQ(summary(r.report, "sentry.projectkey").inserted, 5);
+	auto rows = r.target.rows_of("sentry_projectkey");
+	ASSERT_EQ(rows.size(), 5u);
+	ASSERT_EQ(r.target.batches_of("sentry_projectkey").size(), 1u); // one column set: one batch
+	std::set<std::string> publics, secrets;
+	for (const Row &row : rows) {
+		EXPECT_TRUE(is_hex(cell(row, "public_key"), 32)) << cell(row, "public_key");
+		EXPECT_TRUE(is_hex(cell(row, "secret_key"), 32)) << cell(row, "secret_key");
+		publics.insert(cell(row, "public_key"));
+		secrets.insert(cell(row, "secret_key"));
+		EXPECT_EQ(cell(row, "project_id"), std::to_string(*r.target.new_pk("sentry.project", 1)));
+	}
+	EXPECT_EQ(publics.size(), 5u);
+	EXPECT_EQ(secrets.size(), 5u);
+	EXPECT_EQ(publics.count(a), 0u);
+	EXPECT_EQ(secrets.count(s), 0u);
+	auto key = [&](int pk) { return row_for(r.target, "sentry.projectkey", "sentry_projectkey", pk); };
+	EXPECT_EQ(cell(key(1), "secret_key"), b);
+	EXPECT_EQ(cell(key(3), "public_key"), c);
+	EXPECT_EQ(cell(key(3), "secret_key"), d);
+	EXPECT_NE(cell(key(4), "public_key"), c);
+	EXPECT_EQ(cell(key(4), "secret_key"), e);
+}
+
+// --- 5. sentry.apitoken ------------------------------------------------------------------------------
+
+std::string api_token_entry(int pk, const std::string &fields) {
+	return entry("sentry.apitoken", pk,
+	             R"("user": 1, "application": null, "scope_list": ["org:admin"], "hashed_token": "stale",
+	                "hashed_refresh_token": "stale", "token_last_characters": "zzzz", )" +
+	                 fields);
+}
+
+TEST(ModelRules, ApiTokensCollisionsHashesAndScopes) {
+	RulesRun r;
+	r.target.existing["sentry_apitoken"] = {
+	    {{"id", "3"}, {"user_id", "1"}, {"token", "tok-existing"}, {"refresh_token", "ref-existing"}}};
+	run(r, arr({kUser,
+	            // The token is taken: a new one of its type; no refresh token or expiry to renew.
+	            api_token_entry(1, R"("token": "tok-existing", "token_type": "sntryu_", "refresh_token": null,
+	                                  "expires_at": null)"),
+	            // The refresh token is taken: both are renewed (no type: no prefix), and the expiry.
+	            api_token_entry(2, R"("token": "tok-b", "token_type": null, "refresh_token": "ref-existing",
+	                                  "expires_at": "2020-01-01T00:00:00Z")"),
+	            // Nothing taken: kept; hashes and last characters recomputed from the file's values.
+	            api_token_entry(3, R"("token": "tok-c", "token_type": null, "refresh_token": "ref-c",
+	                                  "expires_at": "2020-01-01T00:00:00Z")"),
+	            // The token is taken by the previous entry of the same batch.
+	            api_token_entry(4, R"("token": "tok-c", "token_type": "sntrya_", "refresh_token": null,
+	                                  "expires_at": "2021-01-01T00:00:00Z")")}));
+	EXPECT_EQ(summary(r.report, "sentry.apitoken").inserted, 4);
+	auto token = [&](int pk) { return row_for(r.target, "sentry.apitoken", "sentry_apitoken", pk); };
+	auto expect_hashes = [&](const Row &row) {
+		const std::string t = cell(row, "token");
+		EXPECT_EQ(cell(row, "hashed_token"), sha256_hex(t));
+		EXPECT_EQ(cell(row, "token_last_characters"), t.substr(t.size() - 4));
+		const std::string rt = cell(row, "refresh_token");
+		EXPECT_EQ(cell(row, "hashed_refresh_token"), rt == "<NULL>" ? "<NULL>" : sha256_hex(rt));
+		EXPECT_EQ(cell(row, "scope_list"), R"({"org:admin","org:integrations","org:read","org:write"})");
+	};
+
+	Row t1 = token(1);
+	EXPECT_EQ(cell(t1, "token").substr(0, 7), "sntryu_");
+	EXPECT_TRUE(is_hex(cell(t1, "token").substr(7), 64)) << cell(t1, "token");
+	EXPECT_EQ(cell(t1, "refresh_token"), "<NULL>");
+	EXPECT_EQ(cell(t1, "expires_at"), "<NULL>");
+	expect_hashes(t1);
+
+	Row t2 = token(2);
+	EXPECT_TRUE(is_hex(cell(t2, "token"), 64)) << cell(t2, "token");
+	EXPECT_TRUE(is_hex(cell(t2, "refresh_token"), 64)) << cell(t2, "refresh_token");
+	EXPECT_NEAR(seconds_from_now(cell(t2, "expires_at")), kThirtyDays, 120);
+	expect_hashes(t2);
+
+	Row t3 = token(3);
+	EXPECT_EQ(cell(t3, "token"), "tok-c");
+	EXPECT_EQ(cell(t3, "hashed_token"), "1236183d37679658f9f22e86d74ca3bad0a8125f5d057d60e0337565f3ae4f89");
+	EXPECT_EQ(cell(t3, "refresh_token"), "ref-c");
+	EXPECT_EQ(cell(t3, "hashed_refresh_token"), "694713712239cd8bcb1a671d0d152deaa63a6241d3a669f1199feca47efe18f8");
+	EXPECT_EQ(cell(t3, "token_last_characters"), "ok-c");
+	EXPECT_EQ(cell(t3, "expires_at"), "2020-01-01T00:00:00Z");
+	expect_hashes(t3);
+
+	Row t4 = token(4);
+	EXPECT_EQ(cell(t4, "token").substr(0, 7), "sntrya_");
+	EXPECT_TRUE(is_hex(cell(t4, "token").substr(7), 64)) << cell(t4, "token");
+	EXPECT_NEAR(seconds_from_now(cell(t4, "expires_at")), kThirtyDays, 120);
+	expect_hashes(t4);
+}
+
+// --- 6. sentry.apikey --------------------------------------------------------------------------------
+
+TEST(ModelRules, ApiKeysGetAKeyWhenEmptyAndExpandedScopes) {
+	const std::string given = "0123456789abcdef0123456789abcdef";
+	RulesRun r;
+	run(r, arr({kOrg,
+	            entry("sentry.apikey", 1, R"("organization_id": 1, "label": "a", "key": "", "scope_list": ["project:admin"])"),
+	            entry("sentry.apikey", 2,
+	                  R"("organization_id": 1, "label": "b", "key": ")" + given +
+	                      R"(", "scope_list": "{ org:write , \"team:admin\"}")"),
+	            entry("sentry.apikey", 3,
+	                  R"("organization_id": 1, "label": "c", "key": "k3", "scope_list": "{\"a\\\"b\",NULL}")")}));
+	EXPECT_EQ(summary(r.report, "sentry.apikey").inserted, 3);
+	auto key = [&](int pk) { return row_for(r.target, "sentry.apikey", "sentry_apikey", pk); };
+	EXPECT_TRUE(is_hex(cell(key(1), "key"), 32)) << cell(key(1), "key");
+	EXPECT_EQ(cell(key(1), "scope_list"), R"({"project:admin","project:read","project:write"})");
+	EXPECT_EQ(cell(key(2), "key"), given);
+	EXPECT_EQ(cell(key(2), "scope_list"), R"({"org:read","org:write","team:admin","team:read","team:write"})");
+	// A list with a NULL is left for PostgreSQL to judge, unchanged.
+	EXPECT_EQ(cell(key(3), "scope_list"), R"({"a\"b",NULL})");
+}
+
+// --- 7. sentry.orgauthtoken --------------------------------------------------------------------------
+
+std::string org_auth_token_entry(int pk, const std::string &token_hashed, const std::string &org = "1") {
+	return entry("sentry.orgauthtoken", pk,
+	             R"("organization_id": )" + org + R"(, "token_hashed": ")" + token_hashed +
+	                 R"(", "token_last_characters": "abcd", "name": "ci", "scope_list": ["org:ci"])");
+}
+
+std::string org_auth_token_export() {
+	return arr({kOrg, org_auth_token_entry(1, "h-existing"), org_auth_token_entry(2, ""),
+	            org_auth_token_entry(3, "h-fresh"), org_auth_token_entry(4, "h-fresh")});
+}
+
+TEST(ModelRules, OrgAuthTokensThatAreEmptyOrTakenAreMinted) {
+	auto target = std::make_unique<RecordingTarget>(rule_tables());
+	target->existing["sentry_option"] = {
+	    {{"id", "1"}, {"key", "system.url-prefix"}, {"value", "\"https://sentry.example.com\""}}};
+	target->existing["sentry_orgauthtoken"] = {{{"id", "9"}, {"organization_id", "1"}, {"token_hashed", "h-existing"}}};
+	const std::string json = org_auth_token_export();
+	ImportOptions o;
+	o.admitted_scopes = admitted_scopes_for("organization");
+	ImportReport rep = run_import(json.data(), json.size(), o, *target);
+	EXPECT_EQ(summary(rep, "sentry.orgauthtoken").inserted, 4);
+	EXPECT_EQ(summary(rep, "sentry.orgauthtoken").skipped, 0);
+	auto token = [&](int pk) { return row_for(*target, "sentry.orgauthtoken", "sentry_orgauthtoken", pk); };
+	std::set<std::string> hashes;
+	for (int pk : {1, 2, 4}) {
+		Row row = token(pk);
+		EXPECT_TRUE(is_hex(cell(row, "token_hashed"), 64)) << pk << " " << cell(row, "token_hashed");
+		EXPECT_EQ(cell(row, "token_last_characters").size(), 4u);
+		EXPECT_NE(cell(row, "token_last_characters"), "abcd");
+		hashes.insert(cell(row, "token_hashed"));
+	}
+	EXPECT_EQ(hashes.size(), 3u);
+	EXPECT_EQ(cell(token(3), "token_hashed"), "h-fresh");
+	EXPECT_EQ(cell(token(3), "token_last_characters"), "abcd");
+	EXPECT_EQ(cell(token(1), "organization_id"), std::to_string(*target->new_pk("sentry.organization", 1)));
+	// The batch asked three questions: which hashes are taken, the organizations' slugs by their new
+	// ids, and system.url-prefix.
+	std::vector<RecordingTarget::Lookup> asked;
+	bool after_orgs = false;
+	for (const RecordingTarget::Lookup &l : target->lookups) {
+		if (l.table == "sentry_orgauthtoken")
+			after_orgs = true;
+		if (after_orgs)
+			asked.push_back(l);
+	}
+	ASSERT_EQ(asked.size(), 3u);
+	EXPECT_EQ(asked[0].table, "sentry_orgauthtoken");
+	// h-existing, "", h-fresh (the second h-fresh is caught in the batch).
+	EXPECT_EQ(asked[0].probes, (std::vector<std::vector<std::string>>{{"h-existing"}, {""}, {"h-fresh"}}));
+	EXPECT_EQ(asked[1].table, "sentry_organization");
+	EXPECT_EQ(asked[1].fetch, "slug");
+	const std::string org_id = std::to_string(*target->new_pk("sentry.organization", 1));
+	EXPECT_EQ(asked[1].probes, (std::vector<std::vector<std::string>>{{org_id}, {org_id}, {org_id}}));
+	EXPECT_EQ(asked[2].table, "sentry_option");
+	EXPECT_EQ(asked[2].fetch, "value");
+	EXPECT_EQ(asked[2].probes, (std::vector<std::vector<std::string>>{{"system.url-prefix"}}));
+}
+
+TEST(ModelRules, OrgAuthTokensThatNeedMintingAreSkippedWithoutUrlPrefix) {
+	RulesRun r;
+	r.target.existing["sentry_orgauthtoken"] = {{{"id", "9"}, {"organization_id", "1"}, {"token_hashed", "h-existing"}}};
+	// An option row with a JSON null is unset too.
+	r.target.existing["sentry_option"] = {{{"id", "1"}, {"key", "system.url-prefix"}, {"value", "null"}}};
+	run(r, org_auth_token_export(), "organization");
+	EXPECT_EQ(summary(r.report, "sentry.orgauthtoken").inserted, 1);
+	EXPECT_EQ(summary(r.report, "sentry.orgauthtoken").skipped, 3);
+	EXPECT_NE(pk_row(r.target, "sentry.orgauthtoken", 3), nullptr);
+	for (int pk : {1, 2, 4})
+		EXPECT_EQ(pk_row(r.target, "sentry.orgauthtoken", pk), nullptr) << pk;
+}
+
+// ModelRules directly: the counters of skipped OrgAuthTokens and their reasons.
+TEST(ModelRules, OrgAuthTokenSkipCounters) {
+	std::map<std::string, TableShape> tables = rule_tables();
+	const TableShape &shape = tables.at("sentry_orgauthtoken");
+	auto batch_of = [&](const std::vector<std::pair<std::string, std::string>> &rows) {
+		RowBatch b;
+		b.table = &shape;
+		b.model = "sentry.orgauthtoken";
+		b.columns = {shape.find("organization_id"), shape.find("token_hashed"), shape.find("token_last_characters")};
+		std::int64_t pk = 1;
+		for (const auto &[org, hashed] : rows) {
+			b.source_pks.push_back(pk++);
+			for (const std::string &v : {org, hashed, std::string("abcd")}) {
+				b.cells.push_back(v);
+				b.is_null.push_back(0);
+				b.bytes += v.size();
+			}
+		}
+		return b;
+	};
+	const ModelDef *model = find_model("sentry.orgauthtoken");
+	ASSERT_NE(model, nullptr);
+
+	FakeTarget target(tables);
+	target.existing["sentry_organization"] = {{{"id", "100"}, {"slug", "acme"}}};
+	ImportOptions options;
+	options.admitted_scopes = admitted_scopes_for("organization");
+	ModelRules rules(options, target);
+	// No system.url-prefix: the tokens that need a new one are skipped.
+	RowBatch b = batch_of({{"100", ""}, {"100", "kept"}, {"999", ""}});
+	std::vector<RowFate> fates(b.rows());
+	BatchEdit edit(b, fates);
+	rules.resolve(*model, edit);
+	EXPECT_EQ(fates[0].action, RowFate::Action::Skip);
+	EXPECT_EQ(fates[1].action, RowFate::Action::Insert);
+	EXPECT_EQ(fates[2].action, RowFate::Action::Skip); // organization 999 does not exist
+	EXPECT_EQ(rules.skipped_org_auth_tokens(), 1);
+	EXPECT_EQ(rules.skipped_org_auth_tokens_without_org(), 1);
+	EXPECT_EQ(*edit.get(1, "token_hashed"), "kept");
+
+	// With it, the token is minted for the organization's slug and url.
+	target.existing["sentry_option"] = {{{"id", "1"}, {"key", "system.url-prefix"}, {"value", "\"https://s.example\""}}};
+	RowBatch b2 = batch_of({{"100", ""}});
+	std::vector<RowFate> fates2(b2.rows());
+	BatchEdit edit2(b2, fates2);
+	rules.resolve(*model, edit2);
+	EXPECT_EQ(fates2[0].action, RowFate::Action::Insert);
+	EXPECT_TRUE(is_hex(*edit2.get(0, "token_hashed"), 64));
+	EXPECT_EQ(edit2.get(0, "token_last_characters")->size(), 4u);
+	EXPECT_EQ(rules.skipped_org_auth_tokens(), 1);
+}
+
+// --- 8. generated uuids ------------------------------------------------------------------------------
+
+TEST(ModelRules, MonitorIncidentAndActivityUuidsAreRegenerated) {
+	const std::string fixed = "00000000-0000-4000-8000-000000000001";
+	RulesRun r;
+	run(r, arr({kOrg, project(1, "p1"),
+	            entry("sentry.monitor", 1,
+	                  R"("organization_id": 1, "project_id": 1, "guid": ")" + fixed + R"(", "slug": "m", "name": "M")"),
+	            entry("sentry.monitor", 2,
+	                  R"("organization_id": 1, "project_id": 1, "guid": ")" + fixed + R"(", "slug": "n", "name": "N")"),
+	            entry("sentry.incident", 1, R"("organization": 1, "identifier": 1, "detection_uuid": ")" + fixed + "\""),
+	            entry("sentry.incident", 2, R"("organization": 1, "identifier": 2, "detection_uuid": null)"),
+	            entry("sentry.incidentactivity", 1, R"("incident": 1, "type": 1, "notification_uuid": ")" + fixed + "\""),
+	            entry("sentry.incidentactivity", 2, R"("incident": 2, "type": 1, "notification_uuid": null)")}));
+	std::set<std::string> guids;
+	for (int pk : {1, 2}) {
+		std::string guid = cell(row_for(r.target, "sentry.monitor", "sentry_monitor", pk), "guid");
+		EXPECT_TRUE(std::regex_match(guid, kUuid4)) << guid;
+		EXPECT_NE(guid, fixed);
+		guids.insert(guid);
+	}
+	EXPECT_EQ(guids.size(), 2u);
+	std::string detection = cell(row_for(r.target, "sentry.incident", "sentry_incident", 1), "detection_uuid");
+	EXPECT_TRUE(std::regex_match(detection, kUuid4)) << detection;
+	EXPECT_NE(detection, fixed);
+	EXPECT_EQ(cell(row_for(r.target, "sentry.incident", "sentry_incident", 2), "detection_uuid"), "<NULL>");
+	std::string notification =
+	    cell(row_for(r.target, "sentry.incidentactivity", "sentry_incidentactivity", 1), "notification_uuid");
+	EXPECT_TRUE(std::regex_match(notification, kUuid4)) << notification;
+	EXPECT_NE(notification, fixed);
+	EXPECT_EQ(cell(row_for(r.target, "sentry.incidentactivity", "sentry_incidentactivity", 2), "notification_uuid"),
+	          "<NULL>");
+}
+
+// --- 9. sentry.savedsearch ---------------------------------------------------------------------------
+
+TEST(ModelRules, GlobalSavedSearchesOnlyInGlobalScope) {
+	const std::string json =
+	    arr({kOrg, entry("sentry.savedsearch", 1, R"("organization": null, "name": "g", "query": "q", "is_global": true)"),
+	         entry("sentry.savedsearch", 2, R"("organization": 1, "name": "o", "query": "q", "is_global": false)")});
+	RulesRun org_scope;
+	run(org_scope, json, "organization");
+	EXPECT_EQ(summary(org_scope.report, "sentry.savedsearch").inserted, 1);
+	EXPECT_EQ(summary(org_scope.report, "sentry.savedsearch").skipped, 1);
+	EXPECT_EQ(pk_row(org_scope.target, "sentry.savedsearch", 1), nullptr);
+	EXPECT_EQ(cell(row_for(org_scope.target, "sentry.savedsearch", "sentry_savedsearch", 2), "name"), "o");
+	RulesRun global;
+	run(global, json, "global");
+	EXPECT_EQ(summary(global.report, "sentry.savedsearch").inserted, 2);
+	EXPECT_EQ(cell(row_for(global.target, "sentry.savedsearch", "sentry_savedsearch", 1), "is_global"), "true");
+}
+
+// --- 10. sentry.organizationmember -------------------------------------------------------------------
+
+std::string member_entry(int pk, const std::string &email, const std::string &token_fields) {
+	return entry("sentry.organizationmember", pk,
+	             R"("organization": 1, "user_id": null, "email": ")" + email + R"(", "role": "member")" + token_fields);
+}
+
+TEST(ModelRules, MemberTokensTakenAreDroppedAndKeptOnesExpire) {
+	RulesRun r;
+	r.target.existing["sentry_organizationmember"] = {{{"id", "3"}, {"organization_id", "1"}, {"token", "tok-dup"}}};
+	run(r, arr({kOrg,
+	            member_entry(1, "a@x", R"(, "token": "tok-dup", "token_expires_at": "2030-01-01T00:00:00Z")"),
+	            member_entry(2, "b@x", R"(, "token": "tok-new", "token_expires_at": null)"),
+	            member_entry(3, "c@x", R"(, "token": "tok-new", "token_expires_at": "2030-01-01T00:00:00Z")"),
+	            member_entry(4, "d@x", R"(, "token": null, "token_expires_at": null)"),
+	            member_entry(5, "e@x", R"(, "token": "tok-x", "token_expires_at": "2031-01-01T00:00:00Z")"),
+	            member_entry(6, "f@x", R"(, "token": "tok-y")"), // no expiry in the file at all
+	            member_entry(7, "g@x", "")}));
+	EXPECT_EQ(summary(r.report, "sentry.organizationmember").inserted, 7);
+	auto member = [&](int pk) {
+		return row_for(r.target, "sentry.organizationmember", "sentry_organizationmember", pk);
+	};
+	EXPECT_EQ(cell(member(1), "token"), "<NULL>"); // taken in the database
+	EXPECT_EQ(cell(member(1), "token_expires_at"), "<NULL>");
+	EXPECT_EQ(cell(member(2), "token"), "tok-new");
+	EXPECT_NEAR(seconds_from_now(cell(member(2), "token_expires_at")), kThirtyDays, 120);
+	EXPECT_EQ(cell(member(3), "token"), "<NULL>"); // taken by member 2, earlier in the batch
+	EXPECT_EQ(cell(member(3), "token_expires_at"), "<NULL>");
+	EXPECT_EQ(cell(member(4), "token"), "<NULL>");
+	EXPECT_EQ(cell(member(4), "token_expires_at"), "<NULL>");
+	EXPECT_EQ(cell(member(5), "token"), "tok-x");
+	EXPECT_EQ(cell(member(5), "token_expires_at"), "2031-01-01T00:00:00Z");
+	EXPECT_EQ(cell(member(6), "token"), "tok-y");
+	EXPECT_NEAR(seconds_from_now(cell(member(6), "token_expires_at")), kThirtyDays, 120);
+	EXPECT_EQ(cell(member(7), "token"), "<absent>");
+}
+
+// --- 11. sentry.rule and sentry.recentsearch ---------------------------------------------------------
+
+TEST(ModelRules, RuleDataLosesConditionAndActionNames) {
+	RulesRun r;
+	run(r, arr({kOrg, project(1, "p1"),
+	            entry("sentry.rule", 1,
+	                  R"("project": 1, "label": "L", "data": "{\"match\":\"all\",\"conditions\":[{\"id\":\"c1\",\"name\":\"A seen\"}],\"actions\":[{\"id\":\"a1\",\"name\":\"Send\",\"targetType\":\"IssueOwners\"}]}")")}));
+	EXPECT_EQ(summary(r.report, "sentry.rule").inserted, 1);
+	const std::string data = cell(row_for(r.target, "sentry.rule", "sentry_rule", 1), "data");
+	EXPECT_EQ(data.find("\"name\""), std::string::npos) << data;
+	EXPECT_NE(data.find("\"id\":\"c1\""), std::string::npos) << data;
+	EXPECT_NE(data.find("\"targetType\":\"IssueOwners\""), std::string::npos) << data;
+	EXPECT_NE(data.find("\"match\":\"all\""), std::string::npos) << data;
+}
+
+TEST(ModelRules, RecentSearchQueryHashIsFilledWhenEmpty) {
+	const std::string md5_of_query = "ce281b2e16c758eb5e33ab722ba33e5c"; // md5("is:unresolved")
+	RulesRun r;
+	run(r, arr({kOrg, kUser,
+	            entry("sentry.recentsearch", 1,
+	                  R"("organization": 1, "user_id": 1, "type": 0, "query": "is:unresolved", "query_hash": "")"),
+	            entry("sentry.recentsearch", 2,
+	                  R"("organization": 1, "user_id": 1, "type": 1, "query": "is:unresolved", "query_hash": "0123")"),
+	            entry("sentry.recentsearch", 3, R"("organization": 1, "user_id": 1, "type": 2, "query": "is:unresolved")")}));
+	EXPECT_EQ(summary(r.report, "sentry.recentsearch").inserted, 3);
+	auto search = [&](int pk) { return row_for(r.target, "sentry.recentsearch", "sentry_recentsearch", pk); };
+	EXPECT_EQ(cell(search(1), "query_hash"), md5_of_query);
+	EXPECT_EQ(cell(search(2), "query_hash"), "0123");
+	EXPECT_EQ(cell(search(3), "query_hash"), md5_of_query);
+}
+
+// --- the lookup extensions of the Target ---------------------------------------------------------------
+
+TEST(ModelRules, FakeLookupHonoursNullColumnsAndFetchColumn) {
+	FakeTarget t(rule_tables());
+	t.existing["sentry_useroption"] = {
+	    {{"id", "1"}, {"user_id", "5"}, {"key", "k"}, {"organization_id", "9"}},
+	    {{"id", "2"}, {"user_id", "5"}, {"key", "k"}, {"organization_id", std::nullopt}, {"value", "\"v\""}},
+	};
+	const TableShape &shape = t.tables.at("sentry_useroption");
+	KeyLookup lookup;
+	lookup.table = &shape;
+	lookup.columns = {shape.find("user_id"), shape.find("key")};
+	lookup.probes = {{"5", "k"}, {"6", "k"}};
+	auto found = t.find_rows(lookup);
+	ASSERT_TRUE(found[0].has_value());
+	EXPECT_EQ(found[0]->id, 1);
+	EXPECT_EQ(found[0]->key, "5");
+	EXPECT_FALSE(found[1].has_value());
+	lookup.null_columns = {shape.find("organization_id"), shape.find("project_id")};
+	lookup.fetch_column = shape.find("value");
+	found = t.find_rows(lookup);
+	ASSERT_TRUE(found[0].has_value());
+	EXPECT_EQ(found[0]->id, 2);
+	EXPECT_EQ(found[0]->key, "\"v\"");
+	EXPECT_FALSE(found[0]->key_null);
+	lookup.fetch_column = shape.find("project_id");
+	found = t.find_rows(lookup);
+	ASSERT_TRUE(found[0].has_value());
+	EXPECT_TRUE(found[0]->key_null);
+}
+
+} // namespace
+} // namespace relocate
