@@ -75,3 +75,28 @@ SET client_min_messages = notice;
 SELECT * FROM relocate_import(:'collisions', scope => 'organization', import_uuid => '00000000-0000-4000-8000-00000000c013')
  WHERE model = 'sentry.orgauthtoken';
 SET client_min_messages = warning;
+
+-- test_project_ids_retained_in_global_scope: in Global scope projects keep their ids (so DSNs keep
+-- working) and the sequence moves past them; test_project_ids_reassigned_in_organization_scope:
+-- in other scopes they get new ones.
+\set projects '[{"model": "sentry.organization", "pk": 1, "fields": {"name": "P", "slug": "projects", "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.project", "pk": 2, "fields": {"slug": "two", "name": "Two", "organization": 1, "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.project", "pk": 4, "fields": {"slug": "four", "name": "Four", "organization": 1, "date_added": "2023-06-22T00:00:00Z"}}]'
+\i test/regress/setup.sql
+SELECT sum(inserted) FROM relocate_import(:'projects', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c021');
+SELECT id, slug FROM sentry_project ORDER BY id;
+INSERT INTO sentry_project (slug, name, organization_id, public, date_added, status, flags)
+SELECT 'after', 'After', id, false, now(), 0, 10 FROM sentry_organization RETURNING id;
+\i test/regress/setup.sql
+SELECT setval('sentry_project_id_seq', 10);
+SELECT sum(inserted) FROM relocate_import(:'projects', scope => 'organization', import_uuid => '00000000-0000-4000-8000-00000000c022');
+SELECT id, slug FROM sentry_project ORDER BY id;
+
+-- A Global import onto a database that already holds a row where Sentry has no collision rule:
+-- an ERROR naming the entry, the column and the value.
+\i test/regress/setup.sql
+SELECT sum(inserted) FROM relocate_import(:'projects', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c023');
+SELECT * FROM relocate_import(:'projects', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c024');
+\echo :LAST_ERROR_SQLSTATE
+\set app '[{"model": "sentry.apiapplication", "pk": 7, "fields": {"client_id": "e3bc5ddfe2d6c48115efa3c70bbeb0ef938f37a124a1e3a1275d804d15d111c9", "client_secret": "s", "owner": null, "name": "app", "status": 0, "allowed_origins": "", "redirect_uris": "", "homepage_url": null, "privacy_url": null, "terms_url": null, "date_added": "2023-06-22T00:00:00Z"}}]'
+SELECT sum(inserted) FROM relocate_import(:'app', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c025');
+SELECT * FROM relocate_import(:'app', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c026');
+\echo :LAST_ERROR_SQLSTATE

@@ -554,7 +554,13 @@ private:
 		for (const RowFate &f : fates)
 			all_inserts = all_inserts && f.action == RowFate::Action::Insert;
 		std::vector<std::int64_t> new_pks(rows, 0);
-		if (all_inserts) {
+		if (all_inserts && keeps_source_ids(st)) {
+			// Global scope restores projects with their own ids, so DSNs keep working (spec §4.4).
+			batch_.ids = batch_.source_pks;
+			target_.insert_rows(batch_);
+			target_.advance_sequence(st.table, *std::max_element(batch_.ids.begin(), batch_.ids.end()));
+			new_pks = batch_.ids;
+		} else if (all_inserts) {
 			target_.allocate_ids(st.table, rows, batch_.ids);
 			if (batch_.ids.size() != rows)
 				throw ImportError(sqlstate::kInternalError, "relocate: id allocation returned the wrong number of ids");
@@ -604,6 +610,10 @@ private:
 		if (pk_rows_.size() > 0)
 			target_.record_pk_map(pk_rows_);
 		rules_.after_write(*st.def, edit, written);
+	}
+
+	bool keeps_source_ids(const ModelState &st) const {
+		return (options_.admitted_scopes & kScopeGlobal) != 0 && std::string_view(st.def->name) == "sentry.project";
 	}
 
 	// A batch whose rows do not all become inserts: inserts and updates go as two statements.

@@ -131,6 +131,8 @@ public:
 	virtual std::vector<std::string> nfkd(const std::vector<std::string> &texts) = 0;
 	// Takes a transaction-level advisory lock on `name` (e.g. organization slugs), held to commit.
 	virtual void lock(const std::string &name) = 0;
+	// Moves the table's id sequence past `max_id` (for rows inserted with ids of their own).
+	virtual void advance_sequence(const TableShape &table, std::int64_t max_id) = 0;
 	virtual void record_pk_map(const PkMapRows &rows) = 0;
 	// Lets the server cancel a long import (statement_timeout, pg_cancel_backend).
 	virtual void check_for_interrupts() = 0;

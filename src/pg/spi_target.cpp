@@ -264,7 +264,64 @@ SPIPlanPtr SpiTarget::update_plan(const RowBatch &batch) {
 	return plan;
 }
 
+namespace {
+
+// For a unique violation PostgreSQL reports "Key (col)=(value) already exists.": the batch row
+// whose `col` cell is that value, or -1.
+long colliding_row(const RowBatch &batch, const char *detail, std::string &column, std::string &value) {
+	if (detail == nullptr)
+		return -1;
+	std::string d(detail);
+	const std::string key = "Key (", sep = ")=(", tail = ") already exists.";
+	std::size_t a = d.find(key), b = d.find(sep), c = d.rfind(tail);
+	if (a != 0 || b == std::string::npos || c == std::string::npos || c < b)
+		return -1;
+	column = d.substr(key.size(), b - key.size());
+	value = d.substr(b + sep.size(), c - b - sep.size());
+	if (column.find(',') != std::string::npos)
+		return -1; // a multi-column key: values cannot be split reliably
+	if (column == "id") {
+		for (std::size_t r = 0; r < batch.rows(); ++r)
+			if (std::to_string(batch.ids[r]) == value)
+				return static_cast<long>(r);
+		return -1;
+	}
+	const std::size_t ncols = batch.columns.size();
+	for (std::size_t k = 0; k < ncols; ++k) {
+		if (batch.table->columns[static_cast<std::size_t>(batch.columns[k])].name != column)
+			continue;
+		for (std::size_t r = 0; r < batch.rows(); ++r)
+			if (!batch.is_null[r * ncols + k] && batch.cells[r * ncols + k] == value)
+				return static_cast<long>(r);
+	}
+	return -1;
+}
+
+} // namespace
+
 void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
+	try {
+		execute_batch_guarded(plan, batch, expected, what);
+	} catch (const PgError &e) {
+		// A value that already exists where Sentry has no collision rule (e.g. a Global import onto
+		// a database that has the row): name the entry, as the rest of relocate's errors do.
+		if (e.edata()->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			throw;
+		std::string column, value;
+		long row = colliding_row(batch, e.edata()->detail, column, value);
+		if (row < 0)
+			throw;
+		throw ImportError("23505",
+		                  std::string("relocate: ") + batch.model + " pk " +
+		                      std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) + ", column \"" + column +
+		                      "\": the value \"" + value + "\" already exists in " + batch.table->qualified_name,
+		                  std::string(e.edata()->message) + ".",
+		                  "Sentry has no collision rule for this model: import onto a database without this row (in "
+		                  "Global scope, reset => true empties it first).");
+	}
+}
+
+void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
 	const std::size_t rows = batch.rows();
 	const std::size_t ncols = batch.columns.size();
 	InsertContext context{batch.model, batch.table->qualified_name.c_str(), rows, batch.source_pks.front(),
@@ -405,6 +462,20 @@ std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) 
 		}
 	});
 	return out;
+}
+
+void SpiTarget::advance_sequence(const TableShape &table, std::int64_t max_id) {
+	const TableExtra &extra = extras_[table.qualified_name];
+	if (extra.sequence == InvalidOid)
+		return;
+	pg_guard([&] {
+		Oid argtypes[2] = {REGCLASSOID, INT8OID};
+		Datum args[2] = {ObjectIdGetDatum(extra.sequence), Int64GetDatum(max_id)};
+		expect(SPI_execute_with_args("SELECT pg_catalog.setval($1, GREATEST($2, "
+		                             "COALESCE(pg_catalog.pg_sequence_last_value($1), 0)))",
+		                             2, argtypes, args, nullptr, false, 0),
+		       SPI_OK_SELECT, "advancing a sequence");
+	});
 }
 
 void SpiTarget::lock(const std::string &name) {

@@ -35,6 +35,7 @@ public:
 	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override;
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override;
 	void lock(const std::string &name) override;
+	void advance_sequence(const TableShape &table, std::int64_t max_id) override;
 	void record_pk_map(const PkMapRows &rows) override;
 	void check_for_interrupts() override;
 	void lock_import(const std::string &import_uuid) override;
@@ -54,6 +55,7 @@ private:
 	SPIPlanPtr update_plan(const RowBatch &batch);
 	// Runs `plan` with an int8[] of the batch's ids and a text[] per batch column.
 	void execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what);
+	void execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what);
 	// Runs `sql` with text[] arguments built from `columns` (column-major; nullopt = NULL).
 	void execute_text_arrays(const std::string &sql, const std::vector<std::vector<std::optional<std::string>>> &columns,
 	                         bool read_only);

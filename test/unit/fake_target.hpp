@@ -404,6 +404,12 @@ public:
 
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
 	void lock(const std::string &name) override { locks.push_back(name); }
+	void advance_sequence(const TableShape &table, std::int64_t max_id) override {
+		auto it = next_id.find(table.name);
+		if (it == next_id.end())
+			it = next_id.emplace(table.name, first_id).first;
+		it->second = std::max(it->second, max_id + 1);
+	}
 
 	// Import chunks, per import_uuid, in the order written.
 	std::map<std::string, std::vector<ImportChunk>> chunks;

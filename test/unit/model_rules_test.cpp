@@ -393,9 +393,10 @@ TEST(ModelRules, GlobalUserOptionThatExistsIsSkipped) {
 
 TEST(ModelRules, ProjectOptionsGetOrCreateAndTheOptionEpochSignal) {
 	RulesRun r;
-	// Projects become 100 and 101; project 101 already has an origins option in the database.
+	// In Global scope projects keep their ids (1, 2, 3); project 2 already has an origins option in
+	// the database.
 	r.target.existing["sentry_projectoptions"] = {
-	    {{"id", "50"}, {"project_id", "101"}, {"key", "sentry:origins"}, {"value", "[]"}}};
+	    {{"id", "50"}, {"project_id", "2"}, {"key", "sentry:origins"}, {"value", "[]"}}};
 	run(r, arr({kOrg, project(1, "p1"), project(2, "p2"), project(3, "p3"),
 	            entry("sentry.projectoption", 1, R"("project": 1, "key": "sentry:option-epoch", "value": 11)"),
 	            entry("sentry.projectoption", 2, R"("project": 2, "key": "sentry:origins", "value": "[\"*\"]")"),
