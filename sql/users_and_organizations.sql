@@ -33,6 +33,30 @@ SELECT * FROM relocate_import(:'four_users', scope => 'organization', import_uui
 :useremails;
 :privileges;
 
+-- test_users_unsanitized_in_config_scope: privileges are kept (1 managed, 2 staff, 2
+-- superusers), but users are still unclaimed with new passwords; 2FA is Global scope only;
+-- permissions, the role (one "Super Admin": the second is the same role, Existing) and role links
+-- come along.
+\i test/regress/setup.sql
+SELECT * FROM relocate_import(:'four_users', scope => 'config', import_uuid => '00000000-0000-4000-8000-0000000000c8');
+:sanitized;
+SELECT count(*) FILTER (WHERE is_managed) AS managed, count(*) FILTER (WHERE is_staff) AS staff,
+       count(*) FILTER (WHERE is_superuser) AS superusers, count(*) FILTER (WHERE NOT (is_managed OR is_staff OR is_superuser)) AS plain
+  FROM auth_user;
+:useremails;
+:privileges;
+
+-- test_users_unsanitized_in_global_scope: nothing is sanitized: passwords, verification and hashes
+-- are kept, nobody is unclaimed, and 2FA comes along.
+\i test/regress/setup.sql
+SELECT * FROM relocate_import(:'four_users', scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000000c9');
+:sanitized;
+SELECT count(*) FILTER (WHERE is_managed) AS managed, count(*) FILTER (WHERE is_staff) AS staff,
+       count(*) FILTER (WHERE is_superuser) AS superusers, count(*) FILTER (WHERE password LIKE 'pbkdf2_sha256$1000$%') AS replaced
+  FROM auth_user;
+:useremails;
+:privileges;
+
 -- Sentry hashes the replacement passwords with Django 5.0's 720000 PBKDF2 iterations.
 \i test/regress/setup.sql
 RESET relocate.password_hash_iterations;

@@ -625,7 +625,7 @@ private:
 			b->model = batch_.model;
 			b->columns = batch_.columns;
 		}
-		std::vector<std::size_t> insert_rows;
+		std::vector<std::size_t> insert_rows, update_rows;
 		for (std::size_t r = 0; r < batch_.rows(); ++r) {
 			RowBatch *b = nullptr;
 			if (fates[r].action == RowFate::Action::Insert) {
@@ -633,10 +633,8 @@ private:
 				insert_rows.push_back(r);
 			} else if (fates[r].action == RowFate::Action::Update) {
 				b = &updates;
-				updates.ids.push_back(fates[r].id);
+				update_rows.push_back(r);
 			}
-			if (fates[r].action == RowFate::Action::Update || fates[r].action == RowFate::Action::Reuse)
-				new_pks[r] = fates[r].id;
 			if (b == nullptr)
 				continue;
 			b->source_pks.push_back(batch_.source_pks[r]);
@@ -652,6 +650,14 @@ private:
 			for (std::size_t i = 0; i < insert_rows.size(); ++i)
 				new_pks[insert_rows[i]] = inserts.ids[i];
 		}
+		// Updated and reused rows: an existing row's id, or that of a row inserted just above.
+		for (std::size_t r = 0; r < batch_.rows(); ++r) {
+			const RowFate &f = fates[r];
+			if (f.action == RowFate::Action::Update || f.action == RowFate::Action::Reuse)
+				new_pks[r] = f.same_as_row >= 0 ? new_pks[static_cast<std::size_t>(f.same_as_row)] : f.id;
+		}
+		for (std::size_t r : update_rows)
+			updates.ids.push_back(new_pks[r]);
 		if (updates.rows() > 0)
 			target_.update_rows(updates);
 		// The moved-from cells are gone; put them back for after_write (which reads the batch).

@@ -1,6 +1,7 @@
 #include "core/model_rules.hpp"
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -691,13 +692,29 @@ void ModelRules::resolve_by_key(BatchEdit &batch, const std::vector<const char *
 	if (rows.empty())
 		return;
 	std::vector<std::optional<FoundRow>> found = target_.find_rows(lookup);
+	// A key not in the database but repeated within the batch: the later rows find the first one,
+	// as Sentry (writing one row at a time) finds the row it has just written.
+	std::map<std::vector<std::string>, std::size_t> first_in_batch;
 	for (std::size_t i = 0; i < rows.size(); ++i) {
-		if (!found[i])
-			continue;
 		RowFate &fate = batch.fate(rows[i]);
-		fate.action = action;
-		fate.kind = kind;
-		fate.id = found[i]->id;
+		if (fate.action != RowFate::Action::Insert)
+			continue; // an earlier rule decided already
+		if (found[i]) {
+			fate.action = action;
+			fate.kind = kind;
+			fate.id = found[i]->id;
+			continue;
+		}
+		std::vector<std::string> k = lookup.probes[i];
+		if (fold_case)
+			for (std::string &v : k)
+				v = ascii_lower(v);
+		auto [it, first] = first_in_batch.emplace(std::move(k), rows[i]);
+		if (!first) {
+			fate.action = action;
+			fate.kind = kind;
+			fate.same_as_row = static_cast<long>(it->second);
+		}
 	}
 }
 

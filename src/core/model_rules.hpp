@@ -54,6 +54,9 @@ struct RowFate {
 	enum class Action : std::uint8_t { Insert, Update, Reuse, Skip } action = Action::Insert;
 	ImportKind kind = ImportKind::Inserted; // what the pk map records
 	std::int64_t id = 0;                    // the existing row, for Update and Reuse
+	// For Update and Reuse of a row this same batch inserts (a key repeated within the batch): that
+	// row's index; its id is known once it is written.
+	long same_as_row = -1;
 };
 
 // A batch at write time: its rows' cells by column name, and their fates.

@@ -316,6 +316,30 @@ TEST(ModelRules, ConfigCollisionWithoutOverwriteReusesTheExistingRow) {
 	EXPECT_EQ(r.target.rows_of("sentry_userpermission").size(), 1u);
 }
 
+// A key repeated within one batch (the same UserRole twice, as in Sentry's four-users file): the
+// later rows find the row the batch inserts, as Sentry finds the row it has just written.
+TEST(ModelRules, KeyRepeatedWithinOneBatchFindsTheRowItInserts) {
+	for (bool overwrite : {false, true}) {
+		SCOPED_TRACE(overwrite ? "overwrite_configs" : "default");
+		RulesRun r;
+		ImportOptions options;
+		options.overwrite_configs = overwrite;
+		run(r, arr({entry("sentry.userrole", 1, R"("name": "Super Admin", "permissions": "['a']")"),
+		            entry("sentry.userrole", 3, R"("name": "Super Admin", "permissions": "['b']")")}),
+		    "config", options);
+		auto roles = r.target.rows_of("sentry_userrole");
+		ASSERT_EQ(roles.size(), 1u);
+		const FakeTarget::PkRow *first = pk_row(r.target, "sentry.userrole", 1);
+		const FakeTarget::PkRow *second = pk_row(r.target, "sentry.userrole", 3);
+		ASSERT_TRUE(first && second);
+		EXPECT_EQ(second->new_pk, first->new_pk);
+		EXPECT_EQ(first->kind, ImportKind::Inserted);
+		EXPECT_EQ(second->kind, overwrite ? ImportKind::Overwrite : ImportKind::Existing);
+		// With overwrite_configs the second row's values are written onto the first.
+		EXPECT_EQ(cell(roles[0], "permissions"), overwrite ? "{\"b\"}" : "{\"a\"}");
+	}
+}
+
 TEST(ModelRules, ConfigCollisionWithOverwriteWritesOntoTheExistingRow) {
 	RulesRun r;
 	declare_existing_configs(r.target);
