@@ -94,6 +94,10 @@ SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {"us
   {"model": "sentry.userip", "pk": 1, "fields": {"user": 1, "ip_address": "0.1.2.3.4.5.6.7.8.9.abc.def",
     "first_seen": "2023-06-22T22:59:55Z", "last_seen": "2023-06-22T22:59:55Z"}}]', scope => 'global');
 \echo :LAST_ERROR_SQLSTATE
+-- A user option Sentry's validation refuses (Sentry's test_bad_invalid_user_option).
+\set minpriv `cat test/fixtures/sentry/user-with-minimum-privileges.json`
+SELECT * FROM relocate_import(replace(:'minpriv', 'Europe/Vienna', 'MiddleEarth/Gondor'), scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
 -- A reference that is not an integer.
 SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {"username": "a", "password": "",
     "date_joined": "2023-06-22T22:59:55Z"}},

@@ -435,8 +435,10 @@ void ModelRules::resolve(const ModelDef &model, BatchEdit &batch) {
 		resolve_config(batch, {"name"});
 	// sentry.userpermission: the mixin's only unique set (user, permission) holds a foreign key, so
 	// Sentry always inserts.
-	else if (is(model, "sentry.useroption"))
+	else if (is(model, "sentry.useroption")) {
+		validate_user_options(model, batch);
 		resolve_user_options(batch);
+	}
 	else if (is(model, "sentry.projectoption"))
 		// Get-or-create by (project, key), then the file's values are saved into it; reported Inserted
 		// (the row is typically the sentry:option-epoch option created with the project).
@@ -458,6 +460,60 @@ void ModelRules::resolve_config(BatchEdit &batch, const std::vector<const char *
 		resolve_by_key(batch, key, false, RowFate::Action::Update, ImportKind::Overwrite);
 	else
 		resolve_by_key(batch, key, false, RowFate::Action::Reuse, ImportKind::Existing);
+}
+
+// Sentry validates {key: value} of a user option with its user-options serializer (spec §6
+// sentry.useroption); a value it refuses fails the import. Checked here: timezone (a time zone the
+// database knows), stacktraceOrder, clock24Hours, theme, defaultIssueEvent,
+// prefersIssueDetailsStreamlinedUI. (language needs Sentry's list of languages and is not checked.)
+void ModelRules::validate_user_options(const ModelDef &model, BatchEdit &batch) {
+	auto fail = [&](std::size_t r, const std::string &key, const std::string &why) {
+		throw ImportError(sqlstate::kInvalidParameterValue,
+		                  std::string("relocate: ") + model.name + " pk " + std::to_string(batch.source_pk(r)) +
+		                      ", field \"value\": " + why + " for the option \"" + key + "\"",
+		                  "Sentry's user-options validation refuses it, and Sentry's import fails too.");
+	};
+	std::vector<std::size_t> tz_rows;
+	std::vector<std::string> zones;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		std::optional<std::string> key = batch.get(r, "key"), json = batch.get(r, "value");
+		if (!key || !json)
+			continue;
+		std::string_view j = *json;
+		std::optional<std::string> text = option_text(j); // the JSON string's text, or the literal
+		bool is_string = !j.empty() && j.front() == '"';
+		bool is_bool = j == "true" || j == "false";
+		auto one_of = [&](std::initializer_list<const char *> allowed) {
+			for (const char *a : allowed)
+				if (text && *text == a)
+					return true;
+			return false;
+		};
+		if (*key == "timezone") {
+			if (!is_string)
+				fail(r, *key, "not a time zone name");
+			tz_rows.push_back(r);
+			zones.push_back(*text);
+		} else if (*key == "stacktraceOrder") {
+			if (!one_of({"-1", "1", "2"}))
+				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of -1, 1, 2");
+		} else if (*key == "clock24Hours" || *key == "prefersIssueDetailsStreamlinedUI") {
+			if (!is_bool && !one_of({"true", "false"}))
+				fail(r, *key, "not a boolean");
+		} else if (*key == "theme") {
+			if (!is_string || !one_of({"light", "dark", "system"}))
+				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of light, dark, system");
+		} else if (*key == "defaultIssueEvent") {
+			if (!is_string || !one_of({"recommended", "latest", "oldest"}))
+				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of recommended, latest, oldest");
+		}
+	}
+	if (zones.empty())
+		return;
+	std::vector<bool> known = target_.known_time_zones(zones);
+	for (std::size_t i = 0; i < zones.size(); ++i)
+		if (!known[i])
+			fail(tz_rows[i], "timezone", "\"" + zones[i] + "\" is not a known time zone");
 }
 
 void ModelRules::resolve_user_options(BatchEdit &batch) {

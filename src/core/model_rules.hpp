@@ -117,6 +117,7 @@ private:
 	// (Existing) or, with overwrite_configs, written onto it (Overwrite).
 	void resolve_config(BatchEdit &batch, const std::vector<const char *> &key);
 	void resolve_user_options(BatchEdit &batch);
+	void validate_user_options(const ModelDef &model, BatchEdit &batch);
 	void resolve_project_keys(BatchEdit &batch);
 	void resolve_api_tokens(BatchEdit &batch);
 	void resolve_org_auth_tokens(BatchEdit &batch);

@@ -312,6 +312,9 @@ public:
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
 	void lock(const std::string &) override {}
 	void advance_sequence(const TableShape &, std::int64_t) override {}
+	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override {
+		return std::vector<bool>(names.size(), true);
+	}
 	std::vector<ImportChunk> load_chunks(const std::string &) override { return {}; }
 	void write_chunks(const std::string &, const std::vector<ImportChunk> &chunks) override { chunks_ += chunks.size(); }
 	std::size_t chunks_ = 0;

@@ -376,9 +376,48 @@ TEST(ModelRules, ConfigCollisionWithOverwriteWritesOntoTheExistingRow) {
 // --- 2. sentry.useroption ----------------------------------------------------------------------------
 
 std::string user_option(int pk, const std::string &key, const std::string &org = "null") {
+	// A value Sentry's user-options validation accepts for the key.
+	const std::string value = key == "clock24Hours" ? "true" : key == "theme" ? R"("\"dark\"")"
+	                                                          : key == "timezone" ? R"("\"UTC\"")"
+	                                                                              : R"("\"x\"")";
 	return entry("sentry.useroption", pk,
 	             R"("user": 1, "organization_id": )" + org + R"(, "project_id": null, "key": ")" + key +
-	                 R"(", "value": "\"x\"")");
+	                 R"(", "value": )" + value);
+}
+
+// Sentry's user-options validation (test_bad_invalid_user_option): a value it refuses fails the
+// import, naming the entry and the option.
+TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
+	struct Case {
+		const char *key;
+		const char *value;
+	} cases[] = {{"timezone", R"("\"MiddleEarth/Gondor\"")"}, {"stacktraceOrder", R"("\"3\"")"},
+	             {"clock24Hours", R"("\"yes\"")"}, {"theme", R"("\"pink\"")"},
+	             {"defaultIssueEvent", R"("\"newest\"")"}};
+	for (const Case &c : cases) {
+		SCOPED_TRACE(c.key);
+		FakeTarget target{rule_tables()};
+		ImportOptions options;
+		options.admitted_scopes = admitted_scopes_for("user");
+		const std::string json = arr({kUser, entry("sentry.useroption", 7,
+		                                            R"("user": 1, "organization_id": null, "project_id": null, "key": ")" +
+		                                                std::string(c.key) + R"(", "value": )" + c.value)});
+		try {
+			run_import(json.data(), json.size(), options, target);
+			ADD_FAILURE() << "accepted";
+		} catch (const ImportError &e) {
+			EXPECT_STREQ(e.code(), "22023");
+			EXPECT_NE(std::string(e.what()).find("sentry.useroption pk 7"), std::string::npos) << e.what();
+			EXPECT_NE(std::string(e.what()).find(c.key), std::string::npos) << e.what();
+		}
+	}
+	// Valid values pass.
+	FakeTarget target{rule_tables()};
+	ImportOptions options;
+	options.admitted_scopes = admitted_scopes_for("user");
+	const std::string ok = arr({kUser, user_option(7, "timezone"), user_option(8, "theme"),
+	                            entry("sentry.useroption", 9, R"("user": 1, "organization_id": null, "project_id": null, "key": "stacktraceOrder", "value": "\"-1\"")")});
+	EXPECT_NO_THROW(run_import(ok.data(), ok.size(), options, target));
 }
 
 TEST(ModelRules, GlobalUserOptionThatExistsIsSkipped) {
