@@ -786,28 +786,24 @@ std::vector<std::string> ModelRules::pick_unique(const std::vector<std::string> 
                                                  const std::optional<std::pair<std::string, const char *>> &also_in,
                                                  std::unordered_set<std::string> &taken) {
 	// Which of `values` exist, case-insensitively, in table.column or in also_in.
-	auto exists = [&](const std::vector<std::string> &values) {
-		std::vector<bool> hit(values.size(), false);
-		std::vector<std::pair<std::string, const char *>> where = {{table, column}};
-		if (also_in)
-			where.push_back(*also_in);
-		for (const auto &[t, col] : where) {
-			std::optional<TableShape> &s = shape(t);
-			if (!s)
-				throw ImportError(sqlstate::kUndefinedTable, "relocate: table \"" + t + "\" does not exist", {},
-				                  "Create Sentry's schema first, and check that its schema is in the search_path.");
-			KeyLookup lookup;
-			lookup.table = &*s;
-			lookup.columns = {s->find(col)};
-			lookup.fold_case = true;
-			for (const std::string &v : values)
-				lookup.probes.push_back({v});
-			std::vector<std::optional<FoundRow>> found = target_.find_rows(lookup);
-			for (std::size_t i = 0; i < values.size(); ++i)
-				hit[i] = hit[i] || found[i].has_value();
-		}
-		return hit;
-	};
+	// The values already in the table(s) are read once per import into `taken` (lower-cased), so
+	// that no candidate needs a query: a case-insensitive lookup has no index to use, and one per
+	// batch would scan the table again and again. Concurrent imports are serialized by the caller's
+	// advisory lock, so the values cannot change underneath.
+	std::vector<std::pair<std::string, const char *>> where = {{table, column}};
+	if (also_in)
+		where.push_back(*also_in);
+	for (const auto &[t, col] : where) {
+		if (!values_loaded_.insert(t + "." + col).second)
+			continue;
+		std::optional<TableShape> &s = shape(t);
+		if (!s)
+			throw ImportError(sqlstate::kUndefinedTable, "relocate: table \"" + t + "\" does not exist", {},
+			                  "Create Sentry's schema first, and check that its schema is in the search_path.");
+		for (std::string &v : target_.column_values(*s, col))
+			taken.insert(ascii_lower(std::move(v)));
+	}
+	auto exists = [&](const std::vector<std::string> &values) { return std::vector<bool>(values.size(), false); };
 	std::vector<std::string> result(bases.size());
 	std::vector<bool> base_exists = exists(bases);
 	std::vector<std::size_t> colliding;
@@ -861,6 +857,11 @@ void ModelRules::resolve_users(BatchEdit &batch) {
 	}
 	if (rows.empty())
 		return;
+	// Usernames are unique across concurrent imports too: they take turns (held to commit).
+	if (!username_lock_taken_) {
+		target_.lock("relocate usernames");
+		username_lock_taken_ = true;
+	}
 	// merge_users: an exact (case-sensitive) username match reuses the existing user.
 	std::vector<std::size_t> to_place;
 	std::vector<std::string> bases;

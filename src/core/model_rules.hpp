@@ -149,6 +149,8 @@ private:
 	std::unordered_set<std::string> usernames_taken_; // lower-cased, assigned in this import
 	std::unordered_set<std::string> slugs_taken_;     // lower-cased organization slugs
 	bool slug_lock_taken_ = false;
+	bool username_lock_taken_ = false;
+	std::unordered_set<std::string> values_loaded_; // "table.column" whose values are in a taken set
 	std::int64_t derived_rows_ = 0;
 	std::int64_t skipped_org_auth_tokens_ = 0;
 	std::int64_t skipped_org_auth_tokens_without_org_ = 0;

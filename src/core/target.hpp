@@ -131,6 +131,8 @@ public:
 	virtual std::vector<std::string> nfkd(const std::vector<std::string> &texts) = 0;
 	// Takes a transaction-level advisory lock on `name` (e.g. organization slugs), held to commit.
 	virtual void lock(const std::string &name) = 0;
+	// Every non-NULL value of table.column, as text (to check many candidate values in memory).
+	virtual std::vector<std::string> column_values(const TableShape &table, const std::string &column) = 0;
 	// For each name, whether the database knows it as a time zone (pg_timezone_names).
 	virtual std::vector<bool> known_time_zones(const std::vector<std::string> &names) = 0;
 	// Moves the table's id sequence past `max_id` (for rows inserted with ids of their own).

@@ -406,7 +406,11 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 		unnest += ", pg_catalog.unnest($" + std::to_string(k + 2) + ")";
 		alias += ", v" + std::to_string(k);
 		on += std::string(k ? " AND " : "");
-		if (lookup.fold_case)
+		if (lookup.fold_case && col.sql_type.find("citext") != std::string::npos)
+			// citext compares case-insensitively and its unique index serves the lookup (its = lives in
+			// the citext extension's schema, found through the search_path like the tables).
+			on += "t." + quote_identifier(col.name) + " = CAST(" + v + " AS " + col.sql_type + ")";
+		else if (lookup.fold_case)
 			on += "pg_catalog.lower(t." + quote_identifier(col.name) + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
 		else
 			on += "t." + quote_identifier(col.name) + " OPERATOR(pg_catalog.=) " + v +
@@ -462,6 +466,22 @@ std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) 
 		}
 	});
 	return out;
+}
+
+std::vector<std::string> SpiTarget::column_values(const TableShape &table, const std::string &column) {
+	std::vector<std::string> values;
+	const std::string sql = "SELECT " + quote_identifier(column) + "::pg_catalog.text FROM " + table.qualified_name +
+	                        " WHERE " + quote_identifier(column) + " IS NOT NULL";
+	pg_guard([&] {
+		expect(SPI_execute(sql.c_str(), false, 0), SPI_OK_SELECT, "reading existing values");
+		values.reserve(SPI_processed);
+		for (uint64 i = 0; i < SPI_processed; ++i) {
+			char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+			values.emplace_back(v != nullptr ? v : ""); // C++ only after the PostgreSQL call
+		}
+		SPI_freetuptable(SPI_tuptable);
+	});
+	return values;
 }
 
 std::vector<bool> SpiTarget::known_time_zones(const std::vector<std::string> &names) {

@@ -312,6 +312,7 @@ public:
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
 	void lock(const std::string &) override {}
 	void advance_sequence(const TableShape &, std::int64_t) override {}
+	std::vector<std::string> column_values(const TableShape &, const std::string &) override { return {}; }
 	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override {
 		return std::vector<bool>(names.size(), true);
 	}

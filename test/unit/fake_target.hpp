@@ -404,6 +404,19 @@ public:
 
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
 	void lock(const std::string &name) override { locks.push_back(name); }
+	std::vector<std::string> column_values(const TableShape &table, const std::string &column) override {
+		std::vector<std::string> out;
+		std::vector<Row> rows = rows_of(table.name);
+		auto it = existing.find(table.name);
+		if (it != existing.end())
+			rows.insert(rows.end(), it->second.begin(), it->second.end());
+		for (const Row &row : rows) {
+			auto cell = row.find(column);
+			if (cell != row.end() && cell->second)
+				out.push_back(*cell->second);
+		}
+		return out;
+	}
 	// A few zones, enough for the tests.
 	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override {
 		std::vector<bool> out;
