@@ -803,42 +803,26 @@ std::vector<std::string> ModelRules::pick_unique(const std::vector<std::string> 
 		for (std::string &v : target_.column_values(*s, col))
 			taken.insert(ascii_lower(std::move(v)));
 	}
-	auto exists = [&](const std::vector<std::string> &values) { return std::vector<bool>(values.size(), false); };
+	// Each base as it is if free (and not all digits), else the first of Sentry's 27 suffixed
+	// candidates that is free, in order; the values picked are taken for the rest of the import.
 	std::vector<std::string> result(bases.size());
-	std::vector<bool> base_exists = exists(bases);
-	std::vector<std::size_t> colliding;
 	for (std::size_t i = 0; i < bases.size(); ++i) {
 		std::string lower = ascii_lower(bases[i]);
-		if (!base_exists[i] && taken.count(lower) == 0 && base_usable_without_suffix(bases[i])) {
+		if (taken.count(lower) == 0 && base_usable_without_suffix(bases[i])) {
 			result[i] = bases[i];
 			taken.insert(lower);
-		} else {
-			colliding.push_back(i);
+			continue;
 		}
-	}
-	if (colliding.empty())
-		return result;
-	// Sentry tries its 27 suffixed candidates one by one; all of them are looked up at once here.
-	std::vector<std::vector<std::string>> candidates;
-	std::vector<std::string> all;
-	for (std::size_t i : colliding) {
-		candidates.push_back(suffix_candidates(bases[i], max_len));
-		all.insert(all.end(), candidates.back().begin(), candidates.back().end());
-	}
-	std::vector<bool> candidate_exists = exists(all);
-	std::size_t at = 0;
-	for (std::size_t j = 0; j < colliding.size(); ++j) {
-		const std::vector<std::string> &cands = candidates[j];
-		std::string chosen = cands.back(); // Sentry keeps the last one if all are taken
-		for (std::size_t k = 0; k < cands.size(); ++k) {
-			if (!candidate_exists[at + k] && taken.count(ascii_lower(cands[k])) == 0) {
-				chosen = cands[k];
+		std::vector<std::string> candidates = suffix_candidates(bases[i], max_len);
+		std::string chosen = candidates.back(); // Sentry keeps the last one if all are taken
+		for (const std::string &c : candidates) {
+			if (taken.count(ascii_lower(c)) == 0) {
+				chosen = c;
 				break;
 			}
 		}
-		at += cands.size();
 		taken.insert(ascii_lower(chosen));
-		result[colliding[j]] = chosen;
+		result[i] = chosen;
 	}
 	return result;
 }

@@ -135,9 +135,10 @@ private:
 	void insert_derived(const std::string &table, const std::vector<std::string> &columns,
 	                    const std::vector<std::vector<std::optional<std::string>>> &rows,
 	                    const std::vector<std::int64_t> &source_pks, bool ignore_conflicts);
-	// Picks, for each base, the base itself or the first of Sentry's suffixed candidates that is free in
-	// `table`.`column` (case-insensitively), in `also_in` (another table/column), and among the values
-	// picked so far in this import (`taken`, lower-cased).
+	// Picks, for each base, the base itself or the first of Sentry's suffixed candidates that is free
+	// (case-insensitively) in `table`.`column`, in `also_in` (another table/column), and among the
+	// values picked so far in this import. `taken` (lower-cased) holds all of those: the tables'
+	// values are read into it on first use.
 	std::vector<std::string> pick_unique(const std::vector<std::string> &bases, std::size_t max_len,
 	                                     const std::string &table, const char *column,
 	                                     const std::optional<std::pair<std::string, const char *>> &also_in,
