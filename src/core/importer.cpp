@@ -122,6 +122,20 @@ struct ModelState {
 	std::int64_t rows_seen = 0;
 };
 
+void count(ModelSummary &summary, ImportKind kind) {
+	switch (kind) {
+	case ImportKind::Inserted:
+		++summary.inserted;
+		break;
+	case ImportKind::Existing:
+		++summary.existing;
+		break;
+	case ImportKind::Overwrite:
+		++summary.overwritten;
+		break;
+	}
+}
+
 std::string describe_entry(const ExportEntry &e) {
 	return "export entry " + std::to_string(e.index) + " at byte offset " + std::to_string(e.offset);
 }
@@ -592,17 +606,7 @@ private:
 			pk_rows_.kinds.push_back(f.kind);
 			pk_rows_.slugs.push_back(slug);
 			chunks_.add(ChunkBuilder::Entry{batch_groups_[r], batch_.source_pks[r], new_pks[r], f.kind, slug});
-			switch (f.kind) {
-			case ImportKind::Inserted:
-				++summary.inserted;
-				break;
-			case ImportKind::Existing:
-				++summary.existing;
-				break;
-			case ImportKind::Overwrite:
-				++summary.overwritten;
-				break;
-			}
+			count(summary, f.kind);
 			written.push_back(WrittenRow{r, batch_.source_pks[r], new_pks[r], f.action});
 			report_.rows_updated += f.action == RowFate::Action::Update;
 			report_.rows_reused += f.action == RowFate::Action::Reuse;
@@ -697,17 +701,7 @@ private:
 		if (!pk_map_.insert(model_index(st.def), entry.pk, PkEntry{m.new_pk, m.kind}))
 			fail(entry, sqlstate::kInvalidParameterValue, "the same pk appears twice for this model",
 			     "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
-		switch (m.kind) {
-		case ImportKind::Inserted:
-			++summary.inserted;
-			break;
-		case ImportKind::Existing:
-			++summary.existing;
-			break;
-		case ImportKind::Overwrite:
-			++summary.overwritten;
-			break;
-		}
+		count(summary, m.kind);
 		if (restored_rows_.model != nullptr && restored_rows_.model != st.def->name)
 			write_restored_pk_rows();
 		restored_rows_.model = st.def->name;
