@@ -636,71 +636,40 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 
 void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) {
 	for (bool control : {false, true}) {
-		std::vector<const ImportChunk *> rows;
-		for (const ImportChunk &c : chunks)
-			if (c.control == control)
-				rows.push_back(&c);
-		if (rows.empty())
+		// Every column goes in as a text[] and is cast by its own input function; the uuid repeats.
+		std::vector<std::vector<std::optional<std::string>>> columns(12);
+		auto text = [](std::int64_t v) { return std::optional<std::string>(std::to_string(v)); };
+		auto maybe = [&](const std::optional<std::int64_t> &v) { return v ? text(*v) : std::nullopt; };
+		for (const ImportChunk &c : chunks) {
+			if (c.control != control)
+				continue;
+			columns[0].emplace_back(import_uuid);
+			columns[1].emplace_back(c.model);
+			columns[2].push_back(text(c.min_ordinal));
+			columns[3].push_back(text(c.max_ordinal));
+			columns[4].push_back(text(c.min_source_pk));
+			columns[5].push_back(text(c.max_source_pk));
+			columns[6].push_back(maybe(c.min_inserted_pk));
+			columns[7].push_back(maybe(c.max_inserted_pk));
+			columns[8].emplace_back(c.inserted_map);
+			columns[9].emplace_back(c.existing_map);
+			columns[10].emplace_back(c.overwrite_map);
+			columns[11].emplace_back(c.inserted_identifiers);
+		}
+		if (columns[0].empty())
 			continue;
-		// Every column goes in as text[] and is cast by its own input function.
 		const std::string sql =
 		    "INSERT INTO " + chunk_table(control) +
 		    " (import_uuid, model, min_ordinal, max_ordinal, min_source_pk, max_source_pk, min_inserted_pk,"
 		    " max_inserted_pk, inserted_map, existing_map, overwrite_map, inserted_identifiers, date_added, date_updated)"
-		    " SELECT $1::pg_catalog.uuid, u.c1, u.c2::pg_catalog.int8, u.c3::pg_catalog.int8, u.c4::pg_catalog.int8,"
+		    " SELECT u.c0::pg_catalog.uuid, u.c1, u.c2::pg_catalog.int8, u.c3::pg_catalog.int8, u.c4::pg_catalog.int8,"
 		    " u.c5::pg_catalog.int8, u.c6::pg_catalog.int8, u.c7::pg_catalog.int8, u.c8::pg_catalog.jsonb,"
 		    " u.c9::pg_catalog.jsonb, u.c10::pg_catalog.jsonb, u.c11::pg_catalog.jsonb, pg_catalog.now(), pg_catalog.now()"
-		    " FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
-		    " pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9),"
-		    " pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))"
-		    " AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)";
-		// Cells, column-major, as strings (an empty optional is NULL).
-		constexpr int kCols = 11;
-		std::vector<std::optional<std::string>> cells;
-		cells.reserve(rows.size() * kCols);
-		for (int k = 0; k < kCols; ++k) {
-			for (const ImportChunk *c : rows) {
-				switch (k) {
-				case 0: cells.emplace_back(c->model); break;
-				case 1: cells.emplace_back(std::to_string(c->min_ordinal)); break;
-				case 2: cells.emplace_back(std::to_string(c->max_ordinal)); break;
-				case 3: cells.emplace_back(std::to_string(c->min_source_pk)); break;
-				case 4: cells.emplace_back(std::to_string(c->max_source_pk)); break;
-				case 5: cells.emplace_back(c->min_inserted_pk ? std::optional<std::string>(std::to_string(*c->min_inserted_pk)) : std::nullopt); break;
-				case 6: cells.emplace_back(c->max_inserted_pk ? std::optional<std::string>(std::to_string(*c->max_inserted_pk)) : std::nullopt); break;
-				case 7: cells.emplace_back(c->inserted_map); break;
-				case 8: cells.emplace_back(c->existing_map); break;
-				case 9: cells.emplace_back(c->overwrite_map); break;
-				default: cells.emplace_back(c->inserted_identifiers); break;
-				}
-			}
-		}
-		const std::size_t n = rows.size();
-		pg_guard([&] {
-			Oid argtypes[kCols + 1];
-			Datum args[kCols + 1];
-			argtypes[0] = TEXTOID;
-			args[0] = CStringGetTextDatum(import_uuid.c_str());
-			MemoryContext old = MemoryContextSwitchTo(batch_context_);
-			int dims[1] = {static_cast<int>(n)};
-			int lbs[1] = {1};
-			Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * n));
-			bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * n));
-			for (int k = 0; k < kCols; ++k) {
-				for (std::size_t r = 0; r < n; ++r) {
-					const std::optional<std::string> &cell = cells[static_cast<std::size_t>(k) * n + r];
-					nulls[r] = !cell.has_value();
-					elems[r] = nulls[r] ? (Datum)0
-					                    : PointerGetDatum(cstring_to_text_with_len(cell->data(), static_cast<int>(cell->size())));
-				}
-				argtypes[k + 1] = TEXTARRAYOID;
-				args[k + 1] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
-			}
-			MemoryContextSwitchTo(old);
-			expect(SPI_execute_with_args(sql.c_str(), kCols + 1, argtypes, args, nullptr, false, 0), SPI_OK_INSERT,
-			       "writing import chunks");
-			MemoryContextReset(batch_context_);
-		});
+		    " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+		    " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
+		    " pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))"
+		    " AS u(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)";
+		execute_text_arrays(sql, columns, false);
 	}
 }
 
