@@ -411,7 +411,7 @@ private:
 				}
 				if (mapped == nullptr)
 					return false;
-				row_references_[plan.fk->field] = mapped->kind;
+				row_references_.emplace_back(plan.fk->field, mapped->kind);
 				out = std::to_string(mapped->new_pk);
 				row_state_[static_cast<std::size_t>(plan.column)] = kValue;
 				continue;
@@ -746,7 +746,7 @@ private:
 	std::vector<std::string> row_value_;
 	std::vector<unsigned char> row_state_;
 	std::vector<std::size_t> row_dropped_; // dropped_fields indexes of the row being built
-	std::unordered_map<std::string, ImportKind> row_references_; // remapped FK field -> referenced row's kind
+	RowReferences row_references_; // remapped FK field -> referenced row's kind
 
 	ModelState *batch_state_ = nullptr;
 	RowBatch batch_;

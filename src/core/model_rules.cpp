@@ -289,10 +289,12 @@ std::optional<std::string> option_text(std::string_view json) {
 // --- normalize (spec §6 "Normalize") ---------------------------------------------------------------
 
 bool ModelRules::normalize(const ModelDef &model, RowEdit &row,
-                           const std::unordered_map<std::string, ImportKind> &references) {
+                           const RowReferences &references) {
 	auto merged_user = [&] {
-		auto it = references.find("user");
-		return it != references.end() && it->second != ImportKind::Inserted;
+		for (const auto &[field, kind] : references)
+			if (field == "user")
+				return kind != ImportKind::Inserted;
+		return false;
 	};
 	if (is(model, "sentry.user")) {
 		// Outside Config and Global scope nobody keeps administrative privileges.

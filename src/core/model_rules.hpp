@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -28,6 +29,10 @@
 namespace relocate {
 
 struct ImportOptions;
+
+// For each foreign-key field of a row that was remapped: the field (the catalogue's string) and the
+// kind of the row it refers to. A handful per row, so a vector, rebuilt without allocating.
+using RowReferences = std::vector<std::pair<std::string_view, ImportKind>>;
 
 // One row being built: its cells by column name.
 class RowEdit {
@@ -94,7 +99,7 @@ public:
 	// `references` gives, for each foreign-key field of the row that was remapped, the kind of the
 	// referenced row (Existing for a merged user, ...). Returns false to skip the row.
 	bool normalize(const ModelDef &model, RowEdit &row,
-	               const std::unordered_map<std::string, ImportKind> &references);
+	               const RowReferences &references);
 	void resolve(const ModelDef &model, BatchEdit &batch);
 	void after_write(const ModelDef &model, const BatchEdit &batch, const std::vector<WrittenRow> &written);
 
