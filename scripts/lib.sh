@@ -6,7 +6,10 @@
 # What it provides:
 #   RELOCATE_ROOT            absolute path of the repository root
 #   PG_CONFIG                the pinned pg_config of PostgreSQL 15 (/usr/bin/pg_config is a wrapper
-#                            that picks the newest installed server-dev, so it is never used)
+#                            that picks the newest installed server-dev, so it is never used);
+#                            RELOCATE_PG_CONFIG overrides it, e.g. with the pg_config of a private
+#                            copy of the PostgreSQL 15 tree, so that two checkouts can install and
+#                            test side by side without overwriting each other's relocate.so
 #   log_step MSG...          print a step banner with the seconds elapsed since the script started
 #   die MSG...               print an error and exit 1
 #   at_exit 'COMMAND'        run COMMAND when the script exits (last registered runs first)
@@ -28,7 +31,7 @@ fi
 _RELOCATE_LIB_LOADED=1
 
 RELOCATE_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PG_CONFIG=${RELOCATE_PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
 # The throwaway server listens only on a Unix socket in its own private directory
 # (listen_addresses=''), so this port cannot clash with another server: it only names the socket.
