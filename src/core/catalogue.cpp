@@ -97,6 +97,15 @@ std::string column_for_field(const ModelDef &m, std::string_view field) {
 	return std::string(field);
 }
 
+std::string field_for_column(const ModelDef &m, std::string_view column) {
+	for (std::size_t k = 0; k < m.foreign_key_count; ++k)
+		if (column_for_field(m, m.foreign_keys[k].field) == column)
+			return m.foreign_keys[k].field;
+	if (column == "first_name" && std::string_view(m.name) == "sentry.user")
+		return "name";
+	return std::string(column);
+}
+
 const ForeignKeyDef *find_foreign_key(const ModelDef &m, std::string_view field) {
 	for (std::size_t i = 0; i < m.foreign_key_count; ++i)
 		if (field == m.foreign_keys[i].field)

@@ -122,6 +122,9 @@ inline std::size_t model_index(const ModelDef *m) { return static_cast<std::size
 // other field keeps its name.
 std::string column_for_field(const ModelDef &m, std::string_view field);
 
+// The export field a column holds (the reverse of column_for_field), for messages.
+std::string field_for_column(const ModelDef &m, std::string_view column);
+
 const ForeignKeyDef *find_foreign_key(const ModelDef &m, std::string_view field);
 const FieldDefault *find_default(const ModelDef &m, std::string_view field);
 const RemovedField *find_removed_field(const ModelDef &m, std::string_view field);

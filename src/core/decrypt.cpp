@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace relocate {
 namespace {
@@ -154,8 +155,7 @@ std::string printable_name(const char *name) {
 [[noreturn]] void throw_archive_error(archive *a) {
 	const char *reason = archive_error_string(a);
 	std::string detail = reason != nullptr ? reason : "libarchive gave no reason";
-	std::string lower = detail;
-	std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+	const std::string lower = ascii_lower(detail);
 	if (lower.find("truncated") != std::string::npos || lower.find("no progress is possible") != std::string::npos)
 		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is truncated", detail,
 		                  "The file ends early (cut short in transfer or storage); use the complete file.");

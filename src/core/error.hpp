@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace relocate {
 
@@ -44,5 +45,14 @@ private:
 	std::string detail_;
 	std::string hint_;
 };
+
+// The error for a Sentry table the database does not have (or cannot see): "relocate: table
+// "<table>"<what> does not exist<why>", with the one hint every such error carries.
+inline ImportError missing_table_error(std::string_view table, std::string_view what = {}, std::string_view why = {}) {
+	return ImportError(sqlstate::kUndefinedTable,
+	                   "relocate: table \"" + std::string(table) + "\"" + std::string(what) + " does not exist" +
+	                       std::string(why),
+	                   {}, "Create Sentry's schema first, and check that its schema is in the search_path.");
+}
 
 } // namespace relocate

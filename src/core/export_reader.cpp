@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace relocate {
 
@@ -285,8 +286,7 @@ private:
 			if (seen_model_)
 				fail_entry("\"model\" appears twice");
 			entry_.model.assign(s, n);
-			for (char &c : entry_.model)
-				c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+			ascii_lower_in_place(entry_.model);
 			seen_model_ = true;
 			break;
 		case EntryKey::Pk:

@@ -34,21 +34,37 @@ public:
 	std::vector<std::pair<std::int64_t, std::int64_t>> memberships; // (org pk, user pk)
 
 	void consume(const ExportEntry &entry) override {
-		if (entry.model == "sentry.user") {
+		if (entry.model != model_) { // once per model run
+			model_ = entry.model;
+			role_ = hooks_for(model_).filter;
+		}
+		switch (role_) {
+		case FilterRole::User:
 			users.push_back(User{entry.pk, string_field(entry, "username"), string_field(entry, "email")});
-		} else if (entry.model == "sentry.organization") {
+			break;
+		case FilterRole::Organization:
 			if (auto slug = string_field(entry, "slug"))
 				org_slugs[entry.pk] = *slug;
-		} else if (entry.model == "sentry.organizationmember") {
+			break;
+		case FilterRole::Member: {
 			auto org = int_field(entry, "organization");
 			auto user = int_field(entry, "user_id");
 			if (org && user)
 				memberships.emplace_back(*org, *user);
+			break;
+		}
+		case FilterRole::Email:
+		case FilterRole::None:
+			break;
 		}
 	}
+
+private:
+	std::string model_;
+	FilterRole role_ = FilterRole::None;
 };
 
-std::unordered_set<std::string> to_set(const std::vector<std::optional<std::string>> &values) {
+std::unordered_set<std::string> to_set(const TextArray &values) {
 	std::unordered_set<std::string> out;
 	for (const auto &v : values)
 		if (v)
@@ -58,34 +74,36 @@ std::unordered_set<std::string> to_set(const std::vector<std::optional<std::stri
 
 } // namespace
 
-bool ImportFilters::admits(const std::string &model, const ExportEntry &entry) const {
-	if (model == "sentry.user") {
-		if (usernames) {
-			auto username = string_field(entry, "username");
-			if (!username || usernames->count(*username) == 0)
-				return false;
-		}
-		if (user_pks && user_pks->count(entry.pk) == 0)
-			return false;
-	} else if (model == "sentry.organization") {
-		if (org_slugs) {
-			auto slug = string_field(entry, "slug");
-			if (!slug || org_slugs->count(*slug) == 0)
-				return false;
-		}
-	} else if (model == "sentry.email") {
-		if (emails) {
-			auto email = string_field(entry, "email");
-			if (!email || emails->count(*email) == 0)
-				return false;
-		}
+namespace {
+
+// False if the entry's string `field` is not in `allowed` (nullopt: no filter).
+bool in_filter(const std::optional<std::unordered_set<std::string>> &allowed, const ExportEntry &entry,
+               const char *field) {
+	if (!allowed)
+		return true;
+	auto value = string_field(entry, field);
+	return value && allowed->count(*value) != 0;
+}
+
+} // namespace
+
+bool ImportFilters::admits(FilterRole role, const ExportEntry &entry) const {
+	switch (role) {
+	case FilterRole::User:
+		return in_filter(usernames, entry, "username") && (!user_pks || user_pks->count(entry.pk) != 0);
+	case FilterRole::Organization:
+		return in_filter(org_slugs, entry, "slug");
+	case FilterRole::Email:
+		return in_filter(emails, entry, "email");
+	case FilterRole::Member:
+	case FilterRole::None:
+		break;
 	}
 	return true;
 }
 
-ImportFilters build_filters(const char *data, std::size_t length,
-                            const std::optional<std::vector<std::optional<std::string>>> &org_filter,
-                            const std::optional<std::vector<std::optional<std::string>>> &user_filter) {
+ImportFilters build_filters(const char *data, std::size_t length, const std::optional<TextArray> &org_filter,
+                            const std::optional<TextArray> &user_filter) {
 	ImportFilters f;
 	if (!org_filter && !user_filter)
 		return f;

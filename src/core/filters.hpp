@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "core/export_reader.hpp"
+#include "core/model_hooks.hpp"
+#include "core/text.hpp"
 
 namespace relocate {
 
@@ -27,15 +29,14 @@ struct ImportFilters {
 	std::optional<std::unordered_set<std::string>> emails;      // sentry.email, by email
 
 	bool active() const { return usernames || user_pks || org_slugs || emails; }
-	// False if `entry` (of model `model`) is filtered out. Comparisons are exact, on the values in
-	// the file (before any renaming), as in Sentry.
-	bool admits(const std::string &model, const ExportEntry &entry) const;
+	// False if `entry`, of a model with filter role `role`, is filtered out. Comparisons are exact,
+	// on the values in the file (before any renaming), as in Sentry.
+	bool admits(FilterRole role, const ExportEntry &entry) const;
 };
 
 // Builds the filters, reading `data` once more for the derived ones. Null elements of the filter
 // arrays are ignored, as Sentry drops None from a filter's values.
-ImportFilters build_filters(const char *data, std::size_t length,
-                            const std::optional<std::vector<std::optional<std::string>>> &org_filter,
-                            const std::optional<std::vector<std::optional<std::string>>> &user_filter);
+ImportFilters build_filters(const char *data, std::size_t length, const std::optional<TextArray> &org_filter,
+                            const std::optional<TextArray> &user_filter);
 
 } // namespace relocate

@@ -59,6 +59,14 @@ std::vector<ImportChunk> ChunkBuilder::take(std::optional<std::int64_t> before_g
 	return chunks;
 }
 
+std::int64_t ChunkBuilder::write(Target &target, const std::string &import_uuid,
+                                 std::optional<std::int64_t> before_group) {
+	std::vector<ImportChunk> complete = take(before_group);
+	if (!complete.empty())
+		target.write_chunks(import_uuid, complete);
+	return static_cast<std::int64_t>(complete.size());
+}
+
 namespace {
 
 // SAX handler for a flat JSON object {"<int>": <int or string>, ...}: what Sentry writes in a
@@ -115,8 +123,8 @@ std::vector<std::pair<std::int64_t, std::string>> parse_flat_object(const Import
 
 } // namespace
 
-std::map<std::pair<std::string, std::int64_t>, RestoredChunk> index_chunks(const std::vector<ImportChunk> &chunks) {
-	std::map<std::pair<std::string, std::int64_t>, RestoredChunk> index;
+ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks) {
+	ChunkIndex index;
 	for (const ImportChunk &c : chunks) {
 		RestoredChunk &r = index[{c.model, c.min_ordinal}];
 		const std::pair<const std::string *, ImportKind> maps[] = {{&c.inserted_map, ImportKind::Inserted},
@@ -141,6 +149,45 @@ std::map<std::pair<std::string, std::int64_t>, RestoredChunk> index_chunks(const
 		}
 	}
 	return index;
+}
+
+bool ChunkRestorer::restore(ModelState &st, const ExportEntry &entry, std::int64_t group) {
+	if (restored_.empty())
+		return false;
+	const std::int64_t group_start = chunk_min_ordinal(group);
+	auto chunk = restored_.find({st.def->name, group_start});
+	if (chunk == restored_.end())
+		return false;
+	if (group_start != last_group_start_ || &st != last_state_) {
+		++state_.report.chunks_reused;
+		last_group_start_ = group_start;
+		last_state_ = &st;
+	}
+	ModelSummary &summary = state_.summary(st);
+	auto it = chunk->second.entries.find(entry.pk);
+	if (it == chunk->second.entries.end()) {
+		++summary.skipped;
+		return true;
+	}
+	const RestoredChunk::Mapped &m = it->second;
+	if (!state_.pk_map.insert(model_index(st.def), entry.pk, PkEntry{m.new_pk, m.kind}))
+		fail_entry(entry, sqlstate::kInvalidParameterValue, "the same pk appears twice for this model",
+		           "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
+	summary.add(m.kind);
+	if (rows_.model != nullptr && rows_.model != st.def->name)
+		flush();
+	rows_.model = st.def->name;
+	rows_.add(entry.pk, m.new_pk, m.kind, m.slug);
+	if (rows_.size() >= state_.options.batch_rows)
+		flush();
+	return true;
+}
+
+void ChunkRestorer::flush() {
+	if (rows_.size() > 0)
+		state_.target.record_pk_map(rows_);
+	rows_.clear();
+	rows_.model = nullptr;
 }
 
 } // namespace relocate

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/import_state.hpp"
 #include "core/target.hpp"
 
 namespace relocate {
@@ -44,6 +45,8 @@ public:
 	// Chunk rows for every collected group below `before_group` (all groups if nullopt); those
 	// entries are removed.
 	std::vector<ImportChunk> take(std::optional<std::int64_t> before_group);
+	// Writes the chunks take(before_group) returns for `import_uuid`; returns how many.
+	std::int64_t write(Target &target, const std::string &import_uuid, std::optional<std::int64_t> before_group);
 
 private:
 	std::string model_;
@@ -61,8 +64,30 @@ struct RestoredChunk {
 	std::unordered_map<std::int64_t, Mapped> entries;
 };
 
+using ChunkIndex = std::map<std::pair<std::string, std::int64_t>, RestoredChunk>;
+
 // Parses loaded chunks into an index by (model, min_ordinal). Throws ImportError (22000) for a
 // chunk whose maps are not the JSON Sentry writes.
-std::map<std::pair<std::string, std::int64_t>, RestoredChunk> index_chunks(const std::vector<ImportChunk> &chunks);
+ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks);
+
+// A run with the import_uuid of an earlier, committed run: every entry whose group that run wrote
+// gets its mapping back from that run's chunk (and the summary counts it as that run did), and
+// nothing of it is written again.
+class ChunkRestorer {
+public:
+	ChunkRestorer(ImportState &state, ChunkIndex restored) : state_(state), restored_(std::move(restored)) {}
+
+	// True if the entry (of chunk group `group`) was restored; false if it is to be imported.
+	bool restore(ModelState &st, const ExportEntry &entry, std::int64_t group);
+	// Writes the restored entries' rows of the session's pk map table.
+	void flush();
+
+private:
+	ImportState &state_;
+	ChunkIndex restored_;
+	PkMapRows rows_;
+	std::int64_t last_group_start_ = -1;
+	const ModelState *last_state_ = nullptr;
+};
 
 } // namespace relocate

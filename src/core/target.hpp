@@ -30,8 +30,12 @@ struct TableShape {
 	}
 };
 
+// The state of one cell of a row being built or queued: not given (the column's default applies),
+// a value (PostgreSQL input text), or SQL NULL. A queued batch holds only Value and Null cells.
+enum class CellState : std::uint8_t { Absent, Value, Null };
+
 // Rows for one INSERT: the same columns for every row, ids already allocated. Cells are row-major
-// PostgreSQL input text; is_null marks SQL NULLs.
+// PostgreSQL input text, each with its state (Value or Null).
 struct RowBatch {
 	const TableShape *table = nullptr;
 	const char *model = nullptr;
@@ -39,18 +43,52 @@ struct RowBatch {
 	std::vector<std::int64_t> ids;
 	std::vector<std::int64_t> source_pks;
 	std::vector<std::string> cells;
-	std::vector<unsigned char> is_null;
-	std::size_t bytes = 0;
+	std::vector<CellState> states;
+	std::size_t bytes = 0; // of the Value cells' text
 	// INSERT ... ON CONFLICT DO NOTHING (Sentry's get-or-create for rows its signals would create).
 	bool ignore_conflicts = false;
 
 	std::size_t rows() const { return source_pks.size(); }
+	std::size_t width() const { return columns.size(); }
+	std::size_t at(std::size_t row, std::size_t k) const { return row * columns.size() + k; }
+	const std::string &cell(std::size_t row, std::size_t k) const { return cells[at(row, k)]; }
+	bool is_null(std::size_t row, std::size_t k) const { return states[at(row, k)] == CellState::Null; }
+	// Appends the next cell of the row being appended (after its source pk).
+	void push_value(std::string value) {
+		bytes += value.size();
+		cells.push_back(std::move(value));
+		states.push_back(CellState::Value);
+	}
+	void push_null() {
+		cells.emplace_back();
+		states.push_back(CellState::Null);
+	}
+	void set_value(std::size_t row, std::size_t k, std::string value) {
+		std::size_t i = at(row, k);
+		bytes = bytes - (states[i] == CellState::Null ? 0 : cells[i].size()) + value.size();
+		cells[i] = std::move(value);
+		states[i] = CellState::Value;
+	}
+	void set_null(std::size_t row, std::size_t k) {
+		std::size_t i = at(row, k);
+		if (states[i] != CellState::Null)
+			bytes -= cells[i].size();
+		cells[i].clear();
+		states[i] = CellState::Null;
+	}
+	// Empties the batch and makes it one of `of_table` with the given columns.
+	void reset(const TableShape *of_table, const char *of_model, std::vector<int> with_columns = {}) {
+		clear();
+		table = of_table;
+		model = of_model;
+		columns = std::move(with_columns);
+	}
 	void clear() {
 		columns.clear();
 		ids.clear();
 		source_pks.clear();
 		cells.clear();
-		is_null.clear();
+		states.clear();
 		bytes = 0;
 		ignore_conflicts = false;
 	}
@@ -90,6 +128,12 @@ struct PkMapRows {
 	std::vector<std::optional<std::string>> slugs;
 
 	std::size_t size() const { return old_pks.size(); }
+	void add(std::int64_t old_pk, std::int64_t new_pk, ImportKind kind, std::optional<std::string> slug) {
+		old_pks.push_back(old_pk);
+		new_pks.push_back(new_pk);
+		kinds.push_back(kind);
+		slugs.push_back(std::move(slug));
+	}
 	void clear() {
 		old_pks.clear();
 		new_pks.clear();

@@ -388,11 +388,6 @@ Conversion convert_inet(const FieldValue &v, const Column &col, std::string &out
 
 // --- arrays ---------------------------------------------------------------------------------
 
-struct ArrayElement {
-	bool null = false;
-	std::string text;
-};
-
 constexpr unsigned kJsonFlags =
     rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
 
@@ -401,30 +396,30 @@ constexpr unsigned kJsonFlags =
 // dangerous as recursive parsing on deeply nested input.
 class FlatArrayHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FlatArrayHandler> {
 public:
-	explicit FlatArrayHandler(std::vector<ArrayElement> &elems) : elems_(elems) {}
+	explicit FlatArrayHandler(TextArray &elems) : elems_(elems) {}
 	bool Default() { return false; }
 	bool StartArray() { return depth_++ == 0; }
 	bool EndArray(rapidjson::SizeType) { return --depth_ == 0; }
 	bool Null() {
 		if (depth_ != 1)
 			return false;
-		elems_.push_back(ArrayElement{true, {}});
+		elems_.emplace_back(std::nullopt);
 		return true;
 	}
 	bool String(const char *s, rapidjson::SizeType n, bool) {
 		if (depth_ != 1)
 			return false;
-		elems_.push_back(ArrayElement{false, std::string(s, n)});
+		elems_.emplace_back(std::string(s, n));
 		return true;
 	}
 
 private:
-	std::vector<ArrayElement> &elems_;
+	TextArray &elems_;
 	int depth_ = 0;
 };
 
 // A flat JSON array of strings, numbers and nulls.
-bool parse_json_array(std::string_view s, std::vector<ArrayElement> &elems) {
+bool parse_json_array(std::string_view s, TextArray &elems) {
 	rapidjson::MemoryStream stream(s.data(), s.size());
 	FlatArrayHandler handler(elems);
 	rapidjson::Reader reader;
@@ -450,135 +445,128 @@ void append_utf8(std::string &out, unsigned long cp) {
 }
 
 // A Python list literal of str (as repr() writes it): ['a', "b's", None].
-bool parse_python_list(std::string_view s, std::vector<ArrayElement> &elems) {
-	std::size_t i = 0, n = s.size();
-	auto skip_ws = [&] {
-		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-			++i;
-	};
-	skip_ws();
-	if (i >= n || s[i] != '[')
-		return false;
-	++i;
-	skip_ws();
-	if (i < n && s[i] == ']') {
-		++i;
-		skip_ws();
-		return i == n;
-	}
-	while (true) {
-		skip_ws();
-		ArrayElement el;
-		if (s.substr(i, 4) == "None") {
-			el.null = true;
-			i += 4;
-		} else if (i < n && (s[i] == '\'' || s[i] == '"')) {
-			char q = s[i++];
-			bool closed = false;
-			while (i < n) {
-				char c = s[i++];
-				if (c == q) {
-					closed = true;
-					break;
-				}
-				if (c != '\\') {
-					el.text += c;
-					continue;
-				}
-				if (i >= n)
+class PythonListReader {
+public:
+	explicit PythonListReader(std::string_view s) : s_(s) {}
+
+	bool read(TextArray &elems) {
+		skip_space();
+		if (!take('['))
+			return false;
+		skip_space();
+		if (take(']'))
+			return end();
+		for (;;) {
+			skip_space();
+			if (s_.substr(i_, 4) == "None") {
+				i_ += 4;
+				elems.emplace_back(std::nullopt);
+			} else {
+				std::string text;
+				if (!string_literal(text))
 					return false;
-				char e = s[i++];
-				int width = 0;
-				switch (e) {
-				case 'n':
-					el.text += '\n';
-					break;
-				case 't':
-					el.text += '\t';
-					break;
-				case 'r':
-					el.text += '\r';
-					break;
-				case '\\':
-				case '\'':
-				case '"':
-					el.text += e;
-					break;
-				case 'x':
-					width = 2;
-					break;
-				case 'u':
-					width = 4;
-					break;
-				case 'U':
-					width = 8;
-					break;
-				default:
-					return false;
-				}
-				if (width > 0) {
-					if (i + width > n)
-						return false;
-					unsigned long cp = 0;
-					for (int k = 0; k < width; ++k) {
-						char h = s[i++];
-						if (!is_hex(h))
-							return false;
-						cp = cp * 16 + static_cast<unsigned long>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-					}
-					if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) // not encodable in UTF-8
-						return false;
-					append_utf8(el.text, cp);
-				}
+				elems.emplace_back(std::move(text));
 			}
-			if (!closed)
+			skip_space();
+			if (take(',')) {
+				skip_space();
+				if (take(']')) // trailing comma
+					return end();
+				continue;
+			}
+			return take(']') && end();
+		}
+	}
+
+private:
+	bool at_end() const { return i_ >= s_.size(); }
+	bool take(char c) {
+		if (at_end() || s_[i_] != c)
+			return false;
+		++i_;
+		return true;
+	}
+	void skip_space() {
+		while (!at_end() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+			++i_;
+	}
+	bool end() {
+		skip_space();
+		return at_end();
+	}
+
+	// '...' or "...", with Python's escapes.
+	bool string_literal(std::string &text) {
+		if (at_end() || (s_[i_] != '\'' && s_[i_] != '"'))
+			return false;
+		const char quote = s_[i_++];
+		while (!at_end()) {
+			char c = s_[i_++];
+			if (c == quote)
+				return true;
+			if (c != '\\')
+				text += c;
+			else if (!escape(text))
 				return false;
-		} else {
+		}
+		return false; // not closed
+	}
+
+	bool escape(std::string &text) {
+		if (at_end())
+			return false;
+		const char e = s_[i_++];
+		switch (e) {
+		case 'n':
+			text += '\n';
+			return true;
+		case 't':
+			text += '\t';
+			return true;
+		case 'r':
+			text += '\r';
+			return true;
+		case '\\':
+		case '\'':
+		case '"':
+			text += e;
+			return true;
+		case 'x':
+			return code_point(2, text);
+		case 'u':
+			return code_point(4, text);
+		case 'U':
+			return code_point(8, text);
+		default:
 			return false;
 		}
-		elems.push_back(std::move(el));
-		skip_ws();
-		if (i < n && s[i] == ',') {
-			++i;
-			skip_ws();
-			if (i < n && s[i] == ']') { // trailing comma
-				++i;
-				skip_ws();
-				return i == n;
-			}
-			continue;
-		}
-		if (i < n && s[i] == ']') {
-			++i;
-			skip_ws();
-			return i == n;
-		}
-		return false;
 	}
-}
 
-void append_array_literal(std::string &out, const std::vector<ArrayElement> &elems) {
-	out = "{";
-	for (std::size_t k = 0; k < elems.size(); ++k) {
-		if (k)
-			out += ',';
-		if (elems[k].null) {
-			out += "NULL";
-			continue;
+	// `width` hex digits: a code point, appended as UTF-8.
+	bool code_point(std::size_t width, std::string &text) {
+		if (i_ + width > s_.size())
+			return false;
+		unsigned long cp = 0;
+		for (std::size_t k = 0; k < width; ++k) {
+			char h = s_[i_++];
+			if (!is_hex(h))
+				return false;
+			cp = cp * 16 + static_cast<unsigned long>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
 		}
-		out += '"';
-		for (char c : elems[k].text) {
-			if (c == '"' || c == '\\')
-				out += '\\';
-			out += c;
-		}
-		out += '"';
+		if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) // not encodable in UTF-8
+			return false;
+		append_utf8(text, cp);
+		return true;
 	}
-	out += '}';
-}
+
+	std::string_view s_;
+	std::size_t i_ = 0;
+};
+
+bool parse_python_list(std::string_view s, TextArray &elems) { return PythonListReader(s).read(elems); }
 
 Conversion convert_array(const FieldValue &v, const Column &col, std::string &out) {
-	std::vector<ArrayElement> elems;
+	TextArray elems;
 	if (v.type == FieldValue::Type::Array) {
 		if (!parse_json_array(v.text, elems))
 			return error(sqlstate::kInvalidTextRepresentation,
@@ -600,10 +588,10 @@ Conversion convert_array(const FieldValue &v, const Column &col, std::string &ou
 	} else {
 		return mismatch(v, col);
 	}
-	for (const ArrayElement &e : elems)
-		if (has_nul(e.text))
+	for (const auto &e : elems)
+		if (e && has_nul(*e))
 			return error(sqlstate::kUntranslatableCharacter, "a list element contains the character U+0000");
-	append_array_literal(out, elems);
+	out = pg_text_array_literal(elems);
 	return ok();
 }
 
@@ -622,13 +610,6 @@ Conversion convert_other(const FieldValue &v, std::string &out) {
 }
 
 } // namespace
-
-std::size_t utf8_length(std::string_view s) {
-	std::size_t n = 0;
-	for (unsigned char c : s)
-		n += (c & 0xC0) != 0x80;
-	return n;
-}
 
 bool is_valid_json(std::string_view text) {
 	rapidjson::MemoryStream stream(text.data(), text.size());

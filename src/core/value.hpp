@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "core/export_reader.hpp"
+#include "core/text.hpp"
 
 namespace relocate {
 
@@ -70,6 +71,5 @@ Conversion convert_value(const FieldValue &v, const Column &col, std::string &ou
 // Helpers exposed for tests.
 bool is_valid_json(std::string_view text);
 void append_json_string(std::string &out, std::string_view s); // "..." with JSON escapes
-std::size_t utf8_length(std::string_view s);
 
 } // namespace relocate

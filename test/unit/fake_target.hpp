@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/target.hpp"
+#include "core/text.hpp"
 #include "core/value.hpp"
 
 namespace relocate::testing {
@@ -301,18 +302,7 @@ public:
 			b.columns.push_back(batch.table->columns[static_cast<std::size_t>(c)].name);
 		b.ids = batch.ids;
 		b.source_pks = batch.source_pks;
-		const std::size_t ncols = batch.columns.size();
-		for (std::size_t r = 0; r < batch.rows(); ++r) {
-			std::vector<std::optional<std::string>> row;
-			for (std::size_t k = 0; k < ncols; ++k) {
-				std::size_t i = r * ncols + k;
-				if (batch.is_null[i])
-					row.emplace_back(std::nullopt);
-				else
-					row.emplace_back(batch.cells[i]);
-			}
-			b.rows.push_back(std::move(row));
-		}
+		b.rows = cells_of(batch);
 		batches.push_back(std::move(b));
 	}
 
@@ -343,15 +333,7 @@ public:
 			b.columns.push_back(batch.table->columns[static_cast<std::size_t>(c)].name);
 		b.ids = batch.ids;
 		b.source_pks = batch.source_pks;
-		const std::size_t ncols = batch.columns.size();
-		for (std::size_t r = 0; r < batch.rows(); ++r) {
-			std::vector<std::optional<std::string>> row;
-			for (std::size_t k = 0; k < ncols; ++k) {
-				std::size_t i = r * ncols + k;
-				row.emplace_back(batch.is_null[i] ? std::nullopt : std::optional<std::string>(batch.cells[i]));
-			}
-			b.rows.push_back(std::move(row));
-		}
+		b.rows = cells_of(batch);
 		// The updated rows take the new values, so that rows_of and later lookups see them as the
 		// database would.
 		if (keep_cells)
@@ -363,8 +345,7 @@ public:
 	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override {
 		auto fold = [&](std::string s) {
 			if (lookup.fold_case)
-				for (char &c : s)
-					c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+				ascii_lower_in_place(s);
 			return s;
 		};
 		std::vector<Row> rows = rows_of(lookup.table->name);
@@ -518,6 +499,18 @@ private:
 		}
 	}
 
+	// The batch's cells, row by row (nullopt for NULL).
+	static std::vector<std::vector<std::optional<std::string>>> cells_of(const RowBatch &batch) {
+		std::vector<std::vector<std::optional<std::string>>> rows;
+		for (std::size_t r = 0; r < batch.rows(); ++r) {
+			std::vector<std::optional<std::string>> row;
+			for (std::size_t k = 0; k < batch.width(); ++k)
+				row.emplace_back(batch.is_null(r, k) ? std::nullopt : std::optional<std::string>(batch.cell(r, k)));
+			rows.push_back(std::move(row));
+		}
+		return rows;
+	}
+
 	// A RowBatch must be internally consistent whatever the input; violations are engine bugs.
 	static void check_batch(const RowBatch &batch) {
 		if (batch.table == nullptr || batch.model == nullptr)
@@ -525,7 +518,7 @@ private:
 		const std::size_t rows = batch.rows(), ncols = batch.columns.size();
 		if (rows == 0)
 			throw std::logic_error("FakeTarget: empty batch");
-		if (batch.ids.size() != rows || batch.cells.size() != rows * ncols || batch.is_null.size() != rows * ncols)
+		if (batch.ids.size() != rows || batch.cells.size() != rows * ncols || batch.states.size() != rows * ncols)
 			throw std::logic_error("FakeTarget: batch arrays of inconsistent length");
 		int prev = -1;
 		for (int c : batch.columns) {
@@ -536,7 +529,9 @@ private:
 		}
 		std::size_t bytes = 0;
 		for (std::size_t i = 0; i < batch.cells.size(); ++i) {
-			if (batch.is_null[i] && !batch.cells[i].empty())
+			if (batch.states[i] != CellState::Value && batch.states[i] != CellState::Null)
+				throw std::logic_error("FakeTarget: a queued cell that is neither a value nor NULL");
+			if (batch.states[i] == CellState::Null && !batch.cells[i].empty())
 				throw std::logic_error("FakeTarget: a NULL cell with text");
 			if (batch.cells[i].find('\0') != std::string::npos)
 				throw std::logic_error("FakeTarget: a cell holds U+0000");

@@ -2,6 +2,7 @@
 // through the import engine and an in-memory Target with table shapes declared here (several of
 // these tables are not in test/schema/sentry.sql). Rows the database already holds are declared in
 // FakeTarget::existing; lookups also see every row the import wrote.
+#include "core/model_hooks.hpp"
 #include "core/model_rules.hpp"
 
 #include <gtest/gtest.h>
@@ -701,7 +702,7 @@ TEST(ModelRules, OrgAuthTokensThatNeedMintingAreSkippedWithoutUrlPrefix) {
 		EXPECT_EQ(pk_row(r.target, "sentry.orgauthtoken", pk), nullptr) << pk;
 }
 
-// ModelRules directly: the counters of skipped OrgAuthTokens and their reasons.
+// The org auth tokens' resolve rule directly: the counters of skipped OrgAuthTokens and their reasons.
 TEST(ModelRules, OrgAuthTokenSkipCounters) {
 	std::map<std::string, TableShape> tables = rule_tables();
 	const TableShape &shape = tables.at("sentry_orgauthtoken");
@@ -713,32 +714,30 @@ TEST(ModelRules, OrgAuthTokenSkipCounters) {
 		std::int64_t pk = 1;
 		for (const auto &[org, hashed] : rows) {
 			b.source_pks.push_back(pk++);
-			for (const std::string &v : {org, hashed, std::string("abcd")}) {
-				b.cells.push_back(v);
-				b.is_null.push_back(0);
-				b.bytes += v.size();
-			}
+			for (const std::string &v : {org, hashed, std::string("abcd")})
+				b.push_value(v);
 		}
 		return b;
 	};
-	const ModelDef *model = find_model("sentry.orgauthtoken");
-	ASSERT_NE(model, nullptr);
+	const ModelHooks &hooks = hooks_for("sentry.orgauthtoken");
+	ASSERT_NE(hooks.resolve, nullptr);
 
 	FakeTarget target(tables);
 	target.existing["sentry_organization"] = {{{"id", "100"}, {"slug", "acme"}}};
 	ImportOptions options;
 	options.admitted_scopes = admitted_scopes_for("organization");
-	ModelRules rules(options, target);
+	ImportReport report;
+	RuleContext rules(options, target, report);
 	// No system.url-prefix: the tokens that need a new one are skipped.
 	RowBatch b = batch_of({{"100", ""}, {"100", "kept"}, {"999", ""}});
 	std::vector<RowFate> fates(b.rows());
 	BatchEdit edit(b, fates);
-	rules.resolve(*model, edit);
+	hooks.resolve(rules, edit);
 	EXPECT_EQ(fates[0].action, RowFate::Action::Skip);
 	EXPECT_EQ(fates[1].action, RowFate::Action::Insert);
 	EXPECT_EQ(fates[2].action, RowFate::Action::Skip); // organization 999 does not exist
-	EXPECT_EQ(rules.skipped_org_auth_tokens(), 1);
-	EXPECT_EQ(rules.skipped_org_auth_tokens_without_org(), 1);
+	EXPECT_EQ(report.org_auth_tokens_without_url, 1);
+	EXPECT_EQ(report.org_auth_tokens_without_org, 1);
 	EXPECT_EQ(*edit.get(1, "token_hashed"), "kept");
 
 	// With it, the token is minted for the organization's slug and url.
@@ -746,11 +745,11 @@ TEST(ModelRules, OrgAuthTokenSkipCounters) {
 	RowBatch b2 = batch_of({{"100", ""}});
 	std::vector<RowFate> fates2(b2.rows());
 	BatchEdit edit2(b2, fates2);
-	rules.resolve(*model, edit2);
+	hooks.resolve(rules, edit2);
 	EXPECT_EQ(fates2[0].action, RowFate::Action::Insert);
 	EXPECT_TRUE(is_hex(*edit2.get(0, "token_hashed"), 64));
 	EXPECT_EQ(edit2.get(0, "token_last_characters")->size(), 4u);
-	EXPECT_EQ(rules.skipped_org_auth_tokens(), 1);
+	EXPECT_EQ(report.org_auth_tokens_without_url, 1);
 }
 
 // --- 8. generated uuids ------------------------------------------------------------------------------

@@ -1,0 +1,168 @@
+#include "core/batch_writer.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace relocate {
+
+bool BatchWriter::same_columns(const ModelState &st, const Row &row) const {
+	if (batch_state_ != &st || batch_.rows() == 0)
+		return false;
+	std::size_t k = 0;
+	for (std::size_t c = 0; c < row.states.size(); ++c) {
+		const bool provided = row.states[c] != CellState::Absent;
+		const bool in_batch = k < batch_.columns.size() && batch_.columns[k] == static_cast<int>(c);
+		if (provided != in_batch)
+			return false;
+		k += in_batch;
+	}
+	return k == batch_.columns.size();
+}
+
+void BatchWriter::queue(ModelState &st, const ExportEntry &entry, Row &row, std::int64_t group) {
+	// The batch's columns are those this row provides; a row with another set starts a batch.
+	if (!same_columns(st, row)) {
+		flush();
+		batch_state_ = &st;
+		std::vector<int> columns;
+		for (std::size_t c = 0; c < row.states.size(); ++c)
+			if (row.states[c] != CellState::Absent)
+				columns.push_back(static_cast<int>(c));
+		batch_.reset(&st.table, st.def->name, std::move(columns));
+	}
+	batch_.source_pks.push_back(entry.pk);
+	batch_groups_.push_back(group);
+	for (int c : batch_.columns) {
+		const std::size_t uc = static_cast<std::size_t>(c);
+		if (row.states[uc] == CellState::Null)
+			batch_.push_null();
+		else
+			batch_.push_value(std::move(row.values[uc]));
+	}
+	if (batch_.rows() >= state_.options.batch_rows || batch_.bytes >= state_.options.batch_bytes)
+		flush();
+}
+
+void BatchWriter::flush() {
+	if (batch_state_ != nullptr && batch_.rows() > 0)
+		write(*batch_state_);
+	batch_.clear();
+	batch_groups_.clear();
+	batch_state_ = nullptr;
+}
+
+void BatchWriter::write(ModelState &st) {
+	state_.target.check_for_interrupts();
+	std::vector<RowFate> fates(batch_.rows());
+	BatchEdit edit(batch_, fates);
+	const ModelHooks &hooks = *st.hooks;
+	if (!hooks.key_rule.empty())
+		rules_.apply_key_rule(edit, hooks.key_rule);
+	if (hooks.resolve != nullptr)
+		hooks.resolve(rules_, edit);
+	const bool all_inserts = std::all_of(fates.begin(), fates.end(),
+	                                     [](const RowFate &f) { return f.action == RowFate::Action::Insert; });
+	std::vector<std::int64_t> new_pks = all_inserts ? write_inserts(st) : write_mixed(st, fates);
+	std::vector<WrittenRow> written = record(st, edit, fates, new_pks);
+	if (hooks.after_write != nullptr)
+		hooks.after_write(rules_, edit, written);
+}
+
+std::vector<std::int64_t> BatchWriter::write_inserts(ModelState &st) {
+	if (st.hooks->keeps_ids_in_global && state_.options.global_scope()) {
+		batch_.ids = batch_.source_pks;
+		state_.target.insert_rows(batch_);
+		state_.target.advance_sequence(st.table, *std::max_element(batch_.ids.begin(), batch_.ids.end()));
+		return batch_.ids;
+	}
+	state_.target.allocate_ids(st.table, batch_.rows(), batch_.ids);
+	if (batch_.ids.size() != batch_.rows())
+		throw ImportError(sqlstate::kInternalError, "relocate: id allocation returned the wrong number of ids");
+	state_.target.insert_rows(batch_);
+	return batch_.ids;
+}
+
+namespace {
+
+// The rows of `batch` whose fate is `action`, as a batch of their own (cells copied), and their
+// indexes in `batch`.
+RowBatch rows_to(const RowBatch &batch, const std::vector<RowFate> &fates, RowFate::Action action,
+                 std::vector<std::size_t> &indexes) {
+	RowBatch out;
+	out.reset(batch.table, batch.model, batch.columns);
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		if (fates[r].action != action)
+			continue;
+		indexes.push_back(r);
+		out.source_pks.push_back(batch.source_pks[r]);
+		for (std::size_t k = 0; k < batch.width(); ++k) {
+			if (batch.is_null(r, k))
+				out.push_null();
+			else
+				out.push_value(batch.cell(r, k));
+		}
+	}
+	return out;
+}
+
+} // namespace
+
+std::vector<std::int64_t> BatchWriter::write_mixed(ModelState &st, const std::vector<RowFate> &fates) {
+	std::vector<std::int64_t> new_pks(batch_.rows(), 0);
+	std::vector<std::size_t> insert_rows, update_rows;
+	RowBatch inserts = rows_to(batch_, fates, RowFate::Action::Insert, insert_rows);
+	if (inserts.rows() > 0) {
+		state_.target.allocate_ids(st.table, inserts.rows(), inserts.ids);
+		state_.target.insert_rows(inserts);
+		for (std::size_t i = 0; i < insert_rows.size(); ++i)
+			new_pks[insert_rows[i]] = inserts.ids[i];
+	}
+	// Updated and reused rows: an existing row's id, or that of a row inserted just above.
+	for (std::size_t r = 0; r < batch_.rows(); ++r) {
+		const RowFate &f = fates[r];
+		if (f.action == RowFate::Action::Update || f.action == RowFate::Action::Reuse)
+			new_pks[r] = f.same_as_row >= 0 ? new_pks[static_cast<std::size_t>(f.same_as_row)] : f.id;
+	}
+	RowBatch updates = rows_to(batch_, fates, RowFate::Action::Update, update_rows);
+	for (std::size_t r : update_rows)
+		updates.ids.push_back(new_pks[r]);
+	if (updates.rows() > 0)
+		state_.target.update_rows(updates);
+	return new_pks;
+}
+
+std::vector<WrittenRow> BatchWriter::record(ModelState &st, BatchEdit &edit, const std::vector<RowFate> &fates,
+                                            const std::vector<std::int64_t> &new_pks) {
+	const std::size_t idx = model_index(st.def);
+	ModelSummary &summary = state_.summary(st);
+	pk_rows_.clear();
+	pk_rows_.model = st.def->name;
+	std::vector<WrittenRow> written;
+	for (std::size_t r = 0; r < batch_.rows(); ++r) {
+		const RowFate &f = fates[r];
+		const std::int64_t old_pk = batch_.source_pks[r];
+		if (f.action == RowFate::Action::Skip) {
+			state_.pk_map.erase(idx, old_pk);
+			++summary.skipped;
+			continue;
+		}
+		PkEntry *entry = state_.pk_map.find(idx, old_pk);
+		entry->new_pk = new_pks[r];
+		entry->kind = f.kind;
+		std::optional<std::string> slug;
+		if (st.slug_column >= 0)
+			slug = edit.get(r, "slug"); // after resolve: the final slug
+		pk_rows_.add(old_pk, new_pks[r], f.kind, slug);
+		chunks_.add(ChunkBuilder::Entry{batch_groups_[r], old_pk, new_pks[r], f.kind, std::move(slug)});
+		summary.add(f.kind);
+		written.push_back(WrittenRow{r, old_pk, new_pks[r], f.action});
+		state_.report.rows_updated += f.action == RowFate::Action::Update;
+		state_.report.rows_reused += f.action == RowFate::Action::Reuse;
+	}
+	if (pk_rows_.size() > 0)
+		state_.target.record_pk_map(pk_rows_);
+	return written;
+}
+
+} // namespace relocate

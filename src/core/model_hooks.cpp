@@ -1,0 +1,122 @@
+// The table of Sentry's per-model import rules: one row per model that has any, sorted by model
+// name. To see everything relocate does to a model, read its row here, then the functions it
+// names in rules/.
+#include "core/model_hooks.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include "core/rules/rules.hpp"
+
+namespace relocate {
+
+namespace {
+
+using Action = RowFate::Action;
+using Key = std::array<const char *, 3>;
+
+// Sentry's get-or-create by `key` in write_relocation_import: a match takes `action` and `kind`.
+constexpr KeyRule get_or_create(Key key, Action action, ImportKind kind, bool fold_case = false) {
+	KeyRule rule;
+	rule.columns = key;
+	rule.fold_case = fold_case;
+	rule.action = action;
+	rule.kind = kind;
+	return rule;
+}
+
+// Sentry's OverwritableConfigMixin on the model's unique `key`: a match is kept (Existing), or with
+// overwrite_configs written onto (Overwrite).
+constexpr KeyRule overwritable_config(Key key) {
+	KeyRule rule;
+	rule.columns = key;
+	rule.overwritable = true;
+	return rule;
+}
+
+using namespace rules;
+
+constexpr ModelHooks kHooks[] = {
+    ModelHooks("sentry.apiauthorization").scoped_by(scope_by_application),
+    ModelHooks("sentry.apikey").normalizing(normalize_api_key),
+    ModelHooks("sentry.apitoken")
+        .scoped_by(scope_by_application)
+        .normalizing(normalize_api_token)
+        .resolving(resolve_api_tokens),
+    ModelHooks("sentry.controloption").keyed(overwritable_config({"key"})),
+    // Get-or-create by address (citext: case-insensitive); an existing row takes the file's values.
+    ModelHooks("sentry.email")
+        .keyed(get_or_create({"email"}, Action::Update, ImportKind::Existing, true))
+        .filtered_as(FilterRole::Email),
+    ModelHooks("sentry.incident").normalizing(normalize_incident),
+    ModelHooks("sentry.incidentactivity").normalizing(normalize_incident_activity),
+    ModelHooks("sentry.monitor").normalizing(normalize_monitor),
+    ModelHooks("sentry.notificationaction").scoped_by(scope_by_integration),
+    ModelHooks("sentry.option").keyed(overwritable_config({"key"})),
+    ModelHooks("sentry.organization")
+        .resolving(resolve_organizations)
+        .after_writing(after_write_organizations)
+        .filtered_as(FilterRole::Organization)
+        .hiding_status(),
+    // Sentry's one exception to "an unmapped reference skips the row": a member whose inviter was
+    // not imported keeps its membership and loses the inviter.
+    ModelHooks("sentry.organizationmember")
+        .normalizing(normalize_organization_member)
+        .resolving(resolve_organization_members)
+        .filtered_as(FilterRole::Member)
+        .nulling_unmapped("inviter_id"),
+    ModelHooks("sentry.orgauthtoken").normalizing(normalize_org_auth_token).resolving(resolve_org_auth_tokens),
+    // Global scope restores projects with their own ids, so that DSNs keep working.
+    ModelHooks("sentry.project").after_writing(after_write_projects).keeping_ids_in_global(),
+    ModelHooks("sentry.projectkey").normalizing(normalize_project_key).resolving(resolve_project_keys),
+    // Get-or-create by (project, key), then the file's values are saved into it; reported Inserted
+    // (the row is typically the sentry:option-epoch option created with the project).
+    ModelHooks("sentry.projectoption").keyed(get_or_create({"project_id", "key"}, Action::Update, ImportKind::Inserted)),
+    ModelHooks("sentry.recentsearch").normalizing(normalize_recent_search),
+    ModelHooks("sentry.relay").keyed(overwritable_config({"relay_id"})),
+    ModelHooks("sentry.relayusage").keyed(overwritable_config({"relay_id", "version"})),
+    ModelHooks("sentry.rule").normalizing(normalize_rule),
+    ModelHooks("sentry.savedsearch").normalizing(normalize_saved_search),
+    ModelHooks("sentry.user")
+        .normalizing(normalize_user)
+        .resolving(resolve_users)
+        .after_writing(after_write_users)
+        .filtered_as(FilterRole::User),
+    // The user's primary address already exists (created with the user): it takes the file's values,
+    // and Sentry reports it as Inserted.
+    ModelHooks("sentry.useremail")
+        .normalizing(normalize_user_email)
+        .keyed(get_or_create({"user_id", "email"}, Action::Update, ImportKind::Inserted)),
+    ModelHooks("sentry.userip").normalizing(normalize_user_ip),
+    ModelHooks("sentry.useroption").normalizing(normalize_row_of_user).resolving(resolve_user_options),
+    // The mixin's only unique set (user, permission) holds a foreign key, so Sentry always inserts.
+    ModelHooks("sentry.userpermission").normalizing(normalize_row_of_user),
+    ModelHooks("sentry.userrole").keyed(overwritable_config({"name"})),
+};
+
+constexpr bool less(const char *a, const char *b) { return std::string_view(a) < std::string_view(b); }
+
+constexpr bool sorted_by_model() {
+	for (std::size_t i = 1; i < std::size(kHooks); ++i)
+		if (!less(kHooks[i - 1].model, kHooks[i].model))
+			return false;
+	return true;
+}
+static_assert(sorted_by_model(), "kHooks must be sorted by model name, each model once");
+
+const ModelHooks kNoHooks{};
+
+} // namespace
+
+const ModelHooks &hooks_for(std::string_view model) {
+	const ModelHooks *it = std::lower_bound(std::begin(kHooks), std::end(kHooks), model,
+	                                        [](const ModelHooks &h, std::string_view m) { return h.model < m; });
+	if (it == std::end(kHooks) || it->model != model)
+		return kNoHooks;
+	return *it;
+}
+
+const ModelHooks *model_hooks_begin() { return std::begin(kHooks); }
+const ModelHooks *model_hooks_end() { return std::end(kHooks); }
+
+} // namespace relocate

@@ -1,0 +1,121 @@
+// Which of Sentry's per-model import rules apply to which model: one table (model_hooks.cpp),
+// one row per Sentry model that has a rule, looked up once per model run. A model without a row
+// gets no rules: its rows are remapped, converted and inserted as they are.
+//
+// The hooks, in the order the engine runs them:
+//   instance_scope  per entry, for models whose RelocationScope Sentry picks per instance
+//                   (get_relocation_scope): the scope of this entry
+//   normalize       per row, after its references are remapped and its values converted: Sentry's
+//                   normalize_before_relocation_import (sanitization outside Global scope, ...). May
+//                   change values or skip the row (return false)
+//   key_rule        per batch, before writing: a get-or-create by key, as data
+//   resolve         per batch, after the key rule: Sentry's write_relocation_import collision rules
+//                   that need code (usernames, slugs, tokens, ...); decides each row's fate
+//   after_write     per batch, after writing: the rows Sentry's signals create
+// and the properties the engine reads: the filter a model answers to, a reference nulled instead
+// of skipping the row when its target was not imported, ids kept in Global scope, the status
+// hide_organizations overrides.
+//
+// The rules themselves are in rules/, one file per Sentry area (rules/rules.hpp lists them).
+//
+// PostgreSQL-free.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "core/catalogue.hpp"
+#include "core/export_reader.hpp"
+#include "core/model_rules.hpp"
+
+namespace relocate {
+
+using NormalizeHook = bool (*)(RuleContext &, RowEdit &, const RowReferences &);
+using ResolveHook = void (*)(RuleContext &, BatchEdit &);
+using AfterWriteHook = void (*)(RuleContext &, const BatchEdit &, const std::vector<WrittenRow> &);
+using InstanceScopeHook = ScopeBits (*)(const ExportEntry &);
+
+// The model's part in Sentry's import filters (org_filter, user_filter and the filters derived
+// from them).
+enum class FilterRole : std::uint8_t {
+	None,
+	User,         // filtered by username (user_filter) or by membership of a chosen organization
+	Organization, // filtered by slug (org_filter)
+	Email,        // filtered by the chosen users' addresses
+	Member,       // links users to organizations (read by the filters' pre-pass)
+};
+
+struct ModelHooks {
+	const char *model = nullptr;
+	InstanceScopeHook instance_scope = nullptr;
+	NormalizeHook normalize = nullptr;
+	KeyRule key_rule{};
+	ResolveHook resolve = nullptr;
+	AfterWriteHook after_write = nullptr;
+	FilterRole filter = FilterRole::None;
+	// A foreign-key field whose unmapped reference is nulled instead of skipping the row.
+	const char *null_if_unmapped = nullptr;
+	// In Global scope the rows keep their ids from the file (and the id sequence moves past them).
+	bool keeps_ids_in_global = false;
+	// With hide_organizations, the column "status" is RELOCATION_PENDING_APPROVAL in every row.
+	bool hidden_by_hide_organizations = false;
+
+	// Builders for the table in model_hooks.cpp: ModelHooks("sentry.x").normalizing(f)...
+	constexpr explicit ModelHooks(const char *name = nullptr) : model(name) {}
+	constexpr ModelHooks scoped_by(InstanceScopeHook f) const {
+		ModelHooks h = *this;
+		h.instance_scope = f;
+		return h;
+	}
+	constexpr ModelHooks normalizing(NormalizeHook f) const {
+		ModelHooks h = *this;
+		h.normalize = f;
+		return h;
+	}
+	constexpr ModelHooks keyed(KeyRule rule) const {
+		ModelHooks h = *this;
+		h.key_rule = rule;
+		return h;
+	}
+	constexpr ModelHooks resolving(ResolveHook f) const {
+		ModelHooks h = *this;
+		h.resolve = f;
+		return h;
+	}
+	constexpr ModelHooks after_writing(AfterWriteHook f) const {
+		ModelHooks h = *this;
+		h.after_write = f;
+		return h;
+	}
+	constexpr ModelHooks filtered_as(FilterRole role) const {
+		ModelHooks h = *this;
+		h.filter = role;
+		return h;
+	}
+	constexpr ModelHooks nulling_unmapped(const char *field) const {
+		ModelHooks h = *this;
+		h.null_if_unmapped = field;
+		return h;
+	}
+	constexpr ModelHooks keeping_ids_in_global() const {
+		ModelHooks h = *this;
+		h.keeps_ids_in_global = true;
+		return h;
+	}
+	constexpr ModelHooks hiding_status() const {
+		ModelHooks h = *this;
+		h.hidden_by_hide_organizations = true;
+		return h;
+	}
+};
+
+// The hooks of `model` (a normalized model name); a ModelHooks without rules for a model that has
+// none.
+const ModelHooks &hooks_for(std::string_view model);
+
+// Every row of the table, sorted by model name (for tests and documentation).
+const ModelHooks *model_hooks_begin();
+const ModelHooks *model_hooks_end();
+
+} // namespace relocate
