@@ -3,7 +3,7 @@
 EXTENSION    = relocate
 EXTVERSION   = 0.1.0
 MODULE_big   = relocate
-CORE_SRCS    = $(sort $(wildcard src/core/*.cpp))
+CORE_SRCS    = $(sort $(wildcard src/core/*.cpp src/core/rules/*.cpp))
 PG_SRCS      = $(sort $(wildcard src/pg/*.cpp))
 OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 DATA         = relocate--$(EXTVERSION).sql

@@ -69,3 +69,19 @@ template <typename Fn> inline void pg_guard(Fn &&fn) {
 Datum call_entry(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo);
 
 } // namespace relocate::pg
+
+// Defines the SQL-callable function `name` (at file scope): its C entry point, which does nothing
+// but run the C++ body through call_entry, and the start of that body, which follows the macro:
+//
+//     RELOCATE_SQL_FUNCTION(relocate_import) {
+//         ... C++, with `fcinfo` in scope; reaches PostgreSQL only through pg_guard ...
+//     }
+//
+// so that no entry point can exist without its wrapper.
+#define RELOCATE_SQL_FUNCTION(name)                                                                                    \
+	static Datum name##_body(FunctionCallInfo fcinfo);                                                                 \
+	extern "C" {                                                                                                       \
+	PG_FUNCTION_INFO_V1(name);                                                                                         \
+	Datum name(PG_FUNCTION_ARGS) { return relocate::pg::call_entry(name##_body, fcinfo); }                             \
+	}                                                                                                                  \
+	static Datum name##_body(FunctionCallInfo fcinfo)

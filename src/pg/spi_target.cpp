@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "pg/sql_builder.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -16,18 +17,6 @@ extern "C" {
 namespace relocate::pg {
 
 namespace {
-
-// "name" -> "\"name\"" (always quoted, embedded quotes doubled): identifiers for generated SQL.
-std::string quote_identifier(const std::string &name) {
-	std::string out = "\"";
-	for (char c : name) {
-		if (c == '"')
-			out += '"';
-		out += c;
-	}
-	out += '"';
-	return out;
-}
 
 void expect(int rc, int wanted, const char *what) {
 	if (rc != wanted)
@@ -199,29 +188,21 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	if (found != insert_plans_.end())
 		return found->second;
 
-	// INSERT INTO t (id, a, b) SELECT u.c0, u.c1, u.c2::type FROM ROWS FROM (unnest($1), unnest($2), ...) u(c0, ...)
-	// Text goes into string columns by assignment (which checks varchar lengths) and into every other
-	// column through an explicit cast to its base type, i.e. the type's own input function.
-	std::string columns = quote_identifier("id"), select = "u.c0", unnest = "pg_catalog.unnest($1)", alias = "c0";
-	std::vector<Oid> argtypes = {INT8ARRAYOID};
-	for (std::size_t k = 0; k < batch.columns.size(); ++k) {
-		const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
-		std::string n = std::to_string(k + 1);
+	// INSERT INTO t (id, a, b) SELECT u.c0, u.c1, u.c2::type FROM ROWS FROM (unnest($1), ...) AS u(c0, ...)
+	UnnestRows rows("u");
+	std::string columns = quote_identifier("id"), select = rows.add(INT8ARRAYOID);
+	for (int c : batch.columns) {
+		const Column &col = table.columns[static_cast<std::size_t>(c)];
 		columns += ", " + quote_identifier(col.name);
-		select += ", u.c" + n;
-		if (col.type != ColumnType::Text)
-			select += "::" + col.sql_type;
-		unnest += ", pg_catalog.unnest($" + std::to_string(k + 2) + ")";
-		alias += ", c" + n;
-		argtypes.push_back(TEXTARRAYOID);
+		select += ", " + as_column_type(col, rows.add(TEXTARRAYOID));
 	}
 	std::string sql = "INSERT INTO " + table.qualified_name + " (" + columns + ")";
 	if (extras_[table.qualified_name].identity_always)
 		sql += " OVERRIDING SYSTEM VALUE";
-	sql += " SELECT " + select + " FROM ROWS FROM (" + unnest + ") AS u(" + alias + ")";
+	sql += " SELECT " + select + " FROM " + rows.from();
 	if (batch.ignore_conflicts)
 		sql += " ON CONFLICT DO NOTHING";
-	SPIPlanPtr plan = prepare(sql, static_cast<int>(argtypes.size()), argtypes.data());
+	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes());
 	insert_plans_.emplace(key, plan);
 	return plan;
 }
@@ -242,24 +223,19 @@ SPIPlanPtr SpiTarget::update_plan(const RowBatch &batch) {
 	auto found = insert_plans_.find(key);
 	if (found != insert_plans_.end())
 		return found->second;
-	// UPDATE t SET (a, b) = (u.c1, u.c2::type) FROM ROWS FROM (unnest($1), unnest($2), ...) u(c0, ...) WHERE t.id = u.c0
-	std::string targets, values, unnest = "pg_catalog.unnest($1)", alias = "c0";
-	std::vector<Oid> argtypes = {INT8ARRAYOID};
+	// UPDATE t SET (a, b) = ROW(u.c1, u.c2::type) FROM ROWS FROM (unnest($1), ...) AS u(c0, ...) WHERE t.id = u.c0
+	UnnestRows rows("u");
+	const std::string id = rows.add(INT8ARRAYOID);
+	std::string targets, values;
 	for (std::size_t k = 0; k < batch.columns.size(); ++k) {
 		const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
-		std::string n = std::to_string(k + 1);
 		targets += std::string(k ? ", " : "") + quote_identifier(col.name);
-		values += std::string(k ? ", " : "") + "u.c" + n;
-		if (col.type != ColumnType::Text)
-			values += "::" + col.sql_type;
-		unnest += ", pg_catalog.unnest($" + std::to_string(k + 2) + ")";
-		alias += ", c" + n;
-		argtypes.push_back(TEXTARRAYOID);
+		values += std::string(k ? ", " : "") + as_column_type(col, rows.add(TEXTARRAYOID));
 	}
 	// A one-column SET needs ROW() on the right-hand side.
-	std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values + ") FROM ROWS FROM (" +
-	                  unnest + ") AS u(" + alias + ") WHERE t.id OPERATOR(pg_catalog.=) u.c0";
-	SPIPlanPtr plan = prepare(sql, static_cast<int>(argtypes.size()), argtypes.data());
+	std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values + ") FROM " +
+	                  rows.from() + " WHERE t.id OPERATOR(pg_catalog.=) " + id;
+	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes());
 	insert_plans_.emplace(key, plan);
 	return plan;
 }
@@ -286,12 +262,11 @@ long colliding_row(const RowBatch &batch, const char *detail, std::string &colum
 				return static_cast<long>(r);
 		return -1;
 	}
-	const std::size_t ncols = batch.columns.size();
-	for (std::size_t k = 0; k < ncols; ++k) {
+	for (std::size_t k = 0; k < batch.width(); ++k) {
 		if (batch.table->columns[static_cast<std::size_t>(batch.columns[k])].name != column)
 			continue;
 		for (std::size_t r = 0; r < batch.rows(); ++r)
-			if (!batch.is_null[r * ncols + k] && batch.cells[r * ncols + k] == value)
+			if (!batch.is_null(r, k) && batch.cell(r, k) == value)
 				return static_cast<long>(r);
 	}
 	return -1;
@@ -322,32 +297,14 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 }
 
 void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
-	const std::size_t rows = batch.rows();
-	const std::size_t ncols = batch.columns.size();
-	InsertContext context{batch.model, batch.table->qualified_name.c_str(), rows, batch.source_pks.front(),
+	InsertContext context{batch.model, batch.table->qualified_name.c_str(), batch.rows(), batch.source_pks.front(),
 	                      batch.source_pks.back()};
 	pg_guard([&] {
 		MemoryContext old = MemoryContextSwitchTo(batch_context_);
-		int dims[1] = {static_cast<int>(rows)};
-		int lbs[1] = {1};
-		Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (ncols + 1)));
-		Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * rows));
-		for (std::size_t r = 0; r < rows; ++r)
-			ids[r] = Int64GetDatum(batch.ids[r]);
-		values[0] = PointerGetDatum(construct_array(ids, dims[0], INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * rows));
-		bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * rows));
-		for (std::size_t k = 0; k < ncols; ++k) {
-			for (std::size_t r = 0; r < rows; ++r) {
-				std::size_t cell = r * ncols + k;
-				nulls[r] = batch.is_null[cell] != 0;
-				elems[r] = nulls[r] ? (Datum)0
-				                    : PointerGetDatum(cstring_to_text_with_len(batch.cells[cell].data(),
-				                                                                static_cast<int>(batch.cells[cell].size())));
-			}
-			values[k + 1] =
-			    PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
-		}
+		Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (batch.width() + 1)));
+		values[0] = int8_array(batch.ids);
+		for (std::size_t k = 0; k < batch.width(); ++k)
+			values[k + 1] = text_array(batch, k);
 		MemoryContextSwitchTo(old);
 
 		ErrorContextCallback callback;
@@ -362,27 +319,16 @@ void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, in
 }
 
 void SpiTarget::execute_text_arrays(const std::string &sql,
-                                    const std::vector<std::vector<std::optional<std::string>>> &columns,
+                                    const std::vector<TextArray> &columns,
                                     bool read_only) {
 	const std::size_t ncols = columns.size();
-	const std::size_t rows = ncols ? columns[0].size() : 0;
 	pg_guard([&] {
 		MemoryContext old = MemoryContextSwitchTo(batch_context_);
 		Oid *argtypes = static_cast<Oid *>(palloc(sizeof(Oid) * (ncols + 1)));
 		Datum *args = static_cast<Datum *>(palloc(sizeof(Datum) * (ncols + 1)));
-		int dims[1] = {static_cast<int>(rows)};
-		int lbs[1] = {1};
-		Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (rows + 1)));
-		bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * (rows + 1)));
 		for (std::size_t k = 0; k < ncols; ++k) {
-			for (std::size_t r = 0; r < rows; ++r) {
-				const std::optional<std::string> &v = columns[k][r];
-				nulls[r] = !v.has_value();
-				elems[r] = nulls[r] ? (Datum)0
-				                    : PointerGetDatum(cstring_to_text_with_len(v->data(), static_cast<int>(v->size())));
-			}
 			argtypes[k] = TEXTARRAYOID;
-			args[k] = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+			args[k] = text_array(columns[k]);
 		}
 		MemoryContextSwitchTo(old);
 		int rc = SPI_execute_with_args(sql.c_str(), static_cast<int>(ncols), argtypes, args, nullptr, read_only, 0);
@@ -397,34 +343,33 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 	std::vector<std::optional<FoundRow>> found(n);
 	if (n == 0)
 		return found;
-	// SELECT DISTINCT ON (k.ord) k.ord, t.id, t.<first key>::text FROM ROWS FROM (unnest($1), ...) k(ord, v1, ...)
-	//   JOIN t ON t.c1 = k.v1::type AND ... ORDER BY k.ord, t.id
-	std::string unnest = "pg_catalog.unnest($1)", alias = "ord", on;
+	// SELECT DISTINCT ON (k.c0) k.c0, t.id, t.<first key>::text FROM ROWS FROM (unnest($1), ...) AS k(c0, c1, ...)
+	//   JOIN t ON t.key1 = k.c1::type AND ... ORDER BY k.c0, t.id   (k.c0: the probe's ordinal)
+	UnnestRows keys("k");
+	const std::string ord = keys.add(TEXTARRAYOID);
+	std::string on;
 	for (std::size_t k = 0; k < lookup.columns.size(); ++k) {
 		const Column &col = table.columns[static_cast<std::size_t>(lookup.columns[k])];
-		std::string v = "k.v" + std::to_string(k);
-		unnest += ", pg_catalog.unnest($" + std::to_string(k + 2) + ")";
-		alias += ", v" + std::to_string(k);
+		const std::string v = keys.add(TEXTARRAYOID), column = "t." + quote_identifier(col.name);
 		on += std::string(k ? " AND " : "");
 		if (lookup.fold_case && col.sql_type.find("citext") != std::string::npos)
 			// citext compares case-insensitively and its unique index serves the lookup (its = lives in
 			// the citext extension's schema, found through the search_path like the tables).
-			on += "t." + quote_identifier(col.name) + " = CAST(" + v + " AS " + col.sql_type + ")";
+			on += column + " = CAST(" + v + " AS " + col.sql_type + ")";
 		else if (lookup.fold_case)
-			on += "pg_catalog.lower(t." + quote_identifier(col.name) + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
+			on += "pg_catalog.lower(" + column + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
 		else
-			on += "t." + quote_identifier(col.name) + " OPERATOR(pg_catalog.=) " + v +
-			      (col.type == ColumnType::Text ? "" : "::" + col.sql_type);
+			on += column + " OPERATOR(pg_catalog.=) " + as_column_type(col, v);
 	}
 	// Columns the matching row must have NULL (constants of the statement, not parameters).
 	for (int c : lookup.null_columns)
 		on += " AND t." + quote_identifier(table.columns[static_cast<std::size_t>(c)].name) + " IS NULL";
 	const Column &first = table.columns[static_cast<std::size_t>(
 	    lookup.fetch_column >= 0 ? lookup.fetch_column : lookup.columns[0])];
-	std::string sql = "SELECT DISTINCT ON (k.ord) k.ord::pg_catalog.int8, t.id::pg_catalog.int8, t." +
-	                  quote_identifier(first.name) + "::pg_catalog.text FROM ROWS FROM (" + unnest + ") AS k(" + alias +
-	                  ") JOIN " + table.qualified_name + " AS t ON " + on + " ORDER BY k.ord, t.id";
-	std::vector<std::vector<std::optional<std::string>>> columns(lookup.columns.size() + 1);
+	std::string sql = "SELECT DISTINCT ON (" + ord + ") " + ord + "::pg_catalog.int8, t.id::pg_catalog.int8, t." +
+	                  quote_identifier(first.name) + "::pg_catalog.text FROM " + keys.from() + " JOIN " +
+	                  table.qualified_name + " AS t ON " + on + " ORDER BY " + ord + ", t.id";
+	std::vector<TextArray> columns(lookup.columns.size() + 1);
 	for (std::size_t r = 0; r < n; ++r) {
 		columns[0].emplace_back(std::to_string(r));
 		for (std::size_t k = 0; k < lookup.columns.size(); ++k)
@@ -451,7 +396,7 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 
 std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) {
 	std::vector<std::string> out(texts.size());
-	std::vector<std::vector<std::optional<std::string>>> columns(1);
+	std::vector<TextArray> columns(1);
 	for (const std::string &t : texts)
 		columns[0].emplace_back(t);
 	execute_text_arrays("SELECT u.o::pg_catalog.int8, pg_catalog.normalize(u.t, 'NFKD') FROM ROWS FROM "
@@ -486,7 +431,7 @@ std::vector<std::string> SpiTarget::column_values(const TableShape &table, const
 
 std::vector<bool> SpiTarget::known_time_zones(const std::vector<std::string> &names) {
 	std::vector<bool> known(names.size(), false);
-	std::vector<std::vector<std::optional<std::string>>> columns(1);
+	std::vector<TextArray> columns(1);
 	for (const std::string &n : names)
 		columns[0].emplace_back(n);
 	execute_text_arrays("SELECT u.o::pg_catalog.int8 FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)"
@@ -536,31 +481,13 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 		                       " pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(o, n, k, s)",
 		                       5, argtypes);
 	}
-	const std::size_t n = rows.size();
+	TextArray kinds;
+	for (ImportKind k : rows.kinds)
+		kinds.emplace_back(import_kind_name(k));
 	pg_guard([&] {
 		MemoryContext old = MemoryContextSwitchTo(batch_context_);
-		int dims[1] = {static_cast<int>(n)};
-		int lbs[1] = {1};
-		Datum *olds = static_cast<Datum *>(palloc(sizeof(Datum) * n));
-		Datum *news = static_cast<Datum *>(palloc(sizeof(Datum) * n));
-		Datum *kinds = static_cast<Datum *>(palloc(sizeof(Datum) * n));
-		Datum *slugs = static_cast<Datum *>(palloc(sizeof(Datum) * n));
-		bool *slug_nulls = static_cast<bool *>(palloc(sizeof(bool) * n));
-		for (std::size_t r = 0; r < n; ++r) {
-			olds[r] = Int64GetDatum(rows.old_pks[r]);
-			news[r] = Int64GetDatum(rows.new_pks[r]);
-			kinds[r] = CStringGetTextDatum(import_kind_name(rows.kinds[r]));
-			slug_nulls[r] = !rows.slugs[r].has_value();
-			slugs[r] = slug_nulls[r] ? (Datum)0
-			                         : PointerGetDatum(cstring_to_text_with_len(
-			                               rows.slugs[r]->data(), static_cast<int>(rows.slugs[r]->size())));
-		}
-		Datum args[5];
-		args[0] = CStringGetTextDatum(rows.model);
-		args[1] = PointerGetDatum(construct_array(olds, dims[0], INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		args[2] = PointerGetDatum(construct_array(news, dims[0], INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		args[3] = PointerGetDatum(construct_array(kinds, dims[0], TEXTOID, -1, false, TYPALIGN_INT));
-		args[4] = PointerGetDatum(construct_md_array(slugs, slug_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+		Datum args[5] = {CStringGetTextDatum(rows.model), int8_array(rows.old_pks), int8_array(rows.new_pks),
+		                 text_array(kinds), text_array(rows.slugs)};
 		MemoryContextSwitchTo(old);
 		expect(SPI_execute_plan(pk_map_plan_, args, nullptr, false, 0), SPI_OK_INSERT, "recording the pk map");
 		MemoryContextReset(batch_context_);
@@ -573,9 +500,7 @@ const std::string &SpiTarget::chunk_table(bool control) {
 		const char *table = control ? "sentry_controlimportchunk" : "sentry_regionimportchunk";
 		std::optional<TableShape> shape = describe_table(table);
 		if (!shape)
-			throw ImportError(sqlstate::kUndefinedTable,
-			                  std::string("relocate: table \"") + table + "\" (Sentry's import chunks) does not exist", {},
-			                  "Create Sentry's schema first, and check that its schema is in the search_path.");
+			throw missing_table_error(table, " (Sentry's import chunks)");
 		name = shape->qualified_name;
 	}
 	return name;
@@ -636,8 +561,8 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 
 void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) {
 	for (bool control : {false, true}) {
-		// Every column goes in as a text[] and is cast by its own input function; the uuid repeats.
-		std::vector<std::vector<std::optional<std::string>>> columns(12);
+		std::vector<TextArray> columns(12); // the uuid repeats in every row
+
 		auto text = [](std::int64_t v) { return std::optional<std::string>(std::to_string(v)); };
 		auto maybe = [&](const std::optional<std::int64_t> &v) { return v ? text(*v) : std::nullopt; };
 		for (const ImportChunk &c : chunks) {
@@ -658,17 +583,23 @@ void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<I
 		}
 		if (columns[0].empty())
 			continue;
-		const std::string sql =
-		    "INSERT INTO " + chunk_table(control) +
-		    " (import_uuid, model, min_ordinal, max_ordinal, min_source_pk, max_source_pk, min_inserted_pk,"
-		    " max_inserted_pk, inserted_map, existing_map, overwrite_map, inserted_identifiers, date_added, date_updated)"
-		    " SELECT u.c0::pg_catalog.uuid, u.c1, u.c2::pg_catalog.int8, u.c3::pg_catalog.int8, u.c4::pg_catalog.int8,"
-		    " u.c5::pg_catalog.int8, u.c6::pg_catalog.int8, u.c7::pg_catalog.int8, u.c8::pg_catalog.jsonb,"
-		    " u.c9::pg_catalog.jsonb, u.c10::pg_catalog.jsonb, u.c11::pg_catalog.jsonb, pg_catalog.now(), pg_catalog.now()"
-		    " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
-		    " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
-		    " pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))"
-		    " AS u(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)";
+		// Every column goes in as a text[] and is cast by its own input function.
+		static const char *const kColumns[][2] = {
+		    {"import_uuid", "pg_catalog.uuid"},  {"model", nullptr},
+		    {"min_ordinal", "pg_catalog.int8"},  {"max_ordinal", "pg_catalog.int8"},
+		    {"min_source_pk", "pg_catalog.int8"}, {"max_source_pk", "pg_catalog.int8"},
+		    {"min_inserted_pk", "pg_catalog.int8"}, {"max_inserted_pk", "pg_catalog.int8"},
+		    {"inserted_map", "pg_catalog.jsonb"}, {"existing_map", "pg_catalog.jsonb"},
+		    {"overwrite_map", "pg_catalog.jsonb"}, {"inserted_identifiers", "pg_catalog.jsonb"}};
+		UnnestRows rows("u");
+		std::string names, values;
+		for (const auto &[name, type] : kColumns) {
+			const std::string v = rows.add(TEXTARRAYOID);
+			names += quote_identifier(name) + ", ";
+			values += (type != nullptr ? v + "::" + type : v) + ", ";
+		}
+		const std::string sql = "INSERT INTO " + chunk_table(control) + " (" + names + "date_added, date_updated) SELECT " +
+		                        values + "pg_catalog.now(), pg_catalog.now() FROM " + rows.from();
 		execute_text_arrays(sql, columns, false);
 	}
 }

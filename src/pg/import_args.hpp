@@ -1,0 +1,37 @@
+// The SQL arguments of relocate_import, read once into named C++ values.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "core/import_options.hpp"
+#include "pg/boundary.hpp"
+
+namespace relocate::pg {
+
+struct ImportArgs {
+	// The export: the bytes of the `export` argument (bytea or text), not copied; valid for the
+	// call. nullptr when the argument is NULL.
+	const char *export_data = nullptr;
+	std::size_t export_length = 0;
+	std::optional<std::string> scope;
+	std::optional<TextArray> org_filter;
+	std::optional<TextArray> user_filter;
+	bool merge_users = false;
+	bool overwrite_configs = false;
+	bool hide_organizations = false;
+	std::optional<std::string> import_uuid;
+	// The private_key argument: a palloc'd copy (PEM text or a path), wiped once the key is read.
+	char *private_key = nullptr;
+	bool reset = false;
+};
+
+// Reads the arguments (in the order relocate_import declares them).
+ImportArgs read_import_args(FunctionCallInfo fcinfo);
+
+// The import's options from the arguments and the relocate.* settings. Throws ImportError for a
+// NULL export or scope (22004), an unknown scope (22023), and reset outside Global scope (22023).
+ImportOptions import_options(const ImportArgs &args);
+
+} // namespace relocate::pg

@@ -1,0 +1,65 @@
+#include "pg/settings.hpp"
+
+#include "pg/boundary.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+namespace relocate::pg {
+
+namespace {
+
+bool ignore_unknown_fields = false;
+int batch_size = 1000;
+char *last_import_uuid = nullptr;
+int password_hash_iterations = 720000;
+char *region_name = nullptr;
+char *url_prefix = nullptr;
+
+} // namespace
+
+void apply_settings(ImportOptions &options) {
+	options.ignore_unknown_fields = ignore_unknown_fields;
+	options.batch_rows = static_cast<std::size_t>(batch_size);
+	options.password_hash_iterations = static_cast<unsigned>(password_hash_iterations);
+	options.region_name = region_name != nullptr ? region_name : "--monolith--";
+	options.url_prefix = url_prefix != nullptr ? url_prefix : "";
+}
+
+void set_last_import_uuid(const std::string &import_uuid) {
+	SetConfigOption("relocate.last_import_uuid", import_uuid.c_str(), PGC_USERSET, PGC_S_SESSION);
+}
+
+} // namespace relocate::pg
+
+extern "C" void _PG_init(void) {
+	using namespace relocate::pg;
+	DefineCustomBoolVariable("relocate.ignore_unknown_fields",
+	                         "Drop export fields that the target table has no column for, instead of failing.",
+	                         "Dropped fields are reported in a NOTICE with their row counts.", &ignore_unknown_fields,
+	                         false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("relocate.batch_size", "Rows per INSERT statement written by relocate_import.", nullptr,
+	                        &batch_size, 1000, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("relocate.password_hash_iterations",
+	                        "PBKDF2-SHA256 iterations of the password hashes written outside Global scope.",
+	                        "Django 5.0 uses 720000; each hash then costs about half a second of CPU. Django rehashes "
+	                        "with its own count at the user's next login.",
+	                        &password_hash_iterations, 720000, 1, 100000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable("relocate.region_name",
+	                           "region_name of the organization slug reservations written (Sentry's monolith region).",
+	                           nullptr, &region_name, "--monolith--", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable("relocate.url_prefix",
+	                           "Sentry's system.url-prefix, for OrgAuthTokens minted when the database has no such option.",
+	                           "Self-hosted installs usually set it in config.yml; without it such tokens are skipped.",
+	                           &url_prefix, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable("relocate.last_import_uuid",
+	                           "The import_uuid of the last relocate_import in this session (given or minted).",
+	                           "Pass it as import_uuid to run the same import again without writing it twice.",
+	                           &last_import_uuid, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	MarkGUCPrefixReserved("relocate");
+}
