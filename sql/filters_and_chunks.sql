@@ -1,6 +1,6 @@
--- Sentry's filters (spec §2.2) and import chunks with import_uuid (spec §7), ported from Sentry's
--- FilterTests, BatchingTests and RpcImportRetryTests (tests/sentry/backup/test_imports.py and
--- test_rpc.py; shared/reference/sentry-encryption-relocation-tests.md §C.3, §C.4). The fixtures in
+-- Sentry's filters (src/sentry/backup/helpers.py Filter) and import chunks with import_uuid
+-- (src/sentry/models/importchunk.py), ported from Sentry's FilterTests, BatchingTests and
+-- RpcImportRetryTests (tests/sentry/backup/test_imports.py and test_rpc.py). The fixtures in
 -- test/fixtures/relocate reproduce those tests' setups.
 \set users `cat test/fixtures/relocate/four-users.json`
 \set orgs `cat test/fixtures/relocate/three-orgs.json`

@@ -37,7 +37,7 @@ VALUES ('After', 'after', 0, now(), 'member', 1) RETURNING id, slug;
 \i test/regress/setup.sql
 SELECT * FROM relocate_import(convert_to(:'fresh', 'UTF8'), scope => 'global') WHERE model LIKE 'sentry.user%';
 
--- Scopes (spec §2.1): Organization (the default) admits User and Organization models; the rest
+-- Scopes (src/sentry/backup/scopes.py ImportScope): Organization (the default) admits User and Organization models; the rest
 -- are skipped and counted.
 \i test/regress/setup.sql
 SELECT * FROM relocate_import(:'fresh');

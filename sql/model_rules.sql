@@ -1,6 +1,7 @@
--- Sentry's per-model write rules beyond users and organizations (spec §5.5, §6, appendix A.1, B),
--- ported from Sentry's CollisionTests and CustomImportBehaviorTests (tests/sentry/backup/
--- test_imports.py; shared/reference/sentry-encryption-relocation-tests.md §C.2, §C.9).
+-- Sentry's per-model write rules beyond users and organizations (the models'
+-- write_relocation_import, OverwritableConfigMixin in src/sentry/backup/mixins.py, and the rows
+-- their signals create), ported from Sentry's CollisionTests and CustomImportBehaviorTests
+-- (tests/sentry/backup/test_imports.py).
 \set configs `cat test/fixtures/relocate/configs.json`
 \set collisions `cat test/fixtures/relocate/collisions.json`
 \set chunk_kinds 'SELECT silo, model, min_ordinal, max_ordinal, inserted, existing, overwrite FROM import_chunks() WHERE import_uuid = :''uuid'' ORDER BY silo, model'

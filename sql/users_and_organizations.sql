@@ -1,6 +1,7 @@
--- Sentry's rules for users and organizations (spec §6, appendix A.1, B), ported from Sentry's
+-- Sentry's rules for users and organizations (src/sentry/users/models/user.py,
+-- src/sentry/models/organization.py and the rows their signals create), ported from Sentry's
 -- SanitizationTests, CollisionTests/merge tests and SignalingTests (tests/sentry/backup/
--- test_imports.py; shared/reference/sentry-encryption-relocation-tests.md §C.1, §C.2, §C.8).
+-- test_imports.py).
 
 -- The "four users" file of Sentry's sanitization tests: its four user fixtures, concatenated and
 -- sorted by dependency order, then pk (Sentry's generate_tmp_users_json).
@@ -114,7 +115,7 @@ SELECT * FROM relocate_import(:'owner', scope => 'global', merge_users => true, 
 :merged;
 SELECT u.username FROM auth_authenticator a JOIN auth_user u ON u.id = a.user_id;
 
--- Organization slugs (Sentry's Organization.save and slug reservations, spec §6, §8, appendix B):
+-- Organization slugs (Sentry's Organization.save, unique_db_instance and slug reservations):
 -- normalised, reserved slugs replaced by 12 hex digits, all-digit slugs suffixed, long ones cut to
 -- 30 characters, non-ASCII ones NFKD-normalised; each new organization gets its PRIMARY
 -- reservation.

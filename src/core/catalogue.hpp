@@ -47,7 +47,7 @@ struct ForeignKeyDef {
 };
 
 // A Python-side default Sentry's model applies when a field is missing from the export and
-// the database column has no DEFAULT of its own (schema facts §4.10).
+// the database column has no DEFAULT of its own (schema-facts §4.10).
 enum class DefaultKind : std::uint8_t {
 	Json,        // `value` is a JSON literal: 0, "", {}, [], true, "member", ...
 	Now,         // the current transaction time

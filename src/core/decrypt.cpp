@@ -1,6 +1,6 @@
 // Encrypted Sentry exports (decrypt.hpp): the tarball is read with libarchive, the key checks, RSA-OAEP, base64,
 // HMAC-SHA256 and AES-128-CBC are OpenSSL 3's EVP API. Section numbers (§A.n) refer to
-// shared/reference/sentry-encryption-relocation-tests.md.
+// docs/sentry/encryption-and-relocation.md.
 //
 // Three rules hold on every path, including every throw:
 //   - the OpenSSL error queue is left empty (it is thread-local and shared with PostgreSQL's own SSL code, which

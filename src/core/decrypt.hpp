@@ -3,7 +3,7 @@
 //   export.json  a Fernet token of the export JSON (urlsafe base64 text)
 //   data.key     the 44-character Fernet key, wrapped with RSA-OAEP (SHA-256, MGF1-SHA-256, no label)
 //   key.pub      the SubjectPublicKeyInfo PEM of the key that wrapped it
-// (shared/reference/sentry-encryption-relocation-tests.md §A). Decryption follows Sentry's
+// (docs/sentry/encryption-and-relocation.md §A). Decryption follows Sentry's
 // LocalFileDecryptor: the private key's public half must equal key.pub byte for byte, then the
 // Fernet key is unwrapped and the token verified (HMAC-SHA256, constant time) before AES-128-CBC.
 //

@@ -1,4 +1,4 @@
-// Sentry's import filters (spec §2.2): org_filter (organization slugs, Organization scope) and
+// Sentry's import filters (import-spec §2.2): org_filter (organization slugs, Organization scope) and
 // user_filter (usernames, User and Config scopes). A pre-pass over the export derives the
 // secondary filters: the users who are members of the chosen organizations, and the emails of the
 // chosen users (Sentry's org-filtered import derives an always-empty email filter and so never

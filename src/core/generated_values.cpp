@@ -1,4 +1,4 @@
-// Sentry's generated values (shared/reference/sentry-import-spec.md appendix B and §6): random
+// Sentry's generated values (docs/sentry/import-spec.md appendix B and §6): random
 // strings, collision suffixes, organization slugs, Django password hashes, tokens, the scope
 // hierarchy and Rule.data's pre_save. Cryptography, randomness and base64 are OpenSSL's; JSON is
 // RapidJSON's SAX reader and writer (no DOM: rule data is untrusted and may nest deeply).

@@ -1,4 +1,4 @@
-// Sentry's generated values, in their exact formats (shared/reference/sentry-import-spec.md
+// Sentry's generated values, in their exact formats (docs/sentry/import-spec.md
 // appendix B and §6): collision suffixes, organization slug normalisation, Django password hashes,
 // API and org-auth tokens, scope hierarchy expansion, and the small per-model value rewrites. Pure
 // functions of their inputs and a random source; no database access: callers look candidates up

@@ -1,4 +1,4 @@
-// Import chunks (spec §7): Sentry records what each batch of up to 20 consecutive entries of a
+// Import chunks (import-spec §7): Sentry records what each batch of up to 20 consecutive entries of a
 // model wrote (ordinals, source and inserted pk bounds, old->new maps per ImportKind) in
 // sentry_regionimportchunk / sentry_controlimportchunk, keyed by (import_uuid, model,
 // min_ordinal). A re-run with the same import_uuid finds the chunks and rebuilds the pk map from

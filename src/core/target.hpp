@@ -142,7 +142,7 @@ struct PkMapRows {
 	}
 };
 
-// One row of sentry_regionimportchunk / sentry_controlimportchunk (spec §7): what one batch of up
+// One row of sentry_regionimportchunk / sentry_controlimportchunk (import-spec §7): what one batch of up
 // to 20 consecutive entries of a model wrote. Maps are JSON objects keyed by the old pk as a string.
 struct ImportChunk {
 	std::string model;

@@ -2,7 +2,7 @@
 // function accepts, validated here so that a misfit is reported with the model, source pk and
 // field instead of a bare PostgreSQL error in the middle of a batch.
 //
-// Encodings handled (spec §1.3, schema facts §4): bit-flag strings ("0") into integer columns;
+// Encodings handled (import-spec §1.3, schema-facts §4): bit-flag strings ("0") into integer columns;
 // Sentry's JSON-in-a-string values into json/jsonb and JSON-holding text columns; Python-repr,
 // JSON and PostgreSQL "{a,b}" array strings (and native JSON arrays) into text[]; ISO-8601
 // datetimes with or without fraction and offset (no offset = UTC) into timestamptz; uuid; inet.

@@ -1,5 +1,5 @@
 // Tests of the generated model catalogue against facts from Sentry's model_dependencies (detailed.json,
-// sorted.json at 55d5792c), sentry-import-spec.md §10 and sentry-schema-facts.md.
+// sorted.json at 55d5792c), docs/sentry/import-spec.md §10 and docs/sentry/schema-facts.md.
 #include "core/catalogue.hpp"
 
 #include <gtest/gtest.h>
@@ -50,7 +50,7 @@ TEST(Catalogue, HasEveryModelInSortedOrder) {
 }
 
 TEST(Catalogue, ScopeCountsMatchSpec) {
-	// sentry-import-spec.md §2.1: 4 User, 7 Config, 2 Config|Global, 54 Organization, 2 Organization|Global,
+	// docs/sentry/import-spec.md §2.1: 4 User, 7 Config, 2 Config|Global, 54 Organization, 2 Organization|Global,
 	// 16 Global; the other 147 Excluded.
 	int user = 0, config = 0, config_global = 0, org = 0, org_global = 0, global = 0, excluded = 0;
 	for (std::size_t i = 0; i < catalogue_size(); ++i) {

@@ -1,5 +1,5 @@
 // Tests of import chunks (src/core/import_chunks.cpp), filters (src/core/filters.cpp) and their use
-// by the engine through the in-memory Target (spec §2.2, §7).
+// by the engine through the in-memory Target (import-spec §2.2, §7).
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,5 +1,5 @@
 // Tests of encrypted-export decryption (src/core/decrypt.cpp) against vectors built here, in memory, the way
-// Sentry builds them (shared/reference/sentry-encryption-relocation-tests.md §A): RSA-2048 keys, the Fernet key
+// Sentry builds them (docs/sentry/encryption-and-relocation.md §A): RSA-2048 keys, the Fernet key
 // wrapped with RSA-OAEP (SHA-256), Fernet tokens (AES-128-CBC + HMAC-SHA256), tar archives written with
 // libarchive (plain, gzip, bzip2, xz). Every failure is checked for its SQLSTATE, its message, an empty OpenSSL
 // error queue, and the absence of plaintext and key material from the message, detail and hint.

@@ -1,5 +1,5 @@
 // Tests of Sentry's generated values (src/core/generated_values.cpp): the exact formats of
-// sentry-import-spec.md appendix B and §6, with reference values computed by CPython 3.11 (the
+// docs/sentry/import-spec.md appendix B and §6, with reference values computed by CPython 3.11 (the
 // one-liners are next to the constants), plus the distributions of the random strings.
 #include "core/generated_values.hpp"
 

@@ -1,5 +1,5 @@
 // Tests of the import engine (src/core/importer.cpp) through an in-memory Target: the summary, FK
-// remapping (spec §4.4), scope admission (§2.1), unknown/removed fields and models, dependency order,
+// remapping (import-spec §4.4), scope admission (§2.1), unknown/removed fields and models, dependency order,
 // defaults, NOT NULL, batching and the pk map; and whole fixtures through the test schema.
 #include "core/importer.hpp"
 
@@ -346,7 +346,7 @@ TEST(Importer, SkippedRowsCascadeToTheirDependents) {
 }
 
 TEST(Importer, UnmappedInviterIsNulledNotSkipped) {
-	// spec §6: OrganizationMember.inviter_id is the one reference that is nulled instead.
+	// import-spec §6: OrganizationMember.inviter_id is the one reference that is nulled instead.
 	auto r = import_ok(arr({kOrg, kUser5, member(1, "4554016097501184", "5", "42")}), "organization");
 	EXPECT_EQ(summary(r->report, "sentry.organizationmember")->inserted, 1);
 	EXPECT_EQ(summary(r->report, "sentry.organizationmember")->skipped, 0);
@@ -1163,7 +1163,7 @@ TEST(ImporterFixtures, OrgAndProjectDropsTheRemovedTeamActor) {
 namespace relocate {
 namespace {
 
-// Sentry's hide_organizations flag (spec §3; Sentry's test_hide_organizations_import_flag): every
+// Sentry's hide_organizations flag (import-spec §3; Sentry's test_hide_organizations_import_flag): every
 // imported organization gets status 3 (RELOCATION_PENDING_APPROVAL) whatever the file says, and
 // nothing else changes.
 TEST(Importer, HideOrganizationsSetsRelocationPendingApproval) {

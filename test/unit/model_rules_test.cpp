@@ -1,4 +1,4 @@
-// Tests of Sentry's per-model import rules (src/core/model_rules.cpp, spec §5.5, §6, appendix A.1, B)
+// Tests of Sentry's per-model import rules (src/core/model_rules.cpp, import-spec §5.5, §6, appendix A.1, B)
 // through the import engine and an in-memory Target with table shapes declared here (several of
 // these tables are not in test/schema/sentry.sql). Rows the database already holds are declared in
 // FakeTarget::existing; lookups also see every row the import wrote.
@@ -247,7 +247,7 @@ public:
 	}
 };
 
-// --- 1. overwrite_configs (spec §5.5) ---------------------------------------------------------------
+// --- 1. overwrite_configs (import-spec §5.5) ---------------------------------------------------------------
 
 std::string config_export() {
 	return arr({

@@ -1,5 +1,5 @@
 // Tests of value conversion (src/core/value.cpp): every ColumnType, the Sentry encodings of
-// sentry-import-spec.md §1.3 and sentry-schema-facts.md §4, and the error SQLSTATEs.
+// docs/sentry/import-spec.md §1.3 and docs/sentry/schema-facts.md §4, and the error SQLSTATEs.
 #include "core/value.hpp"
 
 #include <gtest/gtest.h>
