@@ -61,8 +61,8 @@ void BatchWriter::write(ModelState &st) {
 		rules_.apply_key_rule(edit, hooks.key_rule);
 	if (hooks.resolve != nullptr)
 		hooks.resolve(rules_, edit);
-	const bool all_inserts = std::all_of(fates.begin(), fates.end(),
-	                                     [](const RowFate &f) { return f.action == RowFate::Action::Insert; });
+	const bool all_inserts =
+	    std::all_of(fates.begin(), fates.end(), [](const RowFate &f) { return f.action == RowFate::Action::Insert; });
 	std::vector<std::int64_t> new_pks = all_inserts ? write_inserts(st) : write_mixed(st, fates);
 	std::vector<WrittenRow> written = record(st, edit, fates, new_pks);
 	if (hooks.after_write != nullptr)

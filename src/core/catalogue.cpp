@@ -69,9 +69,13 @@ bool is_relation(FkKind k) {
 
 } // namespace
 
-const ModelDef *catalogue_models() { return kModels; }
+const ModelDef *catalogue_models() {
+	return kModels;
+}
 
-std::size_t catalogue_size() { return std::size(kModels); }
+std::size_t catalogue_size() {
+	return std::size(kModels);
+}
 
 const ModelDef *find_model(std::string_view name) {
 	const NameIndexEntry *first = std::begin(kModelsByName);

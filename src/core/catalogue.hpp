@@ -31,12 +31,12 @@ enum SiloBits : std::uint8_t {
 
 // The kinds of detailed.json's "foreign_keys" entries.
 enum class FkKind : std::uint8_t {
-	Flexible,     // FlexibleForeignKey: column <field>_id, real FK constraint
-	Django,       // plain ForeignKey: column <field>_id
-	OneToOne,     // OneToOneCascadeDeletes: column <field>_id
+	Flexible,       // FlexibleForeignKey: column <field>_id, real FK constraint
+	Django,         // plain ForeignKey: column <field>_id
+	OneToOne,       // OneToOneCascadeDeletes: column <field>_id
 	DjangoOneToOne, // plain OneToOneField: column <field>_id
-	HybridCloud,  // HybridCloudForeignKey: field already named *_id, no constraint
-	Implicit,     // ImplicitForeignKey: field already named *_id, no constraint
+	HybridCloud,    // HybridCloudForeignKey: field already named *_id, no constraint
+	Implicit,       // ImplicitForeignKey: field already named *_id, no constraint
 };
 
 struct ForeignKeyDef {
@@ -77,8 +77,8 @@ struct RemovedModel {
 };
 
 struct ModelDef {
-	const char *name;  // normalized model name, e.g. "sentry.organizationmember"
-	const char *table; // table name, e.g. "sentry_organizationmember"
+	const char *name;    // normalized model name, e.g. "sentry.organizationmember"
+	const char *table;   // table name, e.g. "sentry_organizationmember"
 	std::uint8_t scopes; // ScopeBits; more than one bit for per-instance scoped models
 	std::uint8_t silos;  // SiloBits
 	int sort_order;      // position in sorted.json: dependencies come first
@@ -114,7 +114,9 @@ const ModelDef *find_model(std::string_view name);
 const RemovedModel *find_removed_model(std::string_view name);
 
 // Index of `m` in catalogue_models().
-inline std::size_t model_index(const ModelDef *m) { return static_cast<std::size_t>(m->sort_order); }
+inline std::size_t model_index(const ModelDef *m) {
+	return static_cast<std::size_t>(m->sort_order);
+}
 
 // The database column a JSON field maps to, per Sentry's Django field names: a relation field
 // `x` (FK kinds Flexible, Django, OneToOne, DjangoOneToOne) is stored in `x_id`; HybridCloud and

@@ -31,9 +31,8 @@ bool parse_int64(std::string_view text, std::int64_t &out) {
 	}
 	// Magnitude accumulated as unsigned so that INT64_MIN parses.
 	std::uint64_t magnitude = 0;
-	const std::uint64_t limit =
-	    negative ? static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 1
-	             : static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+	const std::uint64_t limit = negative ? static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 1
+	                                     : static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 	for (; i < text.size(); ++i) {
 		char c = text[i];
 		if (c < '0' || c > '9')

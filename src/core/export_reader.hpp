@@ -33,10 +33,10 @@ struct ExportField {
 };
 
 struct ExportEntry {
-	std::string model;        // normalized: lower case
+	std::string model; // normalized: lower case
 	std::int64_t pk = 0;
-	std::size_t index = 0;    // 0-based position in the top-level array
-	std::size_t offset = 0;   // byte offset of the entry's opening brace
+	std::size_t index = 0;           // 0-based position in the top-level array
+	std::size_t offset = 0;          // byte offset of the entry's opening brace
 	std::vector<ExportField> fields; // only the first field_count are valid (storage is reused)
 	std::size_t field_count = 0;
 

@@ -30,7 +30,7 @@ public:
 		std::optional<std::string> email;
 	};
 	std::vector<User> users;
-	std::unordered_map<std::int64_t, std::string> org_slugs;          // org pk -> slug
+	std::unordered_map<std::int64_t, std::string> org_slugs;        // org pk -> slug
 	std::vector<std::pair<std::int64_t, std::int64_t>> memberships; // (org pk, user pk)
 
 	void consume(const ExportEntry &entry) override {

@@ -23,10 +23,10 @@ namespace relocate {
 
 struct ImportFilters {
 	// nullopt: no filter on that model. An empty set admits nothing (Sentry's empty filter).
-	std::optional<std::unordered_set<std::string>> usernames;   // sentry.user, by username
-	std::optional<std::unordered_set<std::int64_t>> user_pks;   // sentry.user, by pk (members of org_filter's orgs)
-	std::optional<std::unordered_set<std::string>> org_slugs;   // sentry.organization, by slug
-	std::optional<std::unordered_set<std::string>> emails;      // sentry.email, by email
+	std::optional<std::unordered_set<std::string>> usernames; // sentry.user, by username
+	std::optional<std::unordered_set<std::int64_t>> user_pks; // sentry.user, by pk (members of org_filter's orgs)
+	std::optional<std::unordered_set<std::string>> org_slugs; // sentry.organization, by slug
+	std::optional<std::unordered_set<std::string>> emails;    // sentry.email, by email
 
 	bool active() const { return usernames || user_pks || org_slugs || emails; }
 	// False if `entry`, of a model with filter role `role`, is filtered out. Comparisons are exact,

@@ -18,10 +18,10 @@ namespace relocate {
 
 // Random bytes from OpenSSL's CSPRNG; throws ImportError (XX000) if it fails.
 void random_bytes(unsigned char *out, std::size_t n);
-std::string random_hex(std::size_t length);     // lowercase hex characters
-std::string random_alnum(std::size_t length);   // [A-Za-z0-9], uniform
-std::string random_uuid4();                     // canonical hyphenated form
-std::string random_uuid4_hex();                 // 32 lowercase hex, no dashes (uuid4().hex)
+std::string random_hex(std::size_t length);   // lowercase hex characters
+std::string random_alnum(std::size_t length); // [A-Za-z0-9], uniform
+std::string random_uuid4();                   // canonical hyphenated form
+std::string random_uuid4_hex();               // 32 lowercase hex, no dashes (uuid4().hex)
 
 // --- collision suffixes (appendix B) ---------------------------------------------------------
 

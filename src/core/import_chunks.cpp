@@ -27,7 +27,7 @@ std::vector<ImportChunk> ChunkBuilder::take(std::optional<std::int64_t> before_g
 		c.min_ordinal = chunk_min_ordinal(group);
 		c.min_source_pk = entries_[i].old_pk; // Sentry: the first written instance's, not a minimum
 		c.max_source_pk = entries_[i].old_pk;
-		std::string maps[3];         // Inserted, Existing, Overwrite
+		std::string maps[3]; // Inserted, Existing, Overwrite
 		std::string identifiers;
 		std::int64_t counted = 0;
 		for (; i < entries_.size() && entries_[i].group == group; ++i) {
@@ -106,7 +106,7 @@ private:
 };
 
 std::vector<std::pair<std::int64_t, std::string>> parse_flat_object(const ImportChunk &c, const std::string &json,
-                                                                     bool string_values, const char *column) {
+                                                                    bool string_values, const char *column) {
 	std::vector<std::pair<std::int64_t, std::string>> out;
 	FlatObjectHandler handler(string_values, out);
 	rapidjson::Reader reader;
@@ -135,10 +135,10 @@ ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks) {
 			for (const auto &[old_pk, value] : parse_flat_object(c, *maps[m].first, false, names[m])) {
 				std::int64_t new_pk;
 				if (!parse_int64(value, new_pk))
-					throw ImportError(sqlstate::kDataException,
-					                  "relocate: the import chunk of " + c.model + " at ordinal " +
-					                      std::to_string(c.min_ordinal) + " maps pk " + std::to_string(old_pk) +
-					                      " to a value that is not an integer pk");
+					throw ImportError(sqlstate::kDataException, "relocate: the import chunk of " + c.model +
+					                                                " at ordinal " + std::to_string(c.min_ordinal) +
+					                                                " maps pk " + std::to_string(old_pk) +
+					                                                " to a value that is not an integer pk");
 				r.entries[old_pk] = RestoredChunk::Mapped{new_pk, maps[m].second, std::nullopt};
 			}
 		}

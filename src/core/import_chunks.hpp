@@ -25,8 +25,12 @@ inline constexpr std::int64_t kChunkSize = 20; // Sentry's MAX_BATCH_SIZE
 
 // The 0-based group of the entry with 0-based ordinal index `index` within its model, and the
 // group's min_ordinal (1-based, as Sentry stores it).
-inline std::int64_t chunk_group(std::int64_t index) { return index / kChunkSize; }
-inline std::int64_t chunk_min_ordinal(std::int64_t group) { return group * kChunkSize + 1; }
+inline std::int64_t chunk_group(std::int64_t index) {
+	return index / kChunkSize;
+}
+inline std::int64_t chunk_min_ordinal(std::int64_t group) {
+	return group * kChunkSize + 1;
+}
 
 // Collects what one model's groups wrote and turns complete groups into chunk rows.
 class ChunkBuilder {

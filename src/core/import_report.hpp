@@ -49,7 +49,7 @@ struct ImportReport {
 	std::vector<DroppedField> dropped_fields;
 	std::vector<DroppedField> removed_models; // entries of models Sentry deleted; `field` is empty
 	std::int64_t entries = 0;
-	std::string import_uuid; // the one given, or the one minted (32 hex digits, as Sentry's uuid4().hex)
+	std::string import_uuid;       // the one given, or the one minted (32 hex digits, as Sentry's uuid4().hex)
 	std::int64_t rows_updated = 0; // entries written onto an existing row (Sentry's get-or-create, upserts)
 	std::int64_t rows_reused = 0;  // entries mapped to an existing row without writing (merged users, ...)
 	std::int64_t derived_rows = 0; // rows created as Sentry's signals do (primary UserEmail, Email, ...)

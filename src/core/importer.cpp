@@ -36,14 +36,16 @@ std::uint8_t admitted_scopes_for(std::string_view import_scope) {
 		return kScopeUser | kScopeConfig;
 	if (s == "global")
 		return kScopeUser | kScopeOrganization | kScopeConfig | kScopeGlobal;
-	throw ImportError(sqlstate::kInvalidParameterValue, "relocate: unknown import scope \"" + std::string(import_scope) + "\"",
-	                  {}, "The scope is one of 'user', 'organization', 'config' or 'global', as in `sentry import`.");
+	throw ImportError(sqlstate::kInvalidParameterValue,
+	                  "relocate: unknown import scope \"" + std::string(import_scope) + "\"", {},
+	                  "The scope is one of 'user', 'organization', 'config' or 'global', as in `sentry import`.");
 }
 
 namespace {
 
 // The index of the item of `items` for `model`, added with make() if there is none.
-template <typename T, typename Make> std::size_t find_or_add(std::vector<T> &items, const std::string &model, Make make) {
+template <typename T, typename Make>
+std::size_t find_or_add(std::vector<T> &items, const std::string &model, Make make) {
 	for (std::size_t i = 0; i < items.size(); ++i)
 		if (items[i].model == model)
 			return i;
@@ -177,9 +179,10 @@ private:
 	void start_removed_model_run(const ExportEntry &entry) {
 		const RemovedModel *removed = find_removed_model(entry.model);
 		if (removed == nullptr)
-			throw ImportError(sqlstate::kUndefinedObject,
-			                  "relocate: unknown model \"" + entry.model + "\" (" + describe_entry(entry) + ")", {},
-			                  "relocate knows the models of Sentry's backup catalogue (SELECT * FROM relocate_models).");
+			throw ImportError(
+			    sqlstate::kUndefinedObject,
+			    "relocate: unknown model \"" + entry.model + "\" (" + describe_entry(entry) + ")", {},
+			    "relocate knows the models of Sentry's backup catalogue (SELECT * FROM relocate_models).");
 		ImportReport &report = state_.report;
 		removed_index_ = find_or_add(report.removed_models, entry.model, [&] {
 			return DroppedField{entry.model, {}, removed->why, 0};
@@ -194,7 +197,7 @@ private:
 	BatchWriter writer_;
 	ChunkRestorer restorer_;
 	ImportFilters filters_;
-	std::vector<bool> seen_; // models (by catalogue index) whose runs have started
+	std::vector<bool> seen_;        // models (by catalogue index) whose runs have started
 	ModelState *current_ = nullptr; // nullptr during a run of a removed model
 	std::string current_name_;
 	bool in_run_ = false; // false until the first entry

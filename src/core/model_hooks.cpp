@@ -71,7 +71,8 @@ constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.projectkey").normalizing(normalize_project_key).resolving(resolve_project_keys),
     // Get-or-create by (project, key), then the file's values are saved into it; reported Inserted
     // (the row is typically the sentry:option-epoch option created with the project).
-    ModelHooks("sentry.projectoption").keyed(get_or_create({"project_id", "key"}, Action::Update, ImportKind::Inserted)),
+    ModelHooks("sentry.projectoption")
+        .keyed(get_or_create({"project_id", "key"}, Action::Update, ImportKind::Inserted)),
     ModelHooks("sentry.recentsearch").normalizing(normalize_recent_search),
     ModelHooks("sentry.relay").keyed(overwritable_config({"relay_id"})),
     ModelHooks("sentry.relayusage").keyed(overwritable_config({"relay_id", "version"})),
@@ -94,7 +95,9 @@ constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.userrole").keyed(overwritable_config({"name"})),
 };
 
-constexpr bool less(const char *a, const char *b) { return std::string_view(a) < std::string_view(b); }
+constexpr bool less(const char *a, const char *b) {
+	return std::string_view(a) < std::string_view(b);
+}
 
 constexpr bool sorted_by_model() {
 	for (std::size_t i = 1; i < std::size(kHooks); ++i)
@@ -116,7 +119,11 @@ const ModelHooks &hooks_for(std::string_view model) {
 	return *it;
 }
 
-const ModelHooks *model_hooks_begin() { return std::begin(kHooks); }
-const ModelHooks *model_hooks_end() { return std::end(kHooks); }
+const ModelHooks *model_hooks_begin() {
+	return std::begin(kHooks);
+}
+const ModelHooks *model_hooks_end() {
+	return std::end(kHooks);
+}
 
 } // namespace relocate

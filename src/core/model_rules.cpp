@@ -236,7 +236,8 @@ void RuleContext::insert_derived(const std::string &table, const std::vector<std
 	for (const std::string &c : columns) {
 		int i = s.find(c);
 		if (i < 0)
-			throw ImportError(sqlstate::kUndefinedColumn, "relocate: table \"" + table + "\" has no column \"" + c + "\"");
+			throw ImportError(sqlstate::kUndefinedColumn,
+			                  "relocate: table \"" + table + "\" has no column \"" + c + "\"");
 		batch.columns.push_back(i);
 	}
 	for (std::size_t r = 0; r < rows.size(); ++r) {

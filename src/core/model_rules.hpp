@@ -148,7 +148,8 @@ public:
 	UniqueValues &unique_values(const std::string &name, std::vector<std::pair<std::string, const char *>> sources);
 	// Picks, for each base, the base itself or the first of Sentry's suffixed candidates that is free
 	// (case-insensitively) in `values`; the values picked are taken for the rest of the import.
-	std::vector<std::string> pick_unique(UniqueValues &values, const std::vector<std::string> &bases, std::size_t max_len);
+	std::vector<std::string> pick_unique(UniqueValues &values, const std::vector<std::string> &bases,
+	                                     std::size_t max_len);
 	// Inserts derived rows (all with the same columns) into `table`, ignoring conflicts if asked.
 	void insert_derived(const std::string &table, const std::vector<std::string> &columns,
 	                    const std::vector<TextArray> &rows, const std::vector<std::int64_t> &source_pks,

@@ -105,7 +105,8 @@ FieldPlan RowBuilder::plan_reference(const ModelState &st, const ExportField &fi
 	plan.fk = fk;
 	const ModelDef *target = find_model(fk->target);
 	if (target == nullptr)
-		throw ImportError(sqlstate::kInternalError, "relocate: catalogue error: unknown target " + std::string(fk->target));
+		throw ImportError(sqlstate::kInternalError,
+		                  "relocate: catalogue error: unknown target " + std::string(fk->target));
 	plan.fk_target = model_index(target);
 	plan.null_if_unmapped =
 	    st.hooks->null_if_unmapped != nullptr && std::string_view(fk->field) == st.hooks->null_if_unmapped;
@@ -125,10 +126,11 @@ const FieldPlan &RowBuilder::plan_for(ModelState &st, const ExportEntry &entry, 
 	if (plan.column < 0) {
 		const RemovedField *removed = find_removed_field(*st.def, field.name);
 		if (removed == nullptr && !state_.options.ignore_unknown_fields)
-			fail_entry(entry, sqlstate::kUndefinedColumn, "unknown field \"" + field.name + "\"",
-			           "If the export comes from a newer Sentry than this database, upgrade Sentry first; to drop "
-			           "unknown fields instead, SET relocate.ignore_unknown_fields = on (they are counted in a NOTICE).",
-			           "Table " + st.table.name + " has no column \"" + column + "\".");
+			fail_entry(
+			    entry, sqlstate::kUndefinedColumn, "unknown field \"" + field.name + "\"",
+			    "If the export comes from a newer Sentry than this database, upgrade Sentry first; to drop "
+			    "unknown fields instead, SET relocate.ignore_unknown_fields = on (they are counted in a NOTICE).",
+			    "Table " + st.table.name + " has no column \"" + column + "\".");
 		plan.kind = FieldPlan::Kind::Dropped;
 		plan.dropped = state_.report.dropped_fields.size();
 		state_.report.dropped_fields.push_back(DroppedField{

@@ -54,7 +54,9 @@ std::string pg_text_array_literal(const TextArray &elements) {
 
 namespace {
 
-bool array_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool array_space(char c) {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // Reads the literal one element at a time (PostgreSQL's array_in rules for one dimension).
 class ArrayLiteralReader {
@@ -153,6 +155,8 @@ private:
 
 } // namespace
 
-bool parse_pg_text_array(std::string_view literal, TextArray &out) { return ArrayLiteralReader(literal).read(out); }
+bool parse_pg_text_array(std::string_view literal, TextArray &out) {
+	return ArrayLiteralReader(literal).read(out);
+}
 
 } // namespace relocate

@@ -21,7 +21,9 @@ Conversion error(const char *code, std::string reason) {
 	return c;
 }
 
-Conversion ok() { return Conversion{}; }
+Conversion ok() {
+	return Conversion{};
+}
 
 Conversion null_value() {
 	Conversion c;
@@ -65,7 +67,9 @@ std::string quoted(std::string_view s) {
 	return out;
 }
 
-bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+bool has_nul(std::string_view s) {
+	return s.find('\0') != std::string_view::npos;
+}
 
 // JSON text with an escaped U+0000 (`\u0000`, not `\\u0000`), which PostgreSQL's json types reject.
 bool has_escaped_nul(std::string_view json) {
@@ -188,9 +192,9 @@ Conversion check_text(std::string_view s, const Column &col) {
 	if (col.max_chars >= 0) {
 		std::size_t n = utf8_length(s);
 		if (n > static_cast<std::size_t>(col.max_chars))
-			return error(sqlstate::kStringDataRightTruncation,
-			             "value too long for type " + col.sql_type + "(" + std::to_string(col.max_chars) + "): " +
-			                 std::to_string(n) + " characters");
+			return error(sqlstate::kStringDataRightTruncation, "value too long for type " + col.sql_type + "(" +
+			                                                       std::to_string(col.max_chars) +
+			                                                       "): " + std::to_string(n) + " characters");
 	}
 	return ok();
 }
@@ -335,7 +339,9 @@ Conversion convert_datetime(const FieldValue &v, const Column &col, std::string 
 
 // --- uuid, inet -----------------------------------------------------------------------------
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_hex(char c) {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 Conversion convert_uuid(const FieldValue &v, const Column &col, std::string &out) {
 	if (v.type != FieldValue::Type::String)
@@ -563,7 +569,9 @@ private:
 	std::size_t i_ = 0;
 };
 
-bool parse_python_list(std::string_view s, TextArray &elems) { return PythonListReader(s).read(elems); }
+bool parse_python_list(std::string_view s, TextArray &elems) {
+	return PythonListReader(s).read(elems);
+}
 
 Conversion convert_array(const FieldValue &v, const Column &col, std::string &out) {
 	TextArray elems;
@@ -615,9 +623,7 @@ bool is_valid_json(std::string_view text) {
 	rapidjson::MemoryStream stream(text.data(), text.size());
 	rapidjson::BaseReaderHandler<> handler;
 	rapidjson::Reader reader;
-	return !reader.Parse<kJsonFlags>(stream, handler)
-	            .IsError() &&
-	       text.find('\0') == std::string_view::npos;
+	return !reader.Parse<kJsonFlags>(stream, handler).IsError() && text.find('\0') == std::string_view::npos;
 }
 
 void append_json_string(std::string &out, std::string_view s) {

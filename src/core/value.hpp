@@ -24,18 +24,18 @@ enum class ColumnType : std::uint8_t {
 	Int2,
 	Int4,
 	Int8,
-	Float,   // float4, float8
+	Float, // float4, float8
 	Numeric,
-	Text,    // text, varchar, bpchar, citext, name
+	Text, // text, varchar, bpchar, citext, name
 	Json,
 	Jsonb,
 	TimestampTz,
 	Timestamp,
 	Date,
 	Uuid,
-	Inet,    // inet, cidr
+	Inet, // inet, cidr
 	TextArray,
-	Other,   // passed through as text; PostgreSQL validates
+	Other, // passed through as text; PostgreSQL validates
 };
 
 // One column of a live target table, as read from pg_catalog.
@@ -43,7 +43,7 @@ struct Column {
 	std::string name;
 	std::string sql_type; // the type to cast text to, without typmod (e.g. "timestamp with time zone")
 	ColumnType type = ColumnType::Other;
-	int max_chars = -1;   // varchar(n)/char(n) limit, -1 if unbounded
+	int max_chars = -1; // varchar(n)/char(n) limit, -1 if unbounded
 	bool not_null = false;
 	bool has_default = false;
 	// The column holds JSON in a text column (Sentry's PickledObjectField, LegacyTextJSONField,

@@ -82,6 +82,8 @@ Datum call_entry(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo);
 	static Datum name##_body(FunctionCallInfo fcinfo);                                                                 \
 	extern "C" {                                                                                                       \
 	PG_FUNCTION_INFO_V1(name);                                                                                         \
-	Datum name(PG_FUNCTION_ARGS) { return relocate::pg::call_entry(name##_body, fcinfo); }                             \
+	Datum name(PG_FUNCTION_ARGS) {                                                                                     \
+		return relocate::pg::call_entry(name##_body, fcinfo);                                                          \
+	}                                                                                                                  \
 	}                                                                                                                  \
 	static Datum name##_body(FunctionCallInfo fcinfo)

@@ -80,7 +80,9 @@ void put_row(FunctionCallInfo fcinfo, AttInMetadata *meta, char **values) {
 	});
 }
 
-char *c(const char *s) { return const_cast<char *>(s); }
+char *c(const char *s) {
+	return const_cast<char *>(s);
+}
 
 } // namespace
 
@@ -90,11 +92,16 @@ RELOCATE_SQL_FUNCTION(relocate_catalogue_models) {
 	for (std::size_t i = 0; i < relocate::catalogue_size(); ++i) {
 		const relocate::ModelDef &m = models[i];
 		std::string scopes = scopes_literal(m.scopes), silos = silos_literal(m.silos);
-		std::string sort_order = std::to_string(m.sort_order), deps = dependencies_literal(m), uniques = uniques_json(m);
-		char *values[] = {c(m.name),         c(m.table),
-		                  scopes.data(),     silos.data(),
-		                  sort_order.data(), c(m.exportable() ? "true" : "false"),
-		                  c(m.dangling ? "true" : "false"), deps.data(),
+		std::string sort_order = std::to_string(m.sort_order), deps = dependencies_literal(m),
+		            uniques = uniques_json(m);
+		char *values[] = {c(m.name),
+		                  c(m.table),
+		                  scopes.data(),
+		                  silos.data(),
+		                  sort_order.data(),
+		                  c(m.exportable() ? "true" : "false"),
+		                  c(m.dangling ? "true" : "false"),
+		                  deps.data(),
 		                  uniques.data()};
 		put_row(fcinfo, meta, values);
 	}
@@ -109,7 +116,11 @@ RELOCATE_SQL_FUNCTION(relocate_catalogue_foreign_keys) {
 		for (std::size_t k = 0; k < m.foreign_key_count; ++k) {
 			const relocate::ForeignKeyDef &fk = m.foreign_keys[k];
 			std::string column = relocate::column_for_field(m, fk.field);
-			char *values[] = {c(m.name), c(fk.field), column.data(), c(fk.target), c(relocate::fk_kind_name(fk.kind)),
+			char *values[] = {c(m.name),
+			                  c(fk.field),
+			                  column.data(),
+			                  c(fk.target),
+			                  c(relocate::fk_kind_name(fk.kind)),
 			                  c(fk.nullable ? "true" : "false")};
 			put_row(fcinfo, meta, values);
 		}

@@ -1,5 +1,7 @@
 #include "pg/private_key.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <string_view>
 
 #include <openssl/crypto.h>
@@ -16,7 +18,9 @@ extern "C" {
 
 namespace relocate::pg {
 
-SecretWipe::~SecretWipe() { OPENSSL_cleanse(secret_.data(), secret_.size()); }
+SecretWipe::~SecretWipe() {
+	OPENSSL_cleanse(secret_.data(), secret_.size());
+}
 
 namespace {
 
@@ -49,16 +53,22 @@ std::string private_key_pem(const char *argument) {
 	std::size_t size = 0;
 	pg_guard([&] {
 		FILE *file = AllocateFile(argument, PG_BINARY_R);
-		if (file == nullptr)
-			ereport(ERROR, (errcode_for_file_access(),
-			                errmsg("relocate: could not open private key file \"%s\": %m", argument)));
+		// strerror rather than %m, which ISO C++ printf formats (-Wpedantic) do not know; the SQLSTATE
+		// still comes from errno (errcode_for_file_access).
+		if (file == nullptr) {
+			const int open_errno = errno;
+			ereport(ERROR, (errcode_for_file_access(), errmsg("relocate: could not open private key file \"%s\": %s",
+			                                                  argument, strerror(open_errno))));
+		}
 		buffer = static_cast<char *>(palloc(kMaxKeyFile + 1));
 		size = fread(buffer, 1, kMaxKeyFile + 1, file);
 		bool failed = ferror(file) != 0;
+		int read_errno = errno;
 		FreeFile(file);
+		errno = read_errno;
 		if (failed)
-			ereport(ERROR, (errcode_for_file_access(),
-			                errmsg("relocate: could not read private key file \"%s\": %m", argument)));
+			ereport(ERROR, (errcode_for_file_access(), errmsg("relocate: could not read private key file \"%s\": %s",
+			                                                  argument, strerror(read_errno))));
 		if (size > static_cast<std::size_t>(kMaxKeyFile))
 			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			                errmsg("relocate: private key file \"%s\" is larger than 1 MB", argument)));

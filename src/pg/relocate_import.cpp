@@ -89,13 +89,12 @@ void report_notices(const relocate::ImportReport &report, bool uuid_given) {
 			                         "wrote (its import chunks) instead of writing it twice.",
 			                         report.import_uuid.c_str())));
 		if (report.org_auth_tokens_without_url > 0 || report.org_auth_tokens_without_org > 0)
-			ereport(NOTICE,
-			        (errmsg("relocate: skipped %" PRId64 " org auth token(s) that needed a new token: %" PRId64
-			                " without Sentry's system.url-prefix, %" PRId64 " without their organization",
-			                report.org_auth_tokens_without_url + report.org_auth_tokens_without_org,
-			                report.org_auth_tokens_without_url, report.org_auth_tokens_without_org),
-			         errhint("Set relocate.url_prefix to the install's system.url-prefix (as in config.yml) to "
-			                 "mint them, as Sentry does.")));
+			ereport(NOTICE, (errmsg("relocate: skipped %" PRId64 " org auth token(s) that needed a new token: %" PRId64
+			                        " without Sentry's system.url-prefix, %" PRId64 " without their organization",
+			                        report.org_auth_tokens_without_url + report.org_auth_tokens_without_org,
+			                        report.org_auth_tokens_without_url, report.org_auth_tokens_without_org),
+			                 errhint("Set relocate.url_prefix to the install's system.url-prefix (as in config.yml) to "
+			                         "mint them, as Sentry does.")));
 		for (const relocate::DroppedField &d : report.dropped_fields)
 			ereport(NOTICE, (errmsg("relocate: dropped field \"%s\" of %s in %" PRId64 " row(s): %s", d.field.c_str(),
 			                        d.model.c_str(), d.rows, d.why.c_str())));

@@ -53,10 +53,11 @@ extern "C" void _PG_init(void) {
 	DefineCustomStringVariable("relocate.region_name",
 	                           "region_name of the organization slug reservations written (Sentry's monolith region).",
 	                           nullptr, &region_name, "--monolith--", PGC_USERSET, 0, nullptr, nullptr, nullptr);
-	DefineCustomStringVariable("relocate.url_prefix",
-	                           "Sentry's system.url-prefix, for OrgAuthTokens minted when the database has no such option.",
-	                           "Self-hosted installs usually set it in config.yml; without it such tokens are skipped.",
-	                           &url_prefix, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable(
+	    "relocate.url_prefix",
+	    "Sentry's system.url-prefix, for OrgAuthTokens minted when the database has no such option.",
+	    "Self-hosted installs usually set it in config.yml; without it such tokens are skipped.", &url_prefix, "",
+	    PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomStringVariable("relocate.last_import_uuid",
 	                           "The import_uuid of the last relocate_import in this session (given or minted).",
 	                           "Pass it as import_uuid to run the same import again without writing it twice.",

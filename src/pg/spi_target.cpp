@@ -318,9 +318,7 @@ void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, in
 	});
 }
 
-void SpiTarget::execute_text_arrays(const std::string &sql,
-                                    const std::vector<TextArray> &columns,
-                                    bool read_only) {
+void SpiTarget::execute_text_arrays(const std::string &sql, const std::vector<TextArray> &columns, bool read_only) {
 	const std::size_t ncols = columns.size();
 	pg_guard([&] {
 		MemoryContext old = MemoryContextSwitchTo(batch_context_);
@@ -357,15 +355,16 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 			// the citext extension's schema, found through the search_path like the tables).
 			on += column + " = CAST(" + v + " AS " + col.sql_type + ")";
 		else if (lookup.fold_case)
-			on += "pg_catalog.lower(" + column + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
+			on +=
+			    "pg_catalog.lower(" + column + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
 		else
 			on += column + " OPERATOR(pg_catalog.=) " + as_column_type(col, v);
 	}
 	// Columns the matching row must have NULL (constants of the statement, not parameters).
 	for (int c : lookup.null_columns)
 		on += " AND t." + quote_identifier(table.columns[static_cast<std::size_t>(c)].name) + " IS NULL";
-	const Column &first = table.columns[static_cast<std::size_t>(
-	    lookup.fetch_column >= 0 ? lookup.fetch_column : lookup.columns[0])];
+	const Column &first =
+	    table.columns[static_cast<std::size_t>(lookup.fetch_column >= 0 ? lookup.fetch_column : lookup.columns[0])];
 	std::string sql = "SELECT DISTINCT ON (" + ord + ") " + ord + "::pg_catalog.int8, t.id::pg_catalog.int8, t." +
 	                  quote_identifier(first.name) + "::pg_catalog.text FROM " + keys.from() + " JOIN " +
 	                  table.qualified_name + " AS t ON " + on + " ORDER BY " + ord + ", t.id";
@@ -434,9 +433,10 @@ std::vector<bool> SpiTarget::known_time_zones(const std::vector<std::string> &na
 	std::vector<TextArray> columns(1);
 	for (const std::string &n : names)
 		columns[0].emplace_back(n);
-	execute_text_arrays("SELECT u.o::pg_catalog.int8 FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)"
-	                    " WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name OPERATOR(pg_catalog.=) u.t)",
-	                    columns, false);
+	execute_text_arrays(
+	    "SELECT u.o::pg_catalog.int8 FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)"
+	    " WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name OPERATOR(pg_catalog.=) u.t)",
+	    columns, false);
 	pg_guard([&] {
 		for (uint64 i = 0; i < SPI_processed; ++i) {
 			bool isnull;
@@ -476,10 +476,11 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 		return;
 	if (pk_map_plan_ == nullptr) {
 		Oid argtypes[5] = {TEXTOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-		pk_map_plan_ = prepare("INSERT INTO pg_temp.relocate_pk_map (model, old_pk, new_pk, kind, slug)"
-		                       " SELECT $1, u.o, u.n, u.k, u.s FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3),"
-		                       " pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(o, n, k, s)",
-		                       5, argtypes);
+		pk_map_plan_ =
+		    prepare("INSERT INTO pg_temp.relocate_pk_map (model, old_pk, new_pk, kind, slug)"
+		            " SELECT $1, u.o, u.n, u.k, u.s FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3),"
+		            " pg_catalog.unnest($4), pg_catalog.unnest($5)) AS u(o, n, k, s)",
+		            5, argtypes);
 	}
 	TextArray kinds;
 	for (ImportKind k : rows.kinds)
@@ -585,12 +586,12 @@ void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<I
 			continue;
 		// Every column goes in as a text[] and is cast by its own input function.
 		static const char *const kColumns[][2] = {
-		    {"import_uuid", "pg_catalog.uuid"},  {"model", nullptr},
-		    {"min_ordinal", "pg_catalog.int8"},  {"max_ordinal", "pg_catalog.int8"},
-		    {"min_source_pk", "pg_catalog.int8"}, {"max_source_pk", "pg_catalog.int8"},
+		    {"import_uuid", "pg_catalog.uuid"},     {"model", nullptr},
+		    {"min_ordinal", "pg_catalog.int8"},     {"max_ordinal", "pg_catalog.int8"},
+		    {"min_source_pk", "pg_catalog.int8"},   {"max_source_pk", "pg_catalog.int8"},
 		    {"min_inserted_pk", "pg_catalog.int8"}, {"max_inserted_pk", "pg_catalog.int8"},
-		    {"inserted_map", "pg_catalog.jsonb"}, {"existing_map", "pg_catalog.jsonb"},
-		    {"overwrite_map", "pg_catalog.jsonb"}, {"inserted_identifiers", "pg_catalog.jsonb"}};
+		    {"inserted_map", "pg_catalog.jsonb"},   {"existing_map", "pg_catalog.jsonb"},
+		    {"overwrite_map", "pg_catalog.jsonb"},  {"inserted_identifiers", "pg_catalog.jsonb"}};
 		UnnestRows rows("u");
 		std::string names, values;
 		for (const auto &[name, type] : kColumns) {
@@ -598,8 +599,9 @@ void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<I
 			names += quote_identifier(name) + ", ";
 			values += (type != nullptr ? v + "::" + type : v) + ", ";
 		}
-		const std::string sql = "INSERT INTO " + chunk_table(control) + " (" + names + "date_added, date_updated) SELECT " +
-		                        values + "pg_catalog.now(), pg_catalog.now() FROM " + rows.from();
+		const std::string sql = "INSERT INTO " + chunk_table(control) + " (" + names +
+		                        "date_added, date_updated) SELECT " + values +
+		                        "pg_catalog.now(), pg_catalog.now() FROM " + rows.from();
 		execute_text_arrays(sql, columns, false);
 	}
 }

@@ -59,8 +59,7 @@ private:
 	void execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what);
 	void execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what);
 	// Runs `sql` with text[] arguments built from `columns` (column-major; nullopt = NULL).
-	void execute_text_arrays(const std::string &sql, const std::vector<TextArray> &columns,
-	                         bool read_only);
+	void execute_text_arrays(const std::string &sql, const std::vector<TextArray> &columns, bool read_only);
 
 	bool connected_ = false;
 	MemoryContext batch_context_ = nullptr; // per-batch arrays, reset after each statement

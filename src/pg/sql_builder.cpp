@@ -41,8 +41,8 @@ Datum int8_array(const std::vector<std::int64_t> &values) {
 	Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (values.size() + 1)));
 	for (std::size_t i = 0; i < values.size(); ++i)
 		elems[i] = Int64GetDatum(values[i]);
-	return PointerGetDatum(
-	    construct_array(elems, static_cast<int>(values.size()), INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	return PointerGetDatum(construct_array(elems, static_cast<int>(values.size()), INT8OID, sizeof(int64),
+	                                       FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 namespace {
@@ -56,8 +56,8 @@ template <typename Element> Datum build_text_array(std::size_t n, Element elemen
 	for (std::size_t i = 0; i < n; ++i) {
 		const std::string *text = element(i);
 		nulls[i] = text == nullptr;
-		elems[i] =
-		    nulls[i] ? (Datum)0 : PointerGetDatum(cstring_to_text_with_len(text->data(), static_cast<int>(text->size())));
+		elems[i] = nulls[i] ? (Datum)0
+		                    : PointerGetDatum(cstring_to_text_with_len(text->data(), static_cast<int>(text->size())));
 	}
 	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
 }
@@ -69,7 +69,8 @@ Datum text_array(const TextArray &values) {
 }
 
 Datum text_array(const RowBatch &batch, std::size_t k) {
-	return build_text_array(batch.rows(), [&](std::size_t r) { return batch.is_null(r, k) ? nullptr : &batch.cell(r, k); });
+	return build_text_array(batch.rows(),
+	                        [&](std::size_t r) { return batch.is_null(r, k) ? nullptr : &batch.cell(r, k); });
 }
 
 } // namespace relocate::pg

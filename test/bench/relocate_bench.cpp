@@ -317,7 +317,9 @@ public:
 		return std::vector<bool>(names.size(), true);
 	}
 	std::vector<ImportChunk> load_chunks(const std::string &) override { return {}; }
-	void write_chunks(const std::string &, const std::vector<ImportChunk> &chunks) override { chunks_ += chunks.size(); }
+	void write_chunks(const std::string &, const std::vector<ImportChunk> &chunks) override {
+		chunks_ += chunks.size();
+	}
 	std::size_t chunks_ = 0;
 
 	std::size_t rows_ = 0, bytes_ = 0, batches_ = 0, pk_rows_ = 0;

@@ -123,7 +123,7 @@ void run_importer(const char *data, std::size_t size) {
 		ImportOptions options;
 		options.admitted_scopes = admitted_scopes_for(kScopes[s]);
 		options.ignore_unknown_fields = (s % 2) == 1;
-		options.batch_rows = 3; // exercise batch boundaries on small inputs
+		options.batch_rows = 3;               // exercise batch boundaries on small inputs
 		options.password_hash_iterations = 1; // sanitized users would otherwise cost 0.5 s each
 		try {
 			ImportReport report = run_import(data, size, options, target);

@@ -55,14 +55,29 @@ TEST(Catalogue, ScopeCountsMatchSpec) {
 	int user = 0, config = 0, config_global = 0, org = 0, org_global = 0, global = 0, excluded = 0;
 	for (std::size_t i = 0; i < catalogue_size(); ++i) {
 		switch (catalogue_models()[i].scopes) {
-		case kScopeUser: ++user; break;
-		case kScopeConfig: ++config; break;
-		case kScopeConfig | kScopeGlobal: ++config_global; break;
-		case kScopeOrganization: ++org; break;
-		case kScopeOrganization | kScopeGlobal: ++org_global; break;
-		case kScopeGlobal: ++global; break;
-		case kScopeExcluded: ++excluded; break;
-		default: ADD_FAILURE() << "unexpected scope set for " << catalogue_models()[i].name;
+		case kScopeUser:
+			++user;
+			break;
+		case kScopeConfig:
+			++config;
+			break;
+		case kScopeConfig | kScopeGlobal:
+			++config_global;
+			break;
+		case kScopeOrganization:
+			++org;
+			break;
+		case kScopeOrganization | kScopeGlobal:
+			++org_global;
+			break;
+		case kScopeGlobal:
+			++global;
+			break;
+		case kScopeExcluded:
+			++excluded;
+			break;
+		default:
+			ADD_FAILURE() << "unexpected scope set for " << catalogue_models()[i].name;
 		}
 	}
 	EXPECT_EQ(user, 4);
@@ -228,9 +243,9 @@ TEST(Catalogue, ColumnForField) {
 	EXPECT_EQ(column_for_field(model("sentry.orgauthtoken"), "created_by"), "created_by_id");
 	EXPECT_EQ(column_for_field(model("sentry.environment"), "organization_id"), "organization_id"); // Implicit
 	EXPECT_EQ(column_for_field(model("sentry.rule"), "owner_team"), "owner_team_id");
-	EXPECT_EQ(column_for_field(model("sentry.sentryapp"), "proxy_user"), "proxy_user_id");         // DjangoOneToOne
-	EXPECT_EQ(column_for_field(model("sentry.incidentsnapshot"), "incident"), "incident_id");       // OneToOne
-	EXPECT_EQ(column_for_field(model("social_auth.usersocialauth"), "user"), "user_id");            // Django
+	EXPECT_EQ(column_for_field(model("sentry.sentryapp"), "proxy_user"), "proxy_user_id");    // DjangoOneToOne
+	EXPECT_EQ(column_for_field(model("sentry.incidentsnapshot"), "incident"), "incident_id"); // OneToOne
+	EXPECT_EQ(column_for_field(model("social_auth.usersocialauth"), "user"), "user_id");      // Django
 }
 
 TEST(Catalogue, FkKindsFromDetailedJson) {
@@ -326,7 +341,7 @@ TEST(Catalogue, DefaultsAreWellFormed) {
 
 TEST(Catalogue, RemovedFields) {
 	const char *removed[][2] = {
-	    {"sentry.team", "actor"},     {"sentry.team", "org_role"},       {"sentry.rule", "owner"},
+	    {"sentry.team", "actor"},      {"sentry.team", "org_role"},      {"sentry.rule", "owner"},
 	    {"sentry.alertrule", "owner"}, {"sentry.grouphistory", "actor"}, {"sentry.project", "template"},
 	};
 	for (const auto &r : removed) {

@@ -98,8 +98,8 @@ TEST(Filters, OrgFilterDerivesMembersAndTheirEmails) {
 	ASSERT_TRUE(f.user_pks && f.emails && f.org_slugs);
 	EXPECT_EQ(*f.user_pks, (std::unordered_set<std::int64_t>{2}));
 	EXPECT_EQ(*f.emails, (std::unordered_set<std::string>{"y@example.com"}));
-	ImportFilters none = build_filters(json.data(), json.size(), std::vector<std::optional<std::string>>{},
-	                                   std::nullopt);
+	ImportFilters none =
+	    build_filters(json.data(), json.size(), std::vector<std::optional<std::string>>{}, std::nullopt);
 	EXPECT_TRUE(none.user_pks->empty());
 	EXPECT_TRUE(none.emails->empty());
 }

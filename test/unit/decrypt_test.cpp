@@ -237,11 +237,11 @@ Vector make_vector(const std::string &plaintext = sample_plaintext(), EVP_PKEY *
 enum class Filter { kNone, kGzip, kBzip2, kXz };
 
 struct Member {
-	std::string name;
-	std::string data;
+	std::string name = {};
+	std::string data = {};
 	unsigned type = AE_IFREG;
-	std::string link;     // symlink target
-	std::string hardlink; // hard link target
+	std::string link = {};     // symlink target
+	std::string hardlink = {}; // hard link target
 };
 
 std::string make_tar(const std::vector<Member> &members, Filter filter = Filter::kNone) {

@@ -364,15 +364,18 @@ public:
 				}
 				// KeyLookup::null_columns: a column the row does not hold is NULL (no default).
 				for (std::size_t k = 0; k < lookup.null_columns.size() && match; ++k) {
-					const std::string &col = lookup.table->columns[static_cast<std::size_t>(lookup.null_columns[k])].name;
+					const std::string &col =
+					    lookup.table->columns[static_cast<std::size_t>(lookup.null_columns[k])].name;
 					auto cell = row.find(col);
 					match = cell == row.end() || !cell->second;
 				}
 				if (!match)
 					continue;
 				std::int64_t id = std::stoll(*row.at("id"));
-				const std::string &first = lookup.table->columns[static_cast<std::size_t>(
-				    lookup.fetch_column >= 0 ? lookup.fetch_column : lookup.columns[0])].name;
+				const std::string &first = lookup.table
+				                               ->columns[static_cast<std::size_t>(
+				                                   lookup.fetch_column >= 0 ? lookup.fetch_column : lookup.columns[0])]
+				                               .name;
 				auto value = row.find(first);
 				bool null = value == row.end() || !value->second;
 				if (!best || id < best->id)

@@ -109,9 +109,8 @@ std::map<std::string, TableShape> unit_tables() {
 	                                           {"region_name", "varchar(48)", true},
 	                                           {"reservation_type", "bigint", true},
 	                                           {"date_added", "timestamptz", true}});
-	add("sentry_lostpasswordhash", {{"user_id", "bigint", true},
-	                                {"hash", "varchar(32)", true},
-	                                {"date_added", "timestamptz", true}});
+	add("sentry_lostpasswordhash",
+	    {{"user_id", "bigint", true}, {"hash", "varchar(32)", true}, {"date_added", "timestamptz", true}});
 	return t;
 }
 

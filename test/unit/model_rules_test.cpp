@@ -220,8 +220,7 @@ double seconds_from_now(const std::string &ts) {
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	const double then = static_cast<double>(timegm(&tm)) + frac / 1e6;
-	const double now =
-	    std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+	const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 	return then - now;
 }
 
@@ -282,8 +281,8 @@ struct ConfigCase {
 	std::int64_t existing_id;
 };
 const ConfigCase kConfigCases[] = {
-    {"sentry.option", "sentry_option", 1, 7},         {"sentry.controloption", "sentry_controloption", 1, 11},
-    {"sentry.relay", "sentry_relay", 1, 8},           {"sentry.relayusage", "sentry_relayusage", 1, 9},
+    {"sentry.option", "sentry_option", 1, 7},      {"sentry.controloption", "sentry_controloption", 1, 11},
+    {"sentry.relay", "sentry_relay", 1, 8},        {"sentry.relayusage", "sentry_relayusage", 1, 9},
     {"sentry.userrole", "sentry_userrole", 1, 10},
 };
 
@@ -325,8 +324,9 @@ TEST(ModelRules, KeyRepeatedWithinOneBatchFindsTheRowItInserts) {
 		RulesRun r;
 		ImportOptions options;
 		options.overwrite_configs = overwrite;
-		run(r, arr({entry("sentry.userrole", 1, R"("name": "Super Admin", "permissions": "['a']")"),
-		            entry("sentry.userrole", 3, R"("name": "Super Admin", "permissions": "['b']")")}),
+		run(r,
+		    arr({entry("sentry.userrole", 1, R"("name": "Super Admin", "permissions": "['a']")"),
+		         entry("sentry.userrole", 3, R"("name": "Super Admin", "permissions": "['b']")")}),
 		    "config", options);
 		auto roles = r.target.rows_of("sentry_userrole");
 		ASSERT_EQ(roles.size(), 1u);
@@ -378,9 +378,10 @@ TEST(ModelRules, ConfigCollisionWithOverwriteWritesOntoTheExistingRow) {
 
 std::string user_option(int pk, const std::string &key, const std::string &org = "null") {
 	// A value Sentry's user-options validation accepts for the key.
-	const std::string value = key == "clock24Hours" ? "true" : key == "theme" ? R"("\"dark\"")"
-	                                                          : key == "timezone" ? R"("\"UTC\"")"
-	                                                                              : R"("\"x\"")";
+	const std::string value = key == "clock24Hours" ? "true"
+	                          : key == "theme"      ? R"("\"dark\"")"
+	                          : key == "timezone"   ? R"("\"UTC\"")"
+	                                                : R"("\"x\"")";
 	return entry("sentry.useroption", pk,
 	             R"("user": 1, "organization_id": )" + org + R"(, "project_id": null, "key": ")" + key +
 	                 R"(", "value": )" + value);
@@ -392,17 +393,20 @@ TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
 	struct Case {
 		const char *key;
 		const char *value;
-	} cases[] = {{"timezone", R"("\"MiddleEarth/Gondor\"")"}, {"stacktraceOrder", R"("\"3\"")"},
-	             {"clock24Hours", R"("\"yes\"")"}, {"theme", R"("\"pink\"")"},
+	} cases[] = {{"timezone", R"("\"MiddleEarth/Gondor\"")"},
+	             {"stacktraceOrder", R"("\"3\"")"},
+	             {"clock24Hours", R"("\"yes\"")"},
+	             {"theme", R"("\"pink\"")"},
 	             {"defaultIssueEvent", R"("\"newest\"")"}};
 	for (const Case &c : cases) {
 		SCOPED_TRACE(c.key);
 		FakeTarget target{rule_tables()};
 		ImportOptions options;
 		options.admitted_scopes = admitted_scopes_for("user");
-		const std::string json = arr({kUser, entry("sentry.useroption", 7,
-		                                            R"("user": 1, "organization_id": null, "project_id": null, "key": ")" +
-		                                                std::string(c.key) + R"(", "value": )" + c.value)});
+		const std::string json =
+		    arr({kUser, entry("sentry.useroption", 7,
+		                      R"("user": 1, "organization_id": null, "project_id": null, "key": ")" +
+		                          std::string(c.key) + R"(", "value": )" + c.value)});
 		try {
 			run_import(json.data(), json.size(), options, target);
 			ADD_FAILURE() << "accepted";
@@ -416,8 +420,11 @@ TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
 	FakeTarget target{rule_tables()};
 	ImportOptions options;
 	options.admitted_scopes = admitted_scopes_for("user");
-	const std::string ok = arr({kUser, user_option(7, "timezone"), user_option(8, "theme"),
-	                            entry("sentry.useroption", 9, R"("user": 1, "organization_id": null, "project_id": null, "key": "stacktraceOrder", "value": "\"-1\"")")});
+	const std::string ok = arr(
+	    {kUser, user_option(7, "timezone"), user_option(8, "theme"),
+	     entry(
+	         "sentry.useroption", 9,
+	         R"("user": 1, "organization_id": null, "project_id": null, "key": "stacktraceOrder", "value": "\"-1\"")")});
 	EXPECT_NO_THROW(run_import(ok.data(), ok.size(), options, target));
 }
 
@@ -511,11 +518,11 @@ TEST(ModelRules, ProjectKeysThatAreEmptyOrTakenAreReplaced) {
 	RulesRun r;
 	r.target.existing["sentry_projectkey"] = {{{"id", "7"}, {"project_id", "1"}, {"public_key", a}, {"secret_key", s}}};
 	run(r, arr({kOrg, project(1, "p1"),
-	            project_key(1, R"("public_key": ")" + a + R"(", "secret_key": ")" + b + "\""),  // public taken in the DB
-	            project_key(2, R"("public_key": "", "secret_key": ")" + s + "\""),               // empty; secret taken
-	            project_key(3, R"("public_key": ")" + c + R"(", "secret_key": ")" + d + "\""),  // kept
-	            project_key(4, R"("public_key": ")" + c + R"(", "secret_key": ")" + e + "\""),  // public taken by pk 3
-	            project_key(5, R"("secret_key": null)")}));                                      // missing / NULL
+	            project_key(1, R"("public_key": ")" + a + R"(", "secret_key": ")" + b + "\""), // public taken in the DB
+	            project_key(2, R"("public_key": "", "secret_key": ")" + s + "\""),             // empty; secret taken
+	            project_key(3, R"("public_key": ")" + c + R"(", "secret_key": ")" + d + "\""), // kept
+	            project_key(4, R"("public_key": ")" + c + R"(", "secret_key": ")" + e + "\""), // public taken by pk 3
+	            project_key(5, R"("secret_key": null)")}));                                    // missing / NULL
 	// Every key is kept (Sentry would keep one per project), each a row of its own.
 	EXPECT_EQ(summary(r.report, "sentry.projectkey").inserted, 5);
 	auto rows = r.target.rows_of("sentry_projectkey");
@@ -613,7 +620,8 @@ TEST(ModelRules, ApiKeysGetAKeyWhenEmptyAndExpandedScopes) {
 	const std::string given = "0123456789abcdef0123456789abcdef";
 	RulesRun r;
 	run(r, arr({kOrg,
-	            entry("sentry.apikey", 1, R"("organization_id": 1, "label": "a", "key": "", "scope_list": ["project:admin"])"),
+	            entry("sentry.apikey", 1,
+	                  R"("organization_id": 1, "label": "a", "key": "", "scope_list": ["project:admin"])"),
 	            entry("sentry.apikey", 2,
 	                  R"("organization_id": 1, "label": "b", "key": ")" + given +
 	                      R"(", "scope_list": "{ org:write , \"team:admin\"}")"),
@@ -691,7 +699,8 @@ TEST(ModelRules, OrgAuthTokensThatAreEmptyOrTakenAreMinted) {
 
 TEST(ModelRules, OrgAuthTokensThatNeedMintingAreSkippedWithoutUrlPrefix) {
 	RulesRun r;
-	r.target.existing["sentry_orgauthtoken"] = {{{"id", "9"}, {"organization_id", "1"}, {"token_hashed", "h-existing"}}};
+	r.target.existing["sentry_orgauthtoken"] = {
+	    {{"id", "9"}, {"organization_id", "1"}, {"token_hashed", "h-existing"}}};
 	// An option row with a JSON null is unset too.
 	r.target.existing["sentry_option"] = {{{"id", "1"}, {"key", "system.url-prefix"}, {"value", "null"}}};
 	run(r, org_auth_token_export(), "organization");
@@ -741,7 +750,8 @@ TEST(ModelRules, OrgAuthTokenSkipCounters) {
 	EXPECT_EQ(*edit.get(1, "token_hashed"), "kept");
 
 	// With it, the token is minted for the organization's slug and url.
-	target.existing["sentry_option"] = {{{"id", "1"}, {"key", "system.url-prefix"}, {"value", "\"https://s.example\""}}};
+	target.existing["sentry_option"] = {
+	    {{"id", "1"}, {"key", "system.url-prefix"}, {"value", "\"https://s.example\""}}};
 	RowBatch b2 = batch_of({{"100", ""}});
 	std::vector<RowFate> fates2(b2.rows());
 	BatchEdit edit2(b2, fates2);
@@ -757,15 +767,16 @@ TEST(ModelRules, OrgAuthTokenSkipCounters) {
 TEST(ModelRules, MonitorIncidentAndActivityUuidsAreRegenerated) {
 	const std::string fixed = "00000000-0000-4000-8000-000000000001";
 	RulesRun r;
-	run(r, arr({kOrg, project(1, "p1"),
-	            entry("sentry.monitor", 1,
-	                  R"("organization_id": 1, "project_id": 1, "guid": ")" + fixed + R"(", "slug": "m", "name": "M")"),
-	            entry("sentry.monitor", 2,
-	                  R"("organization_id": 1, "project_id": 1, "guid": ")" + fixed + R"(", "slug": "n", "name": "N")"),
-	            entry("sentry.incident", 1, R"("organization": 1, "identifier": 1, "detection_uuid": ")" + fixed + "\""),
-	            entry("sentry.incident", 2, R"("organization": 1, "identifier": 2, "detection_uuid": null)"),
-	            entry("sentry.incidentactivity", 1, R"("incident": 1, "type": 1, "notification_uuid": ")" + fixed + "\""),
-	            entry("sentry.incidentactivity", 2, R"("incident": 2, "type": 1, "notification_uuid": null)")}));
+	run(r,
+	    arr({kOrg, project(1, "p1"),
+	         entry("sentry.monitor", 1,
+	               R"("organization_id": 1, "project_id": 1, "guid": ")" + fixed + R"(", "slug": "m", "name": "M")"),
+	         entry("sentry.monitor", 2,
+	               R"("organization_id": 1, "project_id": 1, "guid": ")" + fixed + R"(", "slug": "n", "name": "N")"),
+	         entry("sentry.incident", 1, R"("organization": 1, "identifier": 1, "detection_uuid": ")" + fixed + "\""),
+	         entry("sentry.incident", 2, R"("organization": 1, "identifier": 2, "detection_uuid": null)"),
+	         entry("sentry.incidentactivity", 1, R"("incident": 1, "type": 1, "notification_uuid": ")" + fixed + "\""),
+	         entry("sentry.incidentactivity", 2, R"("incident": 2, "type": 1, "notification_uuid": null)")}));
 	std::set<std::string> guids;
 	for (int pk : {1, 2}) {
 		std::string guid = cell(row_for(r.target, "sentry.monitor", "sentry_monitor", pk), "guid");
@@ -789,9 +800,9 @@ TEST(ModelRules, MonitorIncidentAndActivityUuidsAreRegenerated) {
 // --- 9. sentry.savedsearch ---------------------------------------------------------------------------
 
 TEST(ModelRules, GlobalSavedSearchesOnlyInGlobalScope) {
-	const std::string json =
-	    arr({kOrg, entry("sentry.savedsearch", 1, R"("organization": null, "name": "g", "query": "q", "is_global": true)"),
-	         entry("sentry.savedsearch", 2, R"("organization": 1, "name": "o", "query": "q", "is_global": false)")});
+	const std::string json = arr(
+	    {kOrg, entry("sentry.savedsearch", 1, R"("organization": null, "name": "g", "query": "q", "is_global": true)"),
+	     entry("sentry.savedsearch", 2, R"("organization": 1, "name": "o", "query": "q", "is_global": false)")});
 	RulesRun org_scope;
 	run(org_scope, json, "organization");
 	EXPECT_EQ(summary(org_scope.report, "sentry.savedsearch").inserted, 1);
@@ -814,8 +825,7 @@ std::string member_entry(int pk, const std::string &email, const std::string &to
 TEST(ModelRules, MemberTokensTakenAreDroppedAndKeptOnesExpire) {
 	RulesRun r;
 	r.target.existing["sentry_organizationmember"] = {{{"id", "3"}, {"organization_id", "1"}, {"token", "tok-dup"}}};
-	run(r, arr({kOrg,
-	            member_entry(1, "a@x", R"(, "token": "tok-dup", "token_expires_at": "2030-01-01T00:00:00Z")"),
+	run(r, arr({kOrg, member_entry(1, "a@x", R"(, "token": "tok-dup", "token_expires_at": "2030-01-01T00:00:00Z")"),
 	            member_entry(2, "b@x", R"(, "token": "tok-new", "token_expires_at": null)"),
 	            member_entry(3, "c@x", R"(, "token": "tok-new", "token_expires_at": "2030-01-01T00:00:00Z")"),
 	            member_entry(4, "d@x", R"(, "token": null, "token_expires_at": null)"),
@@ -845,9 +855,11 @@ TEST(ModelRules, MemberTokensTakenAreDroppedAndKeptOnesExpire) {
 
 TEST(ModelRules, RuleDataLosesConditionAndActionNames) {
 	RulesRun r;
-	run(r, arr({kOrg, project(1, "p1"),
-	            entry("sentry.rule", 1,
-	                  R"("project": 1, "label": "L", "data": "{\"match\":\"all\",\"conditions\":[{\"id\":\"c1\",\"name\":\"A seen\"}],\"actions\":[{\"id\":\"a1\",\"name\":\"Send\",\"targetType\":\"IssueOwners\"}]}")")}));
+	run(r,
+	    arr({kOrg, project(1, "p1"),
+	         entry(
+	             "sentry.rule", 1,
+	             R"("project": 1, "label": "L", "data": "{\"match\":\"all\",\"conditions\":[{\"id\":\"c1\",\"name\":\"A seen\"}],\"actions\":[{\"id\":\"a1\",\"name\":\"Send\",\"targetType\":\"IssueOwners\"}]}")")}));
 	EXPECT_EQ(summary(r.report, "sentry.rule").inserted, 1);
 	const std::string data = cell(row_for(r.target, "sentry.rule", "sentry_rule", 1), "data");
 	EXPECT_EQ(data.find("\"name\""), std::string::npos) << data;
@@ -864,7 +876,8 @@ TEST(ModelRules, RecentSearchQueryHashIsFilledWhenEmpty) {
 	                  R"("organization": 1, "user_id": 1, "type": 0, "query": "is:unresolved", "query_hash": "")"),
 	            entry("sentry.recentsearch", 2,
 	                  R"("organization": 1, "user_id": 1, "type": 1, "query": "is:unresolved", "query_hash": "0123")"),
-	            entry("sentry.recentsearch", 3, R"("organization": 1, "user_id": 1, "type": 2, "query": "is:unresolved")")}));
+	            entry("sentry.recentsearch", 3,
+	                  R"("organization": 1, "user_id": 1, "type": 2, "query": "is:unresolved")")}));
 	EXPECT_EQ(summary(r.report, "sentry.recentsearch").inserted, 3);
 	auto search = [&](int pk) { return row_for(r.target, "sentry.recentsearch", "sentry_recentsearch", pk); };
 	EXPECT_EQ(cell(search(1), "query_hash"), md5_of_query);

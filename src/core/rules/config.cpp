@@ -21,7 +21,9 @@ public:
 	std::string text;
 };
 
-bool json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool json_space(char c) {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 } // namespace
 

@@ -97,8 +97,8 @@ void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &
 		// Saving a new user creates its primary UserEmail, which creates the Email row.
 		std::optional<std::string> email = batch.get(w.row, "email");
 		if (email && !email->empty()) {
-			useremails.push_back({std::to_string(w.new_pk), *email, random_alnum(32), std::string("now"),
-			                      std::string("false")});
+			useremails.push_back(
+			    {std::to_string(w.new_pk), *email, random_alnum(32), std::string("now"), std::string("false")});
 			useremail_pks.push_back(w.source_pk);
 			emails.push_back({*email, std::string("now")});
 			email_pks.push_back(w.source_pk);
@@ -127,7 +127,9 @@ bool normalize_user_email(RuleContext &ctx, RowEdit &row, const RowReferences &r
 	return true;
 }
 
-bool normalize_row_of_user(RuleContext &, RowEdit &, const RowReferences &refs) { return !refers_to_merged_user(refs); }
+bool normalize_row_of_user(RuleContext &, RowEdit &, const RowReferences &refs) {
+	return !refers_to_merged_user(refs);
+}
 
 bool normalize_user_ip(RuleContext &, RowEdit &row, const RowReferences &refs) {
 	if (refers_to_merged_user(refs))
