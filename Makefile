@@ -8,14 +8,17 @@ PG_SRCS      = $(sort $(wildcard src/pg/*.cpp))
 OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 DATA         = relocate--$(EXTVERSION).sql
 
-# pg_regress suites: sql/<name>.sql against expected/<name>.out, run in this order.
-REGRESS      = import_fixtures bad_input filters_and_chunks users_and_organizations model_rules encrypted catalogue
+# pg_regress suites: sql/<name>.sql against expected/<name>.out, in the order of sql/schedule.
+REGRESS      = $(shell sed -n 's/^test:[[:space:]]*//p' $(dir $(firstword $(MAKEFILE_LIST)))sql/schedule)
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG   ?= /usr/lib/postgresql/15/bin/pg_config
 PG_CPPFLAGS  = -Isrc -isystem $(shell $(PG_CONFIG) --includedir-server)
+# The warnings of every build of relocate's C++ (CMakeLists.txt reads this line for the core, the
+# unit tests and the tools): warnings are errors.
+RELOCATE_WARNINGS = -Wall -Wextra -Wpedantic -Wimplicit-fallthrough -Wformat-security -Werror
 # -Wno-register: PostgreSQL 15's s_lock.h and arch-x86.h use `register`.
-PG_CXXFLAGS  = -std=c++17 -Wall -Wextra -Wno-register -Wno-unused-parameter -MMD -MP
+PG_CXXFLAGS  = -std=c++17 $(RELOCATE_WARNINGS) -Wno-register -MMD -MP
 # PGXS links with gcc: name libstdc++ explicitly; libcrypto for hashes, random values and decryption;
 # libarchive for the encrypted export's tarball.
 SHLIB_LINK  += -lcrypto -larchive -lstdc++

@@ -48,6 +48,7 @@ RELOCATE_APT_PACKAGES=(
     rapidjson-dev libssl-dev libarchive-dev libgtest-dev
     cmake g++ make python3
     openssl bzip2 xz-utils
+    clang-format clang-tidy
 )
 
 # ---------------------------------------------------------------------------------------------
