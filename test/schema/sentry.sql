@@ -690,7 +690,8 @@ create index auth_identity_last_synced_idx on sentry_authidentity (last_synced);
 -- Searches and dashboards (region silo)
 -- ---------------------------------------------------------------------------------------
 
--- sentry.savedsearch
+-- sentry.savedsearch (sort is sentry's text CharField: max_length=16 is checked in Python
+-- only, the column is text)
 create table sentry_savedsearch (
     id bigserial primary key,
     organization_id bigint
@@ -698,7 +699,7 @@ create table sentry_savedsearch (
     type smallint not null check (type >= 0),
     name varchar(128) not null,
     query text not null,
-    sort varchar(16),
+    sort text,
     date_added timestamptz not null,
     is_global boolean,
     owner_id bigint,
