@@ -755,7 +755,7 @@ create unique index sentry_dashboard_organization_prebuilt_id_uniq
     where prebuilt_id is not null;
 
 -- ---------------------------------------------------------------------------------------
--- Import bookkeeping
+-- Import bookkeeping and relocation
 -- ---------------------------------------------------------------------------------------
 
 -- sentry.regionimportchunk (region silo)
@@ -824,7 +824,54 @@ create table sentry_controlimportchunkreplica (
 create index on sentry_controlimportchunkreplica (import_uuid);
 create index on sentry_controlimportchunkreplica (model);
 
--- sentry.relocation (region silo, Excluded from exports)
+-- ---------------------------------------------------------------------------------------
+-- Relocation (region silo, all Excluded from exports). The importing step of Sentry's
+-- relocation task reads the RAW_USER_DATA RelocationFile of a Relocation, then its File,
+-- whose contents are the FileBlobs listed, in offset order, by FileBlobIndex.
+-- Source: the squashed migration and src/sentry/relocation/models/relocation.py,
+-- relocationtransfer.py, src/sentry/models/files/file.py, fileblob.py, fileblobindex.py.
+-- ---------------------------------------------------------------------------------------
+
+-- sentry.fileblob (size and offset are WrappingU32IntegerField: a u32 stored in an integer)
+create table sentry_fileblob (
+    id bigserial primary key,
+    path text,
+    size integer,
+    checksum varchar(40) not null unique,
+    timestamp timestamptz not null
+);
+create index on sentry_fileblob (timestamp);
+
+-- sentry.file (headers is a LegacyTextJSONField; blob is the legacy single-blob link,
+-- related_name "legacy_blob")
+create table sentry_file (
+    id bigserial primary key,
+    name text not null,
+    type varchar(64) not null,
+    timestamp timestamptz not null,
+    headers text not null,
+    size integer,
+    checksum varchar(40),
+    path text,
+    blob_id bigint references sentry_fileblob (id) deferrable initially deferred
+);
+create index on sentry_file (timestamp);
+create index on sentry_file (checksum);
+create index on sentry_file (blob_id);
+
+-- sentry.fileblobindex (blob is on_delete=PROTECT)
+create table sentry_fileblobindex (
+    id bigserial primary key,
+    "offset" integer not null,
+    blob_id bigint not null references sentry_fileblob (id) deferrable initially deferred,
+    file_id bigint not null references sentry_file (id) deferrable initially deferred,
+    unique (file_id, blob_id, "offset")
+);
+create index on sentry_fileblobindex (blob_id);
+create index on sentry_fileblobindex (file_id);
+
+-- sentry.relocation (uuid is also the import_uuid of the import and the storage prefix
+-- runs/<uuid>/; creator_id and owner_id are user ids without a foreign key)
 create table sentry_relocation (
     id bigserial primary key,
     date_updated timestamptz not null,
@@ -832,22 +879,98 @@ create table sentry_relocation (
     creator_id bigint not null,
     owner_id bigint not null,
     uuid uuid not null unique,
+    -- Relocation.Step: UNKNOWN 0, UPLOADING 1, PREPROCESSING 2, VALIDATING 3, IMPORTING 4,
+    -- POSTPROCESSING 5, NOTIFYING 6, COMPLETED 7
     step smallint not null,
-    provenance smallint not null default 0,
-    status smallint not null,
-    scheduled_pause_at_step smallint,
-    scheduled_cancel_at_step smallint,
-    want_org_slugs jsonb not null,
+    provenance smallint not null default 0, -- Relocation.Provenance: SELF_HOSTED 0, SAAS_TO_SAAS 1
+    status smallint not null, -- Relocation.Status: IN_PROGRESS 0, FAILURE 1, SUCCESS 2, PAUSE 3
+    scheduled_pause_at_step smallint, -- a Step other than COMPLETED
+    scheduled_cancel_at_step smallint, -- a Step other than COMPLETED
+    want_org_slugs jsonb not null, -- slugs as in the export file
     want_usernames jsonb,
-    latest_notified smallint,
+    latest_notified smallint, -- Relocation.EmailKind: STARTED 0, FAILED 1, SUCCEEDED 2
     latest_unclaimed_emails_sent_at timestamptz,
-    latest_task varchar(64) not null,
+    latest_task varchar(64) not null, -- an OrderedTask name, e.g. 'IMPORTING'
     latest_task_attempts smallint not null,
     failure_reason varchar(256),
     constraint scheduled_pause_at_step_greater_than_current_step
         check (scheduled_pause_at_step > step or scheduled_pause_at_step is null),
     constraint scheduled_cancel_at_step_greater_than_current_step
         check (scheduled_cancel_at_step > step or scheduled_cancel_at_step is null)
+);
+
+-- sentry.relocationfile
+create table sentry_relocationfile (
+    id bigserial primary key,
+    date_updated timestamptz not null,
+    date_added timestamptz,
+    -- RelocationFile.Kind: UNKNOWN 0, RAW_USER_DATA 1, NORMALIZED_USER_DATA 2,
+    -- BASELINE_CONFIG_VALIDATION_DATA 3, COLLIDING_USERS_VALIDATION_DATA 4 (deprecated)
+    kind smallint not null,
+    bucket_path varchar, -- runs/<uuid>/<kind file name> in the relocation bucket
+    file_id bigint not null references sentry_file (id) deferrable initially deferred,
+    relocation_id bigint not null
+        references sentry_relocation (id) deferrable initially deferred,
+    unique (relocation_id, file_id),
+    unique (relocation_id, kind)
+);
+create index on sentry_relocationfile (file_id);
+create index on sentry_relocationfile (relocation_id);
+
+-- sentry.relocationvalidation
+create table sentry_relocationvalidation (
+    id bigserial primary key,
+    date_updated timestamptz not null,
+    date_added timestamptz,
+    -- ValidationStatus: IN_PROGRESS 0, TIMEOUT 1, FAILURE 2, INVALID 3, VALID 4
+    status smallint not null,
+    attempts smallint not null,
+    relocation_id bigint not null
+        references sentry_relocation (id) deferrable initially deferred
+);
+create index on sentry_relocationvalidation (relocation_id);
+
+-- sentry.relocationvalidationattempt
+create table sentry_relocationvalidationattempt (
+    id bigserial primary key,
+    date_updated timestamptz not null,
+    date_added timestamptz,
+    status smallint not null, -- ValidationStatus, as above
+    build_id uuid not null unique, -- the CloudBuild id of this validation run
+    relocation_id bigint not null
+        references sentry_relocation (id) deferrable initially deferred,
+    relocation_validation_id bigint not null
+        references sentry_relocationvalidation (id) deferrable initially deferred
+);
+create index on sentry_relocationvalidationattempt (relocation_id);
+create index on sentry_relocationvalidationattempt (relocation_validation_id);
+
+-- sentry.controlrelocationtransfer (control silo) and sentry.regionrelocationtransfer (region
+-- silo): the SaaS-to-SaaS export/import hand-off. The fields requesting_cell/exporting_cell
+-- keep their columns requesting_region/exporting_region (1068).
+create table sentry_controlrelocationtransfer (
+    id bigserial primary key,
+    date_updated timestamptz not null,
+    date_added timestamptz not null,
+    relocation_uuid uuid not null,
+    org_slug varchar not null,
+    requesting_region varchar not null,
+    exporting_region varchar not null,
+    state varchar not null,
+    scheduled_for timestamptz,
+    public_key bytea
+);
+
+create table sentry_regionrelocationtransfer (
+    id bigserial primary key,
+    date_updated timestamptz not null,
+    date_added timestamptz not null,
+    relocation_uuid uuid not null,
+    org_slug varchar not null,
+    requesting_region varchar not null,
+    exporting_region varchar not null,
+    state varchar not null,
+    scheduled_for timestamptz
 );
 
 -- Exportable models (relocation_scope not "Excluded" in model_dependencies/detailed.json)
