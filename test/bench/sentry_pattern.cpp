@@ -14,11 +14,14 @@
 //      by the model's first unique set whose values are all non-null (relocate_models.uniques,
 //      mapped to columns) or else by the row's id, then one prepared INSERT ... RETURNING id with
 //      bound (text) parameters; COMMIT.
+//      The statements are prepared once but planned at every execution (plan_cache_mode =
+//      force_custom_plan), as Django's are (psycopg2 sends each statement as text): a generic plan
+//      made while the tables are nearly empty is a sequential scan, kept as the tables grow.
 //
 //   sentry_pattern --source CONNINFO --target CONNINFO [--schema sentry]
 //                  [--existing public.bench_existing] [--verbose]
 //
-// Prints "table N" lines with --verbose, then one line:
+// Prints "table NAME ROWS SECONDS" lines with --verbose, then one line:
 //   result rows=N seconds=S rows_per_s=R selects=N found=F peak_rss_kib=K
 // (found: collision SELECTs that returned a row; 0 when the rows are the ones relocate wrote.
 // peak_rss_kib: VmHWM of the target backend, read through pg_read_file after COMMIT; -1 when the
@@ -288,6 +291,7 @@ int main(int argc, char **argv) {
 
 		// --- write them to the target, row by row --------------------------------------------------
 		Connection dst(target);
+		dst.exec("set plan_cache_mode = force_custom_plan");
 		std::size_t selects = 0, found = 0;
 		const auto t0 = Clock::now();
 		dst.exec("begin");
@@ -305,6 +309,7 @@ int main(int argc, char **argv) {
 				cols += (cols.empty() ? "" : ", ") + quote_ident(t.columns[k]);
 				params += (params.empty() ? "$" : ", $") + std::to_string(insert_cols.size());
 			}
+			const auto table_start = Clock::now();
 			const std::string insert_name = "i" + std::to_string(ti);
 			dst.prepare(insert_name, "insert into " + t.qualified + " (" + cols + ") values (" + params + ") returning id");
 			std::vector<bool> prepared(t.uniques.size() + 1, false); // last: by id
@@ -358,7 +363,8 @@ int main(int argc, char **argv) {
 				t.new_ids[std::strtoll(row[t.id_col].c_str(), nullptr, 10)] = std::strtoll(PQgetvalue(r->r, 0, 0), nullptr, 10);
 			}
 			if (verbose)
-				std::printf("table %s %zu\n", t.name.c_str(), t.nrows);
+				std::printf("table %s %zu %.3f\n", t.name.c_str(), t.nrows,
+				            std::chrono::duration<double>(Clock::now() - table_start).count());
 		}
 		dst.exec("commit");
 		const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
