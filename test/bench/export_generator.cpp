@@ -133,7 +133,9 @@ public:
 	void f(const char *field, const std::string &json) {
 		auto it = allowed_->find(field);
 		if (it == allowed_->end()) {
-			bool ok = table_->find(column_for_field(*def_, field)) >= 0;
+			// (A column named by a keyword, "order" or "limit", may be written quoted in the schema.)
+			const std::string column = column_for_field(*def_, field);
+			bool ok = table_->find(column) >= 0 || table_->find("\"" + column + "\"") >= 0;
 			it = allowed_->emplace(field, ok).first;
 			if (!ok)
 				out_.notes.push_back(std::string(model_) + "." + field + ": not written, " + table_->name +
