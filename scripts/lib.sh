@@ -43,12 +43,15 @@ RELOCATE_PGPORT=55432
 # headers with postgresql-server-dev-15. test/encrypted/encrypt-export needs the openssl command
 # line (libssl-dev does not bring it), and bzip2 / xz-utils for its --compress bz2|xz (priority
 # "standard", so absent from minimal images); tar, gzip and coreutils are always installed.
+# clang-format and clang-tidy: the code checks (scripts/lint). libpq-dev: test/bench/sentry_pattern,
+# the benchmark's libpq client (test/bench/run).
 RELOCATE_APT_PACKAGES=(
     postgresql-15 postgresql-client-15 postgresql-server-dev-15
     rapidjson-dev libssl-dev libarchive-dev libgtest-dev
     cmake g++ make python3
     openssl bzip2 xz-utils
     clang-format clang-tidy
+    libpq-dev
 )
 
 # ---------------------------------------------------------------------------------------------
