@@ -15,8 +15,8 @@ namespace relocate::bench {
 namespace {
 
 // Per organization.
-constexpr int kUsers = 20, kTeams = 4, kProjects = 8, kEnvironments = 2, kDashboards = 2, kWidgets = 3,
-              kMonitors = 2, kOrgOptions = 4;
+constexpr int kUsers = 20, kTeams = 4, kProjects = 8, kEnvironments = 2, kDashboards = 2, kWidgets = 3, kMonitors = 2,
+              kOrgOptions = 4;
 constexpr int kMinOptions = 10;                       // sentry.option entries at least
 constexpr std::int64_t kOrgPkBase = 4554016097501184; // snowflake-sized ids, as on sentry.io
 // One user in kCollisionPeriod takes an existing username, one organization in kCollisionPeriod an
@@ -83,9 +83,13 @@ std::string q(std::string_view s) {
 	out += '"';
 	return out;
 }
-std::string n(std::int64_t v) { return std::to_string(v); }
+std::string n(std::int64_t v) {
+	return std::to_string(v);
+}
 const std::string kNull = "null", kTrue = "true", kFalse = "false";
-std::string b(bool v) { return v ? kTrue : kFalse; }
+std::string b(bool v) {
+	return v ? kTrue : kFalse;
+}
 // SQL literal.
 std::string sq(std::string_view s) {
 	std::string out = "'";
@@ -261,9 +265,10 @@ struct Generator {
 	void useroptions() {
 		static const char *const kZones[] = {"Europe/Vienna", "America/New_York", "UTC", "Asia/Tokyo",
 		                                     "America/Los_Angeles"};
-		static const char *const kSecond[][2] = {
-		    {"theme", "\"\\\"dark\\\"\""}, {"stacktraceOrder", "\"\\\"-1\\\"\""}, {"clock24Hours", "\"true\""},
-		    {"language", "\"\\\"en\\\"\""}};
+		static const char *const kSecond[][2] = {{"theme", "\"\\\"dark\\\"\""},
+		                                         {"stacktraceOrder", "\"\\\"-1\\\"\""},
+		                                         {"clock24Hours", "\"true\""},
+		                                         {"language", "\"\\\"en\\\"\""}};
 		std::int64_t pk = 0;
 		for (std::int64_t o = 0; o < orgs; ++o)
 			for (int u = 0; u < kUsers; ++u) {
@@ -512,7 +517,8 @@ struct Generator {
 				}
 	}
 	void widgetqueries() {
-		static const char *const kFields[kWidgets] = {"['count()']", "['epm()']", "['transaction', 'p95(transaction.duration)']"};
+		static const char *const kFields[kWidgets] = {"['count()']", "['epm()']",
+		                                              "['transaction', 'p95(transaction.duration)']"};
 		static const char *const kAggregates[kWidgets] = {"['count()']", "['epm()']", "['p95(transaction.duration)']"};
 		static const char *const kColumns[kWidgets] = {"[]", "[]", "['transaction']"};
 		for (std::int64_t o = 0; o < orgs; ++o)
@@ -547,8 +553,9 @@ struct Generator {
 				w.f("name", q(k ? "Nightly cleanup" : "Hourly sync"));
 				w.f("status", "0");
 				w.f("type", "3");
-				w.f("config", k ? R"({"schedule":"0 3 * * *","schedule_type":1,"checkin_margin":5,"max_runtime":30,"timezone":"UTC"})"
-				                : R"({"schedule":[1,"hour"],"schedule_type":2,"checkin_margin":null,"max_runtime":null})");
+				w.f("config",
+				    k ? R"({"schedule":"0 3 * * *","schedule_type":1,"checkin_margin":5,"max_runtime":30,"timezone":"UTC"})"
+				      : R"({"schedule":[1,"hour"],"schedule_type":2,"checkin_margin":null,"max_runtime":null})");
 				w.f("date_added", q(ts(static_cast<std::uint64_t>(pk) + 43)));
 				w.f("is_muted", kFalse);
 				w.f("owner_user_id", k ? n(user_pk(o, 0)) : kNull);
@@ -625,7 +632,8 @@ struct Generator {
 				}
 		}
 		if (!w.table("sentry.option") || !w.table("sentry.user") || !w.table("sentry.organization"))
-			throw std::runtime_error("export_generator: the schema lacks auth_user, sentry_organization or sentry_option");
+			throw std::runtime_error(
+			    "export_generator: the schema lacks auth_user, sentry_organization or sentry_option");
 		for (const std::string &a : absent)
 			out.notes.push_back(a + ": not generated, the schema has no table " + find_model(a)->table +
 			                    " (or for a model it needs)");
@@ -674,7 +682,8 @@ struct Generator {
 		sql += "-- " + std::to_string(n_users) + " users, " + std::to_string(n_orgs) +
 		       " organizations; the export collides with " + std::to_string(out.colliding_users) + " usernames and " +
 		       std::to_string(out.colliding_organizations) + " slugs.\n";
-		auto values = [&](const std::string &head, std::int64_t count, const std::function<std::string(std::int64_t)> &row) {
+		auto values = [&](const std::string &head, std::int64_t count,
+		                  const std::function<std::string(std::int64_t)> &row) {
 			if (count == 0)
 				return;
 			sql += head + " values\n";
@@ -687,10 +696,11 @@ struct Generator {
 		       "flags, session_nonce, date_joined, last_active, avatar_type)",
 		       n_users, [&](std::int64_t i) {
 			       std::string name = existing_username(static_cast<int>(i));
-			       return n(i + 1) + ", " + sq("pbkdf2_sha256$720000$" + alnum(s(900000 + i), 22) + "$" +
-			                                    alnum(s(910000 + i), 43) + "=") +
-			              ", " + t(i) + ", " + sq(name) + ", " + sq("Existing User " + n(i)) + ", " + sq(name) +
-			              ", " + (i == 0 ? "true" : "false") + ", true, false, " + (i == 0 ? "true" : "false") +
+			       return n(i + 1) + ", " +
+			              sq("pbkdf2_sha256$720000$" + alnum(s(900000 + i), 22) + "$" + alnum(s(910000 + i), 43) +
+			                 "=") +
+			              ", " + t(i) + ", " + sq(name) + ", " + sq("Existing User " + n(i)) + ", " + sq(name) + ", " +
+			              (i == 0 ? "true" : "false") + ", true, false, " + (i == 0 ? "true" : "false") +
 			              ", false, null, false, " + t(i + 1) + ", 0, null, " + t(i + 2) + ", " + t(i + 3) + ", 0";
 		       });
 		values("insert into sentry_email (id, email, date_added)", n_users, [&](std::int64_t i) {
@@ -703,8 +713,8 @@ struct Generator {
 		       });
 		values("insert into sentry_organization (id, name, slug, status, date_added, default_role, is_test, flags)",
 		       n_orgs, [&](std::int64_t i) {
-			       return n(i + 1) + ", " + sq("Acme " + n(i)) + ", " + sq(existing_slug(static_cast<int>(i))) + ", 0, " +
-			              t(i) + ", 'member', false, 1";
+			       return n(i + 1) + ", " + sq("Acme " + n(i)) + ", " + sq(existing_slug(static_cast<int>(i))) +
+			              ", 0, " + t(i) + ", 'member', false, 1";
 		       });
 		values("insert into sentry_organizationslugreservation (id, slug, organization_id, user_id, region_name, "
 		       "reservation_type, date_added)",
@@ -723,7 +733,8 @@ struct Generator {
 		values("insert into sentry_team (id, organization_id, slug, name, status, idp_provisioned, date_added)", n_orgs,
 		       [&](std::int64_t i) { return n(i + 1) + ", " + n(i + 1) + ", 'team-0', 'Team 0', 0, false, " + t(i); });
 		values("insert into sentry_organizationmember_teams (id, team_id, organizationmember_id, is_active, role)",
-		       n_users, [&](std::int64_t i) { return n(i + 1) + ", " + n(i % n_orgs + 1) + ", " + n(i + 1) + ", true, null"; });
+		       n_users,
+		       [&](std::int64_t i) { return n(i + 1) + ", " + n(i % n_orgs + 1) + ", " + n(i + 1) + ", true, null"; });
 		values("insert into sentry_project (id, slug, name, forced_color, organization_id, public, date_added, status, "
 		       "first_event, flags, platform)",
 		       n_orgs, [&](std::int64_t i) {

@@ -271,7 +271,7 @@ int main(int argc, char **argv) {
 		std::size_t total_rows = 0;
 		for (Table &t : tables) {
 			auto r = src.exec("select * from " + t.qualified + " where id not in (select id from " + existing +
-			                  " where tab = $1) order by id",
+			                      " where tab = $1) order by id",
 			                  {t.name});
 			t.nrows = static_cast<std::size_t>(r->rows());
 			const std::size_t ncols = t.columns.size();
@@ -311,7 +311,8 @@ int main(int argc, char **argv) {
 			}
 			const auto table_start = Clock::now();
 			const std::string insert_name = "i" + std::to_string(ti);
-			dst.prepare(insert_name, "insert into " + t.qualified + " (" + cols + ") values (" + params + ") returning id");
+			dst.prepare(insert_name,
+			            "insert into " + t.qualified + " (" + cols + ") values (" + params + ") returning id");
 			std::vector<bool> prepared(t.uniques.size() + 1, false); // last: by id
 
 			std::vector<std::string> values(ncols);
@@ -344,8 +345,8 @@ int main(int argc, char **argv) {
 				if (!prepared[which]) {
 					std::string where;
 					for (std::size_t j = 0; j < key.size(); ++j)
-						where += (j ? " and " : "") + quote_ident(t.columns[static_cast<std::size_t>(key[j])]) + " = $" +
-						         std::to_string(j + 1);
+						where += (j ? " and " : "") + quote_ident(t.columns[static_cast<std::size_t>(key[j])]) +
+						         " = $" + std::to_string(j + 1);
 					dst.prepare(select_name, "select id from " + t.qualified + " where " + where);
 					prepared[which] = true;
 				}
@@ -360,7 +361,8 @@ int main(int argc, char **argv) {
 				for (int k : insert_cols)
 					args.push_back(nul[k] ? nullptr : values[static_cast<std::size_t>(k)].c_str());
 				auto r = dst.run(insert_name, args);
-				t.new_ids[std::strtoll(row[t.id_col].c_str(), nullptr, 10)] = std::strtoll(PQgetvalue(r->r, 0, 0), nullptr, 10);
+				t.new_ids[std::strtoll(row[t.id_col].c_str(), nullptr, 10)] =
+				    std::strtoll(PQgetvalue(r->r, 0, 0), nullptr, 10);
 			}
 			if (verbose)
 				std::printf("table %s %zu %.3f\n", t.name.c_str(), t.nrows,
