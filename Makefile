@@ -1,12 +1,14 @@
 # PGXS build of the relocate extension (C++17). See README.md for the two commands that set up,
 # build and test everything; this file is what they call.
 EXTENSION    = relocate
-EXTVERSION   = 0.1.0
+EXTVERSION   = 0.2.0
 MODULE_big   = relocate
 CORE_SRCS    = $(sort $(wildcard src/core/*.cpp src/core/rules/*.cpp))
 PG_SRCS      = $(sort $(wildcard src/pg/*.cpp))
 OBJS         = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
-DATA         = relocate--$(EXTVERSION).sql
+# The install script of every released version and the upgrade scripts between them. A released
+# script never changes: a change to SQL objects is a new version with an upgrade script.
+DATA         = $(sort $(wildcard relocate--*.sql))
 
 # pg_regress suites: sql/<name>.sql against expected/<name>.out, in the order of sql/schedule.
 REGRESS      = $(shell sed -n 's/^test:[[:space:]]*//p' $(dir $(firstword $(MAKEFILE_LIST)))sql/schedule)

@@ -12,8 +12,7 @@ CREATE FUNCTION relocate_import(
     overwrite_configs boolean DEFAULT false,
     hide_organizations boolean DEFAULT false,
     import_uuid uuid DEFAULT NULL,
-    private_key text DEFAULT NULL,
-    reset boolean DEFAULT false)
+    private_key text DEFAULT NULL)
 RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
 AS 'MODULE_PATHNAME', 'relocate_import'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -28,17 +27,16 @@ CREATE FUNCTION relocate_import(
     overwrite_configs boolean DEFAULT false,
     hide_organizations boolean DEFAULT false,
     import_uuid uuid DEFAULT NULL,
-    private_key text DEFAULT NULL,
-    reset boolean DEFAULT false)
+    private_key text DEFAULT NULL)
 RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
 AS 'MODULE_PATHNAME', 'relocate_import'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolean, boolean, uuid, text) IS
 'Imports a Sentry export (JSON array of model entries) into Sentry''s tables in the current transaction; '
 'returns per model the rows inserted, reused (existing), overwritten and skipped. The old->new primary '
 'keys are left in the temporary table relocate_pk_map.';
-COMMENT ON FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+COMMENT ON FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text) IS
 'relocate_import for an export given as text.';
 
 -- The model catalogue (Sentry 24.9's backup model dependencies), for DBAs.

@@ -1,0 +1,43 @@
+-- relocate 0.1.0 -> 0.2.0 (ALTER EXTENSION relocate UPDATE TO '0.2.0').
+\echo Use "ALTER EXTENSION relocate UPDATE TO '0.2.0'" to load this file. \quit
+
+-- relocate_import gains the argument `reset` (Sentry's Global-scope reset, on request).
+DROP FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolean, boolean, uuid, text);
+DROP FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text);
+
+CREATE FUNCTION relocate_import(
+    export bytea,
+    scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL,
+    user_filter text[] DEFAULT NULL,
+    merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false,
+    hide_organizations boolean DEFAULT false,
+    import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL,
+    reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'relocate_import'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_import(
+    export text,
+    scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL,
+    user_filter text[] DEFAULT NULL,
+    merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false,
+    hide_organizations boolean DEFAULT false,
+    import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL,
+    reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'relocate_import'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+'Imports a Sentry export (JSON array of model entries) into Sentry''s tables in the current transaction; '
+'returns per model the rows inserted, reused (existing), overwritten and skipped. The old->new primary '
+'keys are left in the temporary table relocate_pk_map.';
+COMMENT ON FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+'relocate_import for an export given as text.';

@@ -1,0 +1,63 @@
+-- relocate 0.2.0: import Sentry export files into a Sentry database, inside the database.
+\echo Use "CREATE EXTENSION relocate" to load this file. \quit
+
+-- The import. Target tables are Sentry's own (auth_user, sentry_organization, ...), found through
+-- the caller's search_path. Runs in the caller's transaction: an error rolls back every row.
+CREATE FUNCTION relocate_import(
+    export bytea,
+    scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL,
+    user_filter text[] DEFAULT NULL,
+    merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false,
+    hide_organizations boolean DEFAULT false,
+    import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL,
+    reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'relocate_import'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- The same, for an export held as text (e.g. read with pg_read_file or passed from psql).
+CREATE FUNCTION relocate_import(
+    export text,
+    scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL,
+    user_filter text[] DEFAULT NULL,
+    merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false,
+    hide_organizations boolean DEFAULT false,
+    import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL,
+    reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'relocate_import'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+'Imports a Sentry export (JSON array of model entries) into Sentry''s tables in the current transaction; '
+'returns per model the rows inserted, reused (existing), overwritten and skipped. The old->new primary '
+'keys are left in the temporary table relocate_pk_map.';
+COMMENT ON FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+'relocate_import for an export given as text.';
+
+-- The model catalogue (Sentry 24.9's backup model dependencies), for DBAs.
+CREATE FUNCTION relocate_catalogue_models()
+RETURNS TABLE (model text, table_name text, relocation_scopes text[], silos text[], sort_order integer,
+               exportable boolean, dangling boolean, relocation_dependencies text[], uniques jsonb)
+AS 'MODULE_PATHNAME', 'relocate_catalogue_models'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION relocate_catalogue_foreign_keys()
+RETURNS TABLE (model text, field text, column_name text, target_model text, kind text, nullable boolean)
+AS 'MODULE_PATHNAME', 'relocate_catalogue_foreign_keys'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE VIEW relocate_models AS SELECT * FROM relocate_catalogue_models();
+CREATE VIEW relocate_model_foreign_keys AS SELECT * FROM relocate_catalogue_foreign_keys();
+
+COMMENT ON VIEW relocate_models IS
+'Every model Sentry''s backup code knows: table, relocation scope(s), silos, dependency order (sort_order), '
+'relocation dependencies and unique sets. Exportable models are those not Excluded.';
+COMMENT ON VIEW relocate_model_foreign_keys IS
+'The foreign keys relocate_import remaps through the pk map: export field, its column, target model, kind.';
