@@ -57,16 +57,30 @@ void BatchWriter::write(ModelState &st) {
 	std::vector<RowFate> fates(batch_.rows());
 	BatchEdit edit(batch_, fates);
 	const ModelHooks &hooks = *st.hooks;
-	if (!hooks.key_rule.empty())
-		rules_.apply_key_rule(edit, hooks.key_rule);
-	if (hooks.resolve != nullptr)
-		hooks.resolve(rules_, edit);
+	Timeline *timeline = &state_.timeline;
+	{
+		InPhase phase(timeline, Phase::Collisions);
+		if (!hooks.key_rule.empty())
+			rules_.apply_key_rule(edit, hooks.key_rule);
+		if (hooks.resolve != nullptr)
+			hooks.resolve(rules_, edit);
+	}
 	const bool all_inserts =
 	    std::all_of(fates.begin(), fates.end(), [](const RowFate &f) { return f.action == RowFate::Action::Insert; });
-	std::vector<std::int64_t> new_pks = all_inserts ? write_inserts(st) : write_mixed(st, fates);
-	std::vector<WrittenRow> written = record(st, edit, fates, new_pks);
-	if (hooks.after_write != nullptr)
+	std::vector<std::int64_t> new_pks;
+	{
+		InPhase phase(timeline, Phase::Writes);
+		new_pks = all_inserts ? write_inserts(st) : write_mixed(st, fates);
+	}
+	std::vector<WrittenRow> written;
+	{
+		InPhase phase(timeline, Phase::PkMap);
+		written = record(st, edit, fates, new_pks);
+	}
+	if (hooks.after_write != nullptr) {
+		InPhase phase(timeline, Phase::Derived);
 		hooks.after_write(rules_, edit, written);
+	}
 }
 
 std::vector<std::int64_t> BatchWriter::write_inserts(ModelState &st) {

@@ -1,6 +1,7 @@
-// Encrypted Sentry exports (decrypt.hpp): the tarball is read with libarchive, the key checks, RSA-OAEP, base64,
-// HMAC-SHA256 and AES-128-CBC are OpenSSL 3's EVP API. Section numbers (§A.n) refer to
-// docs/sentry/encryption-and-relocation.md.
+// Encrypted Sentry exports (decrypt.hpp): the tarball is read with libarchive (archive.hpp); the key checks,
+// RSA-OAEP, base64, HMAC-SHA256 and AES-128-CBC are OpenSSL 3's EVP API. Section numbers (§A.n) refer to
+// docs/sentry/encryption-and-relocation.md. export.json is decrypted as a stream: one pass checks its HMAC, the
+// next ones decrypt it, so an export of any size is never held in memory.
 //
 // Three rules hold on every path, including every throw:
 //   - the OpenSSL error queue is left empty (it is thread-local and shared with PostgreSQL's own SSL code, which
@@ -15,33 +16,29 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <algorithm>
-#include <cctype>
 #include <climits>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
 
+#include "core/archive.hpp"
 #include "core/error.hpp"
-#include "core/text.hpp"
 
 namespace relocate {
 namespace {
 
 // --- Resources ----------------------------------------------------------------------------------
 
-struct ArchiveReadFree {
-	void operator()(archive *a) const { archive_read_free(a); }
-};
 struct BioFree {
 	void operator()(BIO *b) const { BIO_free_all(b); }
 };
@@ -54,11 +51,18 @@ struct PkeyCtxFree {
 struct CipherCtxFree {
 	void operator()(EVP_CIPHER_CTX *c) const { EVP_CIPHER_CTX_free(c); }
 };
-using ArchivePtr = std::unique_ptr<archive, ArchiveReadFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+struct MacFree {
+	void operator()(EVP_MAC *m) const { EVP_MAC_free(m); }
+};
+struct MacCtxFree {
+	void operator()(EVP_MAC_CTX *c) const { EVP_MAC_CTX_free(c); }
+};
+using MacPtr = std::unique_ptr<EVP_MAC, MacFree>;
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
 // Empties OpenSSL's thread-local error queue when the entry point returns or throws.
 struct ClearOpenSslErrors {
@@ -104,132 +108,90 @@ private:
 	throw ImportError(sqlstate::kInternalError, "relocate: " + what, detail);
 }
 
-// --- Container detection (looks_like_tarball, §A.1) ----------------------------------------------
-
-enum class Compression { kNone, kGzip, kBzip2, kXz };
-
-Compression compression_of(const unsigned char *p, std::size_t n) {
-	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
-		return Compression::kGzip;
-	if (n >= 3 && std::memcmp(p, "BZh", 3) == 0)
-		return Compression::kBzip2;
-	static const unsigned char kXzMagic[6] = {0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00};
-	if (n >= 6 && std::memcmp(p, kXzMagic, 6) == 0)
-		return Compression::kXz;
-	return Compression::kNone;
-}
-
-// --- Tar reading (unwrap_tarball, §A.1) ----------------------------------------------------------
-
-// A member name as it may appear in a message: at most 100 bytes, printable ASCII only (anything else as \xNN),
-// quotes and backslashes escaped, so that the message stays valid text whatever the archive holds.
-std::string printable_name(const char *name) {
-	if (name == nullptr)
-		return "<unreadable name>";
-	std::string out;
-	std::size_t n = 0;
-	for (const char *p = name; *p != '\0'; ++p, ++n) {
-		if (n == 100) {
-			out += "...";
-			break;
-		}
-		unsigned char c = static_cast<unsigned char>(*p);
-		if (c == '"' || c == '\\') {
-			out += '\\';
-			out += static_cast<char>(c);
-		} else if (c < 0x20 || c >= 0x7f) {
-			char hex[5];
-			std::snprintf(hex, sizeof hex, "\\x%02x", c);
-			out += hex;
-		} else {
-			out += static_cast<char>(c);
-		}
-	}
-	return out;
-}
-
-// libarchive's own reason ("Truncated tar archive", "truncated gzip input", "Unrecognized archive format", ...)
-// becomes the DETAIL; it names no member content. The message says "truncated" when the reason does: libarchive's
-// tar reader and its gzip/bzip2 filters say so, and liblzma's "No progress is possible" (LZMA_BUF_ERROR) means the
-// same thing here, where the whole input is in memory.
-[[noreturn]] void throw_archive_error(archive *a) {
-	const char *reason = archive_error_string(a);
-	std::string detail = reason != nullptr ? reason : "libarchive gave no reason";
-	const std::string lower = ascii_lower(detail);
-	if (lower.find("truncated") != std::string::npos || lower.find("no progress is possible") != std::string::npos)
-		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is truncated", detail,
-		                  "The file ends early (cut short in transfer or storage); use the complete file.");
-	throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is not a readable tar archive", detail,
-	                  "An encrypted Sentry export is a tar (optionally gzip, bzip2 or xz compressed) of export.json, "
-	                  "data.key and key.pub.");
-}
-
-// The decompression filter the data needs, and only that one: libarchive registers a filter it was built without
-// as an external program (ARCHIVE_WARN), which would fork a process in a database backend, so that is refused.
-// An uncompressed tar needs no filter.
-void support_compression(archive *a, Compression c) {
-	int r = ARCHIVE_OK;
-	const char *name = nullptr;
-	switch (c) {
-	case Compression::kNone:
-		return;
-	case Compression::kGzip:
-		r = archive_read_support_filter_gzip(a);
-		name = "gzip";
-		break;
-	case Compression::kBzip2:
-		r = archive_read_support_filter_bzip2(a);
-		name = "bzip2";
-		break;
-	case Compression::kXz:
-		r = archive_read_support_filter_xz(a);
-		name = "xz";
-		break;
-	}
-	if (r != ARCHIVE_OK)
-		throw ImportError(sqlstate::kFeatureNotSupported,
-		                  std::string("relocate: this server's libarchive cannot decompress ") + name + " by itself",
-		                  {}, "Decompress the export first and pass the plain tar archive.");
-}
-
-// No member may decompress to more than PostgreSQL's own limit for a value (a gzip bomb would otherwise exhaust the
-// backend's memory).
-constexpr std::size_t kMaxMemberSize = std::size_t{1} << 30;
-
-// Reads the current member's data whole. Every libarchive return is checked: a negative one (ARCHIVE_WARN included)
-// is an error, and a member that yields fewer bytes than its header announced is truncated.
-std::string read_member(archive *a, archive_entry *entry, std::size_t archive_length) {
-	std::string out;
-	const bool size_known = archive_entry_size_is_set(entry) != 0;
-	const la_int64_t expected = archive_entry_size(entry);
-	// The header's size is untrusted: reserve no more than the input's length.
-	if (size_known && expected > 0)
-		out.reserve(std::min(static_cast<std::uint64_t>(expected), static_cast<std::uint64_t>(archive_length)));
-	char buf[16384];
-	for (;;) {
-		la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-		if (n == 0)
-			break;
-		if (n < 0)
-			throw_archive_error(a);
-		if (out.size() + static_cast<std::size_t>(n) > kMaxMemberSize)
-			throw ImportError(sqlstate::kProgramLimitExceeded,
-			                  "relocate: member \"" + printable_name(archive_entry_pathname(entry)) +
-			                      "\" of the encrypted export is larger than 1 GB",
-			                  "PostgreSQL values are limited to 1 GB, and a compressed archive can expand without "
-			                  "bound; relocate stops reading here.");
-		out.append(buf, static_cast<std::size_t>(n));
-	}
-	// A second guard: libarchive reports a short member itself (ARCHIVE_FATAL, "Truncated tar archive").
-	if (size_known && (expected < 0 || out.size() != static_cast<std::uint64_t>(expected)))
-		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is truncated",
-		                  "Member \"" + printable_name(archive_entry_pathname(entry)) + "\" holds " +
-		                      std::to_string(out.size()) + " bytes; its header announces " + std::to_string(expected) +
-		                      ".");
-	return out;
-}
+// --- The tarball's members (§A.1) ----------------------------------------------------------------
 
 const char *const kMemberNames[3] = {"export.json", "data.key", "key.pub"};
+enum Member { kExportJson, kDataKey, kKeyPub };
+
+// What an encrypted export's tarball holds, from one pass over it: data.key and key.pub whole (a real one is a
+// few hundred bytes), and where export.json is, to be read again as a stream.
+struct TarballIndex {
+	std::string data_key;
+	std::string key_pub;
+	long export_entry = -1; // the ordinal of the export.json member (the last one, if repeated)
+};
+
+// No key member may be larger than this (a 16384-bit RSA key's data.key is 2 KiB, its key.pub 3 KiB): a gzip bomb
+// in data.key or key.pub stops here.
+constexpr std::size_t kMaxKeyMember = 64 * 1024;
+// export.json read whole (the in-memory API only) is held to PostgreSQL's own limit for a value.
+constexpr std::size_t kMaxMemberSize = std::size_t{1} << 30;
+
+// The member an entry is, or -1 for a non-regular entry (skipped, as tarfile's isfile() does: directories,
+// symlinks and hard links, which libarchive reports as regular files with a link target). Any other regular file
+// is an error, including "./export.json" (Sentry: "Unknown tarball entity").
+int member_of(archive_entry *entry) {
+	if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr)
+		return -1;
+	const char *name = archive_entry_pathname(entry);
+	for (int i = 0; i < 3 && name != nullptr; ++i)
+		if (std::strcmp(name, kMemberNames[i]) == 0)
+			return i;
+	const char *shown = name != nullptr ? name : archive_entry_pathname_utf8(entry);
+	const bool dot_slash = shown != nullptr && std::strncmp(shown, "./", 2) == 0;
+	throw ImportError(
+	    sqlstate::kDataException,
+	    "relocate: the encrypted export has an unknown member \"" + printable_name(shown) + "\"",
+	    "An encrypted Sentry export holds exactly export.json, data.key and key.pub, with no \"./\" "
+	    "prefix; Sentry rejects any other file too.",
+	    dot_slash ? "Re-create the archive with bare names: tar -cf export.tar export.json data.key key.pub" : "");
+}
+
+// All three are required (Sentry: "A required file was missing").
+void require_members(const bool seen[3]) {
+	std::vector<std::string> missing;
+	for (int i = 0; i < 3; ++i)
+		if (!seen[i])
+			missing.push_back(std::string("\"") + kMemberNames[i] + "\"");
+	if (missing.empty())
+		return;
+	std::string list = missing[0];
+	for (std::size_t i = 1; i < missing.size(); ++i)
+		list += (i + 1 == missing.size() ? " and " : ", ") + missing[i];
+	throw ImportError(
+	    sqlstate::kDataException, "relocate: the encrypted export is missing " + list,
+	    "An encrypted Sentry export holds export.json (the Fernet token), data.key (the wrapped data key) "
+	    "and key.pub (the public key it was wrapped with).");
+}
+
+void require_content(std::size_t length) {
+	if (length == 0)
+		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is empty");
+}
+
+// One pass over the tarball: the keys, and where export.json is (`export_token`, if given, receives it whole).
+TarballIndex index_tarball(ArchiveReader &archive, std::string *export_token) {
+	TarballIndex index;
+	bool seen[3] = {false, false, false};
+	long ordinal = 0;
+	for (archive_entry *entry; (entry = archive.next()) != nullptr; ++ordinal) {
+		const int member = member_of(entry);
+		if (member < 0)
+			continue;
+		// A repeated name: the later member wins.
+		seen[member] = true;
+		if (member == kExportJson) {
+			index.export_entry = ordinal;
+			if (export_token != nullptr)
+				*export_token = archive.read_whole(entry, kMaxMemberSize, "1 GB");
+		} else {
+			(member == kDataKey ? index.data_key : index.key_pub) =
+			    archive.read_whole(entry, kMaxKeyMember, "64 KiB, more than any key can be");
+		}
+	}
+	require_members(seen);
+	return index;
+}
 
 // --- Base64 (§A.4 rule 1, §A.2) ------------------------------------------------------------------
 
@@ -237,81 +199,86 @@ bool is_base64_char(unsigned char c) {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
-struct Base64Result {
-	bool ok = false;
-	std::size_t data_chars = 0; // alphabet characters read (for the error detail)
-};
-
-// Decodes url-safe or standard base64 exactly as Python's base64.urlsafe_b64decode (binascii.a2b_base64,
-// non-strict), which Sentry's Fernet uses:
+// Decodes url-safe or standard base64, fed in pieces, exactly as Python's base64.urlsafe_b64decode
+// (binascii.a2b_base64, non-strict), which Sentry's Fernet uses:
 //   - '-' and '_' are read as '+' and '/', and both spellings are accepted;
 //   - characters outside the alphabet (a trailing newline, ...) are discarded;
 //   - '=' ends the input once it completes a quad (what follows is ignored); a '=' that cannot (at the first or
 //     second position of a quad) is discarded;
 //   - input that ends in the middle of a quad, i.e. without its '=' padding, is rejected.
-// OpenSSL's EVP_DecodeBlock does the 6-bit arithmetic on the kept characters, a chunk of whole quads at a time;
-// a final padded quad is completed with 'A' (zero bits) and the extra bytes dropped. `out` must have room for
-// 3 * (text.size() / 4 + 1) bytes; `out_len` is set to the decoded length. The scratch chunk, which may hold key
-// text, is wiped.
-Base64Result base64_decode_lenient(std::string_view text, unsigned char *out, std::size_t &out_len) {
-	constexpr std::size_t kChunk = 4096; // a multiple of 4
-	unsigned char chunk[kChunk];
-	std::size_t in_chunk = 0;
-	int quad_pos = 0; // characters of the current quad seen
-	int pads = 0;     // consecutive '=' seen at quad positions 2 and 3
-	bool padded_end = false;
-	Base64Result result;
-	out_len = 0;
-	auto flush = [&](std::size_t count) {
-		int n = EVP_DecodeBlock(out + out_len, chunk, static_cast<int>(count));
-		// Cannot fail: every character is in the alphabet and count is a multiple of 4.
-		out_len += n > 0 ? static_cast<std::size_t>(n) : 0;
-	};
-	for (char ch : text) {
-		unsigned char c = static_cast<unsigned char>(ch);
-		if (c == '-')
-			c = '+';
-		else if (c == '_')
-			c = '/';
-		if (c == '=') {
-			if (quad_pos >= 2 && quad_pos + ++pads >= 4) {
-				padded_end = true;
-				break;
-			}
-			continue;
-		}
-		if (!is_base64_char(c))
-			continue;
-		pads = 0;
-		chunk[in_chunk++] = c;
-		++result.data_chars;
-		quad_pos = (quad_pos + 1) % 4;
-		if (in_chunk == kChunk) {
-			flush(in_chunk);
-			in_chunk = 0;
-		}
-	}
-	if (quad_pos != 0 && !padded_end) {
-		OPENSSL_cleanse(chunk, sizeof chunk);
-		return result;
-	}
-	std::size_t dropped = 0;
-	if (quad_pos != 0) {
-		dropped = static_cast<std::size_t>(4 - quad_pos);
-		for (std::size_t i = 0; i < dropped; ++i)
-			chunk[in_chunk++] = 'A';
-	}
-	if (in_chunk > 0)
-		flush(in_chunk);
-	out_len -= dropped;
-	OPENSSL_cleanse(chunk, sizeof chunk);
-	result.ok = true;
-	return result;
-}
+// OpenSSL's EVP_DecodeBlock does the 6-bit arithmetic on the kept characters, a chunk of whole quads at a time; a
+// final padded quad is completed with 'A' (zero bits) and the extra bytes dropped. The decoded bytes go to
+// `sink(const unsigned char *, std::size_t)`. The scratch chunk, which may hold key text, is wiped.
+class Base64Decoder {
+public:
+	Base64Decoder() = default;
+	Base64Decoder(const Base64Decoder &) = delete;
+	Base64Decoder &operator=(const Base64Decoder &) = delete;
+	~Base64Decoder() { OPENSSL_cleanse(chunk_, sizeof chunk_); }
 
-std::size_t base64_capacity(std::size_t text_length) {
-	return 3 * (text_length / 4 + 1);
-}
+	template <typename Sink> void feed(std::string_view text, Sink &&sink) {
+		for (char ch : text) {
+			if (padded_end_)
+				return;
+			unsigned char c = static_cast<unsigned char>(ch);
+			if (c == '-')
+				c = '+';
+			else if (c == '_')
+				c = '/';
+			if (c == '=') {
+				if (quad_pos_ >= 2 && quad_pos_ + ++pads_ >= 4)
+					padded_end_ = true;
+				continue;
+			}
+			if (!is_base64_char(c))
+				continue;
+			pads_ = 0;
+			chunk_[in_chunk_++] = c;
+			++data_chars_;
+			quad_pos_ = (quad_pos_ + 1) % 4;
+			if (in_chunk_ == kChunk)
+				flush(in_chunk_, 0, sink);
+		}
+	}
+
+	// Decodes what is left; false if the input ended inside a quad without its '=' padding.
+	template <typename Sink> bool finish(Sink &&sink) {
+		if (quad_pos_ != 0 && !padded_end_)
+			return false;
+		std::size_t dropped = 0;
+		if (quad_pos_ != 0) {
+			dropped = static_cast<std::size_t>(4 - quad_pos_);
+			for (std::size_t i = 0; i < dropped; ++i)
+				chunk_[in_chunk_++] = 'A';
+		}
+		if (in_chunk_ > 0)
+			flush(in_chunk_, dropped, sink);
+		return true;
+	}
+
+	// Alphabet characters read so far (for the error detail).
+	std::size_t data_chars() const { return data_chars_; }
+
+private:
+	static constexpr std::size_t kChunk = 4096; // a multiple of 4
+
+	template <typename Sink> void flush(std::size_t count, std::size_t dropped, Sink &&sink) {
+		unsigned char out[kChunk / 4 * 3];
+		const int n = EVP_DecodeBlock(out, chunk_, static_cast<int>(count));
+		// Cannot fail: every character is in the alphabet and count is a multiple of 4.
+		if (n > 0 && static_cast<std::size_t>(n) > dropped)
+			sink(out, static_cast<std::size_t>(n) - dropped);
+		OPENSSL_cleanse(out, sizeof out);
+		in_chunk_ = 0;
+	}
+
+	unsigned char chunk_[kChunk];
+	std::size_t in_chunk_ = 0;
+	int quad_pos_ = 0; // characters of the current quad seen
+	int pads_ = 0;     // consecutive '=' seen at quad positions 2 and 3
+	bool padded_end_ = false;
+	std::size_t data_chars_ = 0;
+};
 
 // --- Fernet (§A.2, §A.4) -------------------------------------------------------------------------
 
@@ -328,65 +295,163 @@ constexpr unsigned char kFernetVersion = 0x80;
 // The 32-byte Fernet key from its 44-character url-safe base64 text (§A.2): Fernet's constructor decodes it with
 // the same lenient decoder and requires exactly 32 bytes. The result is wiped when released.
 std::unique_ptr<SecretBuffer> decode_fernet_key(std::string_view key_text) {
-	auto key = std::make_unique<SecretBuffer>(base64_capacity(key_text.size()));
+	auto key = std::make_unique<SecretBuffer>(3 * (key_text.size() / 4 + 1));
 	std::size_t n = 0;
-	Base64Result r = base64_decode_lenient(key_text, key->data(), n);
+	auto into_key = [&](const unsigned char *bytes, std::size_t len) {
+		std::memcpy(key->data() + n, bytes, len);
+		n += len;
+	};
+	Base64Decoder decoder;
+	decoder.feed(key_text, into_key);
+	const bool ok = decoder.finish(into_key);
 	key->set_size(n);
-	if (!r.ok || n != kFernetKeyBytes)
+	if (!ok || n != kFernetKeyBytes)
 		throw ImportError(sqlstate::kDataException,
 		                  "relocate: the data key unwrapped from data.key is not a Fernet key (32 url-safe "
 		                  "base64-encoded bytes)",
-		                  r.ok ? "It is " + std::to_string(key_text.size()) + " characters that decode to " +
-		                             std::to_string(n) + " bytes; a Fernet key is 44 characters that decode to 32."
-		                       : "It is " + std::to_string(key_text.size()) +
-		                             " characters that are not padded base64; a Fernet key is 44 characters that "
-		                             "decode to 32 bytes.",
+		                  ok ? "It is " + std::to_string(key_text.size()) + " characters that decode to " +
+		                           std::to_string(n) + " bytes; a Fernet key is 44 characters that decode to 32."
+		                     : "It is " + std::to_string(key_text.size()) +
+		                           " characters that are not padded base64; a Fernet key is 44 characters that decode "
+		                           "to 32 bytes.",
 		                  "The export was not written by Sentry's `sentry export --encrypt-with`, or data.key was "
 		                  "replaced.");
 	return key;
 }
 
-// §A.4 decryption rules 1-5, in Fernet's order: decode, version byte, HMAC (constant time, before anything is
-// decrypted), then AES-128-CBC with PKCS#7 padding. `key` is the decoded 32-byte Fernet key.
-std::string fernet_decrypt_with_key(std::string_view token, const SecretBuffer &key) {
+// The token's text, read in pieces: an export.json member of the tarball, or text in memory.
+class TokenText {
+public:
+	virtual ~TokenText() = default;
+	// Starts at the token's first character.
+	virtual void restart() = 0;
+	// The next piece of the token's text; empty at its end.
+	virtual std::string_view next() = 0;
+};
+
+class TokenInMemory final : public TokenText {
+public:
+	explicit TokenInMemory(std::string_view token) : token_(token) {}
+	void restart() override { done_ = false; }
+	std::string_view next() override {
+		if (done_)
+			return {};
+		done_ = true;
+		return token_;
+	}
+
+private:
+	std::string_view token_;
+	bool done_ = false;
+};
+
+class TokenInTarball final : public TokenText {
+public:
+	TokenInTarball(ByteSource &tarball, Compression compression, long entry, const CheckInterrupts &check)
+	    : tarball_(tarball), compression_(compression), entry_(entry), check_(check), buffer_(64 * 1024) {}
+	void restart() override {
+		reader_.reset(); // the previous pass's reader goes before the source is read again
+		reader_ = std::make_unique<ArchiveReader>(tarball_, compression_, false, check_);
+		for (long ordinal = 0; ordinal <= entry_; ++ordinal)
+			if (reader_->next() == nullptr)
+				throw ImportError(sqlstate::kDataException, "relocate: the encrypted export changed while it was read");
+	}
+	std::string_view next() override {
+		const std::size_t n = reader_->read(buffer_.data(), buffer_.size());
+		return {buffer_.data(), n};
+	}
+
+private:
+	ByteSource &tarball_;
+	Compression compression_;
+	long entry_;
+	const CheckInterrupts &check_;
+	std::vector<char> buffer_;
+	std::unique_ptr<ArchiveReader> reader_;
+};
+
+// What the HMAC pass learnt: the token's decoded length.
+struct VerifiedToken {
+	std::size_t length = 0;
+};
+
+// §A.4 decryption rules 1-3, in Fernet's order, over the whole token: decode, version byte, HMAC (constant time,
+// before anything is decrypted), and that the ciphertext is whole AES blocks. `key` is the decoded Fernet key.
+VerifiedToken verify_token(TokenText &token, const SecretBuffer &key, const CheckInterrupts &check) {
+	MacPtr mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+	MacCtxPtr ctx(mac ? EVP_MAC_CTX_new(mac.get()) : nullptr);
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
+	if (!ctx || EVP_MAC_init(ctx.get(), key.data(), 16, params) != 1)
+		throw_internal("HMAC-SHA256 initialisation failed");
+	// Everything but the last 32 bytes is signed: hold the last 32 back until more arrives.
+	unsigned char tail[kHmacBytes];
+	std::size_t in_tail = 0, total = 0;
+	unsigned char first = 0;
+	bool mac_ok_so_far = true;
+	auto signed_bytes = [&](const unsigned char *bytes, std::size_t len) {
+		if (len == 0)
+			return;
+		if (total == 0)
+			first = bytes[0];
+		total += len;
+		// tail + bytes: all but the last kHmacBytes are signed.
+		const std::size_t all = in_tail + len;
+		if (all <= kHmacBytes) {
+			std::memcpy(tail + in_tail, bytes, len);
+			in_tail = all;
+			return;
+		}
+		const std::size_t release = all - kHmacBytes; // leading bytes that are surely signed
+		const std::size_t from_tail = std::min(release, in_tail);
+		mac_ok_so_far = mac_ok_so_far && EVP_MAC_update(ctx.get(), tail, from_tail) == 1;
+		mac_ok_so_far = mac_ok_so_far && EVP_MAC_update(ctx.get(), bytes, release - from_tail) == 1;
+		// The new tail: what was left of the old one, then the end of `bytes`.
+		unsigned char next_tail[kHmacBytes];
+		const std::size_t keep_old = in_tail - from_tail;
+		std::memcpy(next_tail, tail + from_tail, keep_old);
+		std::memcpy(next_tail + keep_old, bytes + (release - from_tail), kHmacBytes - keep_old);
+		std::memcpy(tail, next_tail, kHmacBytes);
+		in_tail = kHmacBytes;
+	};
+	Base64Decoder decoder;
+	token.restart();
+	for (std::string_view piece; !(piece = token.next()).empty();) {
+		if (check)
+			check();
+		decoder.feed(piece, signed_bytes);
+	}
 	// Rule 1: lenient url-safe base64 with mandatory padding.
-	std::string data(base64_capacity(token.size()), '\0');
-	std::size_t n = 0;
-	Base64Result decoded = base64_decode_lenient(token, reinterpret_cast<unsigned char *>(&data[0]), n);
-	if (!decoded.ok)
+	if (!decoder.finish(signed_bytes))
 		throw ImportError(sqlstate::kInvalidTextRepresentation,
 		                  "relocate: export.json is not a Fernet token: its url-safe base64 is not padded",
 		                  "After discarding characters outside the base64 alphabet, " +
-		                      std::to_string(decoded.data_chars) +
+		                      std::to_string(decoder.data_chars()) +
 		                      " characters remain, which is not a multiple of 4, and no '=' padding completes them.",
 		                  "Sentry rejects a token whose '=' padding was stripped, too.");
-	data.resize(n);
-	const auto *bytes = reinterpret_cast<const unsigned char *>(data.data());
-
 	// Rule 2: the version byte, and room for the header, one AES block and the HMAC.
-	const std::string too_short_detail = "It decodes to " + std::to_string(n) + " bytes; a Fernet token has at least " +
-	                                     std::to_string(kMinTokenBytes) +
+	const std::string too_short_detail = "It decodes to " + std::to_string(total) +
+	                                     " bytes; a Fernet token has at least " + std::to_string(kMinTokenBytes) +
 	                                     " (version, timestamp, IV, one AES block, HMAC-SHA256).";
-	if (n == 0)
+	if (total == 0)
 		throw ImportError(sqlstate::kDataException, "relocate: export.json is too short to be a Fernet token",
 		                  too_short_detail);
-	if (bytes[0] != kFernetVersion)
+	if (first != kFernetVersion)
 		throw ImportError(sqlstate::kDataException,
 		                  "relocate: export.json is not a Fernet token: its version byte is not 0x80",
 		                  "Sentry writes Fernet version 0x80 tokens only.");
-	if (n < kMinTokenBytes)
+	if (total < kMinTokenBytes)
 		throw ImportError(sqlstate::kDataException, "relocate: export.json is too short to be a Fernet token",
 		                  too_short_detail);
-
 	// Rule 3: HMAC-SHA256 with the signing half of the key over everything but the last 32 bytes, compared in
-	// constant time with those 32 bytes. Nothing is decrypted before it matches.
-	const std::size_t signed_len = n - kHmacBytes;
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
-	if (HMAC(EVP_sha256(), key.data(), 16, bytes, signed_len, mac, &mac_len) == nullptr || mac_len != kHmacBytes)
+	// constant time with those 32 bytes.
+	unsigned char computed[EVP_MAX_MD_SIZE];
+	std::size_t computed_len = 0;
+	if (!mac_ok_so_far || EVP_MAC_final(ctx.get(), computed, &computed_len, sizeof computed) != 1 ||
+	    computed_len != kHmacBytes)
 		throw_internal("HMAC-SHA256 failed");
-	const bool mac_ok = CRYPTO_memcmp(mac, bytes + signed_len, kHmacBytes) == 0;
-	OPENSSL_cleanse(mac, sizeof mac);
+	const bool mac_ok = CRYPTO_memcmp(computed, tail, kHmacBytes) == 0;
+	OPENSSL_cleanse(computed, sizeof computed);
 	if (!mac_ok)
 		throw ImportError(sqlstate::kDataException,
 		                  "relocate: export.json failed its integrity check (HMAC-SHA256): the token was altered or is "
@@ -394,44 +459,118 @@ std::string fernet_decrypt_with_key(std::string_view token, const SecretBuffer &
 		                  {},
 		                  "Use export.json, data.key and key.pub exactly as written by one `sentry export "
 		                  "--encrypt-with` run.");
-
-	// Rule 4: AES-128-CBC with the encryption half, IV = bytes 9..24, ciphertext between the IV and the HMAC;
-	// padding on, so EVP_DecryptFinal_ex checks and strips PKCS#7.
-	const unsigned char *iv = bytes + kVersionBytes + kTimestampBytes;
-	const unsigned char *ciphertext = bytes + kHeaderBytes;
-	const std::size_t ciphertext_len = signed_len - kHeaderBytes;
-	if (ciphertext_len % kAesBlock != 0)
+	if ((total - kHmacBytes - kHeaderBytes) % kAesBlock != 0)
 		throw ImportError(sqlstate::kDataException,
 		                  "relocate: export.json could not be decrypted: its ciphertext is not a whole number of AES "
 		                  "blocks",
 		                  "The token's HMAC is valid, so it was written this way: not by Sentry's Fernet.");
-	CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
-	if (!ctx)
-		throw_internal("could not allocate an AES context");
-	if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, key.data() + 16, iv) != 1)
-		throw_internal("AES-128-CBC initialisation failed");
-	std::string plaintext(ciphertext_len + kAesBlock, '\0');
-	auto *out = reinterpret_cast<unsigned char *>(&plaintext[0]);
-	std::size_t produced = 0;
-	constexpr std::size_t kStep = std::size_t(1) << 30; // EVP takes int lengths
-	for (std::size_t done = 0; done < ciphertext_len;) {
-		const std::size_t step = std::min(kStep, ciphertext_len - done);
-		int len = 0;
-		if (EVP_DecryptUpdate(ctx.get(), out + produced, &len, ciphertext + done, static_cast<int>(step)) != 1)
-			throw_internal("AES-128-CBC decryption failed");
-		produced += static_cast<std::size_t>(len);
-		done += step;
-	}
-	int final_len = 0;
-	if (EVP_DecryptFinal_ex(ctx.get(), out + produced, &final_len) != 1)
-		throw ImportError(sqlstate::kDataException,
-		                  "relocate: export.json could not be decrypted: its PKCS#7 padding is invalid",
-		                  "The token's HMAC is valid, so it was written this way: not by Sentry's Fernet.");
-	produced += static_cast<std::size_t>(final_len);
-	plaintext.resize(produced);
-	// Rule 5: the timestamp (bytes 1..8) is not checked.
-	return plaintext;
+	return VerifiedToken{total};
 }
+
+// §A.4 rule 4, as a stream: AES-128-CBC with the encryption half of the key, IV = bytes 9..24, ciphertext
+// between the IV and the HMAC, PKCS#7 padding checked at the end. Rule 5: the timestamp is not checked.
+class TokenDecryptor {
+public:
+	TokenDecryptor(TokenText &token, const SecretBuffer &key, VerifiedToken verified, const CheckInterrupts &check)
+	    : token_(token), key_(key), verified_(verified), check_(check) {
+		restart();
+	}
+
+	void restart() {
+		ctx_.reset(EVP_CIPHER_CTX_new());
+		if (!ctx_)
+			throw_internal("could not allocate an AES context");
+		decoder_ = std::make_unique<Base64Decoder>();
+		position_ = 0;
+		in_iv_ = 0;
+		finished_ = false;
+		plaintext_.clear();
+		taken_ = 0;
+		token_.restart();
+	}
+
+	// Up to `n` bytes of plaintext into `buf`; 0 at the end.
+	std::size_t read(char *buf, std::size_t n) {
+		while (taken_ == plaintext_.size() && !finished_)
+			decrypt_more();
+		const std::size_t give = std::min(n, plaintext_.size() - taken_);
+		std::memcpy(buf, plaintext_.data() + taken_, give);
+		taken_ += give;
+		return give;
+	}
+
+private:
+	void decrypt_more() {
+		plaintext_.clear();
+		taken_ = 0;
+		if (check_)
+			check_();
+		const std::string_view piece = token_.next();
+		auto bytes = [this](const unsigned char *data, std::size_t len) { ciphertext(data, len); };
+		if (!piece.empty()) {
+			decoder_->feed(piece, bytes);
+			return;
+		}
+		if (!decoder_->finish(bytes) || position_ != verified_.length)
+			throw ImportError(sqlstate::kDataException, "relocate: the encrypted export changed while it was read");
+		finish();
+	}
+
+	// The decoded token's bytes, in order: the header (the IV), then the ciphertext, then the HMAC.
+	void ciphertext(const unsigned char *data, std::size_t len) {
+		const std::size_t end_of_ciphertext = verified_.length - kHmacBytes;
+		for (std::size_t i = 0; i < len;) {
+			if (position_ < kHeaderBytes) {
+				if (position_ >= kVersionBytes + kTimestampBytes)
+					iv_[in_iv_++] = data[i];
+				++position_;
+				++i;
+				if (position_ == kHeaderBytes &&
+				    EVP_DecryptInit_ex(ctx_.get(), EVP_aes_128_cbc(), nullptr, key_.data() + 16, iv_) != 1)
+					throw_internal("AES-128-CBC initialisation failed");
+				continue;
+			}
+			const std::size_t take =
+			    std::min(len - i, end_of_ciphertext > position_ ? end_of_ciphertext - position_ : 0);
+			if (take > 0) {
+				const std::size_t at = plaintext_.size();
+				plaintext_.resize(at + take + kAesBlock);
+				int out = 0;
+				if (EVP_DecryptUpdate(ctx_.get(), reinterpret_cast<unsigned char *>(&plaintext_[at]), &out, data + i,
+				                      static_cast<int>(take)) != 1)
+					throw_internal("AES-128-CBC decryption failed");
+				plaintext_.resize(at + static_cast<std::size_t>(out));
+			}
+			position_ += len - i; // the HMAC bytes after the ciphertext are skipped
+			i = len;
+		}
+	}
+
+	void finish() {
+		const std::size_t at = plaintext_.size();
+		plaintext_.resize(at + kAesBlock);
+		int out = 0;
+		if (EVP_DecryptFinal_ex(ctx_.get(), reinterpret_cast<unsigned char *>(&plaintext_[at]), &out) != 1)
+			throw ImportError(sqlstate::kDataException,
+			                  "relocate: export.json could not be decrypted: its PKCS#7 padding is invalid",
+			                  "The token's HMAC is valid, so it was written this way: not by Sentry's Fernet.");
+		plaintext_.resize(at + static_cast<std::size_t>(out));
+		finished_ = true;
+	}
+
+	TokenText &token_;
+	const SecretBuffer &key_;
+	VerifiedToken verified_;
+	const CheckInterrupts &check_;
+	CipherCtxPtr ctx_;
+	std::unique_ptr<Base64Decoder> decoder_;
+	std::size_t position_ = 0; // decoded bytes of the token seen
+	unsigned char iv_[kIvBytes] = {};
+	std::size_t in_iv_ = 0;
+	bool finished_ = false;
+	std::string plaintext_; // decrypted, not yet read
+	std::size_t taken_ = 0;
+};
 
 // --- The private key (§A.5 LocalFileDecryptor, §A.6) ---------------------------------------------
 
@@ -540,6 +679,69 @@ std::unique_ptr<SecretBuffer> unwrap_data_key(EVP_PKEY *key, const std::string &
 	return dek;
 }
 
+// The Fernet key of an encrypted export: §A.5, load the private key (unencrypted, PKCS#8 or traditional), require
+// RSA, require its public half to equal key.pub byte for byte, unwrap the data key with RSA-OAEP, decode it.
+std::unique_ptr<SecretBuffer> fernet_key_of(const std::string &data_key, std::string_view key_pub,
+                                            std::string_view private_key_pem) {
+	PkeyPtr key = load_private_key(private_key_pem);
+	if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) {
+		const char *type = EVP_PKEY_get0_type_name(key.get());
+		throw ImportError(sqlstate::kInvalidParameterValue,
+		                  std::string("relocate: the private key is not an RSA key (it is ") +
+		                      (type != nullptr ? type : "another type") + ")",
+		                  "Sentry wraps the export's data key with RSA-OAEP, so only an RSA key can unwrap it.");
+	}
+	check_public_key(key.get(), key_pub);
+	std::unique_ptr<SecretBuffer> dek = unwrap_data_key(key.get(), data_key);
+	return decode_fernet_key(dek->view());
+}
+
+// A whole token in memory, verified and decrypted.
+std::string decrypt_token(std::string_view token, const SecretBuffer &key) {
+	TokenInMemory text(token);
+	const CheckInterrupts none;
+	const VerifiedToken verified = verify_token(text, key, none);
+	TokenDecryptor decryptor(text, key, verified, none);
+	std::string plaintext;
+	char buf[65536];
+	for (std::size_t n; (n = decryptor.read(buf, sizeof buf)) > 0;)
+		plaintext.append(buf, n);
+	return plaintext;
+}
+
+// The plaintext of an encrypted export in a tarball, as a stream (decrypt.hpp open_encrypted_export).
+class EncryptedSource final : public ByteSource {
+public:
+	EncryptedSource(ByteSource &tarball, Compression compression, std::string_view private_key_pem,
+	                const CheckInterrupts &check)
+	    : check_(check) {
+		ClearOpenSslErrors clear;
+		TarballIndex index;
+		{
+			ArchiveReader archive(tarball, compression, false, check_);
+			index = index_tarball(archive, nullptr);
+		}
+		key_ = fernet_key_of(index.data_key, index.key_pub, private_key_pem);
+		token_ = std::make_unique<TokenInTarball>(tarball, compression, index.export_entry, check_);
+		const VerifiedToken verified = verify_token(*token_, *key_, check_);
+		decryptor_ = std::make_unique<TokenDecryptor>(*token_, *key_, verified, check_);
+	}
+	std::size_t read(char *buf, std::size_t n) override {
+		ClearOpenSslErrors clear;
+		return decryptor_->read(buf, n);
+	}
+	void rewind() override {
+		ClearOpenSslErrors clear;
+		decryptor_->restart();
+	}
+
+private:
+	const CheckInterrupts &check_;
+	std::unique_ptr<SecretBuffer> key_;
+	std::unique_ptr<TokenInTarball> token_;
+	std::unique_ptr<TokenDecryptor> decryptor_;
+};
+
 } // namespace
 
 bool looks_like_tarball(const char *data, std::size_t length) {
@@ -568,99 +770,41 @@ bool looks_like_tarball(const char *data, std::size_t length) {
 
 EncryptedExport unwrap_tarball(const char *data, std::size_t length) {
 	ClearOpenSslErrors clear; // libarchive may use libcrypto
-	if (data == nullptr || length == 0)
-		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is empty");
-
-	// Tar formats only (ustar, pax, GNU, v7: tarfile reads them all), and the one decompression filter the data
-	// starts with (Python's tarfile mode "r" auto-detects gzip, bzip2 and xz, §A.1).
-	ArchivePtr a(archive_read_new());
-	if (!a)
-		throw_internal("could not allocate a libarchive reader");
-	support_compression(a.get(), compression_of(reinterpret_cast<const unsigned char *>(data), length));
-	if (archive_read_support_format_tar(a.get()) != ARCHIVE_OK)
-		throw_internal("libarchive has no tar support");
-	if (archive_read_open_memory(a.get(), data, length) != ARCHIVE_OK)
-		throw_archive_error(a.get());
-
+	if (data == nullptr)
+		require_content(0);
+	require_content(length);
+	MemorySource source(data, length);
+	const CheckInterrupts none;
+	ArchiveReader archive(source, compression_of(reinterpret_cast<const unsigned char *>(data), length), false, none);
 	EncryptedExport out;
-	std::string *slots[3] = {&out.export_token, &out.data_key, &out.key_pub};
-	bool seen[3] = {false, false, false};
-	for (;;) {
-		archive_entry *entry = nullptr;
-		const int r = archive_read_next_header(a.get(), &entry);
-		if (r == ARCHIVE_EOF)
-			break;
-		// Only ARCHIVE_OK goes on. ARCHIVE_FATAL is a truncated or unreadable header, ARCHIVE_RETRY a damaged one
-		// (bad checksum). ARCHIVE_WARN is an error too: libarchive returns it for an entry it could only partly
-		// interpret (a name it cannot convert, too many nested special headers, a malformed sparse map or ACL), so
-		// the entry's name or data may be wrong; an export Sentry writes never draws one. (Truncation itself is
-		// always ARCHIVE_FATAL in libarchive 3.6, on a header and on data alike.)
-		if (r != ARCHIVE_OK)
-			throw_archive_error(a.get());
-		// Only regular files count; directories, symlinks and hard links (which libarchive reports as regular
-		// files with a link target) are skipped, as tarfile's isfile() does.
-		if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr)
-			continue;
-		const char *name = archive_entry_pathname(entry);
-		int slot = -1;
-		for (int i = 0; i < 3 && name != nullptr; ++i)
-			if (std::strcmp(name, kMemberNames[i]) == 0)
-				slot = i;
-		// Any other regular file is an error, including "./export.json" (Sentry: "Unknown tarball entity").
-		if (slot < 0) {
-			const char *shown = name != nullptr ? name : archive_entry_pathname_utf8(entry);
-			const bool dot_slash = shown != nullptr && std::strncmp(shown, "./", 2) == 0;
-			throw ImportError(sqlstate::kDataException,
-			                  "relocate: the encrypted export has an unknown member \"" + printable_name(shown) + "\"",
-			                  "An encrypted Sentry export holds exactly export.json, data.key and key.pub, with no "
-			                  "\"./\" prefix; Sentry rejects any other file too.",
-			                  dot_slash ? "Re-create the archive with bare names: tar -cf export.tar export.json "
-			                              "data.key key.pub"
-			                            : "");
-		}
-		// A repeated name: the later member wins.
-		*slots[slot] = read_member(a.get(), entry, length);
-		seen[slot] = true;
-	}
-
-	// All three are required (Sentry: "A required file was missing").
-	std::vector<std::string> missing;
-	for (int i = 0; i < 3; ++i)
-		if (!seen[i])
-			missing.push_back(std::string("\"") + kMemberNames[i] + "\"");
-	if (!missing.empty()) {
-		std::string list = missing[0];
-		for (std::size_t i = 1; i < missing.size(); ++i)
-			list += (i + 1 == missing.size() ? " and " : ", ") + missing[i];
-		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is missing " + list,
-		                  "An encrypted Sentry export holds export.json (the Fernet token), data.key (the wrapped "
-		                  "data key) and key.pub (the public key it was wrapped with).");
-	}
+	TarballIndex index = index_tarball(archive, &out.export_token);
+	out.data_key = std::move(index.data_key);
+	out.key_pub = std::move(index.key_pub);
 	return out;
 }
 
 std::string decrypt_export(const EncryptedExport &encrypted, std::string_view private_key_pem) {
 	ClearOpenSslErrors clear;
-	// §A.5: load the private key (unencrypted, PKCS#8 or traditional), require RSA, require its public half to
-	// equal key.pub byte for byte, unwrap the data key with RSA-OAEP, then Fernet-decrypt export.json with it.
-	PkeyPtr key = load_private_key(private_key_pem);
-	if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) {
-		const char *type = EVP_PKEY_get0_type_name(key.get());
-		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  std::string("relocate: the private key is not an RSA key (it is ") +
-		                      (type != nullptr ? type : "another type") + ")",
-		                  "Sentry wraps the export's data key with RSA-OAEP, so only an RSA key can unwrap it.");
-	}
-	check_public_key(key.get(), encrypted.key_pub);
-	std::unique_ptr<SecretBuffer> dek = unwrap_data_key(key.get(), encrypted.data_key);
-	std::unique_ptr<SecretBuffer> fernet_key = decode_fernet_key(dek->view());
-	return fernet_decrypt_with_key(encrypted.export_token, *fernet_key);
+	std::unique_ptr<SecretBuffer> fernet_key = fernet_key_of(encrypted.data_key, encrypted.key_pub, private_key_pem);
+	return decrypt_token(encrypted.export_token, *fernet_key);
 }
 
 std::string fernet_decrypt(std::string_view token, std::string_view key) {
 	ClearOpenSslErrors clear;
 	std::unique_ptr<SecretBuffer> fernet_key = decode_fernet_key(key);
-	return fernet_decrypt_with_key(token, *fernet_key);
+	return decrypt_token(token, *fernet_key);
+}
+
+std::unique_ptr<ByteSource> open_encrypted_export(ByteSource &tarball, std::string_view private_key_pem,
+                                                  const CheckInterrupts &check) {
+	tarball.rewind();
+	unsigned char head[8];
+	std::size_t n = 0;
+	for (std::size_t got;
+	     n < sizeof head && (got = tarball.read(reinterpret_cast<char *>(head) + n, sizeof head - n)) > 0;)
+		n += got;
+	require_content(n);
+	return std::make_unique<EncryptedSource>(tarball, compression_of(head, n), private_key_pem, check);
 }
 
 } // namespace relocate

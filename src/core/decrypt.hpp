@@ -15,8 +15,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include "core/byte_source.hpp"
 
 namespace relocate {
 
@@ -50,6 +53,14 @@ EncryptedExport unwrap_tarball(const char *data, std::size_t length);
 // lenient decoder does (Sentry's): both alphabets, characters outside them skipped, '=' padding
 // required, input after the completing '=' ignored. The OpenSSL error queue is left empty.
 std::string decrypt_export(const EncryptedExport &encrypted, std::string_view private_key_pem);
+
+// The plaintext export of the encrypted export `tarball` holds (a tar, possibly gzip, bzip2 or xz compressed),
+// as a stream that never holds the export in memory. Opening it reads the tarball once for its keys (data.key and
+// key.pub, at most 64 KiB each), checks the key and unwraps the data key (the errors of decrypt_export), and reads
+// export.json once to verify its HMAC; each pass of the returned source (read, then rewind) decrypts it again.
+// `tarball` must outlive the result; `check` is called between chunks.
+std::unique_ptr<ByteSource> open_encrypted_export(ByteSource &tarball, std::string_view private_key_pem,
+                                                  const CheckInterrupts &check);
 
 // Fernet decryption alone (exposed for tests): `key` is the 44-character urlsafe-base64 key. Throws
 // the token and key errors decrypt_export does.

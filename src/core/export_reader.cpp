@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -50,6 +51,71 @@ bool parse_int64(std::string_view text, std::int64_t &out) {
 
 namespace {
 
+// RapidJSON's input stream over a ByteSource: the source is read in chunks into one buffer, which
+// keeps the last kLookback bytes of the previous chunk (so an error can point at the start of a
+// short token that straddles two chunks). Tell() is the absolute byte offset; Peek() is '\0' at
+// the end, as RapidJSON expects (a NUL byte in the data reads the same; read_export tells them
+// apart afterwards).
+class SourceStream {
+public:
+	typedef char Ch;
+
+	SourceStream(ByteSource &source, const CheckInterrupts &check) : source_(source), check_(check) {
+		buffer_.resize(kLookback + kChunk);
+		refill();
+	}
+
+	Ch Peek() const { return pos_ < len_ ? buffer_[pos_] : '\0'; }
+	Ch Take() {
+		if (pos_ >= len_)
+			return '\0';
+		const Ch c = buffer_[pos_++];
+		if (pos_ == len_)
+			refill();
+		return c;
+	}
+	std::size_t Tell() const { return base_ + pos_; }
+	// True once every byte of the source has been taken.
+	bool at_end() const { return pos_ >= len_ && exhausted_; }
+	// The bytes from absolute offset `from` to the current position, if still in the buffer.
+	const char *window(std::size_t from) const { return from >= base_ ? buffer_.data() + (from - base_) : nullptr; }
+	std::size_t window_start() const { return base_; }
+
+	// Unused by the Reader (no in-situ parsing), but part of RapidJSON's stream concept.
+	Ch *PutBegin() { return nullptr; }
+	void Put(Ch) {}
+	void Flush() {}
+	std::size_t PutEnd(Ch *) { return 0; }
+
+private:
+	static constexpr std::size_t kChunk = 256 * 1024;
+	static constexpr std::size_t kLookback = 4096;
+
+	void refill() {
+		if (exhausted_)
+			return;
+		// Keep the tail of what was read for window(); then read the next chunk after it.
+		const std::size_t keep = len_ < kLookback ? len_ : kLookback;
+		std::memmove(buffer_.data(), buffer_.data() + len_ - keep, keep);
+		base_ += len_ - keep;
+		pos_ = keep;
+		len_ = keep;
+		if (check_)
+			check_();
+		const std::size_t n = source_.read(buffer_.data() + keep, kChunk);
+		len_ += n;
+		exhausted_ = n == 0;
+	}
+
+	ByteSource &source_;
+	const CheckInterrupts &check_;
+	std::vector<char> buffer_;
+	std::size_t base_ = 0; // offset of buffer_[0]
+	std::size_t pos_ = 0;
+	std::size_t len_ = 0;
+	bool exhausted_ = false;
+};
+
 // Iterative: RapidJSON's default recursive descent would overflow the stack on deeply nested
 // input, which in a backend means a crash and a cluster restart.
 constexpr unsigned kParseFlags =
@@ -63,7 +129,7 @@ constexpr unsigned kParseFlags =
 //   deeper: inside an object/array field value, captured as JSON text by `raw_`
 class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
 public:
-	Handler(const rapidjson::MemoryStream &stream, EntryConsumer &consumer) : stream_(stream), consumer_(consumer) {}
+	Handler(const SourceStream &stream, EntryConsumer &consumer) : stream_(stream), consumer_(consumer) {}
 
 	bool Null() { return scalar(FieldValue::Type::Null, false, nullptr, 0); }
 	bool Bool(bool b) { return scalar(FieldValue::Type::Bool, b, nullptr, 0); }
@@ -205,17 +271,21 @@ private:
 		case FieldValue::Type::Number:
 			return end - n;
 		default: {
-			const char *data = stream_.begin_;
-			for (std::size_t i = end - 1; i-- > 0;) {
-				if (data[i] != '"')
+			// Scan back from the closing quote to the unescaped opening one, within what the stream
+			// still holds; a string that started earlier than that is placed by its length (exact
+			// when it has no escapes).
+			const std::size_t from = stream_.window_start();
+			const char *data = stream_.window(from);
+			for (std::size_t i = end - 1; i-- > from;) {
+				if (data[i - from] != '"')
 					continue;
 				std::size_t backslashes = 0;
-				while (backslashes < i && data[i - 1 - backslashes] == '\\')
+				while (backslashes < i - from && data[i - from - 1 - backslashes] == '\\')
 					++backslashes;
 				if (backslashes % 2 == 0)
 					return i;
 			}
-			return 0;
+			return end >= n + 2 ? end - n - 2 : 0;
 		}
 		}
 	}
@@ -327,7 +397,7 @@ private:
 		return true;
 	}
 
-	const rapidjson::MemoryStream &stream_;
+	const SourceStream &stream_;
 	EntryConsumer &consumer_;
 	ExportEntry entry_;
 	std::size_t index_ = 0;
@@ -343,14 +413,14 @@ private:
 
 } // namespace
 
-void read_export(const char *data, std::size_t length, EntryConsumer &consumer) {
-	rapidjson::MemoryStream stream(data, length);
+void read_export(ByteSource &source, EntryConsumer &consumer, const CheckInterrupts &check) {
+	SourceStream stream(source, check);
 	Handler handler(stream, consumer);
 	rapidjson::Reader reader;
 	rapidjson::ParseResult ok = reader.Parse<kParseFlags>(stream, handler);
-	// RapidJSON's memory stream reads a NUL byte as the end of input: a document followed by a NUL
-	// and anything else would pass as complete.
-	if (ok && stream.Tell() != length)
+	// The stream reads a NUL byte as the end of input: a document followed by a NUL and anything
+	// else would pass as complete.
+	if (ok && !stream.at_end())
 		throw ImportError(sqlstate::kInvalidTextRepresentation,
 		                  "relocate: malformed JSON at byte offset " + std::to_string(stream.Tell()) +
 		                      ": a NUL byte, which JSON text cannot contain",
@@ -363,6 +433,11 @@ void read_export(const char *data, std::size_t length, EntryConsumer &consumer) 
 		                  "relocate: malformed JSON at byte offset " + std::to_string(ok.Offset()) + ": " + what,
 		                  "The export must be a complete, valid UTF-8 JSON document.");
 	}
+}
+
+void read_export(const char *data, std::size_t length, EntryConsumer &consumer) {
+	MemorySource source(data, length);
+	read_export(source, consumer, {});
 }
 
 } // namespace relocate

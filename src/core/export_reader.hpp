@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/byte_source.hpp"
+
 namespace relocate {
 
 struct FieldValue {
@@ -52,9 +54,12 @@ public:
 	virtual void consume(const ExportEntry &entry) = 0;
 };
 
-// Parses `data` (UTF-8 JSON, validated) and feeds every entry to `consumer`. Throws ImportError:
-// 22P02 for malformed JSON (with the byte offset), 22023 for a document that is not an array of
-// well-formed entries (with the entry's index and byte offset).
+// Parses the export `source` holds (UTF-8 JSON, validated), as a stream, and feeds every entry to
+// `consumer`; `check` (if set) is called before every chunk is read. Throws ImportError: 22P02 for
+// malformed JSON (with the byte offset), 22023 for a document that is not an array of well-formed
+// entries (with the entry's index and byte offset).
+void read_export(ByteSource &source, EntryConsumer &consumer, const CheckInterrupts &check);
+// The same for an export in memory.
 void read_export(const char *data, std::size_t length, EntryConsumer &consumer);
 
 // Parses a whole integer literal (optional '-', digits only) into int64; false if it is not one

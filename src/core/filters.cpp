@@ -102,13 +102,14 @@ bool ImportFilters::admits(FilterRole role, const ExportEntry &entry) const {
 	return true;
 }
 
-ImportFilters build_filters(const char *data, std::size_t length, const std::optional<TextArray> &org_filter,
-                            const std::optional<TextArray> &user_filter) {
+ImportFilters build_filters(ByteSource &source, const std::optional<TextArray> &org_filter,
+                            const std::optional<TextArray> &user_filter, const CheckInterrupts &check) {
 	ImportFilters f;
 	if (!org_filter && !user_filter)
 		return f;
 	Prepass pre;
-	read_export(data, length, pre);
+	source.rewind();
+	read_export(source, pre, check);
 	f.emails.emplace();
 	if (user_filter) {
 		f.usernames = to_set(*user_filter);

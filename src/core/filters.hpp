@@ -34,9 +34,9 @@ struct ImportFilters {
 	bool admits(FilterRole role, const ExportEntry &entry) const;
 };
 
-// Builds the filters, reading `data` once more for the derived ones. Null elements of the filter
-// arrays are ignored, as Sentry drops None from a filter's values.
-ImportFilters build_filters(const char *data, std::size_t length, const std::optional<TextArray> &org_filter,
-                            const std::optional<TextArray> &user_filter);
+// Builds the filters, reading `source` once (from its start) for the derived ones when there is a
+// filter. Null elements of the filter arrays are ignored, as Sentry drops None from a filter's values.
+ImportFilters build_filters(ByteSource &source, const std::optional<TextArray> &org_filter,
+                            const std::optional<TextArray> &user_filter, const CheckInterrupts &check);
 
 } // namespace relocate

@@ -79,7 +79,10 @@ ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks);
 // nothing of it is written again.
 class ChunkRestorer {
 public:
-	ChunkRestorer(ImportState &state, ChunkIndex restored) : state_(state), restored_(std::move(restored)) {}
+	explicit ChunkRestorer(ImportState &state) : state_(state) {}
+
+	// The chunks of the earlier run (none: nothing is restored).
+	void set_restored(ChunkIndex restored) { restored_ = std::move(restored); }
 
 	// True if the entry (of chunk group `group`) was restored; false if it is to be imported.
 	bool restore(ModelState &st, const ExportEntry &entry, std::int64_t group);

@@ -5,11 +5,13 @@
 // PostgreSQL-free.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/target.hpp"
+#include "core/timeline.hpp"
 
 namespace relocate {
 
@@ -59,6 +61,8 @@ struct ImportReport {
 	std::int64_t org_auth_tokens_without_org = 0;
 	std::int64_t chunks_written = 0;
 	std::int64_t chunks_reused = 0; // chunks of an earlier run with the same import_uuid
+	// Wall-clock seconds of each phase (timeline.hpp), adding up to the whole import.
+	std::array<double, static_cast<std::size_t>(Phase::Count)> phase_seconds{};
 };
 
 } // namespace relocate

@@ -17,6 +17,7 @@
 #include "core/import_report.hpp"
 #include "core/model_hooks.hpp"
 #include "core/target.hpp"
+#include "core/timeline.hpp"
 
 namespace relocate {
 
@@ -87,6 +88,7 @@ struct ImportState {
 	const ImportOptions &options;
 	Target &target;
 	ImportReport report;
+	Timeline timeline;
 	PkMap pk_map;
 	std::vector<ModelState> models; // by catalogue index
 };

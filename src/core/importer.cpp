@@ -80,12 +80,28 @@ void check_dependency_order(const ExportEntry &entry, const ModelDef &def, const
 // the previous one), and through restore, admission, row building, normalize and the batch writer.
 class Importer : public EntryConsumer {
 public:
-	Importer(const ImportOptions &options, Target &target, ImportFilters filters, ChunkIndex restored)
-	    : state_(options, target), rules_(options, target, state_.report), rows_(state_),
-	      writer_(state_, rules_, chunks_), restorer_(state_, std::move(restored)), filters_(std::move(filters)),
-	      seen_(catalogue_size(), false) {}
+	Importer(const ImportOptions &options, Target &target)
+	    : state_(options, target), rules_(options, target, state_.report, &state_.timeline), rows_(state_),
+	      writer_(state_, rules_, chunks_), restorer_(state_), seen_(catalogue_size(), false),
+	      check_([&target] { target.check_for_interrupts(); }) {}
+
+	// What the reader calls between chunks of the export.
+	const CheckInterrupts &check() const { return check_; }
+
+	// Before the first entry: the filters (their pre-pass reads the export once more), then the
+	// import_uuid's lock and the chunks an earlier run with it wrote.
+	void prepare(ByteSource &source) {
+		{
+			InPhase phase(&state_.timeline, Phase::Parse);
+			filters_ = build_filters(source, state_.options.org_filter, state_.options.user_filter, check_);
+		}
+		InPhase phase(&state_.timeline, Phase::Chunks);
+		state_.target.lock_import(state_.options.import_uuid);
+		restorer_.set_restored(index_chunks(state_.target.load_chunks(state_.options.import_uuid)));
+	}
 
 	void consume(const ExportEntry &entry) override {
+		InPhase phase(&state_.timeline, Phase::Rows);
 		if (++state_.report.entries % 1024 == 0)
 			state_.target.check_for_interrupts();
 		if (!in_run_ || entry.model != current_name_)
@@ -98,7 +114,7 @@ public:
 		ModelState &st = *current_;
 		// Sentry's ordinals count every entry of the model, skipped ones too; chunks group 20 of them.
 		current_group_ = chunk_group(st.rows_seen++);
-		if (restorer_.restore(st, entry, current_group_))
+		if (restored(st, entry))
 			return;
 		if (!admitted(st, entry) || !rows_.build(st, entry, row_) || !normalized(st)) {
 			++state_.summary(st).skipped; // out of scope or filtered, an unmapped reference, or a rule
@@ -116,14 +132,25 @@ public:
 
 	ImportReport finish() {
 		flush(true);
+		state_.timeline.settle();
+		for (std::size_t p = 0; p < state_.report.phase_seconds.size(); ++p)
+			state_.report.phase_seconds[p] = state_.timeline.seconds(static_cast<Phase>(p));
 		return std::move(state_.report);
 	}
 
+	Timeline &timeline() { return state_.timeline; }
+
 private:
+	bool restored(ModelState &st, const ExportEntry &entry) {
+		InPhase phase(&state_.timeline, Phase::Chunks);
+		return restorer_.restore(st, entry, current_group_);
+	}
+
 	// Sentry's normalize rule of the model, on the built row; false to skip the row.
 	bool normalized(ModelState &st) {
 		if (st.hooks->normalize == nullptr)
 			return true;
+		InPhase phase(&state_.timeline, Phase::Normalize);
 		RowEdit edit = row_.edit(st.table);
 		return st.hooks->normalize(rules_, edit, row_.references);
 	}
@@ -141,8 +168,12 @@ private:
 	// Writes what is queued and restored, and the import chunks of every group that is complete:
 	// all of them when `all` (the model run ended), else those before the current entry's group.
 	void flush(bool all) {
-		restorer_.flush();
+		{
+			InPhase phase(&state_.timeline, Phase::Chunks);
+			restorer_.flush();
+		}
 		writer_.flush();
+		InPhase phase(&state_.timeline, Phase::Chunks);
 		state_.report.chunks_written += chunks_.write(state_.target, state_.options.import_uuid,
 		                                              all ? std::nullopt : std::optional<std::int64_t>(current_group_));
 	}
@@ -170,8 +201,10 @@ private:
 		seen_[idx] = true;
 		current_ = &st;
 		chunks_.start(def->name, (def->silos & kSiloControl) != 0);
-		if (st.admitted && !st.described)
+		if (st.admitted && !st.described) {
+			InPhase phase(&state_.timeline, Phase::Setup);
 			rows_.describe(st, entry);
+		}
 	}
 
 	// Entries of a model Sentry has deleted (sentry.actor) are skipped, as Sentry's DELETED_MODELS
@@ -204,11 +237,12 @@ private:
 	std::size_t removed_summary_ = 0, removed_index_ = 0;
 	std::int64_t current_group_ = 0; // chunk group of the entry being processed
 	Row row_;
+	CheckInterrupts check_;
 };
 
 } // namespace
 
-ImportReport run_import(const char *data, std::size_t length, const ImportOptions &options, Target &target) {
+ImportReport run_import(ByteSource &source, const ImportOptions &options, Target &target) {
 	// Sentry mints uuid4().hex when no import_uuid is given.
 	ImportOptions opts = options;
 	if (opts.import_uuid.empty())
@@ -221,14 +255,21 @@ ImportReport run_import(const char *data, std::size_t length, const ImportOption
 	    options.admitted_scopes != (kScopeUser | kScopeConfig))
 		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: user_filter needs the user or config scope", {},
 		                  "Sentry filters by username only in `sentry import users` and `sentry import config`.");
-	ImportFilters filters = build_filters(data, length, opts.org_filter, opts.user_filter);
-	target.lock_import(opts.import_uuid);
-	ChunkIndex restored = index_chunks(target.load_chunks(opts.import_uuid));
-	auto importer = std::make_unique<Importer>(opts, target, std::move(filters), std::move(restored));
-	read_export(data, length, *importer);
+	auto importer = std::make_unique<Importer>(opts, target);
+	importer->prepare(source);
+	{
+		InPhase phase(&importer->timeline(), Phase::Parse);
+		source.rewind();
+		read_export(source, *importer, importer->check());
+	}
 	ImportReport report = importer->finish();
 	report.import_uuid = opts.import_uuid;
 	return report;
+}
+
+ImportReport run_import(const char *data, std::size_t length, const ImportOptions &options, Target &target) {
+	MemorySource source(data, length);
+	return run_import(source, options, target);
 }
 
 } // namespace relocate

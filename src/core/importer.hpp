@@ -12,15 +12,19 @@
 
 #include <cstddef>
 
+#include "core/byte_source.hpp"
 #include "core/import_options.hpp"
 #include "core/import_report.hpp"
 #include "core/target.hpp"
 
 namespace relocate {
 
-// Runs the whole import of `data` (the export JSON) into `target`: filters' pre-pass, the
-// import_uuid lock and chunk lookup, then one streaming pass. Throws ImportError for any problem
-// the input causes; whatever the Target throws passes through.
+// Runs the whole import of the JSON export `source` holds into `target`: the filters' pre-pass (a
+// pass over the source of its own), the import_uuid lock and chunk lookup, then one streaming pass.
+// Throws ImportError for any problem the input causes; whatever the Target or the source throws
+// (a cancel request included) passes through.
+ImportReport run_import(ByteSource &source, const ImportOptions &options, Target &target);
+// The same for an export in memory.
 ImportReport run_import(const char *data, std::size_t length, const ImportOptions &options, Target &target);
 
 } // namespace relocate

@@ -27,6 +27,7 @@
 #include "core/import_options.hpp"
 #include "core/import_report.hpp"
 #include "core/target.hpp"
+#include "core/timeline.hpp"
 
 namespace relocate {
 
@@ -121,12 +122,14 @@ struct UniqueValues {
 
 class RuleContext {
 public:
-	RuleContext(const ImportOptions &options, Target &target, ImportReport &report)
-	    : options_(options), target_(target), report_(report) {}
+	RuleContext(const ImportOptions &options, Target &target, ImportReport &report, Timeline *timeline = nullptr)
+	    : options_(options), target_(target), report_(report), timeline_(timeline) {}
 
 	const ImportOptions &options() const { return options_; }
 	Target &target() { return target_; }
 	ImportReport &report() { return report_; }
+	// Where the import's time goes (may be null).
+	Timeline *timeline() { return timeline_; }
 	bool global_scope() const { return options_.global_scope(); }
 	bool config_or_global_scope() const { return options_.config_or_global_scope(); }
 
@@ -161,6 +164,7 @@ private:
 	const ImportOptions &options_;
 	Target &target_;
 	ImportReport &report_;
+	Timeline *timeline_;
 	std::unordered_map<std::string, std::optional<TableShape>> shapes_;
 	std::unordered_set<std::string> locks_taken_;
 	std::map<std::string, UniqueValues> unique_values_;

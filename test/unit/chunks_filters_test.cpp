@@ -83,8 +83,9 @@ const char *kUsers = R"([
 
 TEST(Filters, UserFilterDerivesEmails) {
 	std::string json = kUsers;
-	ImportFilters f = build_filters(json.data(), json.size(), std::nullopt,
-	                                std::vector<std::optional<std::string>>{std::string("a"), std::nullopt});
+	MemorySource source(json.data(), json.size());
+	ImportFilters f = build_filters(source, std::nullopt,
+	                                std::vector<std::optional<std::string>>{std::string("a"), std::nullopt}, {});
 	ASSERT_TRUE(f.usernames && f.emails);
 	EXPECT_EQ(*f.usernames, (std::unordered_set<std::string>{"a"}));
 	EXPECT_EQ(*f.emails, (std::unordered_set<std::string>{"x@example.com"}));
@@ -93,13 +94,13 @@ TEST(Filters, UserFilterDerivesEmails) {
 
 TEST(Filters, OrgFilterDerivesMembersAndTheirEmails) {
 	std::string json = kUsers;
-	ImportFilters f = build_filters(json.data(), json.size(),
-	                                std::vector<std::optional<std::string>>{std::string("org")}, std::nullopt);
+	MemorySource source(json.data(), json.size());
+	ImportFilters f =
+	    build_filters(source, std::vector<std::optional<std::string>>{std::string("org")}, std::nullopt, {});
 	ASSERT_TRUE(f.user_pks && f.emails && f.org_slugs);
 	EXPECT_EQ(*f.user_pks, (std::unordered_set<std::int64_t>{2}));
 	EXPECT_EQ(*f.emails, (std::unordered_set<std::string>{"y@example.com"}));
-	ImportFilters none =
-	    build_filters(json.data(), json.size(), std::vector<std::optional<std::string>>{}, std::nullopt);
+	ImportFilters none = build_filters(source, std::vector<std::optional<std::string>>{}, std::nullopt, {});
 	EXPECT_TRUE(none.user_pks->empty());
 	EXPECT_TRUE(none.emails->empty());
 }

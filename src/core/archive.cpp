@@ -1,0 +1,204 @@
+#include "core/archive.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+
+namespace relocate {
+
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+// The decompression filter the data needs, and only that one: libarchive registers a filter it was
+// built without as an external program (ARCHIVE_WARN), which would fork a process in a database
+// backend, so that is refused. An uncompressed tar needs no filter.
+void support_compression(struct archive *a, Compression c) {
+	int r = ARCHIVE_OK;
+	switch (c) {
+	case Compression::kNone:
+		return;
+	case Compression::kGzip:
+		r = archive_read_support_filter_gzip(a);
+		break;
+	case Compression::kBzip2:
+		r = archive_read_support_filter_bzip2(a);
+		break;
+	case Compression::kXz:
+		r = archive_read_support_filter_xz(a);
+		break;
+	}
+	if (r != ARCHIVE_OK)
+		throw ImportError(sqlstate::kFeatureNotSupported,
+		                  std::string("relocate: this server's libarchive cannot decompress ") + compression_name(c) +
+		                      " by itself",
+		                  {}, "Decompress the export first and pass the plain file.");
+}
+
+} // namespace
+
+Compression compression_of(const unsigned char *p, std::size_t n) {
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return Compression::kGzip;
+	if (n >= 3 && std::memcmp(p, "BZh", 3) == 0)
+		return Compression::kBzip2;
+	static const unsigned char kXzMagic[6] = {0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00};
+	if (n >= 6 && std::memcmp(p, kXzMagic, 6) == 0)
+		return Compression::kXz;
+	return Compression::kNone;
+}
+
+const char *compression_name(Compression c) {
+	switch (c) {
+	case Compression::kNone:
+		return "";
+	case Compression::kGzip:
+		return "gzip";
+	case Compression::kBzip2:
+		return "bzip2";
+	case Compression::kXz:
+		return "xz";
+	}
+	return "";
+}
+
+std::string printable_name(const char *name) {
+	if (name == nullptr)
+		return "<unreadable name>";
+	std::string out;
+	std::size_t n = 0;
+	for (const char *p = name; *p != '\0'; ++p, ++n) {
+		if (n == 100) {
+			out += "...";
+			break;
+		}
+		unsigned char c = static_cast<unsigned char>(*p);
+		if (c == '"' || c == '\\') {
+			out += '\\';
+			out += static_cast<char>(c);
+		} else if (c < 0x20 || c >= 0x7f) {
+			char hex[5];
+			std::snprintf(hex, sizeof hex, "\\x%02x", c);
+			out += hex;
+		} else {
+			out += static_cast<char>(c);
+		}
+	}
+	return out;
+}
+
+ArchiveReader::ArchiveReader(ByteSource &source, Compression compression, bool allow_raw, const CheckInterrupts &check)
+    : source_(source), check_(check), buffer_(new char[kReadChunk]) {
+	source_.rewind();
+	archive_ = archive_read_new();
+	if (archive_ == nullptr)
+		throw ImportError(sqlstate::kInternalError, "relocate: could not allocate a libarchive reader");
+	support_compression(archive_, compression);
+	// Tar formats only (ustar, pax, GNU, v7: Python's tarfile reads them all), and for a compressed
+	// plain export the raw "format" (the decompressed stream itself).
+	if (archive_read_support_format_tar(archive_) != ARCHIVE_OK ||
+	    (allow_raw && archive_read_support_format_raw(archive_) != ARCHIVE_OK))
+		throw ImportError(sqlstate::kInternalError, "relocate: libarchive lacks tar support");
+	if (archive_read_open(archive_, this, nullptr, &ArchiveReader::read_callback, nullptr) != ARCHIVE_OK)
+		fail();
+}
+
+ArchiveReader::~ArchiveReader() {
+	if (archive_ != nullptr)
+		archive_read_free(archive_);
+}
+
+long ArchiveReader::read_callback(struct archive *, void *self, const void **buffer) {
+	auto *reader = static_cast<ArchiveReader *>(self);
+	// No exception may cross libarchive's C frames: keep it, report an error, rethrow in fail().
+	try {
+		if (reader->check_)
+			reader->check_();
+		const std::size_t n = reader->source_.read(reader->buffer_.get(), kReadChunk);
+		*buffer = reader->buffer_.get();
+		return static_cast<long>(n);
+	} catch (...) {
+		reader->source_error_ = std::current_exception();
+		archive_set_error(reinterpret_cast<struct archive *>(reader->archive_), EIO, "the export could not be read");
+		return -1;
+	}
+}
+
+// libarchive's own reason ("Truncated tar archive", "truncated gzip input", "Unrecognized archive
+// format", ...) becomes the DETAIL; it names no member content. The message says "truncated" when
+// the reason does: libarchive's tar reader and its gzip/bzip2 filters say so, and liblzma's "No
+// progress is possible" (LZMA_BUF_ERROR) means the same thing when the input has ended.
+void ArchiveReader::fail() {
+	if (source_error_)
+		std::rethrow_exception(source_error_);
+	const char *reason = archive_error_string(archive_);
+	std::string detail = reason != nullptr ? reason : "libarchive gave no reason";
+	const std::string lower = ascii_lower(detail);
+	if (lower.find("truncated") != std::string::npos || lower.find("no progress is possible") != std::string::npos)
+		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is truncated", detail,
+		                  "The file ends early (cut short in transfer or storage); use the complete file.");
+	throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is not a readable tar archive", detail,
+	                  "An encrypted Sentry export is a tar (optionally gzip, bzip2 or xz compressed) of export.json, "
+	                  "data.key and key.pub.");
+}
+
+archive_entry *ArchiveReader::next() {
+	archive_entry *entry = nullptr;
+	const int r = archive_read_next_header(archive_, &entry);
+	if (r == ARCHIVE_EOF)
+		return nullptr;
+	// Only ARCHIVE_OK goes on. ARCHIVE_FATAL is a truncated or unreadable header, ARCHIVE_RETRY a
+	// damaged one (bad checksum). ARCHIVE_WARN is an error too: libarchive returns it for an entry it
+	// could only partly interpret (a name it cannot convert, too many nested special headers, a
+	// malformed sparse map or ACL), so the entry's name or data may be wrong; an export Sentry writes
+	// never draws one. (Truncation itself is always ARCHIVE_FATAL in libarchive 3.6.)
+	if (r != ARCHIVE_OK)
+		fail();
+	return entry;
+}
+
+ArchiveReader::Format ArchiveReader::format() const {
+	return archive_format(archive_) == ARCHIVE_FORMAT_RAW ? Format::kRaw : Format::kTar;
+}
+
+std::size_t ArchiveReader::read(char *buf, std::size_t n) {
+	const la_ssize_t got = archive_read_data(archive_, buf, n);
+	if (got < 0)
+		fail();
+	return static_cast<std::size_t>(got);
+}
+
+std::string ArchiveReader::read_whole(archive_entry *entry, std::size_t limit, const char *what_it_is) {
+	std::string out;
+	const bool size_known = archive_entry_size_is_set(entry) != 0;
+	const la_int64_t expected = archive_entry_size(entry);
+	// The header's size is untrusted: reserve no more than the limit.
+	if (size_known && expected > 0)
+		out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(expected), limit)));
+	char buf[16384];
+	for (;;) {
+		const std::size_t n = read(buf, sizeof buf);
+		if (n == 0)
+			break;
+		if (out.size() + n > limit)
+			throw ImportError(sqlstate::kProgramLimitExceeded,
+			                  "relocate: member \"" + printable_name(archive_entry_pathname(entry)) +
+			                      "\" of the encrypted export is larger than " + what_it_is,
+			                  "A compressed archive can expand without bound; relocate stops reading here.");
+		out.append(buf, n);
+	}
+	// A second guard: libarchive reports a short member itself (ARCHIVE_FATAL, "Truncated tar archive").
+	if (size_known && (expected < 0 || out.size() != static_cast<std::uint64_t>(expected)))
+		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is truncated",
+		                  "Member \"" + printable_name(archive_entry_pathname(entry)) + "\" holds " +
+		                      std::to_string(out.size()) + " bytes; its header announces " + std::to_string(expected) +
+		                      ".");
+	return out;
+}
+
+} // namespace relocate
