@@ -41,6 +41,49 @@ COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolea
 COMMENT ON FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
 'relocate_import for an export given as text.';
 
+-- The same import, streamed from a file on the server (plain JSON, compressed JSON or an encrypted
+-- tarball): any size, never held in memory. Needs superuser or pg_read_server_files.
+CREATE FUNCTION relocate_import_file(
+    path text,
+    scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL,
+    user_filter text[] DEFAULT NULL,
+    merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false,
+    hide_organizations boolean DEFAULT false,
+    import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL,
+    reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'relocate_import_file'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- The same import, streamed from a large object (e.g. uploaded with psql's \lo_import): any size,
+-- never held in memory, no server file access needed.
+CREATE FUNCTION relocate_import_large_object(
+    export oid,
+    scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL,
+    user_filter text[] DEFAULT NULL,
+    merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false,
+    hide_organizations boolean DEFAULT false,
+    import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL,
+    reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'relocate_import_large_object'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION relocate_import_file(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+'relocate_import for an export in a server file, given by its absolute path (path): the file is read as a stream, '
+'so it may be of any size (plain JSON, gzip/bzip2/xz-compressed JSON, or an encrypted tarball, which needs '
+'private_key). The other arguments are relocate_import''s. Needs superuser or pg_read_server_files.';
+COMMENT ON FUNCTION relocate_import_large_object(oid, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+'relocate_import for an export in a large object (export: its oid, e.g. from \lo_import): read as a stream, so it '
+'may be of any size, in any of relocate_import_file''s forms. The other arguments are relocate_import''s. Needs '
+'SELECT on the large object.';
+
 -- The model catalogue (Sentry 24.9's backup model dependencies), for DBAs.
 CREATE FUNCTION relocate_catalogue_models()
 RETURNS TABLE (model text, table_name text, relocation_scopes text[], silos text[], sort_order integer,

@@ -7,6 +7,7 @@
 #include "core/json.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/elog.h"
 #include "utils/memutils.h"
 }
@@ -57,6 +58,10 @@ void catch_into(const char *code, const char *message, const char *detail, const
 }
 
 } // namespace
+
+void check_for_interrupts() {
+	pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+}
 
 Datum call_entry(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo) {
 	MemoryContext saved_error_context = detail::error_context;

@@ -68,6 +68,9 @@ template <typename Fn> inline void pg_guard(Fn &&fn) {
 // Runs `impl` as the body of a SQL-callable function (rule 1 above). Never returns on error.
 Datum call_entry(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo);
 
+// CHECK_FOR_INTERRUPTS() through pg_guard: a cancel request or timeout becomes a PgError (57014).
+void check_for_interrupts();
+
 } // namespace relocate::pg
 
 // Defines the SQL-callable function `name` (at file scope): its C entry point, which does nothing

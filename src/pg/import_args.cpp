@@ -55,18 +55,23 @@ TextArray to_text_array(const CStringArray &a) {
 
 } // namespace
 
-ImportArgs read_import_args(FunctionCallInfo fcinfo) {
+ImportArgs read_import_args(FunctionCallInfo fcinfo, ExportArg kind) {
 	ImportArgs args;
 	bool given[kArgCount] = {};
-	const char *scope = nullptr, *import_uuid = nullptr;
+	const char *scope = nullptr, *import_uuid = nullptr, *path = nullptr;
 	CStringArray filters[2];
 	pg_guard([&] {
 		for (int i = 0; i < kArgCount; ++i)
 			given[i] = i < PG_NARGS() && !PG_ARGISNULL(i);
-		if (given[kExport]) {
+		args.export_given = given[kExport];
+		if (given[kExport] && kind == ExportArg::kBytes) {
 			bytea *export_data = PG_GETARG_BYTEA_PP(kExport);
 			args.export_data = VARDATA_ANY(export_data);
 			args.export_length = VARSIZE_ANY_EXHDR(export_data);
+		} else if (given[kExport] && kind == ExportArg::kPath) {
+			path = text_to_cstring(PG_GETARG_TEXT_PP(kExport));
+		} else if (given[kExport]) {
+			args.export_oid = PG_GETARG_OID(kExport);
 		}
 		if (given[kScope])
 			scope = text_to_cstring(PG_GETARG_TEXT_PP(kScope));
@@ -84,6 +89,8 @@ ImportArgs read_import_args(FunctionCallInfo fcinfo) {
 		args.reset = given[kReset] && PG_GETARG_BOOL(kReset);
 	});
 	// C++ values from here on (no PostgreSQL call).
+	if (path != nullptr)
+		args.export_path = path;
 	if (scope != nullptr)
 		args.scope = scope;
 	if (import_uuid != nullptr)
@@ -96,7 +103,7 @@ ImportArgs read_import_args(FunctionCallInfo fcinfo) {
 }
 
 ImportOptions import_options(const ImportArgs &args) {
-	if (args.export_data == nullptr)
+	if (!args.export_given)
 		throw ImportError("22004", "relocate: the export must not be NULL");
 	if (!args.scope)
 		throw ImportError("22004", "relocate: the scope must not be NULL", {},

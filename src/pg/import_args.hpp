@@ -10,11 +10,20 @@
 
 namespace relocate::pg {
 
+// What the first argument of an import function is.
+enum class ExportArg {
+	kBytes,       // relocate_import(export bytea | text, ...)
+	kPath,        // relocate_import_file(path text, ...)
+	kLargeObject, // relocate_import_large_object(export oid, ...)
+};
+
 struct ImportArgs {
-	// The export: the bytes of the `export` argument (bytea or text), not copied; valid for the
-	// call. nullptr when the argument is NULL.
+	bool export_given = false; // the first argument is not NULL
+	// kBytes: the bytes of the `export` argument, not copied; valid for the call.
 	const char *export_data = nullptr;
 	std::size_t export_length = 0;
+	std::string export_path; // kPath
+	Oid export_oid = 0;      // kLargeObject
 	std::optional<std::string> scope;
 	std::optional<TextArray> org_filter;
 	std::optional<TextArray> user_filter;
@@ -27,8 +36,8 @@ struct ImportArgs {
 	bool reset = false;
 };
 
-// Reads the arguments (in the order relocate_import declares them).
-ImportArgs read_import_args(FunctionCallInfo fcinfo);
+// Reads the arguments (in the order the import functions declare them; the first is `kind`).
+ImportArgs read_import_args(FunctionCallInfo fcinfo, ExportArg kind);
 
 // The import's options from the arguments and the relocate.* settings. Throws ImportError for a
 // NULL export or scope (22004), an unknown scope (22023), and reset outside Global scope (22023).

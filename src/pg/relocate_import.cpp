@@ -1,15 +1,20 @@
-// relocate_import(export, scope, ...): the SQL entry point of the import. Reads its arguments,
-// decrypts an encrypted export in memory, runs the engine through the SPI target in the caller's
-// transaction, reports what was skipped or dropped in NOTICEs, and returns the per-model summary.
+// The SQL entry points of the import: relocate_import(export bytea | text, ...),
+// relocate_import_file(path, ...) and relocate_import_large_object(oid, ...). Each reads its
+// arguments, opens the export as a stream (decompressed or decrypted on the fly), runs the engine
+// through the SPI target in the caller's transaction, reports what was skipped or dropped in
+// NOTICEs, and returns the per-model summary.
 
 #include <cinttypes>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "core/decrypt.hpp"
+#include "core/export_input.hpp"
 #include "core/error.hpp"
 #include "core/importer.hpp"
 #include "pg/boundary.hpp"
+#include "pg/export_sources.hpp"
 #include "pg/import_args.hpp"
 #include "pg/private_key.hpp"
 #include "pg/settings.hpp"
@@ -28,24 +33,34 @@ using relocate::ImportError;
 using relocate::pg::pg_guard;
 namespace sqlstate = relocate::sqlstate;
 
-// The export's bytes to import: the argument itself, or, for an encrypted export (a tarball), its
-// plaintext decrypted in memory into `plaintext` (which the caller wipes). The key is wiped here.
-std::string_view export_json(relocate::pg::ImportArgs &args, std::string &plaintext) {
-	if (!relocate::looks_like_tarball(args.export_data, args.export_length)) {
-		if (args.private_key != nullptr)
-			pg_guard([] {
-				ereport(NOTICE, (errmsg("relocate: private_key is ignored: the export is plain JSON, not encrypted")));
-			});
-		return {args.export_data, args.export_length};
+// The export's raw bytes, from wherever the first argument says.
+std::unique_ptr<relocate::ByteSource> raw_export(const relocate::pg::ImportArgs &args, relocate::pg::ExportArg kind) {
+	switch (kind) {
+	case relocate::pg::ExportArg::kBytes:
+		return std::make_unique<relocate::MemorySource>(args.export_data, args.export_length);
+	case relocate::pg::ExportArg::kPath:
+		return std::make_unique<relocate::pg::ServerFile>(args.export_path);
+	case relocate::pg::ExportArg::kLargeObject:
+		break;
 	}
+	return std::make_unique<relocate::pg::LargeObject>(args.export_oid);
+}
+
+// The export as JSON: plain, decompressed, or (with the private key, which is wiped here) decrypted.
+std::unique_ptr<relocate::ExportInput> open_input(relocate::ByteSource &raw, relocate::pg::ImportArgs &args,
+                                                  const relocate::CheckInterrupts &check) {
 	if (args.private_key == nullptr)
-		throw ImportError("22004", "relocate: the export is encrypted (a tarball), but no private_key was given", {},
-		                  "Pass the private key matching the key.pub the export was encrypted with.");
+		return std::make_unique<relocate::ExportInput>(raw, nullptr, check);
 	std::string key = relocate::pg::private_key_pem(args.private_key);
 	relocate::pg::SecretWipe wipe_key(key);
 	explicit_bzero(args.private_key, strlen(args.private_key)); // our palloc'd copy of the argument
-	plaintext = relocate::decrypt_export(relocate::unwrap_tarball(args.export_data, args.export_length), key);
-	return plaintext;
+	const std::string_view pem = key;
+	auto input = std::make_unique<relocate::ExportInput>(raw, &pem, check);
+	if (input->format() != relocate::ExportFormat::kEncrypted)
+		pg_guard([] {
+			ereport(NOTICE, (errmsg("relocate: private_key is ignored: the export is plain JSON, not encrypted")));
+		});
+	return input;
 }
 
 // Sentry's Global-scope reset, only when asked for: every table of the catalogue that exists is
@@ -104,6 +119,25 @@ void report_notices(const relocate::ImportReport &report, bool uuid_given) {
 	});
 }
 
+// With relocate.timing on: where the import's time went, by phase.
+void report_timing(const relocate::ImportReport &report) {
+	if (!relocate::pg::timing_enabled())
+		return;
+	std::string text;
+	double total = 0;
+	for (std::size_t p = 0; p < report.phase_seconds.size(); ++p) {
+		const double s = report.phase_seconds[p];
+		total += s;
+		char part[96];
+		snprintf(part, sizeof part, "%s%s %.3f s", text.empty() ? "" : ", ",
+		         relocate::phase_name(static_cast<relocate::Phase>(p)), s);
+		text += part;
+	}
+	char sum[64];
+	snprintf(sum, sizeof sum, "%.3f s", total);
+	pg_guard([&] { ereport(NOTICE, (errmsg("relocate: timing: %s in all: %s", sum, text.c_str()))); });
+}
+
 // The result set: one row per model, in the order the models first appear in the file.
 void return_summary(FunctionCallInfo fcinfo, const relocate::ImportReport &report) {
 	pg_guard([&] {
@@ -118,26 +152,38 @@ void return_summary(FunctionCallInfo fcinfo, const relocate::ImportReport &repor
 	});
 }
 
-} // namespace
-
-RELOCATE_SQL_FUNCTION(relocate_import) {
-	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo);
+// The body of every import function: `kind` says what the first argument is.
+Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind) {
+	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo, kind);
 	const relocate::ImportOptions options = relocate::pg::import_options(args);
-	// The plaintext of an encrypted export is wiped when it goes out of scope, on success and on
-	// error alike.
-	std::string plaintext;
-	relocate::pg::SecretWipe wipe_plaintext(plaintext);
-	const std::string_view json = export_json(args, plaintext);
+	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
+	std::unique_ptr<relocate::ByteSource> raw = raw_export(args, kind);
+	std::unique_ptr<relocate::ExportInput> input = open_input(*raw, args, check);
 
 	relocate::pg::SpiTarget target;
 	target.begin();
 	if (args.reset)
 		reset_sentry_tables();
-	const relocate::ImportReport report = relocate::run_import(json.data(), json.size(), options, target);
+	const relocate::ImportReport report = relocate::run_import(input->json(), options, target);
 	target.end();
 
 	pg_guard([&] { relocate::pg::set_last_import_uuid(report.import_uuid); });
 	report_notices(report, args.import_uuid.has_value());
+	report_timing(report);
 	return_summary(fcinfo, report);
 	return (Datum)0;
+}
+
+} // namespace
+
+RELOCATE_SQL_FUNCTION(relocate_import) {
+	return run_import_function(fcinfo, relocate::pg::ExportArg::kBytes);
+}
+
+RELOCATE_SQL_FUNCTION(relocate_import_file) {
+	return run_import_function(fcinfo, relocate::pg::ExportArg::kPath);
+}
+
+RELOCATE_SQL_FUNCTION(relocate_import_large_object) {
+	return run_import_function(fcinfo, relocate::pg::ExportArg::kLargeObject);
 }

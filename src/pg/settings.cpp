@@ -15,6 +15,7 @@ namespace relocate::pg {
 namespace {
 
 bool ignore_unknown_fields = false;
+bool timing = false;
 int batch_size = 1000;
 char *last_import_uuid = nullptr;
 int password_hash_iterations = 720000;
@@ -29,6 +30,10 @@ void apply_settings(ImportOptions &options) {
 	options.password_hash_iterations = static_cast<unsigned>(password_hash_iterations);
 	options.region_name = region_name != nullptr ? region_name : "--monolith--";
 	options.url_prefix = url_prefix != nullptr ? url_prefix : "";
+}
+
+bool timing_enabled() {
+	return timing;
 }
 
 void set_last_import_uuid(const std::string &import_uuid) {
@@ -58,6 +63,10 @@ extern "C" void _PG_init(void) {
 	    "Sentry's system.url-prefix, for OrgAuthTokens minted when the database has no such option.",
 	    "Self-hosted installs usually set it in config.yml; without it such tokens are skipped.", &url_prefix, "",
 	    PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomBoolVariable("relocate.timing", "Report where an import's time went, by phase, in a NOTICE.",
+	                         "The phases: setup, parse, rows, normalize, collisions, hashing, writes, pk map, derived "
+	                         "rows, chunks; they add up to the call (the commit's deferred checks come after it).",
+	                         &timing, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomStringVariable("relocate.last_import_uuid",
 	                           "The import_uuid of the last relocate_import in this session (given or minted).",
 	                           "Pass it as import_uuid to run the same import again without writing it twice.",

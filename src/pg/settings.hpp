@@ -11,6 +11,9 @@ namespace relocate::pg {
 // batch_size, password_hash_iterations, region_name, url_prefix.
 void apply_settings(ImportOptions &options);
 
+// relocate.timing: report where an import's time went, by phase, in a NOTICE.
+bool timing_enabled();
+
 // Sets relocate.last_import_uuid for the session. Calls PostgreSQL: use inside pg_guard.
 void set_last_import_uuid(const std::string &import_uuid);
 

@@ -607,7 +607,7 @@ void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<I
 }
 
 void SpiTarget::check_for_interrupts() {
-	pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+	relocate::pg::check_for_interrupts();
 }
 
 } // namespace relocate::pg
