@@ -29,8 +29,9 @@ struct ImportOptions {
 	// whose unique key (key; relay_id; relay_id and version; name) matches an existing row is written
 	// onto that row (Overwrite); without it the existing row is kept as it is (Existing).
 	bool overwrite_configs = false;
-	// PBKDF2 iterations of the password hashes written for users outside Global scope (Django 5.0).
-	unsigned password_hash_iterations = 720000;
+	// PBKDF2 iterations of the replacement password hashes written for users outside Global scope
+	// (password_hashes.hpp: the secret is random, so a small count suffices).
+	unsigned password_hash_iterations = 100;
 	// region_name of the organization slug reservations written (Sentry's SENTRY_MONOLITH_REGION).
 	std::string region_name = "--monolith--";
 	// Sentry's system.url-prefix for minting OrgAuthTokens when the database has no such option

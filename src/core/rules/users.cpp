@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
+#include "core/password_hashes.hpp"
 #include "core/rules/rules.hpp"
 
 namespace relocate::rules {
@@ -32,17 +33,38 @@ bool normalize_user(RuleContext &ctx, RowEdit &row, const RowReferences &) {
 		row.set("is_managed", "false");
 	}
 	// Outside Global scope (or for a user already unclaimed) the password is replaced by an unknown
-	// one and the user must claim the account (LostPasswordHash, see after_write_users).
+	// one and the user must claim the account (LostPasswordHash, see after_write_users). The hash is
+	// computed for the whole batch in resolve_users (replacement_passwords): is_unclaimed marks the
+	// rows that need one.
 	if (!ctx.global_scope() || row.get("is_unclaimed") == std::optional<std::string>("true")) {
 		row.set("is_unclaimed", "true");
-		row.set("password", random_password_hash(ctx.options().password_hash_iterations));
+		row.set("password", std::string());
 		row.set("last_password_change", "now");
 		row.set("is_password_expired", "false");
 	}
 	return true;
 }
 
-void resolve_users(RuleContext &ctx, BatchEdit &batch) {
+namespace {
+
+// The replacement passwords normalize_user asked for: a Django hash of a fresh random password for
+// every unclaimed user the batch inserts (a merged user keeps its own), all at once, on as many
+// cores as there are when the iteration count is high.
+void replacement_passwords(RuleContext &ctx, BatchEdit &batch) {
+	std::vector<std::size_t> rows;
+	for (std::size_t r = 0; r < batch.rows(); ++r)
+		if (batch.fate(r).action == RowFate::Action::Insert &&
+		    batch.get(r, "is_unclaimed") == std::optional<std::string>("true"))
+			rows.push_back(r);
+	InPhase phase(ctx.timeline(), Phase::Hashing);
+	std::vector<std::string> hashes = random_password_hashes(rows.size(), ctx.options().password_hash_iterations, 0,
+	                                                         [&ctx] { ctx.target().check_for_interrupts(); });
+	for (std::size_t i = 0; i < rows.size(); ++i)
+		batch.set(rows[i], "password", std::move(hashes[i]));
+}
+
+// The usernames of the batch: merged with an existing user (merge_users), kept, or given Sentry's suffix.
+void place_usernames(RuleContext &ctx, BatchEdit &batch) {
 	const int username_col = batch.table().find("username");
 	if (username_col < 0)
 		return;
@@ -86,6 +108,13 @@ void resolve_users(RuleContext &ctx, BatchEdit &batch) {
 	std::vector<std::string> names = ctx.pick_unique(taken, bases, 128);
 	for (std::size_t j = 0; j < to_place.size(); ++j)
 		batch.set(rows[to_place[j]], "username", names[j]);
+}
+
+} // namespace
+
+void resolve_users(RuleContext &ctx, BatchEdit &batch) {
+	place_usernames(ctx, batch);
+	replacement_passwords(ctx, batch);
 }
 
 void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &written) {
