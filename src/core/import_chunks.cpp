@@ -123,9 +123,12 @@ std::vector<std::pair<std::int64_t, std::string>> parse_flat_object(const Import
 
 } // namespace
 
-ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks) {
+ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks, const CheckInterrupts &check) {
 	ChunkIndex index;
+	std::size_t seen = 0;
 	for (const ImportChunk &c : chunks) {
+		if (check && ++seen % 256 == 0)
+			check();
 		RestoredChunk &r = index[{c.model, c.min_ordinal}];
 		const std::pair<const std::string *, ImportKind> maps[] = {{&c.inserted_map, ImportKind::Inserted},
 		                                                           {&c.existing_map, ImportKind::Existing},

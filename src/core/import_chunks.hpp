@@ -72,7 +72,8 @@ using ChunkIndex = std::map<std::pair<std::string, std::int64_t>, RestoredChunk>
 
 // Parses loaded chunks into an index by (model, min_ordinal). Throws ImportError (22000) for a
 // chunk whose maps are not the JSON Sentry writes.
-ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks);
+// `check` (if set) is called every 256 chunks.
+ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks, const CheckInterrupts &check = {});
 
 // A run with the import_uuid of an earlier, committed run: every entry whose group that run wrote
 // gets its mapping back from that run's chunk (and the summary counts it as that run did), and

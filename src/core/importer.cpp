@@ -97,7 +97,7 @@ public:
 		}
 		InPhase phase(&state_.timeline, Phase::Chunks);
 		state_.target.lock_import(state_.options.import_uuid);
-		restorer_.set_restored(index_chunks(state_.target.load_chunks(state_.options.import_uuid)));
+		restorer_.set_restored(index_chunks(state_.target.load_chunks(state_.options.import_uuid), check_));
 	}
 
 	void consume(const ExportEntry &entry) override {
