@@ -42,10 +42,12 @@ INSERT INTO digests SELECT 'bytea gzip', * FROM pg_temp.imported(format(
     'SELECT * FROM relocate_import(pg_read_binary_file(%L), scope => %L, import_uuid => %L)',
     current_setting('regress.dir') || '/fresh-install.json.gz', 'global', '00000000-0000-4000-8000-00000000f001'));
 -- A large object, as psql's \lo_import uploads one from the client.
+\set QUIET on
 \lo_import test/fixtures/sentry/fresh-install.json
 \set plain_lo :LASTOID
 \lo_import test/fixtures/encrypted/fresh-install.tar
 \set encrypted_lo :LASTOID
+\set QUIET off
 INSERT INTO digests SELECT 'large object', * FROM pg_temp.imported(format(
     'SELECT * FROM relocate_import_large_object(%s, scope => %L, import_uuid => %L)', :plain_lo, 'global', '00000000-0000-4000-8000-00000000f001'));
 INSERT INTO digests SELECT 'large object, encrypted', * FROM pg_temp.imported(format(

@@ -132,6 +132,10 @@ public:
 
 	ImportReport finish() {
 		flush(true);
+		{
+			InPhase phase(&state_.timeline, Phase::Derived);
+			rules_.flush_derived(nullptr);
+		}
 		state_.timeline.settle();
 		for (std::size_t p = 0; p < state_.report.phase_seconds.size(); ++p)
 			state_.report.phase_seconds[p] = state_.timeline.seconds(static_cast<Phase>(p));
@@ -180,6 +184,11 @@ private:
 
 	void start_run(const ExportEntry &entry) {
 		flush(true);
+		if (in_run_) {
+			// The derived rows the model that ends here would have found are written now.
+			InPhase phase(&state_.timeline, Phase::Derived);
+			rules_.flush_derived(current_name_.c_str());
+		}
 		in_run_ = true;
 		current_name_ = entry.model;
 		current_ = nullptr;

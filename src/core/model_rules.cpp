@@ -1,5 +1,6 @@
 #include "core/model_rules.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -171,11 +172,114 @@ void RuleContext::apply_key_rule(BatchEdit &batch, const KeyRule &rule) {
 		if (rule.fold_case)
 			for (std::string &v : k)
 				v = ascii_lower(v);
-		auto [it, first] = first_in_batch.emplace(std::move(k), rows[i]);
+		auto [it, first] = first_in_batch.emplace(k, rows[i]);
 		if (!first) {
 			fate.becomes(action, kind);
 			fate.same_as_row = static_cast<long>(it->second);
+		} else if (replace_pending(batch.model(), rule, k)) {
+			// The row a signal would have created, still held back: this row is written in its place,
+			// as the row Sentry's get-or-create finds (and reports as it does).
+			fate.kind = kind;
 		}
+	}
+}
+
+namespace {
+
+bool all_ascii(const std::vector<std::string> &values) {
+	for (const std::string &v : values)
+		for (unsigned char c : v)
+			if (c >= 0x80)
+				return false;
+	return true;
+}
+
+std::string joined_key(const std::vector<std::string> &values) {
+	std::string k;
+	for (const std::string &v : values)
+		k.append(v).push_back('\0');
+	return k;
+}
+
+} // namespace
+
+void RuleContext::insert_derived_later(const char *consumer, const std::string &table,
+                                       const std::vector<std::string> &columns, const std::vector<std::string> &key,
+                                       bool fold_case, const std::vector<TextArray> &rows,
+                                       const std::vector<std::int64_t> &source_pks, bool ignore_conflicts) {
+	std::vector<PendingDerived> &all = pending_[consumer];
+	auto it = std::find_if(all.begin(), all.end(), [&](const PendingDerived &p) { return p.table == table; });
+	if (it == all.end()) {
+		PendingDerived p;
+		p.table = table;
+		p.columns = columns;
+		p.key = key;
+		for (const std::string &k : key)
+			p.at.push_back(static_cast<std::size_t>(std::find(columns.begin(), columns.end(), k) - columns.begin()));
+		p.fold_case = fold_case;
+		p.ignore_conflicts = ignore_conflicts;
+		all.push_back(std::move(p));
+		it = all.end() - 1;
+	}
+	std::vector<TextArray> now;
+	std::vector<std::int64_t> now_pks;
+	for (std::size_t r = 0; r < rows.size(); ++r) {
+		std::vector<std::string> values;
+		for (std::size_t at : it->at)
+			values.push_back(rows[r][at].value_or(std::string()));
+		if (!all_ascii(values)) {
+			now.push_back(rows[r]);
+			now_pks.push_back(source_pks[r]);
+			continue;
+		}
+		if (fold_case)
+			for (std::string &v : values)
+				ascii_lower_in_place(v);
+		// The first of equal keys is the one a get-or-create would find (conflicts are ignored).
+		if (!it->by_key.emplace(joined_key(values), it->rows.size()).second && ignore_conflicts)
+			continue;
+		it->rows.push_back(rows[r]);
+		it->source_pks.push_back(source_pks[r]);
+		it->replaced.push_back(false);
+	}
+	insert_derived(table, columns, now, now_pks, ignore_conflicts);
+}
+
+bool RuleContext::replace_pending(const char *consumer, const KeyRule &rule,
+                                  const std::vector<std::string> &key_values) {
+	auto found = pending_.find(consumer);
+	if (found == pending_.end())
+		return false;
+	for (PendingDerived &p : found->second) {
+		if (p.key.size() != key_values.size() || p.fold_case != rule.fold_case ||
+		    !std::equal(p.key.begin(), p.key.end(), rule.columns.begin()))
+			continue;
+		auto row = p.by_key.find(joined_key(key_values));
+		if (row == p.by_key.end() || p.replaced[row->second])
+			return false;
+		p.replaced[row->second] = true;
+		return true;
+	}
+	return false;
+}
+
+void RuleContext::flush_derived(const char *consumer) {
+	for (auto it = pending_.begin(); it != pending_.end();) {
+		if (consumer != nullptr && it->first != consumer) {
+			++it;
+			continue;
+		}
+		for (PendingDerived &p : it->second) {
+			std::vector<TextArray> rows;
+			std::vector<std::int64_t> pks;
+			for (std::size_t r = 0; r < p.rows.size(); ++r)
+				if (!p.replaced[r]) {
+					rows.push_back(std::move(p.rows[r]));
+					pks.push_back(p.source_pks[r]);
+				}
+			insert_derived(p.table, p.columns, rows, pks, p.ignore_conflicts);
+		}
+		it = pending_.erase(it);
 	}
 }
 

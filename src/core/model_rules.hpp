@@ -157,9 +157,35 @@ public:
 	void insert_derived(const std::string &table, const std::vector<std::string> &columns,
 	                    const std::vector<TextArray> &rows, const std::vector<std::int64_t> &source_pks,
 	                    bool ignore_conflicts);
+	// The same for derived rows that a later model of the export, `consumer`, gets or creates by the
+	// columns `key` (a user's primary Email and UserEmail, a project's option epoch): they are held
+	// back until the end of that model's run (flush_derived), and a row of that model with the same
+	// key takes the place of its derived row, so that it is written once instead of inserted and
+	// then updated. Rows whose key is not ASCII are written at once (their case folding is the
+	// database's).
+	void insert_derived_later(const char *consumer, const std::string &table, const std::vector<std::string> &columns,
+	                          const std::vector<std::string> &key, bool fold_case, const std::vector<TextArray> &rows,
+	                          const std::vector<std::int64_t> &source_pks, bool ignore_conflicts);
+	// Writes the derived rows held back for `consumer` (for every model: nullptr).
+	void flush_derived(const char *consumer);
 
 private:
+	// Derived rows held back for one consumer model (insert_derived_later).
+	struct PendingDerived {
+		std::string table;
+		std::vector<std::string> columns;
+		std::vector<std::string> key; // column names
+		std::vector<std::size_t> at;  // their positions in `columns`
+		bool fold_case = false;
+		bool ignore_conflicts = false;
+		std::vector<TextArray> rows;
+		std::vector<std::int64_t> source_pks;
+		std::vector<bool> replaced;                          // by a row of the consumer
+		std::unordered_map<std::string, std::size_t> by_key; // joined key -> row
+	};
 	void load(UniqueValues &values);
+	// The held-back derived row of `consumer` with this key, marked replaced; false if none.
+	bool replace_pending(const char *consumer, const KeyRule &rule, const std::vector<std::string> &key_values);
 
 	const ImportOptions &options_;
 	Target &target_;
@@ -168,6 +194,7 @@ private:
 	std::unordered_map<std::string, std::optional<TableShape>> shapes_;
 	std::unordered_set<std::string> locks_taken_;
 	std::map<std::string, UniqueValues> unique_values_;
+	std::map<std::string, std::vector<PendingDerived>> pending_; // by consumer model
 };
 
 // now + `days` days, as PostgreSQL timestamptz input in UTC with microseconds ("now" cannot add).

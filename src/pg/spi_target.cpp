@@ -52,26 +52,37 @@ void SpiTarget::begin() {
 		       SPI_OK_SELECT, "looking up relocate_pk_map");
 		bool isnull;
 		exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		if (exists)
+		// The primary key is built once the import has filled the table (end()): one index build
+		// instead of an index insertion per row.
+		if (exists) {
 			expect(SPI_execute("TRUNCATE pg_temp.relocate_pk_map", false, 0), SPI_OK_UTILITY,
 			       "emptying relocate_pk_map");
-		else
+			expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map DROP CONSTRAINT IF EXISTS relocate_pk_map_pkey",
+			                   false, 0),
+			       SPI_OK_UTILITY, "emptying relocate_pk_map");
+		} else {
 			expect(SPI_execute("CREATE TEMPORARY TABLE relocate_pk_map ("
-			                   " model text NOT NULL,"
-			                   " old_pk bigint NOT NULL,"
-			                   " new_pk bigint NOT NULL,"
-			                   " kind text NOT NULL,"
-			                   " slug text,"
-			                   " PRIMARY KEY (model, old_pk))",
+			                   " model pg_catalog.text NOT NULL,"
+			                   " old_pk pg_catalog.int8 NOT NULL,"
+			                   " new_pk pg_catalog.int8 NOT NULL,"
+			                   " kind pg_catalog.text NOT NULL,"
+			                   " slug pg_catalog.text)",
 			                   false, 0),
 			       SPI_OK_UTILITY, "creating relocate_pk_map");
+		}
 	});
 }
 
 void SpiTarget::end() {
 	if (!connected_)
 		return;
-	pg_guard([&] { expect(SPI_finish(), SPI_OK_FINISH, "SPI_finish"); });
+	pg_guard([&] {
+		expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map ADD CONSTRAINT relocate_pk_map_pkey"
+		                   " PRIMARY KEY (model, old_pk)",
+		                   false, 0),
+		       SPI_OK_UTILITY, "indexing relocate_pk_map");
+		expect(SPI_finish(), SPI_OK_FINISH, "SPI_finish");
+	});
 	connected_ = false;
 }
 

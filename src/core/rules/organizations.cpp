@@ -99,7 +99,9 @@ void after_write_projects(RuleContext &ctx, const BatchEdit &, const Written &wr
 		options.push_back({std::to_string(w.new_pk), std::string("sentry:option-epoch"), std::string("13")});
 		pks.push_back(w.source_pk);
 	}
-	ctx.insert_derived("sentry_projectoptions", {"project_id", "key", "value"}, options, pks, true);
+	// The export's own ProjectOption rows come later and get-or-create this one (see after_write_users).
+	ctx.insert_derived_later("sentry.projectoption", "sentry_projectoptions", {"project_id", "key", "value"},
+	                         {"project_id", "key"}, false, options, pks, true);
 }
 
 } // namespace relocate::rules

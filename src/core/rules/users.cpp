@@ -138,10 +138,14 @@ void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &
 			lost_pks.push_back(w.source_pk);
 		}
 	}
-	ctx.insert_derived("sentry_useremail", {"user_id", "email", "validation_hash", "date_hash_added", "is_verified"},
-	                   useremails, useremail_pks, true);
+	// The export's own UserEmail and Email rows come later and get-or-create these: they are held back
+	// until then, and a file row takes the place of its derived row (one write instead of two).
+	ctx.insert_derived_later("sentry.useremail", "sentry_useremail",
+	                         {"user_id", "email", "validation_hash", "date_hash_added", "is_verified"},
+	                         {"user_id", "email"}, false, useremails, useremail_pks, true);
 	if (ctx.shape("sentry_email"))
-		ctx.insert_derived("sentry_email", {"email", "date_added"}, emails, email_pks, true);
+		ctx.insert_derived_later("sentry.email", "sentry_email", {"email", "date_added"}, {"email"}, true, emails,
+		                         email_pks, true);
 	ctx.insert_derived("sentry_lostpasswordhash", {"user_id", "hash", "date_added"}, lost, lost_pks, false);
 }
 
