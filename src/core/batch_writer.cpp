@@ -161,9 +161,7 @@ std::vector<WrittenRow> BatchWriter::record(ModelState &st, BatchEdit &edit, con
 			++summary.skipped;
 			continue;
 		}
-		PkEntry *entry = state_.pk_map.find(idx, old_pk);
-		entry->new_pk = new_pks[r];
-		entry->kind = f.kind;
+		state_.pk_map.set(idx, old_pk, PkEntry{new_pks[r], f.kind});
 		std::optional<std::string> slug;
 		if (st.slug_column >= 0)
 			slug = edit.get(r, "slug"); // after resolve: the final slug

@@ -61,6 +61,10 @@ struct ImportReport {
 	std::int64_t org_auth_tokens_without_org = 0;
 	std::int64_t chunks_written = 0;
 	std::int64_t chunks_reused = 0; // chunks of an earlier run with the same import_uuid
+	// The pk map at the end: its entries and the bytes its tables take (what the import's memory
+	// grows with).
+	std::int64_t pk_map_entries = 0;
+	std::int64_t pk_map_bytes = 0;
 	// Wall-clock seconds of each phase (timeline.hpp), adding up to the whole import.
 	std::array<double, static_cast<std::size_t>(Phase::Count)> phase_seconds{};
 };

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,26 +27,45 @@ struct PkEntry {
 	ImportKind kind;
 };
 
+// One model's old pk -> new pk and kind: an open-addressing hash table (linear probing, at most 3/4
+// full, backward-shift deletion) of 17 bytes a slot, so that an entry costs 23 to 34 bytes (the
+// import's memory is this map's).
+class PkTable {
+public:
+	std::optional<PkEntry> find(std::int64_t old_pk) const;
+	// False if `old_pk` is already there.
+	bool insert(std::int64_t old_pk, PkEntry e);
+	// Sets the entry of an `old_pk` that is there.
+	void set(std::int64_t old_pk, PkEntry e);
+	void erase(std::int64_t old_pk);
+	std::size_t size() const { return size_; }
+	std::size_t bytes() const { return keys_.capacity() * 8 + values_.capacity() * 8 + kinds_.capacity(); }
+
+private:
+	static constexpr std::uint8_t kEmpty = 0xff;
+	std::size_t slot_of(std::int64_t old_pk) const; // where it is, or the empty slot it would go to
+	void grow();
+
+	std::vector<std::int64_t> keys_;
+	std::vector<std::int64_t> values_;
+	std::vector<std::uint8_t> kinds_; // ImportKind, or kEmpty
+	std::size_t size_ = 0;
+};
+
 // Sentry's PrimaryKeyMap: for each model (by catalogue index), old pk -> new pk and kind.
 class PkMap {
 public:
-	explicit PkMap(std::size_t models) : maps_(models) {}
-	const PkEntry *find(std::size_t model, std::int64_t old_pk) const {
-		const auto &m = maps_[model];
-		auto it = m.find(old_pk);
-		return it == m.end() ? nullptr : &it->second;
-	}
-	PkEntry *find(std::size_t model, std::int64_t old_pk) {
-		auto &m = maps_[model];
-		auto it = m.find(old_pk);
-		return it == m.end() ? nullptr : &it->second;
-	}
+	explicit PkMap(std::size_t models) : tables_(models) {}
+	std::optional<PkEntry> find(std::size_t model, std::int64_t old_pk) const { return tables_[model].find(old_pk); }
 	// False if the model already maps `old_pk`.
-	bool insert(std::size_t model, std::int64_t old_pk, PkEntry e) { return maps_[model].emplace(old_pk, e).second; }
-	void erase(std::size_t model, std::int64_t old_pk) { maps_[model].erase(old_pk); }
+	bool insert(std::size_t model, std::int64_t old_pk, PkEntry e) { return tables_[model].insert(old_pk, e); }
+	void set(std::size_t model, std::int64_t old_pk, PkEntry e) { tables_[model].set(old_pk, e); }
+	void erase(std::size_t model, std::int64_t old_pk) { tables_[model].erase(old_pk); }
+	std::size_t entries() const;
+	std::size_t bytes() const;
 
 private:
-	std::vector<std::unordered_map<std::int64_t, PkEntry>> maps_;
+	std::vector<PkTable> tables_;
 };
 
 // How one export field of a model reaches its table.

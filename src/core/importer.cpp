@@ -137,6 +137,8 @@ public:
 			rules_.flush_derived(nullptr);
 		}
 		state_.timeline.settle();
+		state_.report.pk_map_entries = static_cast<std::int64_t>(state_.pk_map.entries());
+		state_.report.pk_map_bytes = static_cast<std::int64_t>(state_.pk_map.bytes());
 		for (std::size_t p = 0; p < state_.report.phase_seconds.size(); ++p)
 			state_.report.phase_seconds[p] = state_.timeline.seconds(static_cast<Phase>(p));
 		return std::move(state_.report);

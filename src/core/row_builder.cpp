@@ -184,12 +184,12 @@ bool RowBuilder::remap(const ExportEntry &entry, const ExportField &field, const
 	if (field.value.type != FieldValue::Type::Number || !parse_int64(field.value.text, old_pk))
 		fail_entry(entry, sqlstate::kDatatypeMismatch,
 		           "field \"" + field.name + "\": a reference to " + plan.fk->target + " must be an integer", {});
-	const PkEntry *mapped = state_.pk_map.find(plan.fk_target, old_pk);
-	if (mapped == nullptr && plan.null_if_unmapped) {
+	const std::optional<PkEntry> mapped = state_.pk_map.find(plan.fk_target, old_pk);
+	if (!mapped && plan.null_if_unmapped) {
 		row.states[c] = CellState::Null;
 		return true;
 	}
-	if (mapped == nullptr)
+	if (!mapped)
 		return false;
 	row.references.emplace_back(plan.fk->field, mapped->kind);
 	row.values[c] = std::to_string(mapped->new_pk);

@@ -135,7 +135,12 @@ void report_timing(const relocate::ImportReport &report) {
 	}
 	char sum[64];
 	snprintf(sum, sizeof sum, "%.3f s", total);
-	pg_guard([&] { ereport(NOTICE, (errmsg("relocate: timing: %s in all: %s", sum, text.c_str()))); });
+	pg_guard([&] {
+		ereport(NOTICE, (errmsg("relocate: timing: %s in all: %s", sum, text.c_str()),
+		                 errdetail("The pk map holds %lld entries in %lld bytes.",
+		                           static_cast<long long>(report.pk_map_entries),
+		                           static_cast<long long>(report.pk_map_bytes))));
+	});
 }
 
 // The result set: one row per model, in the order the models first appear in the file.

@@ -2,11 +2,14 @@
 // by the engine through the in-memory Target (import-spec §2.2, §7).
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/filters.hpp"
 #include "core/import_chunks.hpp"
+#include "core/import_state.hpp"
 #include "core/importer.hpp"
 #include "fake_target.hpp"
 
@@ -133,6 +136,66 @@ TEST(ImporterChunks, ASecondRunWithTheSameUuidWritesNothingAndReturnsTheSameSumm
 	ImportReport minted = run_import(json.data(), json.size(), options, target);
 	EXPECT_EQ(minted.import_uuid.size(), 32u);
 	EXPECT_EQ(minted.chunks_written, 2);
+}
+
+// --- the pk map's hash table -------------------------------------------------------------------
+
+TEST(PkTable, AgreesWithAStandardMapUnderInsertsSetsAndErases) {
+	PkTable table;
+	std::unordered_map<std::int64_t, PkEntry> reference;
+	std::uint64_t x = 42;
+	auto next = [&] {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		return x;
+	};
+	for (int step = 0; step < 200000; ++step) {
+		// Keys from a small range, so that probing runs collide and erases shift entries back.
+		const std::int64_t key = static_cast<std::int64_t>(next() % 5000) - 2500;
+		const int op = static_cast<int>(next() % 4);
+		if (op <= 1) {
+			const PkEntry e{static_cast<std::int64_t>(next() % 1000), static_cast<ImportKind>(next() % 3)};
+			EXPECT_EQ(table.insert(key, e), reference.emplace(key, e).second);
+		} else if (op == 2 && reference.count(key)) {
+			const PkEntry e{-static_cast<std::int64_t>(step), ImportKind::Existing};
+			table.set(key, e);
+			reference[key] = e;
+		} else {
+			table.erase(key);
+			reference.erase(key);
+		}
+		if (step % 997 == 0) {
+			ASSERT_EQ(table.size(), reference.size());
+			for (std::int64_t k = -2500; k < 2500; ++k) {
+				auto got = table.find(k);
+				auto want = reference.find(k);
+				ASSERT_EQ(got.has_value(), want != reference.end()) << k;
+				if (got) {
+					EXPECT_EQ(got->new_pk, want->second.new_pk);
+					EXPECT_EQ(got->kind, want->second.kind);
+				}
+			}
+		}
+	}
+}
+
+TEST(PkTable, ExtremeKeysAndItsSize) {
+	PkTable table;
+	const std::int64_t lo = std::numeric_limits<std::int64_t>::min(), hi = std::numeric_limits<std::int64_t>::max();
+	EXPECT_FALSE(table.find(0).has_value());
+	EXPECT_TRUE(table.insert(lo, PkEntry{1, ImportKind::Inserted}));
+	EXPECT_TRUE(table.insert(hi, PkEntry{2, ImportKind::Overwrite}));
+	EXPECT_TRUE(table.insert(0, PkEntry{3, ImportKind::Existing}));
+	EXPECT_FALSE(table.insert(0, PkEntry{4, ImportKind::Existing}));
+	EXPECT_EQ(table.find(lo)->new_pk, 1);
+	EXPECT_EQ(table.find(hi)->kind, ImportKind::Overwrite);
+	EXPECT_EQ(table.find(0)->new_pk, 3);
+	for (std::int64_t k = 1; k <= 100000; ++k)
+		ASSERT_TRUE(table.insert(k, PkEntry{k, ImportKind::Inserted}));
+	EXPECT_EQ(table.size(), 100003u);
+	// 17 bytes a slot, at most 3/4 full.
+	EXPECT_LE(table.bytes(), 100003u * 17 * 2 * 4 / 3 + 17 * 16);
 }
 
 } // namespace
