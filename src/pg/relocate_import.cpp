@@ -61,8 +61,9 @@ void reset_sentry_tables() {
 		int rc = SPI_execute_with_args(
 		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(c.oid::pg_catalog.regclass::pg_catalog.text, ', ')"
 		    "  FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) AS t(name)"
-		    "  JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
-		    " WHERE c.relkind IN ('r', 'p')",
+		    "  JOIN pg_catalog.pg_class c"
+		    "    ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
+		    " WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[])",
 		    1, argtypes, args, nullptr, false, 0);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));

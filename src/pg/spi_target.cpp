@@ -91,23 +91,29 @@ std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
 	    "       pg_catalog.quote_ident(c.relname),"
 	    "       a.attname::pg_catalog.text,"
 	    "       a.attnotnull,"
-	    "       a.atthasdef OR a.attidentity <> '',"
+	    "       a.atthasdef OR a.attidentity OPERATOR(pg_catalog.<>) '',"
 	    "       pg_catalog.format_type(bt.oid, NULL),"
 	    "       bt.typname::pg_catalog.text,"
 	    "       bt.typcategory::pg_catalog.text,"
 	    "       et.typname::pg_catalog.text,"
-	    "       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
-	    "       a.attidentity = 'a',"
+	    "       CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typtypmod ELSE a.atttypmod END,"
+	    "       a.attidentity OPERATOR(pg_catalog.=) 'a',"
 	    "       pg_catalog.pg_get_serial_sequence(pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
-	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), a.attname)::pg_catalog.regclass::oid"
+	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), "
+	    "a.attname)::pg_catalog.regclass::pg_catalog.oid"
 	    "  FROM pg_catalog.pg_class c"
-	    "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-	    "                                AND a.attgenerated = ''"
-	    "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-	    "  JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END"
-	    "  LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'"
-	    " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident($1)) AND c.relkind IN ('r', 'p')"
+	    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum "
+	    "OPERATOR(pg_catalog.>) 0"
+	    "                                AND NOT a.attisdropped"
+	    "                                AND a.attgenerated OPERATOR(pg_catalog.=) ''"
+	    "  JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
+	    "  JOIN pg_catalog.pg_type bt ON bt.oid OPERATOR(pg_catalog.=)"
+	    "       CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typbasetype ELSE t.oid END"
+	    "  LEFT JOIN pg_catalog.pg_type et ON et.oid OPERATOR(pg_catalog.=) bt.typelem"
+	    "                                AND bt.typcategory OPERATOR(pg_catalog.=) 'A'"
+	    " WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident($1))"
+	    "   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[])"
 	    " ORDER BY a.attnum";
 	TableShape shape;
 	shape.name = table;
@@ -525,7 +531,8 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 		    "SELECT model::pg_catalog.text, min_ordinal, max_ordinal, min_source_pk, max_source_pk, min_inserted_pk, "
 		    "max_inserted_pk, inserted_map::pg_catalog.text, existing_map::pg_catalog.text, "
 		    "overwrite_map::pg_catalog.text, inserted_identifiers::pg_catalog.text FROM " +
-		    chunk_table(control) + " WHERE import_uuid = $1::pg_catalog.uuid ORDER BY model, min_ordinal";
+		    chunk_table(control) +
+		    " WHERE import_uuid OPERATOR(pg_catalog.=) $1::pg_catalog.uuid ORDER BY model, min_ordinal";
 		pg_guard([&] {
 			Oid argtypes[1] = {TEXTOID};
 			Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
