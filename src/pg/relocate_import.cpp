@@ -11,6 +11,7 @@
 #include "core/importer.hpp"
 #include "pg/boundary.hpp"
 #include "pg/import_args.hpp"
+#include "pg/import_run.hpp"
 #include "pg/private_key.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_target.hpp"
@@ -27,26 +28,6 @@ namespace {
 using relocate::ImportError;
 using relocate::pg::pg_guard;
 namespace sqlstate = relocate::sqlstate;
-
-// The export's bytes to import: the argument itself, or, for an encrypted export (a tarball), its
-// plaintext decrypted in memory into `plaintext` (which the caller wipes). The key is wiped here.
-std::string_view export_json(relocate::pg::ImportArgs &args, std::string &plaintext) {
-	if (!relocate::looks_like_tarball(args.export_data, args.export_length)) {
-		if (args.private_key != nullptr)
-			pg_guard([] {
-				ereport(NOTICE, (errmsg("relocate: private_key is ignored: the export is plain JSON, not encrypted")));
-			});
-		return {args.export_data, args.export_length};
-	}
-	if (args.private_key == nullptr)
-		throw ImportError("22004", "relocate: the export is encrypted (a tarball), but no private_key was given", {},
-		                  "Pass the private key matching the key.pub the export was encrypted with.");
-	std::string key = relocate::pg::private_key_pem(args.private_key);
-	relocate::pg::SecretWipe wipe_key(key);
-	explicit_bzero(args.private_key, strlen(args.private_key)); // our palloc'd copy of the argument
-	plaintext = relocate::decrypt_export(relocate::unwrap_tarball(args.export_data, args.export_length), key);
-	return plaintext;
-}
 
 // Sentry's Global-scope reset, only when asked for: every table of the catalogue that exists is
 // emptied and its sequences restarted, in one TRUNCATE (in the caller's transaction).
@@ -121,6 +102,41 @@ void return_summary(FunctionCallInfo fcinfo, const relocate::ImportReport &repor
 
 } // namespace
 
+namespace relocate::pg {
+
+std::string_view export_json(const char *data, std::size_t length, char *private_key, std::string &plaintext) {
+	if (!looks_like_tarball(data, length)) {
+		if (private_key != nullptr)
+			pg_guard([] {
+				ereport(NOTICE, (errmsg("relocate: private_key is ignored: the export is plain JSON, not encrypted")));
+			});
+		return {data, length};
+	}
+	if (private_key == nullptr)
+		throw ImportError("22004", "relocate: the export is encrypted (a tarball), but no private_key was given", {},
+		                  "Pass the private key matching the key.pub the export was encrypted with.");
+	std::string key = private_key_pem(private_key);
+	SecretWipe wipe_key(key);
+	explicit_bzero(private_key, strlen(private_key)); // our palloc'd copy of the argument
+	plaintext = decrypt_export(unwrap_tarball(data, length), key);
+	return plaintext;
+}
+
+ImportReport run_spi_import(std::string_view json, const ImportOptions &options, bool reset, bool uuid_given) {
+	SpiTarget target;
+	target.begin();
+	if (reset)
+		reset_sentry_tables();
+	const ImportReport report = run_import(json.data(), json.size(), options, target);
+	target.end();
+
+	pg_guard([&] { set_last_import_uuid(report.import_uuid); });
+	report_notices(report, uuid_given);
+	return report;
+}
+
+} // namespace relocate::pg
+
 RELOCATE_SQL_FUNCTION(relocate_import) {
 	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo);
 	const relocate::ImportOptions options = relocate::pg::import_options(args);
@@ -128,17 +144,10 @@ RELOCATE_SQL_FUNCTION(relocate_import) {
 	// error alike.
 	std::string plaintext;
 	relocate::pg::SecretWipe wipe_plaintext(plaintext);
-	const std::string_view json = export_json(args, plaintext);
-
-	relocate::pg::SpiTarget target;
-	target.begin();
-	if (args.reset)
-		reset_sentry_tables();
-	const relocate::ImportReport report = relocate::run_import(json.data(), json.size(), options, target);
-	target.end();
-
-	pg_guard([&] { relocate::pg::set_last_import_uuid(report.import_uuid); });
-	report_notices(report, args.import_uuid.has_value());
+	const std::string_view json =
+	    relocate::pg::export_json(args.export_data, args.export_length, args.private_key, plaintext);
+	const relocate::ImportReport report =
+	    relocate::pg::run_spi_import(json, options, args.reset, args.import_uuid.has_value());
 	return_summary(fcinfo, report);
 	return (Datum)0;
 }
