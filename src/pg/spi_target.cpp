@@ -560,10 +560,12 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 		    "overwrite_map::pg_catalog.text, inserted_identifiers::pg_catalog.text FROM " +
 		    chunk_table(control) +
 		    " WHERE import_uuid OPERATOR(pg_catalog.=) $1::pg_catalog.uuid ORDER BY model, min_ordinal";
+		// Not read-only: a read-only SPI query runs with the statement's snapshot, taken before this
+		// import waited for lock_import, so it would miss the chunks of the import it waited for.
 		pg_guard([&] {
 			Oid argtypes[1] = {TEXTOID};
 			Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
-			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, true, 0), SPI_OK_SELECT,
+			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, false, 0), SPI_OK_SELECT,
 			       "reading import chunks");
 			for (uint64 i = 0; i < SPI_processed; ++i) {
 				HeapTuple tuple = SPI_tuptable->vals[i];
