@@ -342,6 +342,18 @@ SELECT count(*) AS users_before FROM auth_user;
 SELECT * FROM relocate_importing(:'r');
 SELECT * FROM pg_temp.state(:'r');
 SELECT count(*) AS users_after, (SELECT count(*) FROM import_chunks() WHERE import_uuid = :'r') AS chunks FROM auth_user;
+-- A cause longer than failure_reason's 256 characters is cut at a character boundary, with "…".
+CREATE OR REPLACE FUNCTION sentry.refuse_projects() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'projects are refused here: %', repeat('é', 300) USING ERRCODE = 'check_violation';
+END $$;
+SELECT pg_temp.new_relocation(40, convert_to(:'fresh', 'UTF8')) AS r \gset
+SET client_min_messages = warning;
+SELECT count(*) FROM relocate_importing(:'r');
+SET client_min_messages = notice;
+SELECT status, char_length(failure_reason) AS characters, octet_length(failure_reason) AS bytes,
+       left(failure_reason, 78) AS starts, right(failure_reason, 3) AS ends
+  FROM pg_temp.state(:'r');
 DROP TRIGGER refuse ON sentry_project;
 -- FAILURE is final: a retry does nothing.
 SELECT * FROM relocate_importing(:'r');
