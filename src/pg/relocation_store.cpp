@@ -79,21 +79,21 @@ std::optional<Relocation> lock_relocation(const std::string &table, const std::s
 		return std::nullopt;
 	const SqlRow &v = rows[0];
 	Relocation r;
-	r.id = std::stoll(*v[0]);
-	r.uuid = *v[1];
-	r.owner_id = std::stoll(*v[2]);
-	r.creator_id = std::stoll(*v[3]);
-	r.provenance = std::stoi(*v[4]);
-	r.step = std::stoi(*v[5]);
-	r.status = std::stoi(*v[6]);
+	r.id = std::stoll(v[0].value());
+	r.uuid = v[1].value();
+	r.owner_id = std::stoll(v[2].value());
+	r.creator_id = std::stoll(v[3].value());
+	r.provenance = std::stoi(v[4].value());
+	r.step = std::stoi(v[5].value());
+	r.status = std::stoi(v[6].value());
 	r.scheduled_pause_at_step = to_int(v[7]);
 	r.scheduled_cancel_at_step = to_int(v[8]);
 	r.want_org_slugs = text_list(v[9].value_or("{}"));
 	if (v[10])
-		r.want_usernames = text_list(*v[10]);
+		r.want_usernames = text_list(v[10].value());
 	r.latest_notified = to_int(v[11]);
 	r.latest_task = v[12].value_or("");
-	r.latest_task_attempts = std::stoi(*v[13]);
+	r.latest_task_attempts = std::stoi(v[13].value());
 	r.failure_reason = v[14];
 	return r;
 }
