@@ -377,9 +377,12 @@ SELECT status, failure_reason FROM pg_temp.state(:'r');
 SELECT pg_temp.new_relocation(47, decode(:'enc', 'base64'), private_key => :'key') AS r \gset
 SELECT * FROM relocate_importing(:'r', :'other_key');
 SELECT status, failure_reason FROM pg_temp.state(:'r');
--- No key for an encrypted export: an ERROR, and the relocation as it was (no attempt spent).
+-- No key for an encrypted export, or a key argument that cannot be read: an ERROR, and the
+-- relocation as it was (no attempt spent).
 SELECT pg_temp.new_relocation(48, decode(:'enc', 'base64'), private_key => :'key') AS r \gset
 SELECT * FROM relocate_importing(:'r');
+SELECT * FROM relocate_importing(:'r', 'relative/key.pem');
+SELECT * FROM relocate_importing(:'r', '/tmp/relocate-regress-no-such-key.pem');
 SELECT status, latest_task, attempts FROM pg_temp.state(:'r');
 -- The wrong key when the checks were deferred: Sentry's decryption text.
 SELECT pg_temp.new_relocation(49, decode(:'enc', 'base64')) AS r \gset

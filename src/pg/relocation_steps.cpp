@@ -142,11 +142,11 @@ void importing_body(Relocation &r, char *private_key) {
 	pg::run_spi_import(json, options, false, true);
 }
 
-// An encrypted export without private_key is the caller's mistake, not the relocation's: ERROR
-// before the gate writes anything (an attempt would be spent for nothing).
-void require_key_if_encrypted(const Relocation &r, const char *private_key) {
-	if (private_key != nullptr)
-		return;
+// An encrypted export without private_key, or with one that cannot be read (neither PEM nor an
+// absolute path, a key file that is missing or that the role may not read), is the caller's
+// mistake, not the relocation's: ERROR before the gate writes anything (an attempt would be spent
+// for nothing). A key that is read but does not fit is the relocation's failure (the body's).
+void check_key_argument(const Relocation &r, const char *private_key) {
 	std::string head;
 	try {
 		pg::in_subtransaction([&] {
@@ -161,7 +161,9 @@ void require_key_if_encrypted(const Relocation &r, const char *private_key) {
 	} catch (const ImportError &) {
 		return;
 	}
-	if (relocate::looks_like_tarball(head.data(), head.size()))
+	if (!relocate::looks_like_tarball(head.data(), head.size()))
+		return;
+	if (private_key == nullptr)
 		throw ImportError("22004",
 		                  "relocate: the export of relocation " + r.uuid +
 		                      " is encrypted (a tarball), but no "
@@ -169,13 +171,15 @@ void require_key_if_encrypted(const Relocation &r, const char *private_key) {
 		                  "Nothing was changed: the relocation and its attempts are as they were.",
 		                  "Pass the private key matching the export's key.pub: private_key => PEM text or the path of "
 		                  "a PEM file the server can read.");
+	std::string pem = pg::private_key_pem(private_key); // its errors are ERRORs here
+	pg::SecretWipe wipe(pem);
 }
 
 TaskOutcome importing(const std::string &uuid, char *private_key, std::vector<SqlRow> *rows) {
 	TaskOutcome outcome = pg::run_task(
 	    uuid, {Task::Importing, rel::kMaxSlowTaskAttempts, rel::kErrImportingInternal},
 	    [&](Relocation &r) { importing_body(r, private_key); },
-	    [&](const Relocation &r) { require_key_if_encrypted(r, private_key); });
+	    [&](const Relocation &r) { check_key_argument(r, private_key); });
 	if (outcome.kind == TaskOutcome::Kind::Done && rows != nullptr)
 		*rows = pg::imported_organizations(region_chunks(), uuid);
 	return outcome;
