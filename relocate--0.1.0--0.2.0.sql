@@ -84,3 +84,148 @@ COMMENT ON FUNCTION relocate_import_large_object(oid, text, text[], text[], bool
 'relocate_import for an export in a large object (export: its oid, e.g. from \lo_import): read as a stream, so it '
 'may be of any size, in any of relocate_import_file''s forms. The other arguments are relocate_import''s. Needs '
 'SELECT on the large object.';
+
+-- Relocations (Sentry's relocation pipeline from the database): the export file of each, Sentry's
+-- importing task and the database half of the tasks after it.
+
+CREATE TABLE relocate_relocation_file (
+    relocation_uuid uuid NOT NULL,
+    file_id bigint NOT NULL,
+    data oid NOT NULL UNIQUE,
+    size bigint NOT NULL CHECK (size >= 0),
+    checksum text NOT NULL,
+    date_added timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (relocation_uuid, file_id)
+);
+SELECT pg_catalog.pg_extension_config_dump('relocate_relocation_file', '');
+
+COMMENT ON TABLE relocate_relocation_file IS
+'The bytes of relocation export files: Sentry keeps them in its filestore (RelocationFile -> File -> '
+'FileBlobIndex -> FileBlob), which the database cannot read, so relocate keeps each in a large object. '
+'relocation_uuid: the relocation (sentry_relocation.uuid); file_id: the sentry_file row of its RelocationFile '
+'(relocation and file together, since file ids are only unique within one Sentry schema); data: the large '
+'object holding the file; size: its length in bytes; checksum: its SHA-1 (hex), as sentry_file.checksum.';
+
+CREATE FUNCTION relocate_relocation_create(
+    export bytea,
+    want_org_slugs text[],
+    owner_id bigint,
+    creator_id bigint DEFAULT NULL,
+    provenance text DEFAULT 'self-hosted',
+    private_key text DEFAULT NULL)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'relocate_relocation_create'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_relocation_create(
+    export oid,
+    want_org_slugs text[],
+    owner_id bigint,
+    creator_id bigint DEFAULT NULL,
+    provenance text DEFAULT 'self-hosted',
+    private_key text DEFAULT NULL)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'relocate_relocation_create_lo'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_relocation_create_from_file(
+    path text,
+    want_org_slugs text[],
+    owner_id bigint,
+    creator_id bigint DEFAULT NULL,
+    provenance text DEFAULT 'self-hosted',
+    private_key text DEFAULT NULL)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'relocate_relocation_create_from_file'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION relocate_relocation_create(bytea, text[], bigint, bigint, text, text) IS
+'Creates a Sentry relocation as its pipeline leaves it after validation (IN_PROGRESS, latest_task '
+'VALIDATING_COMPLETE, step IMPORTING) and returns its uuid. export: the export (plain JSON or an encrypted '
+'tarball), kept in a new large object; want_org_slugs: the slugs of the organizations to import, as in the '
+'export; owner_id: the user who becomes owner of the imported organizations; creator_id: the user who asked '
+'(NULL: the owner); provenance: ''self-hosted'' or ''saas-to-saas'' (merges users), any case; private_key: '
+'for an encrypted export, PEM text or a server file path, to run Sentry''s preprocessing checks now (else '
+'they run at importing). A failed check records the relocation as FAILURE with Sentry''s reason.';
+COMMENT ON FUNCTION relocate_relocation_create(oid, text[], bigint, bigint, text, text) IS
+'relocate_relocation_create for an export in a large object (psql: \lo_import file, then :LASTOID), which '
+'the relocation keeps (do not unlink it). export: the large object''s oid; the other arguments as for the '
+'bytea variant.';
+COMMENT ON FUNCTION relocate_relocation_create_from_file(text, text[], bigint, bigint, text, text) IS
+'relocate_relocation_create for an export in a file on the database server (needs pg_read_server_files or '
+'superuser), copied into a new large object. path: the file''s absolute path; the other arguments as for '
+'relocate_relocation_create.';
+
+CREATE FUNCTION relocate_importing(relocation_uuid uuid, private_key text DEFAULT NULL)
+RETURNS TABLE (organization_id bigint, slug text)
+AS 'MODULE_PATHNAME', 'relocate_importing'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION relocate_importing(uuid, text) IS
+'Sentry''s relocation task importing: its gate (order, attempts of 5, pause, cancel), then the export imported '
+'in organization scope with the relocation''s flags in a subtransaction; a failure is recorded (FAILURE and '
+'its cause) and nothing of the import is kept. Returns the imported organizations. relocation_uuid: the '
+'relocation; private_key: for an encrypted export, PEM text or a server file path.';
+
+CREATE FUNCTION relocate_postprocessing(relocation_uuid uuid)
+RETURNS TABLE (organization_id bigint, slug text, member_id bigint, member_added boolean)
+AS 'MODULE_PATHNAME', 'relocate_postprocessing'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_notifying_unhide(relocation_uuid uuid)
+RETURNS TABLE (organization_id bigint, slug text, status integer)
+AS 'MODULE_PATHNAME', 'relocate_notifying_unhide'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_notifying_users(relocation_uuid uuid)
+RETURNS TABLE (user_id bigint, username text, email text, claim_hash text, organization_slugs text[])
+AS 'MODULE_PATHNAME', 'relocate_notifying_users'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_notifying_owner(relocation_uuid uuid)
+RETURNS TABLE (user_id bigint, email text, organization_slugs text[])
+AS 'MODULE_PATHNAME', 'relocate_notifying_owner'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_completed(relocation_uuid uuid)
+RETURNS text
+AS 'MODULE_PATHNAME', 'relocate_completed'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_relocation_run(relocation_uuid uuid, private_key text DEFAULT NULL)
+RETURNS TABLE (task text, outcome text, detail text)
+AS 'MODULE_PATHNAME', 'relocate_relocation_run'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_relocation_users(relocation_uuid uuid)
+RETURNS TABLE (user_id bigint, username text, email text, claim_hash text, organization_slugs text[])
+AS 'MODULE_PATHNAME', 'relocate_relocation_users'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION relocate_postprocessing(uuid) IS
+'Sentry''s relocation task postprocessing (gate, 4 attempts): the relocation''s owner becomes an owner member '
+'of every imported organization that does not have them as a member (an existing membership is kept). '
+'relocation_uuid: the relocation. Returns each organization with the owner''s member id and whether it was added.';
+COMMENT ON FUNCTION relocate_notifying_unhide(uuid) IS
+'Sentry''s relocation task notifying_unhide (gate, 4 attempts): imported organizations pending approval '
+'(status 3) become active (0). relocation_uuid: the relocation. Returns the organizations and their status.';
+COMMENT ON FUNCTION relocate_notifying_users(uuid) IS
+'Sentry''s relocation task notifying_users (gate, 4 attempts) without the e-mails: a claim hash '
+'(LostPasswordHash, renewed after an hour) for every imported unclaimed user, and '
+'latest_unclaimed_emails_sent_at. relocation_uuid: the relocation. Returns whom to send the claim e-mail: '
+'user, e-mail, claim hash, the imported organizations'' slugs.';
+COMMENT ON FUNCTION relocate_notifying_owner(uuid) IS
+'Sentry''s relocation task notifying_owner (gate, 4 attempts) without the e-mail: latest_notified SUCCEEDED. '
+'relocation_uuid: the relocation. Returns whom to send the success e-mail (owner, and creator if another '
+'user) with the imported organizations'' slugs.';
+COMMENT ON FUNCTION relocate_completed(uuid) IS
+'Sentry''s relocation task completed (gate, 4 attempts): status SUCCESS, step COMPLETED. relocation_uuid: the '
+'relocation. Returns its status after the call (IN_PROGRESS, FAILURE, SUCCESS, PAUSE; NULL if there is none).';
+COMMENT ON FUNCTION relocate_relocation_run(uuid, text) IS
+'Runs a relocation''s tasks from importing to completed, each through its gate, stopping at the first that '
+'does not finish. relocation_uuid: the relocation; private_key: for importing an encrypted export. Returns '
+'one row per task run: its name, outcome (done, skipped, paused, failed, retry, missing) and what happened.';
+COMMENT ON FUNCTION relocate_relocation_users(uuid) IS
+'The imported, unclaimed users of a relocation (found as Sentry finds them, through '
+'sentry_controlimportchunkreplica) with their claim hash and the imported organizations'' slugs; changes '
+'nothing. relocation_uuid: the relocation.';

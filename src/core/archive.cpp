@@ -95,7 +95,8 @@ std::string printable_name(const char *name) {
 ArchiveReader::ArchiveReader(ByteSource &source, Compression compression, bool allow_raw, const CheckInterrupts &check)
     : source_(source), check_(check), buffer_(new char[kReadChunk]) {
 	source_.rewind();
-	archive_ = archive_read_new();
+	owned_.reset(archive_read_new());
+	archive_ = owned_.get();
 	if (archive_ == nullptr)
 		throw ImportError(sqlstate::kInternalError, "relocate: could not allocate a libarchive reader");
 	support_compression(archive_, compression);
@@ -108,10 +109,9 @@ ArchiveReader::ArchiveReader(ByteSource &source, Compression compression, bool a
 		fail();
 }
 
-ArchiveReader::~ArchiveReader() {
-	if (archive_ != nullptr)
-		archive_read_free(archive_);
-}
+ArchiveReader::~ArchiveReader() = default;
+
+void ArchiveReader::Free::operator()(struct archive *a) const { archive_read_free(a); }
 
 long ArchiveReader::read_callback(struct archive *, void *self, const void **buffer) {
 	auto *reader = static_cast<ArchiveReader *>(self);

@@ -55,8 +55,14 @@ private:
 	static long read_callback(struct archive *a, void *self, const void **buffer);
 	[[noreturn]] void fail();
 
+	struct Free {
+		void operator()(struct archive *a) const;
+	};
+
 	ByteSource &source_;
 	const CheckInterrupts &check_;
+	// Owned, so that it is freed when the constructor throws too.
+	std::unique_ptr<struct archive, Free> owned_;
 	struct archive *archive_ = nullptr;
 	std::unique_ptr<char[]> buffer_;
 	std::exception_ptr source_error_; // what the source threw inside libarchive's callback

@@ -16,6 +16,7 @@
 #include "pg/boundary.hpp"
 #include "pg/export_sources.hpp"
 #include "pg/import_args.hpp"
+#include "pg/import_run.hpp"
 #include "pg/private_key.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_target.hpp"
@@ -46,23 +47,6 @@ std::unique_ptr<relocate::ByteSource> raw_export(const relocate::pg::ImportArgs 
 	return std::make_unique<relocate::pg::LargeObject>(args.export_oid);
 }
 
-// The export as JSON: plain, decompressed, or (with the private key, which is wiped here) decrypted.
-std::unique_ptr<relocate::ExportInput> open_input(relocate::ByteSource &raw, relocate::pg::ImportArgs &args,
-                                                  const relocate::CheckInterrupts &check) {
-	if (args.private_key == nullptr)
-		return std::make_unique<relocate::ExportInput>(raw, nullptr, check);
-	std::string key = relocate::pg::private_key_pem(args.private_key);
-	relocate::pg::SecretWipe wipe_key(key);
-	explicit_bzero(args.private_key, strlen(args.private_key)); // our palloc'd copy of the argument
-	const std::string_view pem = key;
-	auto input = std::make_unique<relocate::ExportInput>(raw, &pem, check);
-	if (input->format() != relocate::ExportFormat::kEncrypted)
-		pg_guard([] {
-			ereport(NOTICE, (errmsg("relocate: private_key is ignored: the export is plain JSON, not encrypted")));
-		});
-	return input;
-}
-
 // Sentry's Global-scope reset, only when asked for: every table of the catalogue that exists is
 // emptied and its sequences restarted, in one TRUNCATE (in the caller's transaction).
 void reset_sentry_tables() {
@@ -76,8 +60,9 @@ void reset_sentry_tables() {
 		int rc = SPI_execute_with_args(
 		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(c.oid::pg_catalog.regclass::pg_catalog.text, ', ')"
 		    "  FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) AS t(name)"
-		    "  JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
-		    " WHERE c.relkind IN ('r', 'p')",
+		    "  JOIN pg_catalog.pg_class c"
+		    "    ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
+		    " WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[])",
 		    1, argtypes, args, nullptr, false, 0);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));
@@ -157,24 +142,69 @@ void return_summary(FunctionCallInfo fcinfo, const relocate::ImportReport &repor
 	});
 }
 
+} // namespace
+
+namespace relocate::pg {
+
+std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_key, const CheckInterrupts &check) {
+	if (private_key == nullptr)
+		return std::make_unique<ExportInput>(raw, nullptr, check);
+	std::string key = private_key_pem(private_key);
+	SecretWipe wipe_key(key);
+	explicit_bzero(private_key, strlen(private_key)); // our palloc'd copy of the argument
+	const std::string_view pem = key;
+	auto input = std::make_unique<ExportInput>(raw, &pem, check);
+	if (input->format() != ExportFormat::kEncrypted)
+		pg_guard([] {
+			ereport(NOTICE, (errmsg("relocate: private_key is ignored: the export is plain JSON, not encrypted")));
+		});
+	return input;
+}
+
+std::string_view export_json(const char *data, std::size_t length, char *private_key, std::string &plaintext) {
+	MemorySource raw(data, length);
+	const CheckInterrupts check = [] { check_for_interrupts(); };
+	std::unique_ptr<ExportInput> input = open_export_input(raw, private_key, check);
+	if (input->format() == ExportFormat::kJson)
+		return {data, length};
+	char buf[65536];
+	for (std::size_t n; (n = input->json().read(buf, sizeof buf)) > 0;)
+		plaintext.append(buf, n);
+	return plaintext;
+}
+
+ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, bool reset, bool uuid_given) {
+	SpiTarget target;
+	target.begin();
+	if (reset)
+		reset_sentry_tables();
+	const ImportReport report = run_import(json, options, target);
+	target.end();
+
+	pg_guard([&] { set_last_import_uuid(report.import_uuid); });
+	report_notices(report, uuid_given);
+	report_timing(report);
+	return report;
+}
+
+ImportReport run_spi_import(std::string_view json, const ImportOptions &options, bool reset, bool uuid_given) {
+	MemorySource source(json.data(), json.size());
+	return run_spi_import(source, options, reset, uuid_given);
+}
+
+} // namespace relocate::pg
+
+namespace {
+
 // The body of every import function: `kind` says what the first argument is.
 Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind) {
 	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo, kind);
 	const relocate::ImportOptions options = relocate::pg::import_options(args);
 	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
 	std::unique_ptr<relocate::ByteSource> raw = raw_export(args, kind);
-	std::unique_ptr<relocate::ExportInput> input = open_input(*raw, args, check);
-
-	relocate::pg::SpiTarget target;
-	target.begin();
-	if (args.reset)
-		reset_sentry_tables();
-	const relocate::ImportReport report = relocate::run_import(input->json(), options, target);
-	target.end();
-
-	pg_guard([&] { relocate::pg::set_last_import_uuid(report.import_uuid); });
-	report_notices(report, args.import_uuid.has_value());
-	report_timing(report);
+	std::unique_ptr<relocate::ExportInput> input = relocate::pg::open_export_input(*raw, args.private_key, check);
+	const relocate::ImportReport report =
+	    relocate::pg::run_spi_import(input->json(), options, args.reset, args.import_uuid.has_value());
 	return_summary(fcinfo, report);
 	return (Datum)0;
 }

@@ -102,23 +102,29 @@ std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
 	    "       pg_catalog.quote_ident(c.relname),"
 	    "       a.attname::pg_catalog.text,"
 	    "       a.attnotnull,"
-	    "       a.atthasdef OR a.attidentity <> '',"
+	    "       a.atthasdef OR a.attidentity OPERATOR(pg_catalog.<>) '',"
 	    "       pg_catalog.format_type(bt.oid, NULL),"
 	    "       bt.typname::pg_catalog.text,"
 	    "       bt.typcategory::pg_catalog.text,"
 	    "       et.typname::pg_catalog.text,"
-	    "       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
-	    "       a.attidentity = 'a',"
+	    "       CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typtypmod ELSE a.atttypmod END,"
+	    "       a.attidentity OPERATOR(pg_catalog.=) 'a',"
 	    "       pg_catalog.pg_get_serial_sequence(pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
-	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), a.attname)::pg_catalog.regclass::oid"
+	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), "
+	    "a.attname)::pg_catalog.regclass::pg_catalog.oid"
 	    "  FROM pg_catalog.pg_class c"
-	    "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-	    "                                AND a.attgenerated = ''"
-	    "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-	    "  JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END"
-	    "  LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'"
-	    " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident($1)) AND c.relkind IN ('r', 'p')"
+	    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum "
+	    "OPERATOR(pg_catalog.>) 0"
+	    "                                AND NOT a.attisdropped"
+	    "                                AND a.attgenerated OPERATOR(pg_catalog.=) ''"
+	    "  JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
+	    "  JOIN pg_catalog.pg_type bt ON bt.oid OPERATOR(pg_catalog.=)"
+	    "       CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typbasetype ELSE t.oid END"
+	    "  LEFT JOIN pg_catalog.pg_type et ON et.oid OPERATOR(pg_catalog.=) bt.typelem"
+	    "                                AND bt.typcategory OPERATOR(pg_catalog.=) 'A'"
+	    " WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident($1))"
+	    "   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[])"
 	    " ORDER BY a.attnum";
 	TableShape shape;
 	shape.name = table;
@@ -518,6 +524,33 @@ const std::string &SpiTarget::chunk_table(bool control) {
 	return name;
 }
 
+namespace {
+
+// The columns of a chunk row, and how each is cast from the text[] it is sent in (every column of
+// the three chunk tables is the same: BaseImportChunk in Sentry's models/importchunk.py).
+constexpr const char *kChunkColumns[][2] = {
+    {"import_uuid", "pg_catalog.uuid"},     {"model", nullptr},
+    {"min_ordinal", "pg_catalog.int8"},     {"max_ordinal", "pg_catalog.int8"},
+    {"min_source_pk", "pg_catalog.int8"},   {"max_source_pk", "pg_catalog.int8"},
+    {"min_inserted_pk", "pg_catalog.int8"}, {"max_inserted_pk", "pg_catalog.int8"},
+    {"inserted_map", "pg_catalog.jsonb"},   {"existing_map", "pg_catalog.jsonb"},
+    {"overwrite_map", "pg_catalog.jsonb"},  {"inserted_identifiers", "pg_catalog.jsonb"}};
+
+// INSERT INTO <table> (<chunk columns>, date_added, date_updated) SELECT ... FROM unnest($1, ...).
+std::string chunk_insert(const std::string &table) {
+	UnnestRows rows("u");
+	std::string names, values;
+	for (const auto &[name, type] : kChunkColumns) {
+		const std::string v = rows.add(TEXTARRAYOID);
+		names += quote_identifier(name) + ", ";
+		values += (type != nullptr ? v + "::" + type : v) + ", ";
+	}
+	return "INSERT INTO " + table + " (" + names + "date_added, date_updated) SELECT " + values +
+	       "pg_catalog.now(), pg_catalog.now() FROM " + rows.from();
+}
+
+} // namespace
+
 void SpiTarget::lock_import(const std::string &import_uuid) {
 	pg_guard([&] {
 		Oid argtypes[1] = {TEXTOID};
@@ -536,11 +569,14 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 		    "SELECT model::pg_catalog.text, min_ordinal, max_ordinal, min_source_pk, max_source_pk, min_inserted_pk, "
 		    "max_inserted_pk, inserted_map::pg_catalog.text, existing_map::pg_catalog.text, "
 		    "overwrite_map::pg_catalog.text, inserted_identifiers::pg_catalog.text FROM " +
-		    chunk_table(control) + " WHERE import_uuid = $1::pg_catalog.uuid ORDER BY model, min_ordinal";
+		    chunk_table(control) +
+		    " WHERE import_uuid OPERATOR(pg_catalog.=) $1::pg_catalog.uuid ORDER BY model, min_ordinal";
+		// Not read-only: a read-only SPI query runs with the statement's snapshot, taken before this
+		// import waited for lock_import, so it would miss the chunks of the import it waited for.
 		pg_guard([&] {
 			Oid argtypes[1] = {TEXTOID};
 			Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
-			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, true, 0), SPI_OK_SELECT,
+			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, false, 0), SPI_OK_SELECT,
 			       "reading import chunks");
 			for (uint64 i = 0; i < SPI_processed; ++i) {
 				HeapTuple tuple = SPI_tuptable->vals[i];
@@ -568,7 +604,44 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 			}
 		});
 	}
+	// A re-run replays the control chunks of the earlier run, and Sentry then writes the replica of
+	// each one that has none (e.g. chunks of an import by relocate 0.1.0, which wrote no replicas).
+	bool any_control = false;
+	for (const ImportChunk &c : chunks)
+		any_control = any_control || c.control;
+	if (any_control && !replica_table().empty()) {
+		std::string names;
+		for (const auto &column : kChunkColumns)
+			names += quote_identifier(column[0]) + ", ";
+		const std::string sql = "INSERT INTO " + replica_table() + " (" + names + "date_added, date_updated) SELECT " +
+		                        names + "pg_catalog.now(), pg_catalog.now() FROM " + chunk_table(true) +
+		                        " WHERE import_uuid OPERATOR(pg_catalog.=) $1::pg_catalog.uuid ON CONFLICT DO NOTHING";
+		pg_guard([&] {
+			Oid argtypes[1] = {TEXTOID};
+			Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
+			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, false, 0), SPI_OK_INSERT,
+			       "copying import chunks into their replica");
+		});
+	}
 	return chunks;
+}
+
+const std::string &SpiTarget::replica_table() {
+	if (!replica_resolved_) {
+		replica_resolved_ = true;
+		std::optional<TableShape> shape = describe_table("sentry_controlimportchunkreplica");
+		if (shape)
+			replica_table_ = shape->qualified_name;
+		else
+			pg_guard([] {
+				ereport(NOTICE,
+				        (errmsg("relocate: table \"sentry_controlimportchunkreplica\" does not exist: the control "
+				                "silo's import chunks are written without their replica"),
+				         errdetail("Sentry copies every control import chunk into it; its "
+				                   "relocation steps find the imported users only there.")));
+			});
+	}
+	return replica_table_;
 }
 
 void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) {
@@ -596,24 +669,11 @@ void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<I
 		if (columns[0].empty())
 			continue;
 		// Every column goes in as a text[] and is cast by its own input function.
-		static const char *const kColumns[][2] = {
-		    {"import_uuid", "pg_catalog.uuid"},     {"model", nullptr},
-		    {"min_ordinal", "pg_catalog.int8"},     {"max_ordinal", "pg_catalog.int8"},
-		    {"min_source_pk", "pg_catalog.int8"},   {"max_source_pk", "pg_catalog.int8"},
-		    {"min_inserted_pk", "pg_catalog.int8"}, {"max_inserted_pk", "pg_catalog.int8"},
-		    {"inserted_map", "pg_catalog.jsonb"},   {"existing_map", "pg_catalog.jsonb"},
-		    {"overwrite_map", "pg_catalog.jsonb"},  {"inserted_identifiers", "pg_catalog.jsonb"}};
-		UnnestRows rows("u");
-		std::string names, values;
-		for (const auto &[name, type] : kColumns) {
-			const std::string v = rows.add(TEXTARRAYOID);
-			names += quote_identifier(name) + ", ";
-			values += (type != nullptr ? v + "::" + type : v) + ", ";
-		}
-		const std::string sql = "INSERT INTO " + chunk_table(control) + " (" + names +
-		                        "date_added, date_updated) SELECT " + values +
-		                        "pg_catalog.now(), pg_catalog.now() FROM " + rows.from();
-		execute_text_arrays(sql, columns, false);
+		execute_text_arrays(chunk_insert(chunk_table(control)), columns, false);
+		// Sentry's _import writes a ControlImportChunkReplica of every control chunk, with the same
+		// content, unless one exists (backup/imports.py, do_write); on a single server too.
+		if (control && !replica_table().empty())
+			execute_text_arrays(chunk_insert(replica_table()) + " ON CONFLICT DO NOTHING", columns, false);
 	}
 }
 

@@ -53,6 +53,8 @@ private:
 	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
 	// The schema-qualified name of Sentry's chunk table for the control or region silo.
 	const std::string &chunk_table(bool control);
+	// The same for sentry_controlimportchunkreplica, or "" (and one NOTICE) when there is none.
+	const std::string &replica_table();
 	SPIPlanPtr insert_plan(const RowBatch &batch);
 	SPIPlanPtr update_plan(const RowBatch &batch);
 	// Runs `plan` with an int8[] of the batch's ids and a text[] per batch column.
@@ -68,6 +70,8 @@ private:
 	SPIPlanPtr allocate_plan_ = nullptr;
 	SPIPlanPtr pk_map_plan_ = nullptr;
 	std::string chunk_tables_[2]; // region, control; resolved on first use
+	std::string replica_table_;
+	bool replica_resolved_ = false;
 };
 
 } // namespace relocate::pg

@@ -149,7 +149,8 @@ BEGIN
           FROM fingerprint_plain p FULL JOIN fingerprint_encrypted e USING (table_name);
 END $$;
 
--- The import chunks written (both silos), with the sizes of their maps.
+-- The import chunks written (both silos, and the region-side replica of the control chunks), with
+-- the sizes of their maps.
 CREATE OR REPLACE FUNCTION public.import_chunks()
 RETURNS TABLE (silo text, model text, min_ordinal bigint, max_ordinal bigint, min_source_pk bigint,
                max_source_pk bigint, inserted bigint, existing bigint, overwrite bigint, identifiers bigint,
@@ -160,7 +161,8 @@ RETURNS TABLE (silo text, model text, min_ordinal bigint, max_ordinal bigint, mi
            (SELECT count(*) FROM jsonb_object_keys(c.overwrite_map)),
            (SELECT count(*) FROM jsonb_object_keys(c.inserted_identifiers)), c.import_uuid
       FROM (SELECT 'control' AS silo, * FROM sentry.sentry_controlimportchunk
-            UNION ALL SELECT 'region', * FROM sentry.sentry_regionimportchunk) c
+            UNION ALL SELECT 'region', * FROM sentry.sentry_regionimportchunk
+            UNION ALL SELECT 'replica', * FROM sentry.sentry_controlimportchunkreplica) c
      ORDER BY c.silo, c.model, c.min_ordinal
 $$;
 
