@@ -111,7 +111,9 @@ ArchiveReader::ArchiveReader(ByteSource &source, Compression compression, bool a
 
 ArchiveReader::~ArchiveReader() = default;
 
-void ArchiveReader::Free::operator()(struct archive *a) const { archive_read_free(a); }
+void ArchiveReader::Free::operator()(struct archive *a) const {
+	archive_read_free(a);
+}
 
 long ArchiveReader::read_callback(struct archive *, void *self, const void **buffer) {
 	auto *reader = static_cast<ArchiveReader *>(self);

@@ -57,8 +57,7 @@ const char *export_format_name(ExportFormat f) {
 	return "";
 }
 
-ExportInput::ExportInput(ByteSource &raw, const std::string_view *private_key_pem, const CheckInterrupts &check)
-    : raw_(raw) {
+ExportFormat detect_export_format(ByteSource &raw, const CheckInterrupts &check) {
 	unsigned char head[512];
 	const std::size_t n = read_head(raw, head, sizeof head);
 	const Compression compression = compression_of(head, n);
@@ -66,10 +65,16 @@ ExportInput::ExportInput(ByteSource &raw, const std::string_view *private_key_pe
 		// Compressed: a tarball (an encrypted export) or a plain JSON export; libarchive tells.
 		ArchiveReader probe(raw, compression, true, check);
 		const bool is_tar = probe.next() != nullptr && probe.format() == ArchiveReader::Format::kTar;
-		format_ = is_tar ? ExportFormat::kEncrypted : ExportFormat::kCompressedJson;
-	} else if (looks_like_tarball(reinterpret_cast<const char *>(head), n)) {
-		format_ = ExportFormat::kEncrypted;
+		raw.rewind();
+		return is_tar ? ExportFormat::kEncrypted : ExportFormat::kCompressedJson;
 	}
+	return looks_like_tarball(reinterpret_cast<const char *>(head), n) ? ExportFormat::kEncrypted : ExportFormat::kJson;
+}
+
+ExportInput::ExportInput(ByteSource &raw, const std::string_view *private_key_pem, const CheckInterrupts &check)
+    : raw_(raw), format_(detect_export_format(raw, check)) {
+	unsigned char head[8];
+	const Compression compression = compression_of(head, read_head(raw, head, sizeof head));
 	switch (format_) {
 	case ExportFormat::kJson:
 		break;

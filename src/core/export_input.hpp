@@ -19,6 +19,10 @@ enum class ExportFormat {
 };
 const char *export_format_name(ExportFormat f); // "plain JSON", "gzip-compressed JSON", "encrypted (a tarball)"
 
+// What `raw` holds, from its first bytes (a compressed stream is opened to see whether it holds a
+// tarball). `raw` is left at its start.
+ExportFormat detect_export_format(ByteSource &raw, const CheckInterrupts &check);
+
 // The export `raw` holds, ready to be read as JSON. `raw` must outlive it; `private_key_pem` (null
 // for none) is needed for an encrypted export: without it, ImportError 22004. `check` is called
 // between chunks.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -149,10 +150,11 @@ ScanResult Scan::check(const std::vector<std::string> &want) const {
 
 } // namespace
 
-ScanResult scan_export(std::string_view json, const std::vector<std::string> &want_org_slugs) {
+ScanResult scan_export(ByteSource &json, const std::vector<std::string> &want_org_slugs, const CheckInterrupts &check) {
 	Scan scan;
 	try {
-		read_export(json.data(), json.size(), scan);
+		json.rewind();
+		read_export(json, scan, check);
 	} catch (const MissingKey &) {
 		return {kErrPreprocessingInvalidJson,
 		        "an organization, member or user entry lacks a field Sentry's scan reads",
@@ -165,6 +167,11 @@ ScanResult scan_export(std::string_view json, const std::vector<std::string> &wa
 		return {error_reason(kErrPreprocessingInternal, e.code(), e.what()), e.what(), {}};
 	}
 	return scan.check(want_org_slugs);
+}
+
+ScanResult scan_export(std::string_view json, const std::vector<std::string> &want_org_slugs) {
+	MemorySource source(json.data(), json.size());
+	return scan_export(source, want_org_slugs, {});
 }
 
 ScanResult scan_encrypted_export(const char *data, std::size_t length, std::string_view private_key_pem,
@@ -181,6 +188,28 @@ ScanResult scan_encrypted_export(const char *data, std::size_t length, std::stri
 		return {kErrPreprocessingDecryption, e.what(), {}};
 	}
 	return scan_export(plaintext, want_org_slugs);
+}
+
+namespace {
+
+// Whether an error of opening an encrypted export is the tarball's (unreadable, truncated, members
+// missing, unknown or too large) or the decryption's (the key, data.key, the Fernet token).
+bool tarball_error(const ImportError &e) {
+	const std::string_view m = e.what();
+	return m.rfind("relocate: the encrypted export", 0) == 0 || m.rfind("relocate: member \"", 0) == 0;
+}
+
+} // namespace
+
+ScanResult scan_encrypted_export(ByteSource &tarball, std::string_view private_key_pem,
+                                 const std::vector<std::string> &want_org_slugs, const CheckInterrupts &check) {
+	std::unique_ptr<ByteSource> json;
+	try {
+		json = open_encrypted_export(tarball, private_key_pem, check);
+	} catch (const ImportError &e) {
+		return {tarball_error(e) ? kErrPreprocessingInvalidTarball : kErrPreprocessingDecryption, e.what(), {}};
+	}
+	return scan_export(*json, want_org_slugs, check);
 }
 
 } // namespace relocate::relocation

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/byte_source.hpp"
+
 namespace relocate::relocation {
 
 inline constexpr std::size_t kMaxOrgsPerRelocation = 20;
@@ -51,11 +53,17 @@ struct ScanResult {
 
 // The scan and checks over a plain JSON export.
 ScanResult scan_export(std::string_view json, const std::vector<std::string> &want_org_slugs);
+// The same over a JSON export read as a stream (from its start); `check` between chunks.
+ScanResult scan_export(ByteSource &json, const std::vector<std::string> &want_org_slugs, const CheckInterrupts &check);
 
 // The same over an encrypted export (a tarball): unwrapped ("The import tarball you provided was
 // invalid." when that fails) and decrypted with `private_key_pem` (Sentry's decryption text when
 // that fails). The plaintext is left in `plaintext`, for the caller to wipe.
 ScanResult scan_encrypted_export(const char *data, std::size_t length, std::string_view private_key_pem,
                                  const std::vector<std::string> &want_org_slugs, std::string &plaintext);
+// The same over an encrypted export read as a stream (the tarball `tarball` holds), decrypted on
+// the fly: nothing of it is held in memory.
+ScanResult scan_encrypted_export(ByteSource &tarball, std::string_view private_key_pem,
+                                 const std::vector<std::string> &want_org_slugs, const CheckInterrupts &check);
 
 } // namespace relocate::relocation

@@ -1,6 +1,8 @@
 #include "core/relocation.hpp"
 
 #include <array>
+#include <memory>
+#include <vector>
 
 #include <openssl/evp.h>
 
@@ -222,11 +224,9 @@ std::string error_reason(std::string_view sentry_text, std::string_view sqlstate
 	                         kMaxFailureReason);
 }
 
-std::string sha1_hex(std::string_view data) {
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int size = 0;
-	if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha1(), nullptr) != 1)
-		throw ImportError(sqlstate::kInternalError, "relocate: SHA-1 failed in OpenSSL");
+namespace {
+
+std::string hex_digest(const unsigned char *digest, unsigned int size) {
 	static const char kHex[] = "0123456789abcdef";
 	std::string out;
 	for (unsigned int i = 0; i < size; ++i) {
@@ -234,6 +234,39 @@ std::string sha1_hex(std::string_view data) {
 		out += kHex[digest[i] & 0xF];
 	}
 	return out;
+}
+
+struct MdCtxFree {
+	void operator()(EVP_MD_CTX *c) const { EVP_MD_CTX_free(c); }
+};
+
+} // namespace
+
+std::string sha1_hex(ByteSource &source, const CheckInterrupts &check) {
+	std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+	if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr) != 1)
+		throw ImportError(sqlstate::kInternalError, "relocate: SHA-1 failed in OpenSSL");
+	source.rewind();
+	std::vector<char> buf(1 << 20);
+	for (std::size_t n; (n = source.read(buf.data(), buf.size())) > 0;) {
+		if (check)
+			check();
+		if (EVP_DigestUpdate(ctx.get(), buf.data(), n) != 1)
+			throw ImportError(sqlstate::kInternalError, "relocate: SHA-1 failed in OpenSSL");
+	}
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int size = 0;
+	if (EVP_DigestFinal_ex(ctx.get(), digest, &size) != 1)
+		throw ImportError(sqlstate::kInternalError, "relocate: SHA-1 failed in OpenSSL");
+	return hex_digest(digest, size);
+}
+
+std::string sha1_hex(std::string_view data) {
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int size = 0;
+	if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha1(), nullptr) != 1)
+		throw ImportError(sqlstate::kInternalError, "relocate: SHA-1 failed in OpenSSL");
+	return hex_digest(digest, size);
 }
 
 bool starts_with_any(std::string_view value, const std::vector<std::string> &prefixes) {

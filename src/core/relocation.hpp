@@ -12,6 +12,8 @@
 // PostgreSQL-free.
 #pragma once
 
+#include "core/byte_source.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -149,6 +151,8 @@ inline constexpr const char *kCancelled = "This relocation was cancelled by an a
 
 // The SHA-1 of `data` as 40 lowercase hex characters (File.checksum).
 std::string sha1_hex(std::string_view data);
+// The same over a whole source (read from its start), calling `check` between chunks.
+std::string sha1_hex(ByteSource &source, const CheckInterrupts &check);
 
 // True if `value` starts with one of `prefixes` (postprocessing's and notifying_users' sanity
 // checks: str.startswith).

@@ -10,12 +10,14 @@
 
 extern "C" {
 #include "catalog/pg_authid_d.h"
+#include "access/xact.h"
 #include "libpq/be-fsstubs.h"
 #include "libpq/libpq-fs.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/acl.h"
 #include "utils/fmgrprotos.h"
+#include "utils/snapmgr.h"
 }
 
 namespace relocate::pg {
@@ -117,7 +119,13 @@ void ServerFile::rewind() {
 
 LargeObject::LargeObject(Oid oid) {
 	pg_guard([&] {
+		// Read with a snapshot taken now, as a new statement would: it sees a large object this
+		// transaction has just created (relocate_relocation_create does), which the calling
+		// statement's snapshot does not.
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetTransactionSnapshot());
 		fd_ = DatumGetInt32(DirectFunctionCall2(be_lo_open, ObjectIdGetDatum(oid), Int32GetDatum(INV_READ)));
+		PopActiveSnapshot();
 		size_ = static_cast<std::uint64_t>(DatumGetInt64(
 		    DirectFunctionCall3(be_lo_lseek64, Int32GetDatum(fd_), Int64GetDatum(0), Int32GetDatum(SEEK_END))));
 		DirectFunctionCall3(be_lo_lseek64, Int32GetDatum(fd_), Int64GetDatum(0), Int32GetDatum(SEEK_SET));

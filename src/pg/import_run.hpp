@@ -20,10 +20,6 @@ namespace relocate::pg {
 // Throws ImportError 22004 for an encrypted export without a key, and the decryption errors.
 std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_key, const CheckInterrupts &check);
 
-// The same for an export in memory, as one string: `data` itself when it is plain JSON, else its
-// decompressed or decrypted text, read into `plaintext` (which the caller wipes).
-std::string_view export_json(const char *data, std::size_t length, char *private_key, std::string &plaintext);
-
 // Runs the engine over `json` through SPI in the current transaction (after Sentry's Global-scope
 // reset when `reset`), sets relocate.last_import_uuid, and reports in NOTICEs what was skipped or
 // dropped (and the minted import_uuid unless `uuid_given`).

@@ -161,18 +161,6 @@ std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_ke
 	return input;
 }
 
-std::string_view export_json(const char *data, std::size_t length, char *private_key, std::string &plaintext) {
-	MemorySource raw(data, length);
-	const CheckInterrupts check = [] { check_for_interrupts(); };
-	std::unique_ptr<ExportInput> input = open_export_input(raw, private_key, check);
-	if (input->format() == ExportFormat::kJson)
-		return {data, length};
-	char buf[65536];
-	for (std::size_t n; (n = input->json().read(buf, sizeof buf)) > 0;)
-		plaintext.append(buf, n);
-	return plaintext;
-}
-
 ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, bool reset, bool uuid_given) {
 	SpiTarget target;
 	target.begin();

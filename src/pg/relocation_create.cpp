@@ -13,10 +13,12 @@
 
 #include "core/decrypt.hpp"
 #include "core/error.hpp"
+#include "core/export_input.hpp"
 #include "core/preprocessing.hpp"
 #include "core/relocation.hpp"
 #include "core/text.hpp"
 #include "pg/boundary.hpp"
+#include "pg/export_sources.hpp"
 #include "pg/private_key.hpp"
 #include "pg/relocation_store.hpp"
 #include "pg/spi_query.hpp"
@@ -109,13 +111,17 @@ struct Outcome {
 	rel::ScanResult scan;
 };
 
-// Sentry's preprocessing_scan over the export, when it can run now.
-Outcome preprocess(const std::string &data, CreateArgs &a) {
+// Sentry's preprocessing_scan over the export (read as a stream from its large object), when it can
+// run now.
+Outcome preprocess(relocate::ByteSource &export_file, CreateArgs &a) {
 	Outcome out;
-	if (!relocate::looks_like_tarball(data.data(), data.size())) {
+	const relocate::CheckInterrupts check = [] { pg::check_for_interrupts(); };
+	const relocate::ExportFormat format = relocate::detect_export_format(export_file, check);
+	if (format != relocate::ExportFormat::kEncrypted) {
 		if (a.private_key != nullptr)
 			pg::notice("relocate: private_key is ignored: the export is plain JSON, not encrypted");
-		out.scan = rel::scan_export(data, a.want_org_slugs);
+		relocate::ExportInput input(export_file, nullptr, check);
+		out.scan = rel::scan_export(input.json(), a.want_org_slugs, check);
 	} else if (a.private_key == nullptr) {
 		out.kind = Outcome::Kind::Deferred;
 		return out;
@@ -123,9 +129,7 @@ Outcome preprocess(const std::string &data, CreateArgs &a) {
 		std::string pem = pg::private_key_pem(a.private_key);
 		pg::SecretWipe wipe_key(pem);
 		explicit_bzero(a.private_key, strlen(a.private_key));
-		std::string plaintext;
-		pg::SecretWipe wipe_plaintext(plaintext);
-		out.scan = rel::scan_encrypted_export(data.data(), data.size(), pem, a.want_org_slugs, plaintext);
+		out.scan = rel::scan_encrypted_export(export_file, pem, a.want_org_slugs, check);
 	}
 	out.kind = out.scan.failure_reason ? Outcome::Kind::Failed : Outcome::Kind::Passed;
 	return out;
@@ -140,7 +144,8 @@ std::optional<std::string> list_param(const std::optional<std::vector<std::strin
 
 // Writes the Relocation, its File and RAW_USER_DATA RelocationFile, and relocate's row naming the
 // large object; returns the relocation's uuid.
-std::string insert_relocation(const CreateArgs &a, const Outcome &o, const std::string &oid, const std::string &data) {
+std::string insert_relocation(const CreateArgs &a, const Outcome &o, const std::string &oid,
+                              relocate::ByteSource &data) {
 	const bool failed = o.kind == Outcome::Kind::Failed;
 	rel::Relocation r;
 	r.step = static_cast<int>(failed ? rel::Step::Preprocessing : rel::Step::Importing);
@@ -178,7 +183,8 @@ std::string insert_relocation(const CreateArgs &a, const Outcome &o, const std::
 	const std::string id = *inserted[0][0], uuid = *inserted[0][1];
 	// Sentry's upload: File(name="raw-relocation-data.tar", type=RELOCATION_FILE_TYPE) and putfile,
 	// which records the size (a u32 in an integer column: left NULL beyond 2 GiB) and the SHA-1.
-	const std::string size = std::to_string(data.size()), checksum = rel::sha1_hex(data);
+	const std::string size = std::to_string(data.size_hint()),
+	                  checksum = rel::sha1_hex(data, [] { pg::check_for_interrupts(); });
 	const std::string file_id = *pg::spi_value(
 	    "INSERT INTO " + files +
 	        " (name, type, timestamp, headers, size, checksum) VALUES ('raw-relocation-data.tar', 'relocation.file', "
@@ -216,19 +222,25 @@ void report(const Outcome &o, const CreateArgs &a) {
 	}
 }
 
-// The common part of every variant, once the export is in the large object `oid`.
-Datum create_from_large_object(CreateArgs &a, const std::string &oid) {
+// The common part of every variant, once the export is in the large object `oid`: returns the
+// relocation's uuid.
+std::string create_from_large_object(CreateArgs &a, const std::string &oid) {
 	if (pg::spi_value("SELECT 1 FROM " + pg::extension_table("relocate_relocation_file") +
 	                      " WHERE data OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
 	                  {text_param(oid)}))
 		throw ImportError(relocate::sqlstate::kObjectNotInPrerequisiteState,
 		                  "relocate: large object " + oid + " already holds the export of another relocation", {},
 		                  "Import the file again (\\lo_import) for a new relocation.");
-	std::string data;
-	pg::read_large_object(oid, data);
+	pg::LargeObject data(atooid(oid.c_str()));
 	const Outcome outcome = preprocess(data, a);
 	const std::string uuid = insert_relocation(a, outcome, oid, data);
 	report(outcome, a);
+	return uuid;
+}
+
+// The uuid as the function's result, made in the caller's memory context (after SPI_finish, which
+// frees what was allocated while SPI was connected).
+Datum uuid_result(const std::string &uuid) {
 	Datum result = (Datum)0;
 	pg_guard([&] { result = DirectFunctionCall1(uuid_in, CStringGetDatum(uuid.c_str())); });
 	return result;
@@ -306,9 +318,9 @@ RELOCATE_SQL_FUNCTION(relocate_relocation_create) {
 	});
 	if (oid == InvalidOid)
 		throw ImportError("22004", "relocate: the export must not be NULL");
-	Datum result = create_from_large_object(a, std::to_string(oid));
+	const std::string uuid = create_from_large_object(a, std::to_string(oid));
 	spi.finish();
-	return result;
+	return uuid_result(uuid);
 }
 
 RELOCATE_SQL_FUNCTION(relocate_relocation_create_lo) {
@@ -319,9 +331,9 @@ RELOCATE_SQL_FUNCTION(relocate_relocation_create_lo) {
 	pg_guard([&] { oid = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0); });
 	if (oid == InvalidOid)
 		throw ImportError("22004", "relocate: the export's large object must not be NULL");
-	Datum result = create_from_large_object(a, std::to_string(oid));
+	const std::string uuid = create_from_large_object(a, std::to_string(oid));
 	spi.finish();
-	return result;
+	return uuid_result(uuid);
 }
 
 RELOCATE_SQL_FUNCTION(relocate_relocation_create_from_file) {
@@ -336,7 +348,7 @@ RELOCATE_SQL_FUNCTION(relocate_relocation_create_from_file) {
 	check_server_file(path);
 	pg::SpiConnection spi;
 	check_users(a);
-	Datum result = create_from_large_object(a, large_object_from_file(path));
+	const std::string uuid = create_from_large_object(a, large_object_from_file(path));
 	spi.finish();
-	return result;
+	return uuid_result(uuid);
 }

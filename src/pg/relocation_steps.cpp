@@ -12,10 +12,12 @@
 
 #include "core/decrypt.hpp"
 #include "core/error.hpp"
+#include "core/export_input.hpp"
 #include "core/generated_values.hpp"
 #include "core/preprocessing.hpp"
 #include "core/text.hpp"
 #include "pg/boundary.hpp"
+#include "pg/export_sources.hpp"
 #include "pg/import_run.hpp"
 #include "pg/private_key.hpp"
 #include "pg/relocation_store.hpp"
@@ -95,39 +97,45 @@ std::string imported_slugs_literal(const std::string &uuid) {
 // ---- importing ---------------------------------------------------------------------------------
 
 // Sentry's preprocessing_scan, when relocate_relocation_create could not run it (an encrypted
-// export and no private_key then): the file must pass it before anything is imported.
-std::string_view deferred_preprocessing(Relocation &r, const std::string &data, char *private_key,
-                                        std::string &plaintext) {
+// export and no private_key then): the file must pass it before anything is imported. The export
+// is read as a stream.
+void deferred_preprocessing(Relocation &r, relocate::ByteSource &export_file, const std::string_view *pem,
+                            const relocate::CheckInterrupts &check) {
 	rel::ScanResult scan;
-	std::string_view json = data;
-	if (relocate::looks_like_tarball(data.data(), data.size())) {
-		if (private_key == nullptr)
+	if (relocate::detect_export_format(export_file, check) == relocate::ExportFormat::kEncrypted) {
+		if (pem == nullptr)
 			throw ImportError("22004", "relocate: the export is encrypted (a tarball), but no private_key was given");
-		std::string pem = pg::private_key_pem(private_key);
-		pg::SecretWipe wipe(pem);
-		explicit_bzero(private_key, strlen(private_key));
-		scan = rel::scan_encrypted_export(data.data(), data.size(), pem, r.want_org_slugs, plaintext);
-		json = plaintext;
+		scan = rel::scan_encrypted_export(export_file, *pem, r.want_org_slugs, check);
 	} else {
-		scan = rel::scan_export(data, r.want_org_slugs);
+		relocate::ExportInput input(export_file, nullptr, check);
+		scan = rel::scan_export(input.json(), r.want_org_slugs, check);
 	}
 	if (scan.failure_reason)
 		throw pg::ReasonedFailure{*scan.failure_reason, scan.detail};
 	r.want_usernames = scan.want_usernames;
 	r.latest_notified = static_cast<int>(rel::EmailKind::Started);
-	return json;
 }
 
 // importing's body: Sentry's import_in_organization_scope of the RAW_USER_DATA file with the
-// relocation's flags (process.py, importing).
+// relocation's flags (process.py, importing). The file is read from its large object as a stream.
 void importing_body(Relocation &r, char *private_key) {
 	const std::string files = pg::require_table("sentry_relocationfile", " (Sentry's relocation files)");
-	std::string data;
-	pg::read_large_object(pg::relocation_export_oid(files, r), data);
-	std::string plaintext;
-	pg::SecretWipe wipe_plaintext(plaintext);
-	const std::string_view json = r.want_usernames ? pg::export_json(data.data(), data.size(), private_key, plaintext)
-	                                               : deferred_preprocessing(r, data, private_key, plaintext);
+	pg::LargeObject export_file(atooid(pg::relocation_export_oid(files, r).c_str()));
+	const relocate::CheckInterrupts check = [] { pg::check_for_interrupts(); };
+	// The key is read once, for the deferred checks and the import; it is wiped when done.
+	std::string pem;
+	pg::SecretWipe wipe_key(pem);
+	if (private_key != nullptr) {
+		pem = pg::private_key_pem(private_key);
+		explicit_bzero(private_key, strlen(private_key));
+	}
+	const std::string_view key = pem;
+	const std::string_view *key_given = private_key != nullptr ? &key : nullptr;
+	if (!r.want_usernames)
+		deferred_preprocessing(r, export_file, key_given, check);
+	relocate::ExportInput input(export_file, key_given, check);
+	if (key_given != nullptr && input.format() != relocate::ExportFormat::kEncrypted)
+		pg::notice("relocate: private_key is ignored: the export is plain JSON, not encrypted");
 	relocate::ImportOptions options;
 	options.admitted_scopes = relocate::admitted_scopes_for("organization");
 	relocate::TextArray org_filter;
@@ -139,7 +147,7 @@ void importing_body(Relocation &r, char *private_key) {
 	options.merge_users = r.provenance == static_cast<int>(rel::Provenance::SaasToSaas);
 	options.overwrite_configs = false;
 	pg::apply_settings(options);
-	pg::run_spi_import(json, options, false, true);
+	pg::run_spi_import(input.json(), options, false, true);
 }
 
 // An encrypted export without private_key, or with one that cannot be read (neither PEM nor an

@@ -151,18 +151,6 @@ std::string relocation_export_oid(const std::string &relocation_file_table, cons
 	return *rows[0][1];
 }
 
-void read_large_object(const std::string &oid, std::string &out) {
-	constexpr long long kChunk = 64LL << 20;
-	for (long long offset = 0;; offset += kChunk) {
-		long long got = spi_append_bytea(
-		    "SELECT pg_catalog.lo_get($1::pg_catalog.oid, $2::pg_catalog.int8, "
-		    "$3::pg_catalog.int4)",
-		    {text_param(oid), text_param(std::to_string(offset)), text_param(std::to_string(kChunk))}, out);
-		if (got < kChunk)
-			return;
-	}
-}
-
 std::vector<SqlRow> imported_organizations(const std::string &region_chunk_table, const std::string &uuid) {
 	return spi_query("SELECT DISTINCT m.value::pg_catalog.int8 AS id, i.value FROM " + region_chunk_table +
 	                     " AS c CROSS JOIN LATERAL pg_catalog.jsonb_each_text(c.inserted_map) AS m "

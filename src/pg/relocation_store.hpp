@@ -37,9 +37,6 @@ void save_relocation(const std::string &table, const relocation::Relocation &r, 
 // row of relocate_relocation_file. Throws ImportError (55000) when either is missing.
 std::string relocation_export_oid(const std::string &relocation_file_table, const relocation::Relocation &r);
 
-// Appends the whole large object `oid` to `out` (lo_get, 64 MiB at a time).
-void read_large_object(const std::string &oid, std::string &out);
-
 // The organizations the import with this uuid inserted: (id, slug) from the inserted_map and
 // inserted_identifiers of its sentry.organization region import chunks, ordered by id.
 std::vector<SqlRow> imported_organizations(const std::string &region_chunk_table, const std::string &uuid);
