@@ -20,7 +20,7 @@ bool BatchWriter::same_columns(const ModelState &st, const Row &row) const {
 	return k == batch_.columns.size();
 }
 
-void BatchWriter::queue(ModelState &st, const ExportEntry &entry, Row &row, std::int64_t group) {
+void BatchWriter::queue(ModelState &st, const ExportEntry &entry, Row &row, std::int64_t group, bool must_skip) {
 	// The batch's columns are those this row provides; a row with another set starts a batch.
 	if (!same_columns(st, row)) {
 		flush();
@@ -33,6 +33,8 @@ void BatchWriter::queue(ModelState &st, const ExportEntry &entry, Row &row, std:
 	}
 	batch_.source_pks.push_back(entry.pk);
 	batch_groups_.push_back(group);
+	batch_dropped_.push_back(row.dropped);
+	batch_must_skip_.push_back(must_skip);
 	for (int c : batch_.columns) {
 		const std::size_t uc = static_cast<std::size_t>(c);
 		if (row.states[uc] == CellState::Null)
@@ -49,6 +51,8 @@ void BatchWriter::flush() {
 		write(*batch_state_);
 	batch_.clear();
 	batch_groups_.clear();
+	batch_dropped_.clear();
+	batch_must_skip_.clear();
 	batch_state_ = nullptr;
 }
 
@@ -58,6 +62,12 @@ void BatchWriter::write(ModelState &st) {
 	BatchEdit edit(batch_, fates);
 	const ModelHooks &hooks = *st.hooks;
 	Timeline *timeline = &state_.timeline;
+	names_before_.clear();
+	if (st.name_column >= 0) {
+		const char *column = st.table.columns[static_cast<std::size_t>(st.name_column)].name.c_str();
+		for (std::size_t r = 0; r < batch_.rows(); ++r)
+			names_before_.push_back(edit.get(r, column));
+	}
 	{
 		InPhase phase(timeline, Phase::Collisions);
 		if (!hooks.key_rule.empty())
@@ -65,6 +75,7 @@ void BatchWriter::write(ModelState &st) {
 		if (hooks.resolve != nullptr)
 			hooks.resolve(rules_, edit);
 	}
+	check_must_skip(st, fates);
 	const bool all_inserts =
 	    std::all_of(fates.begin(), fates.end(), [](const RowFate &f) { return f.action == RowFate::Action::Insert; });
 	std::vector<std::int64_t> new_pks;
@@ -80,6 +91,22 @@ void BatchWriter::write(ModelState &st) {
 	if (hooks.after_write != nullptr) {
 		InPhase phase(timeline, Phase::Derived);
 		hooks.after_write(rules_, edit, written);
+	}
+}
+
+void BatchWriter::check_must_skip(const ModelState &st, const std::vector<RowFate> &fates) const {
+	for (std::size_t r = 0; r < fates.size(); ++r) {
+		if (!batch_must_skip_[r] || fates[r].action == RowFate::Action::Skip)
+			continue;
+		const std::int64_t first = chunk_min_ordinal(batch_groups_[r]);
+		throw ImportError(sqlstate::kInvalidParameterValue,
+		                  "relocate: the export does not match the import chunks of import_uuid " +
+		                      state_.options.import_uuid + ": " + st.def->name + " pk " +
+		                      std::to_string(batch_.source_pks[r]) + " is among ordinals " + std::to_string(first) +
+		                      " to " + std::to_string(first + kChunkSize - 1) +
+		                      ", which the earlier run wrote without it",
+		                  "A re-run with a used import_uuid must import the same export with the same options. To "
+		                  "import another export, use a new import_uuid (or none).");
 	}
 }
 
@@ -146,6 +173,44 @@ std::vector<std::int64_t> BatchWriter::write_mixed(ModelState &st, const std::ve
 	return new_pks;
 }
 
+namespace {
+
+std::string quoted(const std::optional<std::string> &v) {
+	return v ? "\"" + *v + "\"" : std::string("NULL");
+}
+
+} // namespace
+
+void BatchWriter::report_row(const ModelState &st, const BatchEdit &edit, std::size_t r, const RowFate &f,
+                             std::int64_t new_pk) {
+	const std::int64_t old_pk = batch_.source_pks[r];
+	const char *model = st.def->name;
+	if (f.kind == ImportKind::Inserted && st.name_column >= 0) {
+		const std::string &column = st.table.columns[static_cast<std::size_t>(st.name_column)].name;
+		std::optional<std::string> after = edit.get(r, column.c_str());
+		if (after != names_before_[r]) {
+			++(st.slug_column >= 0 ? state_.report.slugs_renamed : state_.report.usernames_renamed);
+			state_.log.add(model, old_pk, new_pk, "renamed",
+			               column + " " + quoted(names_before_[r]) + " -> " + quoted(after) + ": " +
+			                   (names_before_[r] ? "taken on this install" : "made from the name"));
+		}
+	}
+	const bool user = st.name_column >= 0 && st.slug_column < 0;
+	if (f.kind == ImportKind::Existing)
+		state_.log.add(model, old_pk, new_pk, user ? "merged" : "existing",
+		               user ? "merged into the existing user id " + std::to_string(new_pk)
+		                    : "an existing row (id " + std::to_string(new_pk) + ") is used instead; nothing written");
+	else if (f.kind == ImportKind::Overwrite)
+		state_.log.add(model, old_pk, new_pk, "overwritten",
+		               "the existing row id " + std::to_string(new_pk) + " is overwritten with the export's fields");
+	for (std::size_t d : batch_dropped_[r]) {
+		const DroppedField &dropped = state_.report.dropped_fields[d];
+		state_.log.add(model, old_pk, new_pk, "field_dropped", "field \"" + dropped.field + "\": " + dropped.why);
+	}
+	for (const auto &[action, detail] : f.notes)
+		state_.log.add(model, old_pk, new_pk, action, detail);
+}
+
 std::vector<WrittenRow> BatchWriter::record(ModelState &st, BatchEdit &edit, const std::vector<RowFate> &fates,
                                             const std::vector<std::int64_t> &new_pks) {
 	const std::size_t idx = model_index(st.def);
@@ -158,10 +223,13 @@ std::vector<WrittenRow> BatchWriter::record(ModelState &st, BatchEdit &edit, con
 		const std::int64_t old_pk = batch_.source_pks[r];
 		if (f.action == RowFate::Action::Skip) {
 			state_.pk_map.erase(idx, old_pk);
-			++summary.skipped;
+			summary.skip(SkipReason::Rule);
+			state_.log.add(st.def->name, old_pk, std::nullopt, "skipped",
+			               f.why != nullptr ? f.why : "Sentry's import rule for this model skips it");
 			continue;
 		}
 		state_.pk_map.set(idx, old_pk, PkEntry{new_pks[r], f.kind});
+		report_row(st, edit, r, f, new_pks[r]);
 		std::optional<std::string> slug;
 		if (st.slug_column >= 0)
 			slug = edit.get(r, "slug"); // after resolve: the final slug

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/import_chunks.hpp"
@@ -25,12 +27,16 @@ public:
 
 	// Queues `row` (the row of `entry`, in chunk group `group`); its cells are moved out. A row with
 	// another column set than the queued ones starts a new batch; a full batch is written.
-	void queue(ModelState &st, const ExportEntry &entry, Row &row, std::int64_t group);
+	// `must_skip`: the group's chunk from an earlier run with this import_uuid does not map the
+	// entry, so Sentry's rules must skip it again; if they would write it, the export is not the
+	// one the chunks came from (ImportError 22023).
+	void queue(ModelState &st, const ExportEntry &entry, Row &row, std::int64_t group, bool must_skip);
 	// Writes the queued rows, if any.
 	void flush();
 
 private:
 	bool same_columns(const ModelState &st, const Row &row) const;
+	void check_must_skip(const ModelState &st, const std::vector<RowFate> &fates) const;
 	void write(ModelState &st);
 	// Writes a batch whose rows are all inserts; returns the new pks.
 	std::vector<std::int64_t> write_inserts(ModelState &st);
@@ -40,14 +46,19 @@ private:
 	// Records each written row in the pk map, the report, the pk map table and the chunks.
 	std::vector<WrittenRow> record(ModelState &st, BatchEdit &edit, const std::vector<RowFate> &fates,
 	                               const std::vector<std::int64_t> &new_pks);
+	// Adds the row's account to relocate_report: renamed, merged, existing, overwritten, rules' notes.
+	void report_row(const ModelState &st, const BatchEdit &edit, std::size_t r, const RowFate &f, std::int64_t new_pk);
 
 	ImportState &state_;
 	RuleContext &rules_;
 	ChunkBuilder &chunks_;
 	ModelState *batch_state_ = nullptr;
 	RowBatch batch_;
-	std::vector<std::int64_t> batch_groups_; // each queued row's chunk group
+	std::vector<std::int64_t> batch_groups_;              // each queued row's chunk group
+	std::vector<std::vector<std::size_t>> batch_dropped_; // each queued row's dropped fields (Row::dropped)
+	std::vector<bool> batch_must_skip_;                   // queue()'s must_skip, per queued row
 	PkMapRows pk_rows_;
+	std::vector<std::optional<std::string>> names_before_; // the batch's name_column before its rules ran
 };
 
 } // namespace relocate

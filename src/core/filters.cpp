@@ -87,19 +87,23 @@ bool in_filter(const std::optional<std::unordered_set<std::string>> &allowed, co
 
 } // namespace
 
-bool ImportFilters::admits(FilterRole role, const ExportEntry &entry) const {
+const char *ImportFilters::exclusion(FilterRole role, const ExportEntry &entry) const {
 	switch (role) {
 	case FilterRole::User:
-		return in_filter(usernames, entry, "username") && (!user_pks || user_pks->count(entry.pk) != 0);
+		if (!in_filter(usernames, entry, "username"))
+			return "filtered out: its username is not in user_filter";
+		if (user_pks && user_pks->count(entry.pk) == 0)
+			return "filtered out: not a member of an organization in org_filter";
+		return nullptr;
 	case FilterRole::Organization:
-		return in_filter(org_slugs, entry, "slug");
+		return in_filter(org_slugs, entry, "slug") ? nullptr : "filtered out: its slug is not in org_filter";
 	case FilterRole::Email:
-		return in_filter(emails, entry, "email");
+		return in_filter(emails, entry, "email") ? nullptr : "filtered out: not an address of a user the filters admit";
 	case FilterRole::Member:
 	case FilterRole::None:
 		break;
 	}
-	return true;
+	return nullptr;
 }
 
 ImportFilters build_filters(ByteSource &source, const std::optional<TextArray> &org_filter,

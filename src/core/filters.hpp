@@ -31,7 +31,9 @@ struct ImportFilters {
 	bool active() const { return usernames || user_pks || org_slugs || emails; }
 	// False if `entry`, of a model with filter role `role`, is filtered out. Comparisons are exact,
 	// on the values in the file (before any renaming), as in Sentry.
-	bool admits(FilterRole role, const ExportEntry &entry) const;
+	bool admits(FilterRole role, const ExportEntry &entry) const { return exclusion(role, entry) == nullptr; }
+	// Why the filters leave `entry` out (for the report), or nullptr if they admit it.
+	const char *exclusion(FilterRole role, const ExportEntry &entry) const;
 };
 
 // Builds the filters, reading `source` once (from its start) for the derived ones when there is a

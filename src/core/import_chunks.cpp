@@ -130,6 +130,7 @@ ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks, const CheckInter
 		if (check && ++seen % 256 == 0)
 			check();
 		RestoredChunk &r = index[{c.model, c.min_ordinal}];
+		r.max_ordinal = c.max_ordinal;
 		const std::pair<const std::string *, ImportKind> maps[] = {{&c.inserted_map, ImportKind::Inserted},
 		                                                           {&c.existing_map, ImportKind::Existing},
 		                                                           {&c.overwrite_map, ImportKind::Overwrite}};
@@ -154,36 +155,56 @@ ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks, const CheckInter
 	return index;
 }
 
-bool ChunkRestorer::restore(ModelState &st, const ExportEntry &entry, std::int64_t group) {
+ChunkRestorer::Outcome ChunkRestorer::restore(ModelState &st, const ExportEntry &entry, std::int64_t group) {
 	if (restored_.empty())
-		return false;
+		return Outcome::None;
 	const std::int64_t group_start = chunk_min_ordinal(group);
 	auto chunk = restored_.find({st.def->name, group_start});
 	if (chunk == restored_.end())
-		return false;
+		return Outcome::None;
 	if (group_start != last_group_start_ || &st != last_state_) {
 		++state_.report.chunks_reused;
 		last_group_start_ = group_start;
 		last_state_ = &st;
 	}
-	ModelSummary &summary = state_.summary(st);
 	auto it = chunk->second.entries.find(entry.pk);
-	if (it == chunk->second.entries.end()) {
-		++summary.skipped;
-		return true;
-	}
-	const RestoredChunk::Mapped &m = it->second;
+	if (it == chunk->second.entries.end())
+		return Outcome::Unmapped;
+	RestoredChunk::Mapped &m = it->second;
 	if (!state_.pk_map.insert(model_index(st.def), entry.pk, PkEntry{m.new_pk, m.kind}))
 		fail_entry(entry, sqlstate::kInvalidParameterValue, "the same pk appears twice for this model",
 		           "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
-	summary.add(m.kind);
+	m.seen = true;
+	++chunk->second.seen;
+	++state_.summary(st).reused;
+	state_.log.add(st.def->name, entry.pk, m.new_pk, "reused",
+	               std::string("written by the earlier run with this import_uuid (as ") + import_kind_name(m.kind) +
+	                   "); nothing written now");
 	if (rows_.model != nullptr && rows_.model != st.def->name)
 		flush();
 	rows_.model = st.def->name;
 	rows_.add(entry.pk, m.new_pk, m.kind, m.slug);
 	if (rows_.size() >= state_.options.batch_rows)
 		flush();
-	return true;
+	return Outcome::Reused;
+}
+
+void ChunkRestorer::check_all_seen() const {
+	for (const auto &[key, chunk] : restored_) {
+		if (chunk.seen == chunk.entries.size())
+			continue;
+		std::int64_t missing = 0;
+		for (const auto &[old_pk, m] : chunk.entries)
+			if (!m.seen && (missing == 0 || old_pk < missing))
+				missing = old_pk;
+		throw ImportError(sqlstate::kInvalidParameterValue,
+		                  "relocate: the export does not match the import chunks of import_uuid " +
+		                      state_.options.import_uuid + ": " + key.first + " pk " + std::to_string(missing) +
+		                      ", written by the earlier run at ordinals " + std::to_string(key.second) + " to " +
+		                      std::to_string(chunk.max_ordinal) + ", is not at those ordinals in this export",
+		                  "A re-run with a used import_uuid must import the same export with the same options. To "
+		                  "import another export, use a new import_uuid (or none).");
+	}
 }
 
 void ChunkRestorer::flush() {

@@ -64,8 +64,11 @@ struct RestoredChunk {
 		std::int64_t new_pk;
 		ImportKind kind;
 		std::optional<std::string> slug;
+		bool seen = false; // this run's export holds the entry at the chunk's ordinals
 	};
+	std::int64_t max_ordinal = 0;
 	std::unordered_map<std::int64_t, Mapped> entries;
+	std::size_t seen = 0; // entries seen
 };
 
 using ChunkIndex = std::map<std::pair<std::string, std::int64_t>, RestoredChunk>;
@@ -85,10 +88,18 @@ public:
 	// The chunks of the earlier run (none: nothing is restored).
 	void set_restored(ChunkIndex restored) { restored_ = std::move(restored); }
 
-	// True if the entry (of chunk group `group`) was restored; false if it is to be imported.
-	bool restore(ModelState &st, const ExportEntry &entry, std::int64_t group);
+	enum class Outcome {
+		None,     // no chunk of the earlier run covers the entry: it is imported
+		Reused,   // the entry's mapping comes from the chunk: nothing is written
+		Unmapped, // the chunk covers the entry but does not map it: the earlier run skipped it, and
+		          // so must this one (else the export is not the one the chunks came from)
+	};
+	Outcome restore(ModelState &st, const ExportEntry &entry, std::int64_t group);
 	// Writes the restored entries' rows of the session's pk map table.
 	void flush();
+	// Throws ImportError (22023) unless every entry the restored chunks map was found at their
+	// ordinals in this run's export.
+	void check_all_seen() const;
 
 private:
 	ImportState &state_;

@@ -15,12 +15,32 @@
 
 namespace relocate {
 
+// Why an entry was skipped (the summary's skipped_reasons, relocate_report's detail).
+enum class SkipReason : std::uint8_t {
+	Scope,        // its model (or this instance) is outside the import scope, or Excluded
+	Filter,       // org_filter / user_filter (and the filters derived from them) leave it out
+	Reference,    // a non-null foreign key refers to a row that was not imported
+	RemovedModel, // its model was removed from Sentry
+	Rule,         // one of Sentry's per-model rules skips it
+	Count
+};
+const char *skip_reason_name(SkipReason r); // "scope", "filter", "reference", "removed_model", "rule"
+
 struct ModelSummary {
 	std::string model;
 	std::int64_t inserted = 0;
 	std::int64_t existing = 0;
 	std::int64_t overwritten = 0;
 	std::int64_t skipped = 0;
+	// Entries an earlier, committed run with the same import_uuid wrote: mapped from its import
+	// chunks, written by nobody this time.
+	std::int64_t reused = 0;
+	std::array<std::int64_t, static_cast<std::size_t>(SkipReason::Count)> skipped_by{};
+
+	void skip(SkipReason why) {
+		++skipped;
+		++skipped_by[static_cast<std::size_t>(why)];
+	}
 
 	// Counts one entry written (or mapped) as `kind`.
 	void add(ImportKind kind) {
@@ -59,6 +79,9 @@ struct ImportReport {
 	// (Sentry skips them too), or no organization to name in it.
 	std::int64_t org_auth_tokens_without_url = 0;
 	std::int64_t org_auth_tokens_without_org = 0;
+	// Entries written under another slug or username than the export's (listed in relocate_report).
+	std::int64_t slugs_renamed = 0;
+	std::int64_t usernames_renamed = 0;
 	std::int64_t chunks_written = 0;
 	std::int64_t chunks_reused = 0; // chunks of an earlier run with the same import_uuid
 	// The pk map at the end: its entries and the bytes its tables take (what the import's memory

@@ -93,6 +93,23 @@ void PkTable::erase(std::int64_t old_pk) {
 	}
 }
 
+void ReportLog::add(const char *model, std::int64_t old_pk, std::optional<std::int64_t> new_pk, const char *action,
+                    std::string detail) {
+	if (rows_.model != nullptr && std::string_view(rows_.model) != model)
+		flush();
+	rows_.model = model;
+	rows_.add(old_pk, new_pk, action, std::move(detail));
+	if (rows_.size() >= batch_rows_)
+		flush();
+}
+
+void ReportLog::flush() {
+	if (rows_.size() > 0)
+		target_.record_report(rows_);
+	rows_.clear();
+	rows_.model = nullptr;
+}
+
 std::size_t PkMap::entries() const {
 	std::size_t n = 0;
 	for (const PkTable &t : tables_)

@@ -95,13 +95,31 @@ struct ModelState {
 	std::unordered_map<std::string, FieldPlan> plans; // by export field name, filled as fields appear
 	std::vector<DefaultPlan> defaults;
 	int slug_column = -1;
+	// The column people know the row by, whose changes the report lists as "renamed": the slug, or
+	// a user's username.
+	int name_column = -1;
 	int hidden_status_column = -1; // "status", when hide_organizations hides this model's rows
 	std::int64_t rows_seen = 0;    // entries of the model so far (Sentry's ordinals, skipped ones too)
+	std::string out_of_scope;      // the report's detail for an entry skipped by scope
+};
+
+// The per-row report (relocate_report), buffered and written to the target in batches.
+class ReportLog {
+public:
+	ReportLog(Target &target, std::size_t batch_rows) : target_(target), batch_rows_(batch_rows) {}
+	void add(const char *model, std::int64_t old_pk, std::optional<std::int64_t> new_pk, const char *action,
+	         std::string detail);
+	void flush();
+
+private:
+	Target &target_;
+	std::size_t batch_rows_;
+	ReportRows rows_;
 };
 
 struct ImportState {
 	ImportState(const ImportOptions &opts, Target &tgt)
-	    : options(opts), target(tgt), pk_map(catalogue_size()), models(catalogue_size()) {}
+	    : options(opts), target(tgt), log(tgt, opts.batch_rows), pk_map(catalogue_size()), models(catalogue_size()) {}
 
 	ModelSummary &summary(const ModelState &st) { return report.models[st.summary]; }
 
@@ -109,6 +127,7 @@ struct ImportState {
 	Target &target;
 	ImportReport report;
 	Timeline timeline;
+	ReportLog log;
 	PkMap pk_map;
 	std::vector<ModelState> models; // by catalogue index
 };

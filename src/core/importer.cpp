@@ -26,6 +26,24 @@ const char *import_kind_name(ImportKind k) {
 	return "Inserted";
 }
 
+const char *skip_reason_name(SkipReason r) {
+	switch (r) {
+	case SkipReason::Scope:
+		return "scope";
+	case SkipReason::Filter:
+		return "filter";
+	case SkipReason::Reference:
+		return "reference";
+	case SkipReason::RemovedModel:
+		return "removed_model";
+	case SkipReason::Rule:
+		return "rule";
+	case SkipReason::Count:
+		break;
+	}
+	return "?";
+}
+
 std::uint8_t admitted_scopes_for(std::string_view import_scope) {
 	const std::string s = ascii_lower(import_scope);
 	if (s == "user")
@@ -76,6 +94,23 @@ void check_dependency_order(const ExportEntry &entry, const ModelDef &def, const
 	}
 }
 
+// The names of the scopes in `bits`, joined with ", ".
+std::string scope_names(std::uint8_t bits) {
+	std::string out;
+	for (std::uint8_t bit = 1; bit != 0 && bit <= kScopeGlobal; bit = static_cast<std::uint8_t>(bit << 1))
+		if (bits & bit)
+			out += (out.empty() ? "" : ", ") + std::string(scope_name(static_cast<ScopeBits>(bit)));
+	return out;
+}
+
+// The report's detail for an entry of a model the import scope does not admit.
+std::string out_of_scope_detail(const ModelDef &def, std::uint8_t admitted) {
+	if (def.scopes & kScopeExcluded)
+		return "out of scope: Sentry never imports this model (relocation scope Excluded)";
+	return "out of scope: the model's relocation scope is " + scope_names(def.scopes) +
+	       ", and the import scope admits " + scope_names(admitted);
+}
+
 // The state machine over model runs: each entry goes to the run of its model (a new run flushes
 // the previous one), and through restore, admission, row building, normalize and the batch writer.
 class Importer : public EntryConsumer {
@@ -107,17 +142,21 @@ public:
 		if (!in_run_ || entry.model != current_name_)
 			start_run(entry);
 		if (current_ == nullptr) { // a model Sentry has deleted
-			++state_.report.models[removed_summary_].skipped;
+			state_.report.models[removed_summary_].skip(SkipReason::RemovedModel);
 			++state_.report.removed_models[removed_index_].rows;
+			state_.log.add(removed_->name, entry.pk, std::nullopt, "skipped",
+			               std::string("its model was removed from Sentry: ") + removed_->why);
 			return;
 		}
 		ModelState &st = *current_;
 		// Sentry's ordinals count every entry of the model, skipped ones too; chunks group 20 of them.
 		current_group_ = chunk_group(st.rows_seen++);
-		if (restored(st, entry))
+		const ChunkRestorer::Outcome restored = restore(st, entry);
+		if (restored == ChunkRestorer::Outcome::Reused)
 			return;
-		if (!admitted(st, entry) || !rows_.build(st, entry, row_) || !normalized(st)) {
-			++state_.summary(st).skipped; // out of scope or filtered, an unmapped reference, or a rule
+		if (auto why = excluded(st, entry)) {
+			state_.summary(st).skip(why->first);
+			state_.log.add(st.def->name, entry.pk, std::nullopt, "skipped", std::move(why->second));
 			return;
 		}
 		// Reserve the pk map slot now (its new pk is set when the batch is written), so that a pk
@@ -127,14 +166,19 @@ public:
 			           "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
 		for (std::size_t d : row_.dropped)
 			++state_.report.dropped_fields[d].rows;
-		writer_.queue(st, entry, row_, current_group_);
+		writer_.queue(st, entry, row_, current_group_, restored == ChunkRestorer::Outcome::Unmapped);
 	}
 
 	ImportReport finish() {
 		flush(true);
+		restorer_.check_all_seen();
 		{
 			InPhase phase(&state_.timeline, Phase::Derived);
 			rules_.flush_derived(nullptr);
+		}
+		{
+			InPhase phase(&state_.timeline, Phase::PkMap);
+			state_.log.flush();
 		}
 		state_.timeline.settle();
 		state_.report.pk_map_entries = static_cast<std::int64_t>(state_.pk_map.entries());
@@ -147,7 +191,7 @@ public:
 	Timeline &timeline() { return state_.timeline; }
 
 private:
-	bool restored(ModelState &st, const ExportEntry &entry) {
+	ChunkRestorer::Outcome restore(ModelState &st, const ExportEntry &entry) {
 		InPhase phase(&state_.timeline, Phase::Chunks);
 		return restorer_.restore(st, entry, current_group_);
 	}
@@ -161,14 +205,28 @@ private:
 		return st.hooks->normalize(rules_, edit, row_.references);
 	}
 
-	bool admitted(const ModelState &st, const ExportEntry &entry) const {
+	// Why `entry` is not imported (and the report's detail), or nothing: it is admitted, and its
+	// row is built (row_) and normalized.
+	std::optional<std::pair<SkipReason, std::string>> excluded(ModelState &st, const ExportEntry &entry) {
 		if (!st.admitted)
-			return false;
+			return std::make_pair(SkipReason::Scope, st.out_of_scope);
 		// Models whose RelocationScope Sentry picks per instance.
-		if (st.hooks->instance_scope != nullptr &&
-		    (st.hooks->instance_scope(entry) & state_.options.admitted_scopes) == 0)
-			return false;
-		return filters_.admits(st.hooks->filter, entry);
+		if (st.hooks->instance_scope != nullptr) {
+			const ScopeBits scope = st.hooks->instance_scope(entry);
+			if ((scope & state_.options.admitted_scopes) == 0)
+				return std::make_pair(SkipReason::Scope,
+				                      std::string("out of scope: this entry's relocation scope is ") +
+				                          scope_name(scope));
+		}
+		if (const char *why = filters_.exclusion(st.hooks->filter, entry))
+			return std::make_pair(SkipReason::Filter, std::string(why));
+		if (!rows_.build(st, entry, row_))
+			return std::make_pair(SkipReason::Reference, row_.unmapped);
+		if (!normalized(st))
+			return std::make_pair(SkipReason::Rule, std::string(row_.skip_reason != nullptr
+			                                                        ? row_.skip_reason
+			                                                        : "Sentry's import rule for this model skips it"));
+		return std::nullopt;
 	}
 
 	// Writes what is queued and restored, and the import chunks of every group that is complete:
@@ -208,6 +266,8 @@ private:
 			st.summary = state_.report.models.size();
 			state_.report.models.push_back(ModelSummary{def->name});
 			st.admitted = (def->scopes & state_.options.admitted_scopes) != 0;
+			if (!st.admitted)
+				st.out_of_scope = out_of_scope_detail(*def, state_.options.admitted_scopes);
 		}
 		seen_[idx] = true;
 		current_ = &st;
@@ -222,6 +282,7 @@ private:
 	// shim does, but counted in the summary and reported in a NOTICE. An unknown model is an error.
 	void start_removed_model_run(const ExportEntry &entry) {
 		const RemovedModel *removed = find_removed_model(entry.model);
+		removed_ = removed;
 		if (removed == nullptr)
 			throw ImportError(
 			    sqlstate::kUndefinedObject,
@@ -246,7 +307,8 @@ private:
 	std::string current_name_;
 	bool in_run_ = false; // false until the first entry
 	std::size_t removed_summary_ = 0, removed_index_ = 0;
-	std::int64_t current_group_ = 0; // chunk group of the entry being processed
+	const RemovedModel *removed_ = nullptr; // during a run of a removed model
+	std::int64_t current_group_ = 0;        // chunk group of the entry being processed
 	Row row_;
 	CheckInterrupts check_;
 };

@@ -38,19 +38,28 @@ using RowReferences = std::vector<std::pair<std::string_view, ImportKind>>;
 // One row being built: its cells by column name.
 class RowEdit {
 public:
-	RowEdit(const TableShape &table, std::vector<std::string> &values, std::vector<CellState> &states)
-	    : table_(table), values_(values), states_(states) {}
+	RowEdit(const TableShape &table, std::vector<std::string> &values, std::vector<CellState> &states,
+	        const char **skip_reason = nullptr)
+	    : table_(table), values_(values), states_(states), skip_reason_(skip_reason) {}
 	bool has_column(const char *column) const { return table_.find(column) >= 0; }
 	// The cell's value, or nullopt if it is NULL or absent.
 	std::optional<std::string> get(const char *column) const;
 	// Sets the cell (ignored if the table has no such column).
 	void set(const char *column, std::string value);
 	void set_null(const char *column);
+	// Says why the normalize rule skips the row (for the report); returns false, for `return
+	// row.skip("...")`. `why` must be a string literal.
+	bool skip(const char *why) {
+		if (skip_reason_ != nullptr)
+			*skip_reason_ = why;
+		return false;
+	}
 
 private:
 	const TableShape &table_;
 	std::vector<std::string> &values_;
 	std::vector<CellState> &states_;
+	const char **skip_reason_;
 };
 
 // What happens to a queued row when its batch is written.
@@ -61,6 +70,16 @@ struct RowFate {
 	// For Update and Reuse of a row this same batch inserts (a key repeated within the batch): that
 	// row's index; its id is known once it is written.
 	long same_as_row = -1;
+	// For Skip: why (for the report; a string literal).
+	const char *why = nullptr;
+	// What else a rule did to the row, for the report: (action, detail), e.g. ("regenerated",
+	// "token: it collided with an existing one"). Never a secret.
+	std::vector<std::pair<const char *, std::string>> notes;
+
+	void skip(const char *reason) {
+		action = Action::Skip;
+		why = reason;
+	}
 
 	void becomes(Action a, ImportKind k) {
 		action = a;
@@ -82,6 +101,10 @@ public:
 	// Sets a cell of a column the batch has to NULL; false if the batch has no such column.
 	bool set_null(std::size_t row, const char *column);
 	RowFate &fate(std::size_t row) { return fates_[row]; }
+	// Adds a line to the row's account in relocate_report (`action` a string literal).
+	void note(std::size_t row, const char *action, std::string detail) {
+		fates_[row].notes.emplace_back(action, std::move(detail));
+	}
 
 private:
 	int position(const char *column) const;

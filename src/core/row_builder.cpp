@@ -88,6 +88,9 @@ void RowBuilder::describe(ModelState &st, const ExportEntry &entry) {
 			st.table.columns[static_cast<std::size_t>(col)].json_text = true;
 	}
 	st.slug_column = st.table.find("slug");
+	st.name_column = st.slug_column >= 0                               ? st.slug_column
+	                 : std::string_view(st.def->name) == "sentry.user" ? st.table.find("username")
+	                                                                   : -1;
 	if (state_.options.hide_organizations && st.hooks->hidden_by_hide_organizations)
 		st.hidden_status_column = st.table.find("status");
 }
@@ -146,6 +149,7 @@ bool RowBuilder::build(ModelState &st, const ExportEntry &entry, Row &row) {
 	row.states.assign(ncols, CellState::Absent);
 	row.dropped.clear();
 	row.references.clear();
+	row.skip_reason = nullptr;
 	for (const ExportField &field : entry) {
 		const FieldPlan &plan = plan_for(st, entry, field);
 		if (plan.kind == FieldPlan::Kind::Dropped) {
@@ -189,8 +193,11 @@ bool RowBuilder::remap(const ExportEntry &entry, const ExportField &field, const
 		row.states[c] = CellState::Null;
 		return true;
 	}
-	if (!mapped)
+	if (!mapped) {
+		row.unmapped = "refers through field \"" + field.name + "\" to " + plan.fk->target + " pk " +
+		               std::to_string(old_pk) + ", which was not imported";
 		return false;
+	}
 	row.references.emplace_back(plan.fk->field, mapped->kind);
 	row.values[c] = std::to_string(mapped->new_pk);
 	row.states[c] = CellState::Value;

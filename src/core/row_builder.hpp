@@ -19,10 +19,12 @@ namespace relocate {
 struct Row {
 	std::vector<std::string> values;
 	std::vector<CellState> states;
-	std::vector<std::size_t> dropped; // dropped_fields indexes of the fields the row drops
-	RowReferences references;         // remapped FK field -> referenced row's kind
+	std::vector<std::size_t> dropped;  // dropped_fields indexes of the fields the row drops
+	RowReferences references;          // remapped FK field -> referenced row's kind
+	std::string unmapped;              // when build() returns false: the reference that was not imported
+	const char *skip_reason = nullptr; // when a normalize rule skips the row: why
 
-	RowEdit edit(const TableShape &table) { return RowEdit(table, values, states); }
+	RowEdit edit(const TableShape &table) { return RowEdit(table, values, states, &skip_reason); }
 };
 
 class RowBuilder {

@@ -142,6 +142,30 @@ struct PkMapRows {
 	}
 };
 
+// Rows of the session's report table relocate_report(model, old_pk, new_pk, action, detail): the
+// per-row account of every entry not inserted as it is in the file.
+struct ReportRows {
+	const char *model = nullptr;
+	std::vector<std::int64_t> old_pks;
+	std::vector<std::optional<std::int64_t>> new_pks;
+	std::vector<const char *> actions; // "skipped", "existing", "merged", "overwritten", "reused", "renamed", ...
+	std::vector<std::string> details;
+
+	std::size_t size() const { return old_pks.size(); }
+	void add(std::int64_t old_pk, std::optional<std::int64_t> new_pk, const char *action, std::string detail) {
+		old_pks.push_back(old_pk);
+		new_pks.push_back(new_pk);
+		actions.push_back(action);
+		details.push_back(std::move(detail));
+	}
+	void clear() {
+		old_pks.clear();
+		new_pks.clear();
+		actions.clear();
+		details.clear();
+	}
+};
+
 // One row of sentry_regionimportchunk / sentry_controlimportchunk (import-spec §7): what one batch of up
 // to 20 consecutive entries of a model wrote. Maps are JSON objects keyed by the old pk as a string.
 struct ImportChunk {
@@ -182,6 +206,7 @@ public:
 	// Moves the table's id sequence past `max_id` (for rows inserted with ids of their own).
 	virtual void advance_sequence(const TableShape &table, std::int64_t max_id) = 0;
 	virtual void record_pk_map(const PkMapRows &rows) = 0;
+	virtual void record_report(const ReportRows &rows) = 0;
 	// Lets the server cancel a long import (statement_timeout, pg_cancel_backend).
 	virtual void check_for_interrupts() = 0;
 

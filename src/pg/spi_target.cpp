@@ -46,31 +46,37 @@ void SpiTarget::begin() {
 		batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "relocate batch", ALLOCSET_DEFAULT_SIZES);
 	});
 	connected_ = true;
-	bool exists = false;
 	pg_guard([&] {
-		expect(SPI_execute("SELECT pg_catalog.to_regclass('pg_temp.relocate_pk_map') IS NOT NULL", true, 1),
-		       SPI_OK_SELECT, "looking up relocate_pk_map");
-		bool isnull;
-		exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		// The primary key is built once the import has filled the table (end()): one index build
 		// instead of an index insertion per row.
-		if (exists) {
-			expect(SPI_execute("TRUNCATE pg_temp.relocate_pk_map", false, 0), SPI_OK_UTILITY,
-			       "emptying relocate_pk_map");
+		if (reset_session_table("relocate_pk_map", " model pg_catalog.text NOT NULL,"
+		                                           " old_pk pg_catalog.int8 NOT NULL,"
+		                                           " new_pk pg_catalog.int8 NOT NULL,"
+		                                           " kind pg_catalog.text NOT NULL,"
+		                                           " slug pg_catalog.text"))
 			expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map DROP CONSTRAINT IF EXISTS relocate_pk_map_pkey",
 			                   false, 0),
 			       SPI_OK_UTILITY, "emptying relocate_pk_map");
-		} else {
-			expect(SPI_execute("CREATE TEMPORARY TABLE relocate_pk_map ("
-			                   " model pg_catalog.text NOT NULL,"
-			                   " old_pk pg_catalog.int8 NOT NULL,"
-			                   " new_pk pg_catalog.int8 NOT NULL,"
-			                   " kind pg_catalog.text NOT NULL,"
-			                   " slug pg_catalog.text)",
-			                   false, 0),
-			       SPI_OK_UTILITY, "creating relocate_pk_map");
-		}
+		reset_session_table("relocate_report", " model pg_catalog.text NOT NULL,"
+		                                       " old_pk pg_catalog.int8 NOT NULL,"
+		                                       " new_pk pg_catalog.int8,"
+		                                       " action pg_catalog.text NOT NULL,"
+		                                       " detail pg_catalog.text NOT NULL");
 	});
+}
+
+// Empties the session's temporary table `name`, creating it with `columns` on first use; true if
+// it existed. Called under pg_guard.
+bool SpiTarget::reset_session_table(const char *name, const char *columns) {
+	std::string regclass = std::string("SELECT pg_catalog.to_regclass('pg_temp.") + name + "') IS NOT NULL";
+	expect(SPI_execute(regclass.c_str(), true, 1), SPI_OK_SELECT, "looking up a session table");
+	bool isnull;
+	bool exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	std::string sql = exists ? std::string("TRUNCATE pg_temp.") + name
+	                         : std::string("CREATE TEMPORARY TABLE ") + name + " (" + columns + ")";
+	expect(SPI_execute(sql.c_str(), false, 0), SPI_OK_UTILITY,
+	       exists ? "emptying a session table" : "creating a session table");
+	return exists;
 }
 
 void SpiTarget::end() {
@@ -508,6 +514,35 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 		                 text_array(kinds), text_array(rows.slugs)};
 		MemoryContextSwitchTo(old);
 		expect(SPI_execute_plan(pk_map_plan_, args, nullptr, false, 0), SPI_OK_INSERT, "recording the pk map");
+		MemoryContextReset(batch_context_);
+	});
+}
+
+void SpiTarget::record_report(const ReportRows &rows) {
+	if (rows.size() == 0)
+		return;
+	if (report_plan_ == nullptr) {
+		Oid argtypes[5] = {TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+		report_plan_ = prepare("INSERT INTO pg_temp.relocate_report (model, old_pk, new_pk, action, detail)"
+		                       " SELECT $1, u.o, CAST(u.n AS pg_catalog.int8), u.a, u.d FROM ROWS FROM"
+		                       " (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+		                       " pg_catalog.unnest($5)) AS u(o, n, a, d)",
+		                       5, argtypes);
+	}
+	TextArray new_pks, actions, details;
+	new_pks.reserve(rows.size());
+	for (std::size_t i = 0; i < rows.size(); ++i) {
+		new_pks.push_back(rows.new_pks[i] ? std::optional<std::string>(std::to_string(*rows.new_pks[i]))
+		                                  : std::nullopt);
+		actions.emplace_back(rows.actions[i]);
+		details.emplace_back(rows.details[i]);
+	}
+	pg_guard([&] {
+		MemoryContext old = MemoryContextSwitchTo(batch_context_);
+		Datum args[5] = {CStringGetTextDatum(rows.model), int8_array(rows.old_pks), text_array(new_pks),
+		                 text_array(actions), text_array(details)};
+		MemoryContextSwitchTo(old);
+		expect(SPI_execute_plan(report_plan_, args, nullptr, false, 0), SPI_OK_INSERT, "recording the report");
 		MemoryContextReset(batch_context_);
 	});
 }

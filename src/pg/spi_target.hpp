@@ -39,6 +39,7 @@ public:
 	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override;
 	std::vector<std::string> column_values(const TableShape &table, const std::string &column) override;
 	void record_pk_map(const PkMapRows &rows) override;
+	void record_report(const ReportRows &rows) override;
 	void check_for_interrupts() override;
 	void lock_import(const std::string &import_uuid) override;
 	std::vector<ImportChunk> load_chunks(const std::string &import_uuid) override;
@@ -52,6 +53,7 @@ private:
 
 	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
 	// The schema-qualified name of Sentry's chunk table for the control or region silo.
+	bool reset_session_table(const char *name, const char *columns);
 	const std::string &chunk_table(bool control);
 	// The same for sentry_controlimportchunkreplica, or "" (and one NOTICE) when there is none.
 	const std::string &replica_table();
@@ -69,6 +71,7 @@ private:
 	std::map<std::string, SPIPlanPtr> insert_plans_; // plans live in SPI's procedure context
 	SPIPlanPtr allocate_plan_ = nullptr;
 	SPIPlanPtr pk_map_plan_ = nullptr;
+	SPIPlanPtr report_plan_ = nullptr;
 	std::string chunk_tables_[2]; // region, control; resolved on first use
 	std::string replica_table_;
 	bool replica_resolved_ = false;

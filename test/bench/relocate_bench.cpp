@@ -59,6 +59,7 @@ public:
 		++batches_;
 	}
 	void record_pk_map(const PkMapRows &rows) override { pk_rows_ += rows.size(); }
+	void record_report(const ReportRows &) override {}
 	void check_for_interrupts() override {}
 	void lock_import(const std::string &) override {}
 	void update_rows(const RowBatch &) override {}

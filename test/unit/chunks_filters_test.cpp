@@ -108,7 +108,8 @@ TEST(Filters, OrgFilterDerivesMembersAndTheirEmails) {
 	EXPECT_TRUE(none.emails->empty());
 }
 
-TEST(ImporterChunks, ASecondRunWithTheSameUuidWritesNothingAndReturnsTheSameSummary) {
+// A replay says so: what the first run wrote is counted as reused, not inserted, and reported.
+TEST(ImporterChunks, ASecondRunWithTheSameUuidWritesNothingAndCountsItsEntriesAsReused) {
 	testing::FakeTarget target(testing::sentry_schema());
 	const std::string json = R"([
 	 {"model": "sentry.organization", "pk": 4, "fields": {"name": "A", "slug": "a", "date_added": "2023-06-22T22:54:28Z"}},
@@ -127,9 +128,16 @@ TEST(ImporterChunks, ASecondRunWithTheSameUuidWritesNothingAndReturnsTheSameSumm
 	ASSERT_EQ(second.models.size(), first.models.size());
 	for (std::size_t i = 0; i < first.models.size(); ++i) {
 		EXPECT_EQ(second.models[i].model, first.models[i].model);
-		EXPECT_EQ(second.models[i].inserted, first.models[i].inserted);
+		EXPECT_EQ(second.models[i].inserted, 0);
+		EXPECT_EQ(second.models[i].reused, first.models[i].inserted);
 		EXPECT_EQ(second.models[i].skipped, first.models[i].skipped);
 	}
+	EXPECT_EQ(first.models[1].inserted, 1); // team 8; team 9's organization is not in the export
+	EXPECT_EQ(second.models[1].skipped_by[static_cast<std::size_t>(SkipReason::Reference)], 1);
+	std::size_t reused_rows = 0;
+	for (const auto &r : target.report_rows)
+		reused_rows += r.action == "reused";
+	EXPECT_EQ(reused_rows, 2u); // the organization and team 8
 	EXPECT_EQ(target.locked_imports.size(), 2u);
 	// A minted uuid when none is given: 32 hex digits, like Sentry's uuid4().hex.
 	options.import_uuid.clear();
@@ -196,6 +204,54 @@ TEST(PkTable, ExtremeKeysAndItsSize) {
 	EXPECT_EQ(table.size(), 100003u);
 	// 17 bytes a slot, at most 3/4 full.
 	EXPECT_LE(table.bytes(), 100003u * 17 * 2 * 4 / 3 + 17 * 16);
+}
+
+ImportOptions replay_options() {
+	ImportOptions options;
+	options.admitted_scopes = admitted_scopes_for("organization");
+	options.import_uuid = "5c4d3e2f-1a0b-4c9d-8e7f-6a5b4c3d2e1f";
+	return options;
+}
+
+std::string team_export(const std::vector<int> &team_pks) {
+	std::string json = R"([{"model": "sentry.organization", "pk": 4, "fields": {"name": "A", "slug": "a",)"
+	                   R"( "date_added": "2023-06-22T22:54:28Z"}})";
+	for (int pk : team_pks)
+		json += R"(, {"model": "sentry.team", "pk": )" + std::to_string(pk) +
+		        R"(, "fields": {"organization": 4, "slug": "t)" + std::to_string(pk) + R"(", "name": "T"}})";
+	return json + "]";
+}
+
+// Issue #10: another export under a used import_uuid is an error naming the model and the
+// ordinals, never a silent skip of its new rows.
+TEST(ImporterChunks, AnotherExportUnderAUsedUuidIsAnErrorNotASilentSkip) {
+	testing::FakeTarget target(testing::sentry_schema());
+	const std::string first = team_export({8, 9});
+	run_import(first.data(), first.size(), replay_options(), target);
+	// A new team at the ordinals the first run's team chunk covers.
+	const std::string more = team_export({8, 9, 10});
+	try {
+		run_import(more.data(), more.size(), replay_options(), target);
+		FAIL() << "expected an ImportError";
+	} catch (const ImportError &e) {
+		EXPECT_EQ(std::string(e.code()), sqlstate::kInvalidParameterValue);
+		EXPECT_NE(std::string(e.what()).find("sentry.team pk 10 is among ordinals 1 to 20"), std::string::npos)
+		    << e.what();
+	}
+	// A team the first run wrote is missing from this export.
+	const std::string fewer = team_export({8});
+	try {
+		run_import(fewer.data(), fewer.size(), replay_options(), target);
+		FAIL() << "expected an ImportError";
+	} catch (const ImportError &e) {
+		EXPECT_EQ(std::string(e.code()), sqlstate::kInvalidParameterValue);
+		EXPECT_NE(std::string(e.what()).find("sentry.team pk 9, written by the earlier run at ordinals 1 to 2"),
+		          std::string::npos)
+		    << e.what();
+	}
+	// The same export again is a replay.
+	ImportReport again = run_import(first.data(), first.size(), replay_options(), target);
+	EXPECT_EQ(again.models[1].reused, 2);
 }
 
 } // namespace

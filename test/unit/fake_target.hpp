@@ -248,6 +248,13 @@ public:
 		ImportKind kind;
 		std::optional<std::string> slug;
 	};
+	struct ReportRow {
+		std::string model;
+		std::int64_t old_pk;
+		std::optional<std::int64_t> new_pk;
+		std::string action;
+		std::string detail;
+	};
 	// A written row: column -> value (nullopt = SQL NULL), plus "id".
 	using Row = std::map<std::string, std::optional<std::string>>;
 
@@ -257,6 +264,7 @@ public:
 	std::vector<std::string> described;
 	std::vector<Batch> batches;
 	std::vector<PkRow> pk_rows;
+	std::vector<ReportRow> report_rows; // always kept: tests look for one entry's account
 	int interrupt_checks = 0;
 	// When set, record only counts (bench / fuzz): no per-cell copies.
 	bool keep_cells = true;
@@ -313,6 +321,15 @@ public:
 			return;
 		for (std::size_t i = 0; i < rows.size(); ++i)
 			pk_rows.push_back(PkRow{rows.model, rows.old_pks[i], rows.new_pks[i], rows.kinds[i], rows.slugs[i]});
+	}
+
+	void record_report(const ReportRows &rows) override {
+		if (rows.new_pks.size() != rows.size() || rows.actions.size() != rows.size() ||
+		    rows.details.size() != rows.size())
+			throw std::logic_error("FakeTarget: ReportRows with columns of different lengths");
+		for (std::size_t i = 0; i < rows.size(); ++i)
+			report_rows.push_back(
+			    ReportRow{rows.model, rows.old_pks[i], rows.new_pks[i], rows.actions[i], rows.details[i]});
 	}
 
 	void check_for_interrupts() override { ++interrupt_checks; }

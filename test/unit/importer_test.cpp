@@ -134,6 +134,13 @@ void run(ImportRun &r, const std::string &json, const ImportOptions &options) {
 	r.report = run_import(json.data(), json.size(), fast, r.target);
 }
 
+const FakeTarget::ReportRow *report_row(const FakeTarget &target, const std::string &model, std::int64_t old_pk) {
+	for (const FakeTarget::ReportRow &row : target.report_rows)
+		if (row.model == model && row.old_pk == old_pk)
+			return &row;
+	return nullptr;
+}
+
 std::unique_ptr<ImportRun> import_ok(const std::string &json, const std::string &scope = "global",
                                      ImportOptions options = {}) {
 	auto r = std::make_unique<ImportRun>();
@@ -333,6 +340,35 @@ TEST(Importer, UnmappedForeignKeySkipsTheRowAndCountsIt) {
 	EXPECT_FALSE(r->target.new_pk("sentry.organizationmember", 1));
 	EXPECT_FALSE(r->target.new_pk("sentry.team", 1));
 	EXPECT_EQ(r->target.new_pk("sentry.team", 2), 100);
+	// The report names the missing row (issue #10), and the summary says why.
+	EXPECT_EQ(summary(rep, "sentry.team")->skipped_by[static_cast<std::size_t>(SkipReason::Reference)], 1);
+	const FakeTarget::ReportRow *lost = report_row(r->target, "sentry.team", 1);
+	ASSERT_NE(lost, nullptr);
+	EXPECT_EQ(lost->action, "skipped");
+	EXPECT_EQ(lost->new_pk, std::nullopt);
+	EXPECT_EQ(lost->detail,
+	          "refers through field \"organization\" to sentry.organization pk 999, which was not imported");
+	EXPECT_EQ(report_row(r->target, "sentry.team", 2), nullptr); // inserted as it is: not in the report
+}
+
+// Issue #10: every skipped entry is in the report with its reason, and the summary splits skipped
+// by reason.
+TEST(Importer, SkippedEntriesAreReportedWithTheirReason) {
+	ImportOptions o;
+	o.user_filter = TextArray{std::string("admin")};
+	auto r = import_ok(arr({option(1, "a", "1"), kUser5, user(6, "other")}), "user", o);
+	const ModelSummary *options = summary(r->report, "sentry.option");
+	EXPECT_EQ(options->skipped_by[static_cast<std::size_t>(SkipReason::Scope)], 1);
+	const FakeTarget::ReportRow *option_row = report_row(r->target, "sentry.option", 1);
+	ASSERT_NE(option_row, nullptr);
+	EXPECT_EQ(option_row->detail,
+	          "out of scope: the model's relocation scope is Config, and the import scope admits User");
+	const ModelSummary *users = summary(r->report, "sentry.user");
+	EXPECT_EQ(users->inserted, 1);
+	EXPECT_EQ(users->skipped_by[static_cast<std::size_t>(SkipReason::Filter)], 1);
+	const FakeTarget::ReportRow *other = report_row(r->target, "sentry.user", 6);
+	ASSERT_NE(other, nullptr);
+	EXPECT_EQ(other->detail, "filtered out: its username is not in user_filter");
 }
 
 TEST(Importer, SkippedRowsCascadeToTheirDependents) {
@@ -542,6 +578,11 @@ TEST(Importer, RemovedModelIsSkippedAndCounted) {
 	EXPECT_EQ(r->report.removed_models[0].rows, 3);
 	EXPECT_FALSE(r->report.removed_models[0].why.empty());
 	EXPECT_EQ(summary(r->report, "sentry.user")->inserted, 1);
+	EXPECT_EQ(s->skipped_by[static_cast<std::size_t>(SkipReason::RemovedModel)], 3);
+	const FakeTarget::ReportRow *row = report_row(r->target, "sentry.actor", 2);
+	ASSERT_NE(row, nullptr);
+	EXPECT_EQ(row->action, "skipped");
+	EXPECT_EQ(row->detail.rfind("its model was removed from Sentry: ", 0), 0u) << row->detail;
 }
 
 TEST(Importer, UnknownField) {
@@ -588,6 +629,15 @@ TEST(Importer, RemovedFieldIsDroppedAndCounted) {
 		EXPECT_EQ(cell(row, "actor_id"), "<absent>");
 		EXPECT_EQ(cell(row, "actor"), "<absent>");
 	}
+	// Each row's dropped field is in the report, with the row's new pk.
+	std::vector<std::pair<std::int64_t, std::string>> dropped;
+	for (const FakeTarget::ReportRow &row : r->target.report_rows) {
+		EXPECT_EQ(row.action, "field_dropped");
+		EXPECT_EQ(row.new_pk, r->target.new_pk("sentry.team", row.old_pk));
+		dropped.emplace_back(row.old_pk, row.detail.substr(0, row.detail.find(':')));
+	}
+	EXPECT_EQ(dropped, (std::vector<std::pair<std::int64_t, std::string>>{
+	                       {1, "field \"actor\""}, {2, "field \"actor\""}, {2, "field \"org_role\""}}));
 }
 
 TEST(Importer, RemovedForeignKeyFieldIsDroppedNotFollowed) {

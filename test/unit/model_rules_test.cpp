@@ -428,6 +428,30 @@ TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
 	EXPECT_NO_THROW(run_import(ok.data(), ok.size(), options, target));
 }
 
+// Issue #10, honest replays: an entry the first run skipped by one of Sentry's rules (here a user
+// option that exists, UserOption's write_relocation_import) is not in the first run's chunk; the
+// replay runs the rules again, which skip it again, so the replay is no error and writes nothing.
+TEST(ModelRules, AReplaySkipsAgainWhatTheRulesSkipped) {
+	RulesRun r;
+	r.target.existing["sentry_useroption"] = {{{"id", "1"}, {"user_id", "100"}, {"key", "timezone"}}};
+	ImportOptions o;
+	o.import_uuid = "0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a";
+	const std::string json =
+	    arr({kOrg, kUser, user_option(1, "timezone"), user_option(5, "theme"), user_option(6, "theme")});
+	run(r, json, "global", o);
+	const ModelSummary first = summary(r.report, "sentry.useroption");
+	ASSERT_EQ(first.inserted, 1);
+	ASSERT_EQ(first.skipped, 2);
+	const std::size_t rows = r.target.rows_inserted;
+	run(r, json, "global", o);
+	const ModelSummary &second = summary(r.report, "sentry.useroption");
+	EXPECT_EQ(second.inserted, 0);
+	EXPECT_EQ(second.reused, 1);
+	EXPECT_EQ(second.skipped, 2);
+	EXPECT_EQ(second.skipped_by[static_cast<std::size_t>(SkipReason::Rule)], 2);
+	EXPECT_EQ(r.target.rows_inserted, rows);
+}
+
 TEST(ModelRules, GlobalUserOptionThatExistsIsSkipped) {
 	for (std::size_t batch_rows : {std::size_t(1000), std::size_t(1)}) {
 		SCOPED_TRACE(batch_rows);
