@@ -15,8 +15,10 @@ CREATE FUNCTION relocate_import(
     hide_organizations boolean DEFAULT false,
     import_uuid uuid DEFAULT NULL,
     private_key text DEFAULT NULL,
-    reset boolean DEFAULT false)
-RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+    reset boolean DEFAULT false,
+    dry_run boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint,
+               reused bigint, skipped_reasons jsonb)
 AS 'MODULE_PATHNAME', 'relocate_import'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -30,16 +32,27 @@ CREATE FUNCTION relocate_import(
     hide_organizations boolean DEFAULT false,
     import_uuid uuid DEFAULT NULL,
     private_key text DEFAULT NULL,
-    reset boolean DEFAULT false)
-RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+    reset boolean DEFAULT false,
+    dry_run boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint,
+               reused bigint, skipped_reasons jsonb)
 AS 'MODULE_PATHNAME', 'relocate_import'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
-'Imports a Sentry export (JSON array of model entries) into Sentry''s tables in the current transaction; '
-'returns per model the rows inserted, reused (existing), overwritten and skipped. The old->new primary '
-'keys are left in the temporary table relocate_pk_map.';
-COMMENT ON FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
+'Imports a Sentry export into Sentry''s tables in the current transaction, as Sentry''s import does. '
+'export: the file''s bytes (plain JSON, gzip/bzip2/xz-compressed JSON, or an encrypted tarball); '
+'scope: user, organization (default), config or global; org_filter / user_filter: organization slugs / '
+'usernames to keep (NULL: all); merge_users: reuse existing users with the same username; '
+'overwrite_configs: overwrite existing config rows; hide_organizations: import organizations pending '
+'approval; import_uuid: the import''s identity (a re-run with it reuses what the first run wrote; NULL '
+'mints one); private_key: the RSA key (PEM text or a server file path) of an encrypted export; reset: '
+'empty Sentry''s tables first (global scope only); dry_run: do everything, then roll it back. Returns per '
+'model the entries inserted, existing (reused rows of this install), overwritten, skipped (split by '
+'reason in skipped_reasons) and reused (written by an earlier run with this import_uuid). Leaves the '
+'old->new primary keys in the temporary table relocate_pk_map and a per-entry account of everything not '
+'inserted as it is in the file in the temporary table relocate_report.';
+COMMENT ON FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
 'relocate_import for an export given as text.';
 
 -- The same import, streamed from a file on the server (plain JSON, compressed JSON or an encrypted
@@ -54,8 +67,10 @@ CREATE FUNCTION relocate_import_file(
     hide_organizations boolean DEFAULT false,
     import_uuid uuid DEFAULT NULL,
     private_key text DEFAULT NULL,
-    reset boolean DEFAULT false)
-RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+    reset boolean DEFAULT false,
+    dry_run boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint,
+               reused bigint, skipped_reasons jsonb)
 AS 'MODULE_PATHNAME', 'relocate_import_file'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
@@ -71,16 +86,18 @@ CREATE FUNCTION relocate_import_large_object(
     hide_organizations boolean DEFAULT false,
     import_uuid uuid DEFAULT NULL,
     private_key text DEFAULT NULL,
-    reset boolean DEFAULT false)
-RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint)
+    reset boolean DEFAULT false,
+    dry_run boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint,
+               reused bigint, skipped_reasons jsonb)
 AS 'MODULE_PATHNAME', 'relocate_import_large_object'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION relocate_import_file(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+COMMENT ON FUNCTION relocate_import_file(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
 'relocate_import for an export in a server file, given by its absolute path (path): the file is read as a stream, '
 'so it may be of any size (plain JSON, gzip/bzip2/xz-compressed JSON, or an encrypted tarball, which needs '
 'private_key). The other arguments are relocate_import''s. Needs superuser or pg_read_server_files.';
-COMMENT ON FUNCTION relocate_import_large_object(oid, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean) IS
+COMMENT ON FUNCTION relocate_import_large_object(oid, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
 'relocate_import for an export in a large object (export: its oid, e.g. from \lo_import): read as a stream, so it '
 'may be of any size, in any of relocate_import_file''s forms. The other arguments are relocate_import''s. Needs '
 'SELECT on the large object.';

@@ -28,6 +28,7 @@ inline constexpr const char *kUndefinedTable = "42P01";  // target table missing
 inline constexpr const char *kFeatureNotSupported = "0A000";
 inline constexpr const char *kObjectNotInPrerequisiteState = "55000";
 inline constexpr const char *kProgramLimitExceeded = "54000";
+inline constexpr const char *kIoError = "58030";
 inline constexpr const char *kInternalError = "XX000";
 } // namespace sqlstate
 

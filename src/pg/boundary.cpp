@@ -96,10 +96,18 @@ Datum call_entry(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo) {
 	// Every C++ frame below this one is gone and the catch blocks have ended: raising is safe now.
 	if (pg_error != nullptr)
 		ReThrowError(pg_error);
+	// A C++ exception has no PostgreSQL source location: the ERROR carries none (errfinish without
+	// a file name), rather than this line's.
 	const char *c = caught.sqlstate;
-	ereport(ERROR, (errcode(MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4])), errmsg("%s", caught.message),
-	                caught.detail[0] != '\0' ? errdetail("%s", caught.detail) : 0,
-	                caught.hint[0] != '\0' ? errhint("%s", caught.hint) : 0));
+	if (errstart(ERROR, TEXTDOMAIN)) {
+		errcode(MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4]));
+		errmsg("%s", caught.message);
+		if (caught.detail[0] != '\0')
+			errdetail("%s", caught.detail);
+		if (caught.hint[0] != '\0')
+			errhint("%s", caught.hint);
+		errfinish(nullptr, 0, nullptr);
+	}
 	pg_unreachable();
 }
 

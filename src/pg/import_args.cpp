@@ -26,6 +26,7 @@ enum ImportArg {
 	kImportUuid,
 	kPrivateKey,
 	kReset,
+	kDryRun,
 	kArgCount
 };
 
@@ -87,6 +88,7 @@ ImportArgs read_import_args(FunctionCallInfo fcinfo, ExportArg kind) {
 		args.overwrite_configs = given[kOverwriteConfigs] && PG_GETARG_BOOL(kOverwriteConfigs);
 		args.hide_organizations = given[kHideOrganizations] && PG_GETARG_BOOL(kHideOrganizations);
 		args.reset = given[kReset] && PG_GETARG_BOOL(kReset);
+		args.dry_run = given[kDryRun] && PG_GETARG_BOOL(kDryRun);
 	});
 	// C++ values from here on (no PostgreSQL call).
 	if (path != nullptr)

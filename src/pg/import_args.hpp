@@ -34,6 +34,7 @@ struct ImportArgs {
 	// The private_key argument: a palloc'd copy (PEM text or a path), wiped once the key is read.
 	char *private_key = nullptr;
 	bool reset = false;
+	bool dry_run = false; // run the whole import, then roll it back (a subtransaction)
 };
 
 // Reads the arguments (in the order the import functions declare them; the first is `kind`).

@@ -20,10 +20,19 @@ namespace relocate::pg {
 // Throws ImportError 22004 for an encrypted export without a key, and the decryption errors.
 std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_key, const CheckInterrupts &check);
 
+// How one run of the engine goes, besides its options.
+struct SpiRun {
+	bool reset = false;      // Sentry's Global-scope reset first
+	bool uuid_given = false; // else a NOTICE names the minted import_uuid
+	bool dry_run = false;    // everything in a subtransaction that is rolled back
+};
+
 // Runs the engine over `json` through SPI in the current transaction (after Sentry's Global-scope
-// reset when `reset`), sets relocate.last_import_uuid, and reports in NOTICEs what was skipped or
-// dropped (and the minted import_uuid unless `uuid_given`).
-ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, bool reset, bool uuid_given);
-ImportReport run_spi_import(std::string_view json, const ImportOptions &options, bool reset, bool uuid_given);
+// reset when `run.reset`), sets relocate.last_import_uuid, leaves the pk map and the report in the
+// session tables, and reports in NOTICEs and WARNINGs what was skipped, dropped, renamed or reused.
+// A dry run does all of it in a subtransaction and rolls the subtransaction back, keeping the
+// session tables' rows.
+ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, const SpiRun &run);
+ImportReport run_spi_import(std::string_view json, const ImportOptions &options, const SpiRun &run);
 
 } // namespace relocate::pg

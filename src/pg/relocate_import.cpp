@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/decrypt.hpp"
 #include "core/export_input.hpp"
@@ -22,9 +23,12 @@
 #include "pg/spi_target.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/resowner.h"
 #include "utils/tuplestore.h"
 }
 
@@ -80,27 +84,54 @@ void reset_sentry_tables() {
 	});
 }
 
-// The NOTICEs after an import: the minted import_uuid, and everything skipped or dropped on purpose.
-void report_notices(const relocate::ImportReport &report, bool uuid_given) {
+// The messages after an import: the minted import_uuid, a replay, renamed slugs and usernames
+// (NOTICEs); everything skipped or dropped on purpose (WARNINGs: data the import leaves out).
+void report_notices(const relocate::ImportReport &report, const relocate::pg::SpiRun &run) {
+	std::int64_t reused = 0;
+	for (const relocate::ModelSummary &m : report.models)
+		reused += m.reused;
+	std::string renamed; // "2 usernames and 1 slug"
+	auto count = [](std::int64_t n, const char *what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); };
+	if (report.usernames_renamed > 0)
+		renamed = count(report.usernames_renamed, "username");
+	if (report.slugs_renamed > 0)
+		renamed += (renamed.empty() ? "" : " and ") + count(report.slugs_renamed, "slug");
 	pg_guard([&] {
-		if (!uuid_given)
+		if (!run.uuid_given)
 			ereport(NOTICE, (errmsg("relocate: import_uuid %s", report.import_uuid.c_str()),
 			                 errhint("Run the same import again with import_uuid => '%s' to reuse what this one "
 			                         "wrote (its import chunks) instead of writing it twice.",
 			                         report.import_uuid.c_str())));
+		if (report.chunks_reused > 0)
+			ereport(NOTICE, (errmsg("relocate: replay: %" PRId64 " entries were written by an earlier run with "
+			                        "import_uuid %s (%" PRId64 " import chunks) and are reused, not written again",
+			                        reused, report.import_uuid.c_str(), report.chunks_reused),
+			                 errdetail("The summary counts them as reused, not inserted.")));
+		if (!renamed.empty())
+			ereport(NOTICE,
+			        (errmsg("relocate: renamed %s: taken on this install, or empty in the export", renamed.c_str()),
+			         errhint("List them with SELECT * FROM relocate_report WHERE action = 'renamed'; users "
+			                 "who were renamed log in with their new username.")));
 		if (report.org_auth_tokens_without_url > 0 || report.org_auth_tokens_without_org > 0)
-			ereport(NOTICE, (errmsg("relocate: skipped %" PRId64 " org auth token(s) that needed a new token: %" PRId64
-			                        " without Sentry's system.url-prefix, %" PRId64 " without their organization",
-			                        report.org_auth_tokens_without_url + report.org_auth_tokens_without_org,
-			                        report.org_auth_tokens_without_url, report.org_auth_tokens_without_org),
-			                 errhint("Set relocate.url_prefix to the install's system.url-prefix (as in config.yml) to "
-			                         "mint them, as Sentry does.")));
+			ereport(WARNING,
+			        (errmsg("relocate: skipped %" PRId64 " org auth token(s) that needed a new token: %" PRId64
+			                " without Sentry's system.url-prefix, %" PRId64 " without their organization",
+			                report.org_auth_tokens_without_url + report.org_auth_tokens_without_org,
+			                report.org_auth_tokens_without_url, report.org_auth_tokens_without_org),
+			         errhint("Set relocate.url_prefix to the install's system.url-prefix (as in config.yml) to "
+			                 "mint them, as Sentry does.")));
 		for (const relocate::DroppedField &d : report.dropped_fields)
-			ereport(NOTICE, (errmsg("relocate: dropped field \"%s\" of %s in %" PRId64 " row(s): %s", d.field.c_str(),
-			                        d.model.c_str(), d.rows, d.why.c_str())));
+			ereport(WARNING, (errmsg("relocate: dropped field \"%s\" of %s in %" PRId64 " row(s): %s", d.field.c_str(),
+			                         d.model.c_str(), d.rows, d.why.c_str())));
 		for (const relocate::DroppedField &d : report.removed_models)
-			ereport(NOTICE, (errmsg("relocate: skipped %" PRId64 " entries of %s: %s", d.rows, d.model.c_str(),
-			                        d.why.c_str())));
+			ereport(WARNING, (errmsg("relocate: skipped %" PRId64 " entries of %s: %s", d.rows, d.model.c_str(),
+			                         d.why.c_str())));
+		if (run.dry_run)
+			ereport(NOTICE, (errmsg("relocate: dry run: everything above was done and rolled back; nothing was "
+			                        "written but the session tables relocate_pk_map and relocate_report"),
+			                 errdetail("The new pks are those the import would have used; the ids it took from "
+			                           "the tables' sequences are not given back, as in any rolled-back "
+			                           "transaction.")));
 	});
 }
 
@@ -128,19 +159,71 @@ void report_timing(const relocate::ImportReport &report) {
 	});
 }
 
+// The summary's skipped_reasons: {"<reason>": n, ...} for the nonzero counts, in SkipReason order.
+std::string skipped_reasons_json(const relocate::ModelSummary &m) {
+	std::string json = "{";
+	for (std::size_t r = 0; r < m.skipped_by.size(); ++r) {
+		if (m.skipped_by[r] == 0)
+			continue;
+		json += json.size() > 1 ? ", \"" : "\"";
+		json += relocate::skip_reason_name(static_cast<relocate::SkipReason>(r));
+		json += "\": " + std::to_string(m.skipped_by[r]);
+	}
+	return json + "}";
+}
+
 // The result set: one row per model, in the order the models first appear in the file.
 void return_summary(FunctionCallInfo fcinfo, const relocate::ImportReport &report) {
+	std::vector<std::string> reasons;
+	for (const relocate::ModelSummary &m : report.models)
+		reasons.push_back(skipped_reasons_json(m));
 	pg_guard([&] {
 		InitMaterializedSRF(fcinfo, 0);
 		ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-		for (const relocate::ModelSummary &m : report.models) {
-			Datum values[5] = {CStringGetTextDatum(m.model.c_str()), Int64GetDatum(m.inserted),
-			                   Int64GetDatum(m.existing), Int64GetDatum(m.overwritten), Int64GetDatum(m.skipped)};
-			bool nulls[5] = {false, false, false, false, false};
+		for (std::size_t i = 0; i < report.models.size(); ++i) {
+			const relocate::ModelSummary &m = report.models[i];
+			Datum values[7] = {CStringGetTextDatum(m.model.c_str()),
+			                   Int64GetDatum(m.inserted),
+			                   Int64GetDatum(m.existing),
+			                   Int64GetDatum(m.overwritten),
+			                   Int64GetDatum(m.skipped),
+			                   Int64GetDatum(m.reused),
+			                   DirectFunctionCall1(jsonb_in, CStringGetDatum(reasons[i].c_str()))};
+			bool nulls[7] = {false, false, false, false, false, false, false};
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	});
 }
+
+// The subtransaction of a dry run: begun, then rolled back (also when the import fails, so that a
+// caller's own subtransaction, e.g. a PL/pgSQL exception block, is the one left to handle it).
+class DryRunSubtransaction {
+public:
+	void begin() {
+		pg_guard([&] {
+			context_ = CurrentMemoryContext;
+			owner_ = CurrentResourceOwner;
+			BeginInternalSubTransaction(nullptr);
+			MemoryContextSwitchTo(context_);
+		});
+		open_ = true;
+	}
+	void roll_back() {
+		if (!open_)
+			return;
+		open_ = false;
+		pg_guard([&] {
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context_);
+			CurrentResourceOwner = owner_;
+		});
+	}
+
+private:
+	bool open_ = false;
+	MemoryContext context_ = nullptr;
+	ResourceOwner owner_ = nullptr;
+};
 
 } // namespace
 
@@ -161,23 +244,38 @@ std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_ke
 	return input;
 }
 
-ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, bool reset, bool uuid_given) {
+ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, const SpiRun &run) {
 	SpiTarget target;
-	target.begin();
-	if (reset)
-		reset_sentry_tables();
-	const ImportReport report = run_import(json, options, target);
-	target.end();
+	DryRunSubtransaction dry_run;
+	if (run.dry_run) {
+		target.spool_session_rows();
+		dry_run.begin();
+	}
+	ImportReport report;
+	try {
+		target.begin();
+		if (run.reset)
+			reset_sentry_tables();
+		report = run_import(json, options, target);
+		target.end();
+	} catch (...) {
+		dry_run.roll_back();
+		throw;
+	}
+	if (run.dry_run) {
+		dry_run.roll_back();
+		target.write_spooled_rows();
+	}
 
 	pg_guard([&] { set_last_import_uuid(report.import_uuid); });
-	report_notices(report, uuid_given);
+	report_notices(report, run);
 	report_timing(report);
 	return report;
 }
 
-ImportReport run_spi_import(std::string_view json, const ImportOptions &options, bool reset, bool uuid_given) {
+ImportReport run_spi_import(std::string_view json, const ImportOptions &options, const SpiRun &run) {
 	MemorySource source(json.data(), json.size());
-	return run_spi_import(source, options, reset, uuid_given);
+	return run_spi_import(source, options, run);
 }
 
 } // namespace relocate::pg
@@ -191,8 +289,8 @@ Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind)
 	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
 	std::unique_ptr<relocate::ByteSource> raw = raw_export(args, kind);
 	std::unique_ptr<relocate::ExportInput> input = relocate::pg::open_export_input(*raw, args.private_key, check);
-	const relocate::ImportReport report =
-	    relocate::pg::run_spi_import(input->json(), options, args.reset, args.import_uuid.has_value());
+	const relocate::ImportReport report = relocate::pg::run_spi_import(
+	    input->json(), options, relocate::pg::SpiRun{args.reset, args.import_uuid.has_value(), args.dry_run});
 	return_summary(fcinfo, report);
 	return (Datum)0;
 }

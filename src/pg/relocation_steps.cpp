@@ -147,7 +147,7 @@ void importing_body(Relocation &r, char *private_key) {
 	options.merge_users = r.provenance == static_cast<int>(rel::Provenance::SaasToSaas);
 	options.overwrite_configs = false;
 	pg::apply_settings(options);
-	pg::run_spi_import(input.json(), options, false, true);
+	pg::run_spi_import(input.json(), options, pg::SpiRun{false, true, false});
 }
 
 // An encrypted export without private_key, or with one that cannot be read (neither PEM nor an

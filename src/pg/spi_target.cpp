@@ -46,6 +46,11 @@ void SpiTarget::begin() {
 		batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "relocate batch", ALLOCSET_DEFAULT_SIZES);
 	});
 	connected_ = true;
+	if (!spool_)
+		reset_session_tables();
+}
+
+void SpiTarget::reset_session_tables() {
 	pg_guard([&] {
 		// The primary key is built once the import has filled the table (end()): one index build
 		// instead of an index insertion per row.
@@ -83,13 +88,31 @@ void SpiTarget::end() {
 	if (!connected_)
 		return;
 	pg_guard([&] {
-		expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map ADD CONSTRAINT relocate_pk_map_pkey"
-		                   " PRIMARY KEY (model, old_pk)",
-		                   false, 0),
-		       SPI_OK_UTILITY, "indexing relocate_pk_map");
+		if (!spool_)
+			expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map ADD CONSTRAINT relocate_pk_map_pkey"
+			                   " PRIMARY KEY (model, old_pk)",
+			                   false, 0),
+			       SPI_OK_UTILITY, "indexing relocate_pk_map");
 		expect(SPI_finish(), SPI_OK_FINISH, "SPI_finish");
 	});
 	connected_ = false;
+	// The plans lived in SPI's procedure context.
+	insert_plans_.clear();
+	allocate_plan_ = pk_map_plan_ = report_plan_ = nullptr;
+}
+
+void SpiTarget::spool_session_rows() {
+	begin(); // empties the session tables, outside the dry run's subtransaction
+	spool_ = std::make_unique<RowSpool>();
+	end();
+}
+
+void SpiTarget::write_spooled_rows() {
+	std::unique_ptr<RowSpool> spool = std::move(spool_);
+	begin();
+	spool->replay([&](const PkMapRows &rows) { record_pk_map(rows); },
+	              [&](const ReportRows &rows) { record_report(rows); });
+	end();
 }
 
 SPIPlanPtr SpiTarget::prepare(const std::string &sql, int nargs, Oid *argtypes) {
@@ -497,6 +520,10 @@ void SpiTarget::lock(const std::string &name) {
 void SpiTarget::record_pk_map(const PkMapRows &rows) {
 	if (rows.size() == 0)
 		return;
+	if (spool_) {
+		spool_->add(rows);
+		return;
+	}
 	if (pk_map_plan_ == nullptr) {
 		Oid argtypes[5] = {TEXTOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
 		pk_map_plan_ =
@@ -521,6 +548,10 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 void SpiTarget::record_report(const ReportRows &rows) {
 	if (rows.size() == 0)
 		return;
+	if (spool_) {
+		spool_->add(rows);
+		return;
+	}
 	if (report_plan_ == nullptr) {
 		Oid argtypes[5] = {TEXTOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
 		report_plan_ = prepare("INSERT INTO pg_temp.relocate_report (model, old_pk, new_pk, action, detail)"

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
+#include "core/row_spool.hpp"
 #include "core/target.hpp"
 #include "pg/boundary.hpp"
 
@@ -23,10 +25,17 @@ public:
 	SpiTarget(const SpiTarget &) = delete;
 	SpiTarget &operator=(const SpiTarget &) = delete;
 
-	// SPI_connect, and an empty pg_temp.relocate_pk_map (created on first use in the session).
+	// SPI_connect, and empty session tables pg_temp.relocate_pk_map and pg_temp.relocate_report
+	// (created on first use in the session).
 	void begin();
 	// SPI_finish. Not called on error: transaction abort cleans SPI up.
 	void end();
+	// For a dry run, before its subtransaction: empties the session tables, and from now on keeps
+	// their rows in a spool (a temporary file) instead of writing them.
+	void spool_session_rows();
+	// For a dry run, after its subtransaction was rolled back: writes the spooled rows to the
+	// session tables.
+	void write_spooled_rows();
 
 	std::optional<TableShape> describe_table(const std::string &table) override;
 	void allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) override;
@@ -53,6 +62,7 @@ private:
 
 	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
 	// The schema-qualified name of Sentry's chunk table for the control or region silo.
+	void reset_session_tables();
 	bool reset_session_table(const char *name, const char *columns);
 	const std::string &chunk_table(bool control);
 	// The same for sentry_controlimportchunkreplica, or "" (and one NOTICE) when there is none.
@@ -72,7 +82,8 @@ private:
 	SPIPlanPtr allocate_plan_ = nullptr;
 	SPIPlanPtr pk_map_plan_ = nullptr;
 	SPIPlanPtr report_plan_ = nullptr;
-	std::string chunk_tables_[2]; // region, control; resolved on first use
+	std::unique_ptr<RowSpool> spool_; // a dry run's session-table rows, while its subtransaction is open
+	std::string chunk_tables_[2];     // region, control; resolved on first use
 	std::string replica_table_;
 	bool replica_resolved_ = false;
 };

@@ -23,9 +23,9 @@ CREATE OR REPLACE FUNCTION public.unaccounted(export jsonb, summary_table regcla
 RETURNS TABLE (model text, entries bigint, accounted bigint) LANGUAGE plpgsql AS $$
 BEGIN
     RETURN QUERY EXECUTE format(
-        'SELECT coalesce(f.model, s.model), f.entries, s.inserted + s.existing + s.overwritten + s.skipped
+        'SELECT coalesce(f.model, s.model), f.entries, s.inserted + s.existing + s.overwritten + s.skipped + s.reused
            FROM public.export_counts($1) f FULL JOIN %s s ON s.model = f.model
-          WHERE f.entries IS DISTINCT FROM s.inserted + s.existing + s.overwritten + s.skipped', summary_table)
+          WHERE f.entries IS DISTINCT FROM s.inserted + s.existing + s.overwritten + s.skipped + s.reused', summary_table)
     USING export;
 END $$;
 
