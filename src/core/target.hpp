@@ -177,8 +177,6 @@ public:
 	virtual void lock(const std::string &name) = 0;
 	// Every non-NULL value of table.column, as text (to check many candidate values in memory).
 	virtual std::vector<std::string> column_values(const TableShape &table, const std::string &column) = 0;
-	// For each name, whether the database knows it as a time zone (pg_timezone_names).
-	virtual std::vector<bool> known_time_zones(const std::vector<std::string> &names) = 0;
 	// Moves the table's id sequence past `max_id` (for rows inserted with ids of their own).
 	virtual void advance_sequence(const TableShape &table, std::int64_t max_id) = 0;
 	virtual void record_pk_map(const PkMapRows &rows) = 0;

@@ -428,25 +428,6 @@ std::vector<std::string> SpiTarget::column_values(const TableShape &table, const
 	return values;
 }
 
-std::vector<bool> SpiTarget::known_time_zones(const std::vector<std::string> &names) {
-	std::vector<bool> known(names.size(), false);
-	std::vector<TextArray> columns(1);
-	for (const std::string &n : names)
-		columns[0].emplace_back(n);
-	execute_text_arrays(
-	    "SELECT u.o::pg_catalog.int8 FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)"
-	    " WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name OPERATOR(pg_catalog.=) u.t)",
-	    columns, false);
-	pg_guard([&] {
-		for (uint64 i = 0; i < SPI_processed; ++i) {
-			bool isnull;
-			int64 ord = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-			known[static_cast<std::size_t>(ord - 1)] = true;
-		}
-	});
-	return known;
-}
-
 void SpiTarget::advance_sequence(const TableShape &table, std::int64_t max_id) {
 	const TableExtra &extra = extras_[table.qualified_name];
 	if (extra.sequence == InvalidOid)

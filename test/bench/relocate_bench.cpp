@@ -69,9 +69,6 @@ public:
 	void lock(const std::string &) override {}
 	void advance_sequence(const TableShape &, std::int64_t) override {}
 	std::vector<std::string> column_values(const TableShape &, const std::string &) override { return {}; }
-	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override {
-		return std::vector<bool>(names.size(), true);
-	}
 	std::vector<ImportChunk> load_chunks(const std::string &) override { return {}; }
 	void write_chunks(const std::string &, const std::vector<ImportChunk> &chunks) override {
 		chunks_ += chunks.size();

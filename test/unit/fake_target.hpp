@@ -401,13 +401,6 @@ public:
 		}
 		return out;
 	}
-	// A few zones, enough for the tests.
-	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override {
-		std::vector<bool> out;
-		for (const std::string &n : names)
-			out.push_back(n == "UTC" || n == "Europe/Vienna" || n == "America/Los_Angeles");
-		return out;
-	}
 	void advance_sequence(const TableShape &table, std::int64_t max_id) override {
 		auto it = next_id.find(table.name);
 		if (it == next_id.end())

@@ -21,6 +21,7 @@
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
 #include "core/importer.hpp"
+#include "core/sentry_lists.hpp"
 #include "fake_target.hpp"
 
 namespace relocate {
@@ -381,32 +382,49 @@ std::string user_option(int pk, const std::string &key, const std::string &org =
 	const std::string value = key == "clock24Hours" ? "true"
 	                          : key == "theme"      ? R"("\"dark\"")"
 	                          : key == "timezone"   ? R"("\"UTC\"")"
+	                          : key == "language"   ? R"("\"pt-br\"")"
 	                                                : R"("\"x\"")";
 	return entry("sentry.useroption", pk,
 	             R"("user": 1, "organization_id": )" + org + R"(, "project_id": null, "key": ")" + key +
 	                 R"(", "value": )" + value);
 }
 
-// Sentry's user-options validation (test_bad_invalid_user_option): a value it refuses fails the
-// import, naming the entry and the option.
+// Sentry's user-options validation (test_bad_invalid_user_option; UserOption.write_relocation_import
+// runs UserOptionsSerializer): a value it refuses fails the import, naming the entry and the option.
+std::string option_entry(int pk, const std::string &key, const std::string &value) {
+	return entry("sentry.useroption", pk,
+	             R"("user": 1, "organization_id": null, "project_id": null, "key": ")" + key + R"(", "value": )" +
+	                 value);
+}
+
 TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
 	struct Case {
 		const char *key;
 		const char *value;
 	} cases[] = {{"timezone", R"("\"MiddleEarth/Gondor\"")"},
+	             {"timezone", R"("\"utc\"")"},                 // case-sensitive
+	             {"timezone", R"("\"posix/Europe/Vienna\"")"}, // zoneinfo leaves out posix/ and right/
+	             {"timezone", R"("\"Factory\"")"},             // Sentry removes it
+	             {"timezone", R"("\"\"")"},
+	             {"timezone", "null"},           // This field may not be null.
+	             {"language", R"("\"nl\"")"},    // its catalog is nl_NL, which LANGUAGES lacks
+	             {"language", R"("\"pt-BR\"")"}, // the code is pt-br
+	             {"language", "null"},
 	             {"stacktraceOrder", R"("\"3\"")"},
-	             {"clock24Hours", R"("\"yes\"")"},
+	             {"stacktraceOrder", "1.0"}, // str(1.0) is "1.0"
+	             {"clock24Hours", R"("\"maybe\"")"},
+	             {"clock24Hours", "2"},
+	             {"clock24Hours", "null"},
+	             {"prefersChonkUI", R"("\"null\"")"},
 	             {"theme", R"("\"pink\"")"},
+	             {"theme", "null"},
 	             {"defaultIssueEvent", R"("\"newest\"")"}};
 	for (const Case &c : cases) {
-		SCOPED_TRACE(c.key);
+		SCOPED_TRACE(std::string(c.key) + " = " + c.value);
 		FakeTarget target{rule_tables()};
 		ImportOptions options;
 		options.admitted_scopes = admitted_scopes_for("user");
-		const std::string json =
-		    arr({kUser, entry("sentry.useroption", 7,
-		                      R"("user": 1, "organization_id": null, "project_id": null, "key": ")" +
-		                          std::string(c.key) + R"(", "value": )" + c.value)});
+		const std::string json = arr({kUser, option_entry(7, c.key, c.value)});
 		try {
 			run_import(json.data(), json.size(), options, target);
 			ADD_FAILURE() << "accepted";
@@ -414,18 +432,53 @@ TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
 			EXPECT_STREQ(e.code(), "22023");
 			EXPECT_NE(std::string(e.what()).find("sentry.useroption pk 7"), std::string::npos) << e.what();
 			EXPECT_NE(std::string(e.what()).find(c.key), std::string::npos) << e.what();
+			EXPECT_NE(e.detail().find("Sentry's UserOptionsSerializer says: "), std::string::npos) << e.detail();
 		}
 	}
-	// Valid values pass.
+	// Valid values pass, and keys that are no field of the serializer are not checked at all.
+	const char *valid[][2] = {
+	    {"timezone", R"("\"UTC\"")"},
+	    {"timezone", R"("\"America/Argentina/Buenos_Aires\"")"},
+	    {"language", R"("\"pt-br\"")"},
+	    {"language", R"("\"zh-tw\"")"},
+	    {"theme", R"("\"system\"")"},
+	    {"stacktraceOrder", R"("\"-1\"")"},
+	    {"stacktraceOrder", "2"}, // str(2) is "2"
+	    {"clock24Hours", R"("\"yes\"")"},
+	    {"clock24Hours", R"("\"OFF\"")"},
+	    {"clock24Hours", "0"},
+	    {"clock24Hours", "1.0"}, // 1.0 == 1: in TRUE_VALUES
+	    {"prefersIssueDetailsStreamlinedUI", "false"},
+	    {"defaultIssueEvent", R"("\"oldest\"")"},
+	    {"clock_24_hours", R"("\"garbage\"")"},
+	    {"stacktrace_order", "null"},
+	};
+	int pk = 10;
+	std::vector<std::string> entries{kUser};
+	for (const auto &v : valid)
+		entries.push_back(option_entry(pk++, v[0], v[1]));
 	FakeTarget target{rule_tables()};
 	ImportOptions options;
 	options.admitted_scopes = admitted_scopes_for("user");
-	const std::string ok = arr(
-	    {kUser, user_option(7, "timezone"), user_option(8, "theme"),
-	     entry(
-	         "sentry.useroption", 9,
-	         R"("user": 1, "organization_id": null, "project_id": null, "key": "stacktraceOrder", "value": "\"-1\"")")});
+	const std::string ok = arr(entries);
 	EXPECT_NO_THROW(run_import(ok.data(), ok.size(), options, target));
+}
+
+TEST(SentryLists, TimeZonesAndLanguages) {
+	EXPECT_EQ(sentry_time_zone_count(), 598u);
+	EXPECT_TRUE(is_sentry_time_zone("UTC"));
+	EXPECT_TRUE(is_sentry_time_zone("Europe/Vienna"));
+	EXPECT_TRUE(is_sentry_time_zone("US/Pacific")); // a backward link: a file of the zoneinfo tree
+	EXPECT_FALSE(is_sentry_time_zone("Factory"));
+	EXPECT_FALSE(is_sentry_time_zone("posixrules"));
+	EXPECT_FALSE(is_sentry_time_zone("posix/UTC"));
+	EXPECT_FALSE(is_sentry_time_zone("right/UTC"));
+	EXPECT_FALSE(is_sentry_time_zone("Europe/vienna"));
+	EXPECT_EQ(sentry_languages().size, 38u);
+	for (const char *code : {"af", "en", "pt", "pt-br", "sv-se", "zh-cn", "zh-tw"})
+		EXPECT_TRUE(is_sentry_language(code)) << code;
+	for (const char *code : {"nl", "nl-nl", "no", "nb", "ach", "si", "pl-pl", "ro-ro", "ru-ru", "pt-BR", "EN", ""})
+		EXPECT_FALSE(is_sentry_language(code)) << code;
 }
 
 TEST(ModelRules, GlobalUserOptionThatExistsIsSkipped) {

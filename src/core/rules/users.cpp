@@ -3,12 +3,14 @@
 // User.write_relocation_import), useremail.py, user_option.py, userip.py, and the signals that
 // create a new user's primary UserEmail (and its Email) and, outside Global scope, a
 // LostPasswordHash.
+#include <cstdlib>
 #include <initializer_list>
 #include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
 #include "core/rules/rules.hpp"
+#include "core/sentry_lists.hpp"
 
 namespace relocate::rules {
 
@@ -142,58 +144,105 @@ bool normalize_user_ip(RuleContext &, RowEdit &row, const RowReferences &refs) {
 
 namespace {
 
-// Sentry validates {key: value} of a user option with its user-options serializer; a value it
-// refuses fails the import. Checked here: timezone (a time zone the database knows),
-// stacktraceOrder, clock24Hours, theme, defaultIssueEvent, prefersIssueDetailsStreamlinedUI.
-// (language needs Sentry's list of languages and is not checked.)
-void validate_user_options(RuleContext &ctx, BatchEdit &batch) {
-	auto fail = [&](std::size_t r, const std::string &key, const std::string &why) {
-		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  std::string("relocate: ") + batch.model() + " pk " + std::to_string(batch.source_pk(r)) +
-		                      ", field \"value\": " + why + " for the option \"" + key + "\"",
-		                  "Sentry's user-options validation refuses it, and Sentry's import fails too.");
-	};
-	std::vector<std::size_t> tz_rows;
-	std::vector<std::string> zones;
-	for (std::size_t r = 0; r < batch.rows(); ++r) {
-		std::optional<std::string> key = batch.get(r, "key"), json = batch.get(r, "value");
-		if (!key || !json)
-			continue;
-		std::string_view j = *json;
-		std::optional<std::string> text = option_text(j); // the JSON string's text, or the literal
-		bool is_string = !j.empty() && j.front() == '"';
-		bool is_bool = j == "true" || j == "false";
-		auto one_of = [&](std::initializer_list<const char *> allowed) {
-			for (const char *a : allowed)
-				if (text && *text == a)
-					return true;
-			return false;
-		};
-		if (*key == "timezone") {
-			if (!is_string)
-				fail(r, *key, "not a time zone name");
-			tz_rows.push_back(r);
-			zones.push_back(*text);
-		} else if (*key == "stacktraceOrder") {
-			if (!one_of({"-1", "1", "2"}))
-				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of -1, 1, 2");
-		} else if (*key == "clock24Hours" || *key == "prefersIssueDetailsStreamlinedUI") {
-			if (!is_bool && !one_of({"true", "false"}))
-				fail(r, *key, "not a boolean");
-		} else if (*key == "theme") {
-			if (!is_string || !one_of({"light", "dark", "system"}))
-				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of light, dark, system");
-		} else if (*key == "defaultIssueEvent") {
-			if (!is_string || !one_of({"recommended", "latest", "oldest"}))
-				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of recommended, latest, oldest");
+// Sentry's UserOption.write_relocation_import validates {key: value} with UserOptionsSerializer
+// (src/sentry/users/api/endpoints/user_details.py) before writing; a value it refuses fails the
+// import. Only keys that are one of the serializer's field names are checked (DRF ignores any other
+// key): in real exports only language, timezone and theme, since Sentry stores the others under
+// snake_case keys (clock_24_hours, stacktrace_order, ...). The fields, as DRF 3.14 checks them:
+//   ChoiceField  language (LANGUAGES), timezone (AVAILABLE_TIMEZONES), theme, stacktraceOrder,
+//                defaultIssueEvent: str(value) must be one of the choices, exactly
+//   BooleanField clock24Hours and the prefers* flags: one of DRF's TRUE_VALUES / FALSE_VALUES
+// and null is refused by every field ("This field may not be null.").
+struct OptionField {
+	const char *key;
+	enum class Kind : std::uint8_t { Language, TimeZone, Choice, Boolean } kind;
+	std::initializer_list<const char *> choices;
+};
+
+const OptionField kOptionFields[] = {
+    {"language", OptionField::Kind::Language, {}},
+    {"stacktraceOrder", OptionField::Kind::Choice, {"-1", "1", "2"}},
+    {"timezone", OptionField::Kind::TimeZone, {}},
+    {"clock24Hours", OptionField::Kind::Boolean, {}},
+    {"theme", OptionField::Kind::Choice, {"light", "dark", "system"}},
+    {"defaultIssueEvent", OptionField::Kind::Choice, {"recommended", "latest", "oldest"}},
+    {"prefersIssueDetailsStreamlinedUI", OptionField::Kind::Boolean, {}},
+    {"prefersNextjsInsightsOverview", OptionField::Kind::Boolean, {}},
+    {"prefersChonkUI", OptionField::Kind::Boolean, {}},
+};
+
+const OptionField *option_field(std::string_view key) {
+	for (const OptionField &f : kOptionFields)
+		if (key == f.key)
+			return &f;
+	return nullptr;
+}
+
+bool is_json_integer(std::string_view j) {
+	std::size_t i = !j.empty() && j.front() == '-' ? 1 : 0;
+	return i < j.size() && j.find_first_not_of("0123456789", i) == std::string_view::npos;
+}
+
+// DRF's BooleanField: the JSON value (text) is in TRUE_VALUES or FALSE_VALUES. Python's set
+// membership compares numbers by value, so 1.0 and 0.0 are booleans too.
+bool drf_boolean(std::string_view json, const std::optional<std::string> &text) {
+	static const std::unordered_set<std::string_view> kStrings = {
+	    "t", "T", "y", "Y", "yes", "Yes", "YES", "true",  "True",  "TRUE",  "on",  "On",  "ON",  "1",
+	    "f", "F", "n", "N", "no",  "No",  "NO",  "false", "False", "FALSE", "off", "Off", "OFF", "0"};
+	if (json == "true" || json == "false")
+		return true;
+	if (!json.empty() && json.front() == '"')
+		return text && kStrings.count(*text) > 0;
+	if (json.empty() || (json.front() != '-' && (json.front() < '0' || json.front() > '9')))
+		return false; // null, a list or an object
+	char *end = nullptr;
+	const std::string number(json);
+	const double v = std::strtod(number.c_str(), &end);
+	return end == number.c_str() + number.size() && (v == 1.0 || v == 0.0);
+}
+
+// The reason DRF gives for refusing `json` as the value of `field`, or "" if it accepts it.
+std::string option_error(const OptionField &field, std::string_view json) {
+	std::optional<std::string> text = option_text(json); // the JSON string's text, or the literal
+	if (!text)
+		return "This field may not be null.";
+	if (field.kind == OptionField::Kind::Boolean)
+		return drf_boolean(json, text) ? "" : "Must be a valid boolean.";
+	// ChoiceField: str(value). A string is itself and an integer its digits; str() of anything else
+	// (True, 1.0, a list) is no choice of any of these fields.
+	const bool is_string = !json.empty() && json.front() == '"';
+	bool valid = false;
+	if (is_string || is_json_integer(json)) {
+		switch (field.kind) {
+		case OptionField::Kind::Language:
+			valid = is_sentry_language(*text);
+			break;
+		case OptionField::Kind::TimeZone:
+			valid = is_sentry_time_zone(*text);
+			break;
+		default:
+			for (const char *choice : field.choices)
+				valid = valid || *text == choice;
 		}
 	}
-	if (zones.empty())
-		return;
-	std::vector<bool> known = ctx.target().known_time_zones(zones);
-	for (std::size_t i = 0; i < zones.size(); ++i)
-		if (!known[i])
-			fail(tz_rows[i], "timezone", "\"" + zones[i] + "\" is not a known time zone");
+	return valid ? "" : "\"" + *text + "\" is not a valid choice.";
+}
+
+void validate_user_options(BatchEdit &batch) {
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		const std::optional<std::string> key = batch.get(r, "key");
+		const OptionField *field = key ? option_field(*key) : nullptr;
+		if (field == nullptr)
+			continue;
+		// A NULL cell is JSON null (jsonb columns hold JSON null as NULL).
+		const std::string why = option_error(*field, batch.get(r, "value").value_or("null"));
+		if (!why.empty())
+			throw ImportError(sqlstate::kInvalidParameterValue,
+			                  std::string("relocate: ") + batch.model() + " pk " + std::to_string(batch.source_pk(r)) +
+			                      ", field \"value\": Sentry refuses this value for the option \"" + *key + "\"",
+			                  "Sentry's UserOptionsSerializer says: " + why,
+			                  "Sentry's import fails on it too; correct or remove the option in the export.");
+	}
 }
 
 // A global option (neither organization nor project) whose user already has a global option with
@@ -236,7 +285,7 @@ void skip_duplicate_global_options(RuleContext &ctx, BatchEdit &batch) {
 } // namespace
 
 void resolve_user_options(RuleContext &ctx, BatchEdit &batch) {
-	validate_user_options(ctx, batch);
+	validate_user_options(batch);
 	skip_duplicate_global_options(ctx, batch);
 }
 
