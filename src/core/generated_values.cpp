@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <iterator>
 #include <cmath>
 #include <system_error>
 #include <utility>
@@ -165,7 +166,7 @@ bool python_isdecimal_char(char32_t c) {
 }
 
 // Python's str.strip() with no argument, on UTF-8 text.
-std::string_view python_strip(std::string_view s) {
+std::string_view python_strip_impl(std::string_view s) {
 	std::size_t begin = 0;
 	while (begin < s.size()) {
 		std::size_t next = begin;
@@ -593,6 +594,10 @@ std::string random_uuid4_hex() {
 
 // --- collision suffixes (appendix B; Sentry's unique_db_instance, sentry/db/models/utils.py) -------
 
+std::string_view python_strip(std::string_view s) {
+	return python_strip_impl(s);
+}
+
 std::string suffix_base(std::string_view value, const std::vector<std::string_view> &reserved) {
 	const std::string_view base = python_strip(value);
 	if (base.empty() || std::find(reserved.begin(), reserved.end(), base) != reserved.end())
@@ -615,15 +620,20 @@ std::vector<std::string> suffix_candidates(std::string_view base, std::size_t ma
 	// 2-character suffix, 5 with 3, 20 with 5 and 1 with 12, 27 in all ("At most, we have 27 attempts"). Its
 	// inline comment "2 attempts" on the first row is wrong, and appendix B (and the header) copied it.
 	static constexpr std::pair<int, std::size_t> kSizes[] = {{1, 2}, {5, 3}, {20, 5}, {1, 12}};
+	static_assert(std::size(kSizes) == std::size(kSuffixSizes));
 	std::vector<std::string> out;
 	for (const auto &[attempts, size] : kSizes) {
-		const long long stop =
-		    static_cast<long long>(std::min<std::size_t>(max_len, LLONG_MAX / 2)) - static_cast<long long>(size) - 1;
-		const std::string_view prefix = python_prefix(base, stop);
+		const std::string_view prefix = suffix_candidate_prefix(base, max_len, size);
 		for (int i = 0; i < attempts; ++i)
 			out.push_back(std::string(prefix) + "-" + random_from(kSuffixAlphabet, size));
 	}
 	return out;
+}
+
+std::string_view suffix_candidate_prefix(std::string_view base, std::size_t max_len, std::size_t size) {
+	const long long stop =
+	    static_cast<long long>(std::min<std::size_t>(max_len, LLONG_MAX / 2)) - static_cast<long long>(size) - 1;
+	return python_prefix(base, stop);
 }
 
 // --- organization slugs (§6 sentry.organization, appendix B) ------------------------------------

@@ -25,6 +25,8 @@ std::string random_uuid4_hex();               // 32 lowercase hex, no dashes (uu
 
 // --- collision suffixes (appendix B) ---------------------------------------------------------
 
+// Python's str.strip() with no argument (Unicode whitespace, as str.isspace() says), on UTF-8 text.
+std::string_view python_strip(std::string_view s);
 // The base a collision search starts from: `value` stripped of surrounding whitespace; if that is
 // empty or in `reserved`, 12 random hex characters instead.
 std::string suffix_base(std::string_view value, const std::vector<std::string_view> &reserved);
@@ -35,6 +37,10 @@ bool base_usable_without_suffix(std::string_view base);
 // with 12; each `base[:max_len - k - 1] + "-" + k characters` drawn from Sentry's alphabet
 // "abcdefghijklmnopqrstuvwxyz0123456790" (no '8'; '0' twice).
 std::vector<std::string> suffix_candidates(std::string_view base, std::size_t max_len);
+// The suffix lengths of those candidates.
+constexpr std::size_t kSuffixSizes[] = {2, 3, 5, 12};
+// The part of `base` a candidate with a `size`-character suffix keeps: Python's base[:max_len - size - 1].
+std::string_view suffix_candidate_prefix(std::string_view base, std::size_t max_len, std::size_t size);
 
 // --- organization slugs (§6 sentry.organization, appendix B) ---------------------------------
 
@@ -47,7 +53,6 @@ bool is_ascii(std::string_view text);
 // the caller obtains from the database's normalize(); non-ASCII characters left after it are
 // dropped), first 30 characters, strip '-'. May return "" (then the caller uses the base rules).
 std::string normalize_organization_slug(std::string_view nfkd);
-
 // --- Django password hashes ------------------------------------------------------------------
 
 // Django's PBKDF2PasswordHasher: "pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte

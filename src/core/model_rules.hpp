@@ -110,13 +110,40 @@ struct KeyRule {
 	bool empty() const { return columns[0] == nullptr; }
 };
 
-// Values that must stay unique, case-insensitively, across the tables that hold them (usernames;
-// organization slugs and slug reservations). The values already in those tables are read once per
-// import; the values picked by this import are added as it goes.
+// Case-insensitive uniqueness, as Sentry's unique_db_instance checks it: Django's __iexact, which on
+// PostgreSQL is UPPER("t"."col"::text) = UPPER(%s). Both sides are folded by the database: the values
+// already stored by UPPER() in their column's collation (read once per import), a candidate by
+// UPPER() of a text parameter, in the database's default collation (CaseFolds).
+
+// Values that must stay unique case-insensitively across the tables that hold them (usernames;
+// organization slugs and slug reservations): UPPER() of the values already in those tables (read
+// once per import), and of the values this import has picked since.
 struct UniqueValues {
 	std::vector<std::pair<std::string, const char *>> sources; // (table, column)
-	std::unordered_set<std::string> taken;                     // lower-cased
-	bool loaded = false;
+	std::unordered_set<std::string> taken;                     // UPPER() of each value
+};
+
+// UPPER() of texts as the database computes it for a parameter. Collect the texts a batch needs
+// (add, add_base), let RuleContext::fold compute them (one query at most), then read them.
+class CaseFolds {
+public:
+	void add(const std::string &text);
+	// What pick_unique needs to check `base` and its suffixed candidates: the base, and the prefixes
+	// of it that the candidates keep (a candidate is prefix + "-" + an ASCII suffix).
+	void add_base(const std::string &base, std::size_t max_len);
+	// UPPER(text) of a text added (and folded).
+	const std::string &upper(const std::string &text) const;
+	// UPPER() of a candidate of a base added with add_base: UPPER(prefix) followed by UPPER() of the
+	// ASCII "-suffix", character by character.
+	std::string upper_candidate(const std::string &candidate) const;
+	// UPPER() of ASCII text, character by character from the table (after fold).
+	std::string upper_ascii(std::string_view ascii) const;
+
+private:
+	friend class RuleContext;
+	std::unordered_map<std::string, std::string> upper_; // text -> UPPER(text), once folded
+	std::vector<std::string> pending_;                   // texts added since the last fold
+	const std::vector<std::string> *ascii_ = nullptr;    // UPPER() of each ASCII character
 };
 
 class RuleContext {
@@ -144,12 +171,23 @@ public:
 	std::vector<bool> taken_values(BatchEdit &batch, const char *column);
 	// Applies a get-or-create rule to every row still to be inserted (one lookup for the batch).
 	void apply_key_rule(BatchEdit &batch, const KeyRule &rule);
-	// The set of unique values named `name`, kept in `sources`; created on first use.
+	// The set of unique values named `name`, kept in `sources`; created on first use, and the values
+	// of those tables read on first use (one query per table per import).
 	UniqueValues &unique_values(const std::string &name, std::vector<std::pair<std::string, const char *>> sources);
-	// Picks, for each base, the base itself or the first of Sentry's suffixed candidates that is free
-	// (case-insensitively) in `values`; the values picked are taken for the rest of the import.
+	// Computes UPPER() of the texts added to `folds` since: ASCII text from a table of UPPER() of
+	// every ASCII character (read once per import: upper() maps ASCII one character at a time in
+	// every collation), the rest in one query.
+	void fold(CaseFolds &folds);
+	// Sentry's unique_db_instance for each base (already stripped, reserved words replaced: see
+	// suffix_base): the base itself if no value in `values` matches it case-insensitively and it is
+	// not all decimal digits, else the first of Sentry's 27 suffixed candidates that is free (the last
+	// one if none is). `folds` must hold each base (CaseFolds::add_base, then fold). The values picked
+	// are taken for the rest of the import.
 	std::vector<std::string> pick_unique(UniqueValues &values, const std::vector<std::string> &bases,
-	                                     std::size_t max_len);
+	                                     std::size_t max_len, const CaseFolds &folds);
+	// The same within a set of taken values the caller holds (e.g. one organization's team slugs).
+	std::vector<std::string> pick_unique(std::unordered_set<std::string> &taken, const std::vector<std::string> &bases,
+	                                     std::size_t max_len, const CaseFolds &folds);
 	// Inserts derived rows (all with the same columns) into `table`, ignoring conflicts if asked.
 	void insert_derived(const std::string &table, const std::vector<std::string> &columns,
 	                    const std::vector<TextArray> &rows, const std::vector<std::int64_t> &source_pks,
@@ -157,6 +195,7 @@ public:
 
 private:
 	void load(UniqueValues &values);
+	const std::vector<std::string> &ascii_upper();
 
 	const ImportOptions &options_;
 	Target &target_;
@@ -164,6 +203,7 @@ private:
 	std::unordered_map<std::string, std::optional<TableShape>> shapes_;
 	std::unordered_set<std::string> locks_taken_;
 	std::map<std::string, UniqueValues> unique_values_;
+	std::vector<std::string> ascii_upper_; // UPPER() of each ASCII character, read on first use
 };
 
 // now + `days` days, as PostgreSQL timestamptz input in UTC with microseconds ("now" cannot add).

@@ -175,8 +175,13 @@ public:
 	virtual std::vector<std::string> nfkd(const std::vector<std::string> &texts) = 0;
 	// Takes a transaction-level advisory lock on `name` (e.g. organization slugs), held to commit.
 	virtual void lock(const std::string &name) = 0;
-	// Every non-NULL value of table.column, as text (to check many candidate values in memory).
-	virtual std::vector<std::string> column_values(const TableShape &table, const std::string &column) = 0;
+	// Case-insensitive uniqueness is Django's __iexact as it runs on PostgreSQL:
+	// UPPER("t"."col"::text) = UPPER(%s). These two give both sides.
+	// UPPER() of each text as a text parameter has it (the database's default collation).
+	virtual std::vector<std::string> upper(const std::vector<std::string> &texts) = 0;
+	// UPPER(column::text) of every non-NULL value of table.column (in the column's collation); read
+	// once per import, so that candidates are checked in memory (no index serves UPPER()).
+	virtual std::vector<std::string> upper_values(const TableShape &table, const std::string &column) = 0;
 	// Moves the table's id sequence past `max_id` (for rows inserted with ids of their own).
 	virtual void advance_sequence(const TableShape &table, std::int64_t max_id) = 0;
 	virtual void record_pk_map(const PkMapRows &rows) = 0;

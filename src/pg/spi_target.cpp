@@ -412,19 +412,51 @@ std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) 
 	return out;
 }
 
-std::vector<std::string> SpiTarget::column_values(const TableShape &table, const std::string &column) {
-	std::vector<std::string> values;
-	const std::string sql = "SELECT " + quote_identifier(column) + "::pg_catalog.text FROM " + table.qualified_name +
-	                        " WHERE " + quote_identifier(column) + " IS NOT NULL";
+std::vector<std::string> SpiTarget::upper(const std::vector<std::string> &texts) {
+	// Django's UPPER(%s): the parameter is text, so upper() runs in the database's default collation.
+	std::vector<std::string> out(texts.size());
+	std::vector<TextArray> columns(1);
+	for (const std::string &t : texts)
+		columns[0].emplace_back(t);
+	execute_text_arrays("SELECT u.o::pg_catalog.int8, pg_catalog.upper(u.t) FROM ROWS FROM "
+	                    "(pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)",
+	                    columns, true);
 	pg_guard([&] {
-		expect(SPI_execute(sql.c_str(), false, 0), SPI_OK_SELECT, "reading existing values");
-		values.reserve(SPI_processed);
 		for (uint64 i = 0; i < SPI_processed; ++i) {
-			char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-			values.emplace_back(v != nullptr ? v : ""); // C++ only after the PostgreSQL call
+			bool isnull;
+			int64 ord = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+			char *text = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+			out[static_cast<std::size_t>(ord - 1)] = text != nullptr ? text : ""; // C++ after the PostgreSQL calls
 		}
-		SPI_freetuptable(SPI_tuptable);
 	});
+	return out;
+}
+
+std::vector<std::string> SpiTarget::upper_values(const TableShape &table, const std::string &column) {
+	// Django's UPPER("t"."col"::text): the cast keeps the column's collation. Read through a cursor,
+	// 10,000 rows at a time, so that a large table is never held twice.
+	std::vector<std::string> values;
+	const std::string c = quote_identifier(column);
+	const std::string sql = "SELECT pg_catalog.upper(" + c + "::pg_catalog.text) FROM " + table.qualified_name +
+	                        " WHERE " + c + " IS NOT NULL";
+	Portal portal = nullptr;
+	pg_guard([&] {
+		// Not read-only: the cursor must see the rows this import has written (see find_rows).
+		portal = SPI_cursor_open_with_args(nullptr, sql.c_str(), 0, nullptr, nullptr, nullptr, false, 0);
+	});
+	for (bool more = true; more;) {
+		pg_guard([&] {
+			SPI_cursor_fetch(portal, true, 10000);
+			more = SPI_processed > 0;
+			values.reserve(values.size() + SPI_processed);
+			for (uint64 i = 0; i < SPI_processed; ++i) {
+				char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+				values.emplace_back(v != nullptr ? v : ""); // C++ only after the PostgreSQL call
+			}
+			SPI_freetuptable(SPI_tuptable);
+		});
+	}
+	pg_guard([&] { SPI_cursor_close(portal); });
 	return values;
 }
 

@@ -36,7 +36,8 @@ public:
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override;
 	void lock(const std::string &name) override;
 	void advance_sequence(const TableShape &table, std::int64_t max_id) override;
-	std::vector<std::string> column_values(const TableShape &table, const std::string &column) override;
+	std::vector<std::string> upper(const std::vector<std::string> &texts) override;
+	std::vector<std::string> upper_values(const TableShape &table, const std::string &column) override;
 	void record_pk_map(const PkMapRows &rows) override;
 	void check_for_interrupts() override;
 	void lock_import(const std::string &import_uuid) override;

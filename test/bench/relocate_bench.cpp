@@ -68,7 +68,8 @@ public:
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
 	void lock(const std::string &) override {}
 	void advance_sequence(const TableShape &, std::int64_t) override {}
-	std::vector<std::string> column_values(const TableShape &, const std::string &) override { return {}; }
+	std::vector<std::string> upper(const std::vector<std::string> &texts) override { return texts; }
+	std::vector<std::string> upper_values(const TableShape &, const std::string &) override { return {}; }
 	std::vector<ImportChunk> load_chunks(const std::string &) override { return {}; }
 	void write_chunks(const std::string &, const std::vector<ImportChunk> &chunks) override {
 		chunks_ += chunks.size();

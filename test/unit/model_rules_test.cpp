@@ -969,5 +969,93 @@ TEST(ModelRules, FakeLookupHonoursNullColumnsAndFetchColumn) {
 	EXPECT_TRUE(found[0]->key_null);
 }
 
+// --- usernames: User.write_relocation_import and unique_db_instance -----------------------------------
+
+std::string user_named(int pk, const std::string &username) {
+	return entry("sentry.user", pk, R"("username": )" + username + R"(, "email": "", "is_active": true)");
+}
+
+std::vector<std::string> usernames_of(const FakeTarget &t) {
+	std::vector<std::string> out;
+	for (const Row &row : t.rows_of("auth_user"))
+		out.push_back(cell(row, "username"));
+	return out;
+}
+
+// Only a username an existing user has exactly takes the collision path; digits only and spaces
+// around are kept when nobody has it exactly (Sentry's test_generate_suffix_for_already_taken_username
+// and the isdecimal rule of unique_db_instance apply on that path only).
+TEST(ModelRules, UsernamesAreKeptUnlessAnExistingUserHasThemExactly) {
+	RulesRun r;
+	run(r, arr({user_named(1, R"("12345")"), user_named(2, R"(" padded ")"), user_named(3, R"("\u0661\u0662")")}));
+	EXPECT_EQ(usernames_of(r.target), (std::vector<std::string>{"12345", " padded ", "\u0661\u0662"}));
+	// Imported again, each collides exactly: stripped, then kept if free (case-insensitively) and not
+	// all digits, else suffixed.
+	RulesRun again;
+	again.target.existing["auth_user"] = {{{"id", "7"}, {"username", "12345"}},
+	                                      {{"id", "8"}, {"username", " padded "}},
+	                                      {{"id", "9"}, {"username", "\u0661\u0662"}}};
+	run(again, arr({user_named(1, R"("12345")"), user_named(2, R"(" padded ")"), user_named(3, R"("\u0661\u0662")")}));
+	const std::vector<std::string> names = usernames_of(again.target);
+	ASSERT_EQ(names.size(), 3u);
+	EXPECT_TRUE(std::regex_match(names[0], std::regex("12345-[a-z0-9]{2}"))) << names[0];
+	EXPECT_EQ(names[1], "padded"); // the stripped name is free: " PADDED " is not "PADDED"
+	EXPECT_EQ(names[2].rfind("\u0661\u0662-", 0), 0u) << names[2];
+}
+
+TEST(ModelRules, UsernameCollisionsInTheDatabaseAndInTheFile) {
+	RulesRun r;
+	r.target.existing["auth_user"] = {{{"id", "7"}, {"username", "Taken"}}, {{"id", "8"}, {"username", ""}}};
+	ImportOptions one_per_batch;
+	one_per_batch.batch_rows = 1;
+	run(r,
+	    arr({user_named(1, R"("taken")"),  // case-insensitively taken: renamed (Sentry's serializer refuses it)
+	         user_named(2, R"("taken ")"), // the serializer strips: taken too
+	         user_named(3, R"("fresh")"),  // kept
+	         user_named(4, R"("fresh")"),  // the same as an earlier row of the file: renamed
+	         user_named(5, R"("")")}),     // an existing user has "" exactly: 12 hex digits
+	    "global", one_per_batch);
+	const std::vector<std::string> names = usernames_of(r.target);
+	ASSERT_EQ(names.size(), 5u);
+	EXPECT_TRUE(std::regex_match(names[0], std::regex("taken-[a-z0-9]{2}"))) << names[0];
+	EXPECT_TRUE(std::regex_match(names[1], std::regex("taken-[a-z0-9]{2,3}"))) << names[1];
+	EXPECT_EQ(names[2], "fresh");
+	EXPECT_TRUE(std::regex_match(names[3], std::regex("fresh-[a-z0-9]{2,3}"))) << names[3];
+	EXPECT_TRUE(is_hex(names[4], 12)) << names[4];
+	// ASCII names need no query for their UPPER(): one for the ASCII table of the import, no more.
+	EXPECT_EQ(r.target.upper_calls, 1);
+}
+
+TEST(ModelRules, MergeUsersFindsTheExactUsernameInTheFileToo) {
+	RulesRun r;
+	ImportOptions merge;
+	merge.merge_users = true;
+	run(r, arr({user_named(1, R"("twin")"), user_named(2, R"("twin")"), user_named(3, R"("Twin")")}), "global", merge);
+	EXPECT_EQ(summary(r.report, "sentry.user").inserted, 2);
+	EXPECT_EQ(summary(r.report, "sentry.user").existing, 1);
+	EXPECT_EQ(r.target.new_pk("sentry.user", 1), r.target.new_pk("sentry.user", 2));
+	EXPECT_NE(r.target.new_pk("sentry.user", 1), r.target.new_pk("sentry.user", 3));
+}
+
+// Sentry's UserSerializer: a blank username (after stripping) fails the import.
+TEST(ModelRules, BlankUsernameFailsTheImport) {
+	for (const char *blank : {R"("")", R"("   ")", R"("\u3000")"}) {
+		SCOPED_TRACE(blank);
+		FakeTarget target{rule_tables()};
+		ImportOptions options;
+		options.admitted_scopes = admitted_scopes_for("user");
+		const std::string json = arr({user_named(4, blank)});
+		try {
+			run_import(json.data(), json.size(), options, target);
+			ADD_FAILURE() << "accepted";
+		} catch (const ImportError &e) {
+			EXPECT_STREQ(e.code(), "22023");
+			EXPECT_NE(std::string(e.what()).find("sentry.user pk 4, field \"username\""), std::string::npos)
+			    << e.what();
+			EXPECT_NE(e.detail().find("This field may not be blank."), std::string::npos) << e.detail();
+		}
+	}
+}
+
 } // namespace
 } // namespace relocate

@@ -8,36 +8,56 @@
 
 namespace relocate::rules {
 
+namespace {
+
+// Django's slugify works on the NFKD form of the text: the database normalises the non-ASCII ones
+// (one query for all of them).
+std::vector<std::string> nfkd(RuleContext &ctx, const std::vector<std::string> &texts) {
+	std::vector<std::string> non_ascii;
+	for (const std::string &t : texts)
+		if (!is_ascii(t))
+			non_ascii.push_back(t);
+	if (non_ascii.empty())
+		return texts;
+	const std::vector<std::string> normalized = ctx.target().nfkd(non_ascii);
+	std::vector<std::string> out;
+	std::size_t n = 0;
+	for (const std::string &t : texts)
+		out.push_back(is_ascii(t) ? t : normalized[n++]);
+	return out;
+}
+
+} // namespace
+
 void resolve_organizations(RuleContext &ctx, BatchEdit &batch) {
+	// Organization.save (src/sentry/models/organization.py) on a new row: the slug lower-cased,
+	// '_' -> '-', stripped of '-', then slugify_instance (slugify, 30 characters) and
+	// unique_db_instance with RESERVED_ORGANIZATION_SLUGS, unique case-insensitively among
+	// organizations (and, relocate's addition, slug reservations).
 	if (batch.table().find("slug") < 0)
 		return;
 	// Slugs are unique across organizations and slug reservations; concurrent imports take turns.
 	ctx.lock_once("relocate organization slugs");
 	std::vector<std::size_t> rows;
-	std::vector<std::string> slugs;
+	std::vector<std::string> sources;
 	for (std::size_t r = 0; r < batch.rows(); ++r) {
 		if (auto s = batch.get(r, "slug")) {
 			rows.push_back(r);
-			slugs.push_back(*s);
+			sources.push_back(*s);
 		}
 	}
 	if (rows.empty())
 		return;
-	// Django's slugify works on the NFKD form of the text; the database normalises non-ASCII slugs.
-	std::vector<std::string> non_ascii;
-	for (const std::string &s : slugs)
-		if (!is_ascii(s))
-			non_ascii.push_back(s);
-	std::vector<std::string> normalized_non_ascii = non_ascii.empty() ? non_ascii : ctx.target().nfkd(non_ascii);
 	std::vector<std::string> bases;
-	std::size_t n = 0;
-	for (const std::string &s : slugs) {
-		std::string nfkd = is_ascii(s) ? s : normalized_non_ascii[n++];
-		bases.push_back(suffix_base(normalize_organization_slug(nfkd), reserved_organization_slugs()));
+	CaseFolds folds;
+	for (const std::string &s : nfkd(ctx, sources)) {
+		bases.push_back(suffix_base(normalize_organization_slug(s), reserved_organization_slugs()));
+		folds.add_base(bases.back(), 30);
 	}
+	ctx.fold(folds); // slugs are ASCII: no query
 	UniqueValues &taken = ctx.unique_values(
 	    "organization slugs", {{batch.table().name, "slug"}, {"sentry_organizationslugreservation", "slug"}});
-	std::vector<std::string> final_slugs = ctx.pick_unique(taken, bases, 30);
+	std::vector<std::string> final_slugs = ctx.pick_unique(taken, bases, 30, folds);
 	for (std::size_t i = 0; i < rows.size(); ++i)
 		batch.set(rows[i], "slug", final_slugs[i]);
 }

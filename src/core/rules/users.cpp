@@ -5,12 +5,14 @@
 // LostPasswordHash.
 #include <cstdlib>
 #include <initializer_list>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
 #include "core/rules/rules.hpp"
 #include "core/sentry_lists.hpp"
+#include "core/text.hpp"
 
 namespace relocate::rules {
 
@@ -44,14 +46,57 @@ bool normalize_user(RuleContext &ctx, RowEdit &row, const RowReferences &) {
 	return true;
 }
 
+namespace {
+
+[[noreturn]] void fail_user(const BatchEdit &batch, std::size_t r, const char *field, const std::string &what,
+                            const std::string &sentry_says) {
+	throw ImportError(sqlstate::kInvalidParameterValue,
+	                  std::string("relocate: ") + batch.model() + " pk " + std::to_string(batch.source_pk(r)) +
+	                      ", field \"" + field + "\": " + what,
+	                  "Sentry's UserSerializer says: " + sentry_says,
+	                  "Sentry's import fails on it too (a ValidationError); correct the user in the export.");
+}
+
+// Sentry's user serializer as User.write_relocation_import runs it before writing (UserSerializer,
+// or in Config and Global scope SuperuserUserSerializer, StaffSerializer in newer Sentry), on the
+// row as it is about to be written, i.e. after a collision rename. Its fields are DRF CharFields
+// that trim whitespace, so the checks see the stripped values; the row keeps its own.
+void validate_user(RuleContext &ctx, const BatchEdit &batch, std::size_t r, const std::string &username) {
+	const std::string_view trimmed = python_strip(username);
+	if (trimmed.empty())
+		fail_user(batch, r, "username", "the username is blank", "This field may not be blank.");
+	if (utf8_length(trimmed) > 128)
+		fail_user(batch, r, "username", "the username is longer than 128 characters",
+		          "Ensure this field has no more than 128 characters.");
+	if (batch.table().find("first_name") >= 0) {
+		const std::optional<std::string> name = batch.get(r, "first_name");
+		if (!name)
+			fail_user(batch, r, "name", "the name is null", "This field may not be null.");
+		if (utf8_length(python_strip(*name)) > 200)
+			fail_user(batch, r, "name", "the name is longer than 200 characters",
+			          "Ensure this field has no more than 200 characters.");
+	}
+	if (ctx.config_or_global_scope() && batch.table().find("is_active") >= 0 && !batch.get(r, "is_active"))
+		fail_user(batch, r, "is_active", "is_active is null", "This field may not be null.");
+}
+
+} // namespace
+
 void resolve_users(RuleContext &ctx, BatchEdit &batch) {
+	// User.write_relocation_import (src/sentry/users/models/user.py): only a user whose username an
+	// existing user has exactly takes the collision path: merged into that user with merge_users,
+	// else renamed by unique_db_instance (stripped, then kept if free case-insensitively and not all
+	// digits, else Sentry's random suffix). Any other username is written exactly as it is (digits,
+	// spaces and all). Sentry's serializer then refuses a username that another user has
+	// case-insensitively; relocate renames it on the collision path instead (a deliberate
+	// difference). "Existing" includes the users this import wrote earlier, as in Sentry.
 	const int username_col = batch.table().find("username");
 	if (username_col < 0)
 		return;
 	std::vector<std::size_t> rows;
 	std::vector<std::string> usernames;
 	for (std::size_t r = 0; r < batch.rows(); ++r) {
-		if (auto u = batch.get(r, "username")) {
+		if (auto u = batch.get(r, "username")) { // never NULL: auth_user.username is NOT NULL
 			rows.push_back(r);
 			usernames.push_back(*u);
 		}
@@ -60,34 +105,51 @@ void resolve_users(RuleContext &ctx, BatchEdit &batch) {
 		return;
 	// Usernames are unique across concurrent imports too: they take turns (held to commit).
 	ctx.lock_once("relocate usernames");
-	// merge_users: an exact (case-sensitive) username match reuses the existing user.
-	std::vector<std::optional<FoundRow>> exact(rows.size());
-	if (ctx.options().merge_users) {
-		KeyLookup lookup;
-		lookup.table = &batch.table();
-		lookup.columns = {username_col};
-		for (const std::string &u : usernames)
-			lookup.probes.push_back({u});
-		exact = ctx.target().find_rows(lookup);
-	}
-	std::vector<std::size_t> to_place;
-	std::vector<std::string> bases;
+	// The exact matches: one lookup for the batch (the unique index on username serves it), and the
+	// earlier rows of this batch.
+	KeyLookup lookup;
+	lookup.table = &batch.table();
+	lookup.columns = {username_col};
+	for (const std::string &u : usernames)
+		lookup.probes.push_back({u});
+	const std::vector<std::optional<FoundRow>> exact = ctx.target().find_rows(lookup);
+	UniqueValues &taken = ctx.unique_values("usernames", {{batch.table().name, "username"}});
+	CaseFolds folds;
+	std::vector<std::string> bases(rows.size());
 	for (std::size_t i = 0; i < rows.size(); ++i) {
-		if (exact[i]) {
-			RowFate &fate = batch.fate(rows[i]);
+		bases[i] = suffix_base(usernames[i], {});
+		folds.add(usernames[i]);
+		folds.add(std::string(python_strip(usernames[i])));
+		folds.add_base(bases[i], 128);
+	}
+	ctx.fold(folds);                                       // at most one query, only for non-ASCII usernames
+	std::unordered_map<std::string, std::size_t> in_batch; // username -> first row of this batch with it
+	for (std::size_t i = 0; i < rows.size(); ++i) {
+		const std::size_t r = rows[i];
+		RowFate &fate = batch.fate(r);
+		auto earlier = in_batch.find(usernames[i]);
+		const bool exact_match = exact[i] || earlier != in_batch.end();
+		if (exact_match && ctx.options().merge_users) {
 			fate.becomes(RowFate::Action::Reuse, ImportKind::Existing);
-			fate.id = exact[i]->id;
+			if (exact[i])
+				fate.id = exact[i]->id;
+			else
+				fate.same_as_row = static_cast<long>(earlier->second);
 			continue;
 		}
-		to_place.push_back(i);
-		bases.push_back(suffix_base(usernames[i], {}));
+		// The serializer's case-insensitive check compares the stripped username.
+		const std::string stripped(python_strip(usernames[i]));
+		const bool taken_case_insensitively = !stripped.empty() && taken.taken.count(folds.upper(stripped)) > 0;
+		std::string username = usernames[i];
+		if (exact_match || taken_case_insensitively) {
+			username = ctx.pick_unique(taken, {bases[i]}, 128, folds).front();
+			batch.set(r, "username", username);
+		} else {
+			taken.taken.insert(folds.upper(username));
+		}
+		validate_user(ctx, batch, r, username);
+		in_batch.emplace(std::move(username), r); // what later rows of the batch find exactly
 	}
-	// Otherwise the username must be free (case-insensitively, and not all digits), else it gets a
-	// random suffix (usernames are at most 128 characters).
-	UniqueValues &taken = ctx.unique_values("usernames", {{batch.table().name, "username"}});
-	std::vector<std::string> names = ctx.pick_unique(taken, bases, 128);
-	for (std::size_t j = 0; j < to_place.size(); ++j)
-		batch.set(rows[to_place[j]], "username", names[j]);
 }
 
 void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &written) {
