@@ -262,3 +262,46 @@ SELECT sum(inserted) FROM relocate_import(replace(:'emilie', 'EMILIE', 'STRASSE'
 \set QUIET off
 DROP DATABASE relocate_collation_libc;
 DROP DATABASE relocate_collation_icu;
+
+-- Organization.save: an organization whose slug is empty or null gets the slug of its name, then
+-- the normalisation and uniqueness of any slug; random hex only when the name slugifies to nothing
+-- or to a reserved slug.
+\i test/regress/setup.sql
+SELECT * FROM relocate_import('[
+  {"model": "sentry.organization", "pk": 1, "fields": {"name": "Acme Corp", "slug": "", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organization", "pk": 2, "fields": {"name": "Acme Corp", "slug": null, "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organization", "pk": 3, "fields": {"name": "Ünïcode Ltd.", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organization", "pk": 4, "fields": {"name": "!!!", "slug": "", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organization", "pk": 5, "fields": {"name": "API", "slug": "", "date_added": "2023-06-22T22:59:55Z"}}]',
+  import_uuid => '00000000-0000-4000-8000-0000000001c1');
+SELECT m.old_pk, CASE WHEN o.slug ~ '^[0-9a-f]{12}$' THEN '<12 hex digits>' WHEN m.old_pk = 2 THEN regexp_replace(o.slug, '-[a-z0-9]{2}$', '-<suffix>') ELSE o.slug END AS slug
+  FROM relocate_pk_map m JOIN sentry_organization o ON o.id = m.new_pk WHERE m.model = 'sentry.organization'
+ ORDER BY m.old_pk;
+
+-- Team.save and Project.save: an empty or null slug is made from the name (slugify; teams 30
+-- characters, projects 50 and Sentry's reserved project slugs), unique case-insensitively within the
+-- organization; a slug from the export is kept exactly as it is.
+SELECT * FROM relocate_import('[
+  {"model": "sentry.organization", "pk": 1, "fields": {"name": "T", "slug": "teams-and-projects", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.team", "pk": 1, "fields": {"organization": 1, "name": "Back End", "slug": "", "status": 0}},
+  {"model": "sentry.team", "pk": 2, "fields": {"organization": 1, "name": "Back End", "slug": null, "status": 0}},
+  {"model": "sentry.team", "pk": 3, "fields": {"organization": 1, "name": "A team with a name far longer than thirty characters", "status": 0}},
+  {"model": "sentry.team", "pk": 4, "fields": {"organization": 1, "name": "x", "slug": "Keep_Me Exactly", "status": 0}},
+  {"model": "sentry.project", "pk": 1, "fields": {"organization": 1, "name": "Settings", "slug": "", "date_added": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.project", "pk": 2, "fields": {"organization": 1, "name": "My Project", "slug": "", "date_added": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.project", "pk": 3, "fields": {"organization": 1, "name": "my_project", "slug": "MY-PROJECT", "date_added": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.project", "pk": 4, "fields": {"organization": 1, "name": "My Project", "slug": "", "date_added": "2023-06-22T00:00:00Z"}}]',
+  import_uuid => '00000000-0000-4000-8000-0000000001c2');
+SELECT m.model, m.old_pk, length(m.slug) AS len,
+       CASE WHEN m.slug ~ '^[0-9a-f]{12}$' THEN '<12 hex digits>'
+            WHEN (m.model, m.old_pk) IN (('sentry.team', 2), ('sentry.project', 4)) THEN regexp_replace(m.slug, '-[a-z0-9]{2}$', '-<suffix>')
+            ELSE m.slug END AS slug
+  FROM relocate_pk_map m WHERE m.model IN ('sentry.team', 'sentry.project') ORDER BY m.model, m.old_pk;
+-- A slug from the export that the organization's team already has: an ERROR naming the entry (Sentry
+-- fails on the table's unique constraint).
+SELECT * FROM relocate_import('[
+  {"model": "sentry.organization", "pk": 1, "fields": {"name": "T", "slug": "dup", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.team", "pk": 1, "fields": {"organization": 1, "name": "Ops", "slug": "ops", "status": 0}},
+  {"model": "sentry.team", "pk": 2, "fields": {"organization": 1, "name": "Ops 2", "slug": "ops", "status": 0}}]',
+  import_uuid => '00000000-0000-4000-8000-0000000001c3');
+\echo :LAST_ERROR_SQLSTATE

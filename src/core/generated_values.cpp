@@ -658,53 +658,53 @@ const std::vector<std::string_view> &reserved_organization_slugs() {
 	return kReserved;
 }
 
+const std::vector<std::string_view> &reserved_project_slugs() {
+	// RESERVED_PROJECT_SLUGS (src/sentry/constants.py, the same at 24.9 and in the newest version read).
+	static const std::vector<std::string_view> kReserved = {
+	    "$all",         "api-keys",           "audit-log", "auth",         "members",
+	    "projects",     "rate-limits",        "repos",     "settings",     "teams",
+	    "billing",      "payments",           "legal",     "subscription", "support",
+	    "integrations", "developer-settings", "usage",
+	};
+	return kReserved;
+}
+
 bool is_ascii(std::string_view text) {
 	return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-std::string normalize_organization_slug(std::string_view nfkd) {
-	// Sentry (Organization.save + slugify_instance): t = slug.lower().replace("_", "-").strip("-");
-	// value = django.utils.text.slugify(t)[:30].strip("-"), where slugify(v) (Django 5.0) is
+namespace {
+
+void strip_chars(std::string &s, std::string_view chars) {
+	const std::size_t b = s.find_first_not_of(chars);
+	if (b == std::string::npos) {
+		s.clear();
+		return;
+	}
+	s = s.substr(b, s.find_last_not_of(chars) - b + 1);
+}
+
+} // namespace
+
+std::string slugify_instance_value(std::string_view nfkd, std::size_t max_len) {
+	// slugify_instance: value = django.utils.text.slugify(label)[:max_length].strip("-"), where slugify(v)
+	// (Django 5.0) is
 	//     v = unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode("ascii")
 	//     v = re.sub(r"[^\w\s-]", "", v.lower())
 	//     return re.sub(r"[-\s]+", "-", v).strip("-_")
-	// Here the caller has already applied NFKD to the original text, so the order differs from Sentry's in two
-	// ways, both verified over every code point (alone and between ASCII letters) with CPython 3.11:
-	// * lower() runs after NFKD and only on ASCII. Unicode case mappings that yield ASCII are covered by NFKD:
-	//   e.g. U+212A KELVIN SIGN lower-cases to 'k' in Sentry, and NFKD maps it to 'K', lower-cased here; U+0130
-	//   gives "i" + U+0307 either way. No code point gives a different result.
-	// * '_' -> '-' runs after NFKD, so it also hits the '_' that NFKD produces from U+FE33, U+FE34, U+FE4D..U+FE4F
-	//   and U+FF3F (compatibility low lines): Sentry keeps those as '_' inside the slug ("a\uFF3Fb" -> "a_b"),
-	//   this gives "a-b". Those are the only differences; exported slugs are ASCII in practice.
-	// Python's \w and \s on the ASCII that is left: [A-Za-z0-9_] and [\t\n\v\f\r\x1c-\x1f ].
+	// The caller has already applied NFKD. Python's \w and \s on the ASCII that is left: [A-Za-z0-9_] and
+	// [\t\n\v\f\r\x1c-\x1f ].
 	auto is_space = [](char c) { return (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f') || c == ' '; };
 	auto is_word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
-
-	// encode("ascii", "ignore"), lower(), replace("_", "-").
-	std::string t;
-	t.reserve(nfkd.size());
+	// encode("ascii", "ignore"), lower(), re.sub(r"[^\w\s-]", ""), then re.sub(r"[-\s]+", "-").
+	std::string v;
+	v.reserve(nfkd.size());
+	bool in_run = false;
 	for (char c : nfkd) {
 		if (static_cast<unsigned char>(c) >= 0x80)
 			continue;
 		if (c >= 'A' && c <= 'Z')
 			c = static_cast<char>(c - 'A' + 'a');
-		t += c == '_' ? '-' : c;
-	}
-	auto strip = [](std::string &s, std::string_view chars) {
-		const std::size_t b = s.find_first_not_of(chars);
-		if (b == std::string::npos) {
-			s.clear();
-			return;
-		}
-		s = s.substr(b, s.find_last_not_of(chars) - b + 1);
-	};
-	strip(t, "-"); // .strip("-") (before slugify)
-
-	// re.sub(r"[^\w\s-]", "", v), then re.sub(r"[-\s]+", "-", v).
-	std::string v;
-	v.reserve(t.size());
-	bool in_run = false;
-	for (char c : t) {
 		if (c == '-' || is_space(c)) {
 			if (!in_run)
 				v += '-';
@@ -716,11 +716,35 @@ std::string normalize_organization_slug(std::string_view nfkd) {
 		// other characters are deleted; a run of separators continues across them, exactly as removing them
 		// first and collapsing afterwards would.
 	}
-	strip(v, "-_"); // slugify's .strip("-_")
-	if (v.size() > 30)
-		v.resize(30); // [:30] (ASCII: characters are bytes)
-	strip(v, "-");
+	strip_chars(v, "-_"); // slugify's .strip("-_")
+	if (v.size() > max_len)
+		v.resize(max_len); // [:max_length] (ASCII: characters are bytes)
+	strip_chars(v, "-");
 	return v;
+}
+
+std::string normalize_organization_slug(std::string_view nfkd) {
+	// Sentry (Organization.save + slugify_instance): t = slug.lower().replace("_", "-").strip("-"), then
+	// slugify_instance_value(t, 30) (see above).
+	// Here the caller has already applied NFKD to the original text, so the order differs from Sentry's in two
+	// ways, both verified over every code point (alone and between ASCII letters) with CPython 3.11:
+	// * lower() runs after NFKD and only on ASCII. Unicode case mappings that yield ASCII are covered by NFKD:
+	//   e.g. U+212A KELVIN SIGN lower-cases to 'k' in Sentry, and NFKD maps it to 'K', lower-cased here; U+0130
+	//   gives "i" + U+0307 either way. No code point gives a different result.
+	// * '_' -> '-' runs after NFKD, so it also hits the '_' that NFKD produces from U+FE33, U+FE34, U+FE4D..U+FE4F
+	//   and U+FF3F (compatibility low lines): Sentry keeps those as '_' inside the slug ("a\uFF3Fb" -> "a_b"),
+	//   this gives "a-b". Those are the only differences; exported slugs are ASCII in practice.
+	std::string t;
+	t.reserve(nfkd.size());
+	for (char c : nfkd) {
+		if (static_cast<unsigned char>(c) >= 0x80)
+			continue; // encode("ascii", "ignore")
+		if (c >= 'A' && c <= 'Z')
+			c = static_cast<char>(c - 'A' + 'a');
+		t += c == '_' ? '-' : c;
+	}
+	strip_chars(t, "-"); // .strip("-") (before slugify)
+	return slugify_instance_value(t, 30);
 }
 
 // --- Django password hashes (§6 sentry.user, appendix B) -----------------------------------------

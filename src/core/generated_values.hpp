@@ -53,6 +53,13 @@ bool is_ascii(std::string_view text);
 // the caller obtains from the database's normalize(); non-ASCII characters left after it are
 // dropped), first 30 characters, strip '-'. May return "" (then the caller uses the base rules).
 std::string normalize_organization_slug(std::string_view nfkd);
+// Sentry's slugify_instance before uniqueness: Django's slugify of the label (`nfkd` is its NFKD form:
+// ASCII only, lower case, [^\w\s-] removed, runs of spaces and '-' as one '-', stripped of '-' and
+// '_'), its first `max_len` characters, stripped of '-'. May return "".
+std::string slugify_instance_value(std::string_view nfkd, std::size_t max_len);
+// Sentry's RESERVED_PROJECT_SLUGS (18 entries).
+const std::vector<std::string_view> &reserved_project_slugs();
+
 // --- Django password hashes ------------------------------------------------------------------
 
 // Django's PBKDF2PasswordHasher: "pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte

@@ -36,6 +36,61 @@ constexpr KeyRule overwritable_config(Key key) {
 
 using namespace rules;
 
+// The columns each model's rules write (relocate_model_columns lists them).
+constexpr RuleColumn kUserColumns[] = {
+    {"username",
+     "User.write_relocation_import: when an existing user (or one imported earlier) has the username exactly, "
+     "merged into it with merge_users, else renamed by unique_db_instance (stripped; kept if free "
+     "case-insensitively and not all digits, else a random suffix); relocate also renames one taken "
+     "case-insensitively (Sentry's serializer refuses it)"},
+    {"is_staff", "false outside Config and Global scope (User.normalize_before_relocation_import)"},
+    {"is_superuser", "false outside Config and Global scope (User.normalize_before_relocation_import)"},
+    {"is_managed", "false outside Config and Global scope (User.normalize_before_relocation_import)"},
+    {"is_unclaimed", "true outside Global scope (User.normalize_before_relocation_import)"},
+    {"password", "outside Global scope, or for an unclaimed user: the pbkdf2_sha256 hash of a random password "
+                 "(User.normalize_before_relocation_import)"},
+    {"last_password_change", "now, when the password is replaced"},
+    {"is_password_expired", "false, when the password is replaced"},
+};
+constexpr RuleColumn kUserEmailColumns[] = {
+    {"is_verified", "false outside Global scope (UserEmail.normalize_before_relocation_import)"},
+    {"validation_hash", "32 random characters outside Global scope (UserEmail.normalize_before_relocation_import)"},
+    {"date_hash_added", "now outside Global scope (UserEmail.normalize_before_relocation_import)"},
+};
+constexpr RuleColumn kUserIpColumns[] = {
+    {"country_code", "NULL (Sentry looks it up in its GeoIP data; relocate has none)"},
+    {"region_code", "NULL (Sentry looks it up in its GeoIP data; relocate has none)"},
+};
+constexpr RuleColumn kOrganizationColumns[] = {
+    {"slug",
+     "Organization.save: the slug, or the name when the slug is empty or null, normalised (lower case, slugify, "
+     "30 characters; reserved slugs become 12 random hex digits) and made unique case-insensitively among "
+     "organizations and slug reservations with Sentry's random suffix",
+     true},
+    {"status",
+     "3 (RELOCATION_PENDING_APPROVAL) with hide_organizations (Organization.normalize_before_relocation_import)"},
+};
+constexpr RuleColumn kTeamColumns[] = {
+    {"slug",
+     "Team.save: when empty or null, made from the name (slugify, 30 characters) unique case-insensitively within "
+     "the organization; a slug from the export is kept as it is",
+     true},
+};
+constexpr RuleColumn kProjectColumns[] = {
+    {"slug",
+     "Project.save: when empty or null, made from the name (slugify, 50 characters, RESERVED_PROJECT_SLUGS become "
+     "12 random hex digits) unique case-insensitively within the organization; a slug from the export is kept",
+     true},
+    {"id", "the export's pk in Global scope (Project.normalize_before_relocation_import), else a new id"},
+};
+constexpr RuleColumn kMonitorColumns[] = {
+    {"guid", "a new UUID4 (Monitor.normalize_before_relocation_import)", true},
+    {"slug",
+     "Monitor.save: when empty or null, made from the name (slugify, 50 characters) unique case-insensitively "
+     "within the organization; a slug from the export is kept",
+     true},
+};
+
 constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.apiauthorization").scoped_by(scope_by_application),
     ModelHooks("sentry.apikey").normalizing(normalize_api_key),
@@ -50,14 +105,15 @@ constexpr ModelHooks kHooks[] = {
         .filtered_as(FilterRole::Email),
     ModelHooks("sentry.incident").normalizing(normalize_incident),
     ModelHooks("sentry.incidentactivity").normalizing(normalize_incident_activity),
-    ModelHooks("sentry.monitor").normalizing(normalize_monitor),
+    ModelHooks("sentry.monitor").normalizing(normalize_monitor).resolving(resolve_monitors).writing(kMonitorColumns),
     ModelHooks("sentry.notificationaction").scoped_by(scope_by_integration),
     ModelHooks("sentry.option").keyed(overwritable_config({"key"})),
     ModelHooks("sentry.organization")
         .resolving(resolve_organizations)
         .after_writing(after_write_organizations)
         .filtered_as(FilterRole::Organization)
-        .hiding_status(),
+        .hiding_status()
+        .writing(kOrganizationColumns),
     // Sentry's one exception to "an unmapped reference skips the row": a member whose inviter was
     // not imported keeps its membership and loses the inviter.
     ModelHooks("sentry.organizationmember")
@@ -67,7 +123,11 @@ constexpr ModelHooks kHooks[] = {
         .nulling_unmapped("inviter_id"),
     ModelHooks("sentry.orgauthtoken").normalizing(normalize_org_auth_token).resolving(resolve_org_auth_tokens),
     // Global scope restores projects with their own ids, so that DSNs keep working.
-    ModelHooks("sentry.project").after_writing(after_write_projects).keeping_ids_in_global(),
+    ModelHooks("sentry.project")
+        .resolving(resolve_projects)
+        .after_writing(after_write_projects)
+        .keeping_ids_in_global()
+        .writing(kProjectColumns),
     ModelHooks("sentry.projectkey").normalizing(normalize_project_key).resolving(resolve_project_keys),
     // Get-or-create by (project, key), then the file's values are saved into it; reported Inserted
     // (the row is typically the sentry:option-epoch option created with the project).
@@ -78,17 +138,20 @@ constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.relayusage").keyed(overwritable_config({"relay_id", "version"})),
     ModelHooks("sentry.rule").normalizing(normalize_rule),
     ModelHooks("sentry.savedsearch").normalizing(normalize_saved_search),
+    ModelHooks("sentry.team").resolving(resolve_teams).writing(kTeamColumns),
     ModelHooks("sentry.user")
         .normalizing(normalize_user)
         .resolving(resolve_users)
         .after_writing(after_write_users)
-        .filtered_as(FilterRole::User),
+        .filtered_as(FilterRole::User)
+        .writing(kUserColumns),
     // The user's primary address already exists (created with the user): it takes the file's values,
     // and Sentry reports it as Inserted.
     ModelHooks("sentry.useremail")
         .normalizing(normalize_user_email)
-        .keyed(get_or_create({"user_id", "email"}, Action::Update, ImportKind::Inserted)),
-    ModelHooks("sentry.userip").normalizing(normalize_user_ip),
+        .keyed(get_or_create({"user_id", "email"}, Action::Update, ImportKind::Inserted))
+        .writing(kUserEmailColumns),
+    ModelHooks("sentry.userip").normalizing(normalize_user_ip).writing(kUserIpColumns),
     ModelHooks("sentry.useroption").normalizing(normalize_row_of_user).resolving(resolve_user_options),
     // The mixin's only unique set (user, permission) holds a foreign key, so Sentry always inserts.
     ModelHooks("sentry.userpermission").normalizing(normalize_row_of_user),

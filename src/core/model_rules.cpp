@@ -265,6 +265,23 @@ std::vector<std::string> RuleContext::pick_unique(std::unordered_set<std::string
 	return result;
 }
 
+std::unordered_map<std::string, ScopedUnique> &RuleContext::scoped_unique(const TableShape &table, const char *column,
+                                                                          const char *scope_column,
+                                                                          const std::vector<std::string> &scopes) {
+	std::unordered_map<std::string, ScopedUnique> &by_scope = scoped_unique_[table.name + "." + column];
+	std::vector<std::string> unseen;
+	for (const std::string &scope : scopes)
+		if (by_scope.try_emplace(scope).second)
+			unseen.push_back(scope);
+	if (!unseen.empty())
+		for (ScopedValue &v : target_.scoped_values(table, column, scope_column, unseen)) {
+			ScopedUnique &u = by_scope[v.scope];
+			u.exact.insert(std::move(v.value));
+			u.upper.insert(std::move(v.upper));
+		}
+	return by_scope;
+}
+
 // --- CaseFolds ----------------------------------------------------------------------------------
 
 void CaseFolds::add(const std::string &text) {

@@ -146,6 +146,12 @@ private:
 	const std::vector<std::string> *ascii_ = nullptr;    // UPPER() of each ASCII character
 };
 
+// The values of a column in one scope (e.g. one organization's team slugs), exactly and UPPER()ed.
+struct ScopedUnique {
+	std::unordered_set<std::string> exact;
+	std::unordered_set<std::string> upper;
+};
+
 class RuleContext {
 public:
 	RuleContext(const ImportOptions &options, Target &target, ImportReport &report)
@@ -188,6 +194,12 @@ public:
 	// The same within a set of taken values the caller holds (e.g. one organization's team slugs).
 	std::vector<std::string> pick_unique(std::unordered_set<std::string> &taken, const std::vector<std::string> &bases,
 	                                     std::size_t max_len, const CaseFolds &folds);
+	// The values of table.column of each of `scopes` (e.g. the slugs of each organization's teams), by
+	// scope: the scopes not seen before in this import are read (one query), the others are as the
+	// import left them (the caller adds what it writes).
+	std::unordered_map<std::string, ScopedUnique> &scoped_unique(const TableShape &table, const char *column,
+	                                                             const char *scope_column,
+	                                                             const std::vector<std::string> &scopes);
 	// Inserts derived rows (all with the same columns) into `table`, ignoring conflicts if asked.
 	void insert_derived(const std::string &table, const std::vector<std::string> &columns,
 	                    const std::vector<TextArray> &rows, const std::vector<std::int64_t> &source_pks,
@@ -203,6 +215,8 @@ private:
 	std::unordered_map<std::string, std::optional<TableShape>> shapes_;
 	std::unordered_set<std::string> locks_taken_;
 	std::map<std::string, UniqueValues> unique_values_;
+	// By "table.column": the scopes read so far.
+	std::map<std::string, std::unordered_map<std::string, ScopedUnique>> scoped_unique_;
 	std::vector<std::string> ascii_upper_; // UPPER() of each ASCII character, read on first use
 };
 

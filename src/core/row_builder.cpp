@@ -170,6 +170,14 @@ bool RowBuilder::build(ModelState &st, const ExportEntry &entry, Row &row) {
 		row.states[static_cast<std::size_t>(st.hidden_status_column)] = CellState::Value;
 	}
 	fill_defaults(st, entry, row);
+	// A column a rule fills even without a value is in every row (as NULL until the rule writes it),
+	// so that the rules of the batch can set it.
+	for (std::size_t k = 0; k < st.hooks->rule_column_count; ++k) {
+		const RuleColumn &rc = st.hooks->rule_columns[k];
+		const int c = rc.fills_null ? st.table.find(rc.column) : -1;
+		if (c >= 0 && row.states[static_cast<std::size_t>(c)] == CellState::Absent)
+			row.states[static_cast<std::size_t>(c)] = CellState::Null;
+	}
 	check_not_null(st, entry, row);
 	return true;
 }
@@ -218,6 +226,8 @@ void RowBuilder::check_not_null(const ModelState &st, const ExportEntry &entry, 
 		if (static_cast<int>(c) == st.table.id_column)
 			continue;
 		const bool absent = row.states[c] == CellState::Absent;
+		if (st.hooks->rule_fills_null(col.name))
+			continue; // one of Sentry's rules fills it (e.g. a slug made from the name)
 		if ((absent && col.not_null && !col.has_default) || (row.states[c] == CellState::Null && col.not_null))
 			fail_entry(entry, sqlstate::kNotNullViolation,
 			           "field \"" + field_for_column(*st.def, col.name) + "\" is " + (absent ? "missing" : "null") +

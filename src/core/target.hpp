@@ -116,6 +116,14 @@ struct FoundRow {
 	bool key_null = false;
 };
 
+// A value of a column in the rows of one scope (Target::scoped_values): the scope column's value,
+// the value and its UPPER(value::text), all as text.
+struct ScopedValue {
+	std::string scope;
+	std::string value;
+	std::string upper;
+};
+
 enum class ImportKind : std::uint8_t { Inserted, Existing, Overwrite };
 const char *import_kind_name(ImportKind k); // "Inserted", "Existing", "Overwrite" (Sentry's spelling)
 
@@ -176,12 +184,17 @@ public:
 	// Takes a transaction-level advisory lock on `name` (e.g. organization slugs), held to commit.
 	virtual void lock(const std::string &name) = 0;
 	// Case-insensitive uniqueness is Django's __iexact as it runs on PostgreSQL:
-	// UPPER("t"."col"::text) = UPPER(%s). These two give both sides.
+	// UPPER("t"."col"::text) = UPPER(%s). These three give both sides.
 	// UPPER() of each text as a text parameter has it (the database's default collation).
 	virtual std::vector<std::string> upper(const std::vector<std::string> &texts) = 0;
 	// UPPER(column::text) of every non-NULL value of table.column (in the column's collation); read
 	// once per import, so that candidates are checked in memory (no index serves UPPER()).
 	virtual std::vector<std::string> upper_values(const TableShape &table, const std::string &column) = 0;
+	// The non-NULL values of table.column in the rows whose `scope_column` is one of `scopes` (e.g.
+	// the slugs of the teams of some organizations), with their UPPER(column::text). One query.
+	virtual std::vector<ScopedValue> scoped_values(const TableShape &table, const std::string &column,
+	                                               const std::string &scope_column,
+	                                               const std::vector<std::string> &scopes) = 0;
 	// Moves the table's id sequence past `max_id` (for rows inserted with ids of their own).
 	virtual void advance_sequence(const TableShape &table, std::int64_t max_id) = 0;
 	virtual void record_pk_map(const PkMapRows &rows) = 0;

@@ -460,6 +460,40 @@ std::vector<std::string> SpiTarget::upper_values(const TableShape &table, const 
 	return values;
 }
 
+std::vector<ScopedValue> SpiTarget::scoped_values(const TableShape &table, const std::string &column,
+                                                  const std::string &scope_column,
+                                                  const std::vector<std::string> &scopes) {
+	std::vector<ScopedValue> out;
+	const int scope_index = table.find(scope_column);
+	if (scopes.empty() || scope_index < 0 || table.find(column) < 0)
+		return out;
+	// SELECT t.scope::text, t.col::text, upper(t.col::text) FROM t JOIN unnest($1) AS s(c0) ON t.scope = s.c0::type
+	UnnestRows keys("s");
+	const std::string v = keys.add(TEXTARRAYOID);
+	const std::string c = "t." + quote_identifier(column), sc = "t." + quote_identifier(scope_column);
+	const std::string sql = "SELECT " + sc + "::pg_catalog.text, " + c + "::pg_catalog.text, pg_catalog.upper(" + c +
+	                        "::pg_catalog.text) FROM " + keys.from() + " JOIN " + table.qualified_name + " AS t ON " +
+	                        sc + " OPERATOR(pg_catalog.=) " +
+	                        as_column_type(table.columns[static_cast<std::size_t>(scope_index)], v) + " WHERE " + c +
+	                        " IS NOT NULL";
+	std::vector<TextArray> columns(1);
+	for (const std::string &scope : scopes)
+		columns[0].emplace_back(scope);
+	execute_text_arrays(sql, columns, false);
+	pg_guard([&] {
+		out.reserve(SPI_processed);
+		for (uint64 i = 0; i < SPI_processed; ++i) {
+			char *cells[3];
+			for (int k = 0; k < 3; ++k)
+				cells[k] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, k + 1);
+			// C++ only after the PostgreSQL calls (no cell is NULL: the join and the WHERE see to it).
+			auto text = [](const char *p) { return p != nullptr ? std::string(p) : std::string(); };
+			out.push_back(ScopedValue{text(cells[0]), text(cells[1]), text(cells[2])});
+		}
+	});
+	return out;
+}
+
 void SpiTarget::advance_sequence(const TableShape &table, std::int64_t max_id) {
 	const TableExtra &extra = extras_[table.qualified_name];
 	if (extra.sequence == InvalidOid)

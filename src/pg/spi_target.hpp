@@ -38,6 +38,9 @@ public:
 	void advance_sequence(const TableShape &table, std::int64_t max_id) override;
 	std::vector<std::string> upper(const std::vector<std::string> &texts) override;
 	std::vector<std::string> upper_values(const TableShape &table, const std::string &column) override;
+	std::vector<ScopedValue> scoped_values(const TableShape &table, const std::string &column,
+	                                       const std::string &scope_column,
+	                                       const std::vector<std::string> &scopes) override;
 	void record_pk_map(const PkMapRows &rows) override;
 	void check_for_interrupts() override;
 	void lock_import(const std::string &import_uuid) override;

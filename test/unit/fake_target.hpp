@@ -411,8 +411,23 @@ public:
 		}
 		return out;
 	}
-	// Calls of upper(), for tests that count queries.
+	std::vector<ScopedValue> scoped_values(const TableShape &table, const std::string &column,
+	                                       const std::string &scope_column,
+	                                       const std::vector<std::string> &scopes) override {
+		++scoped_value_calls;
+		std::vector<ScopedValue> out;
+		for (const Row &row : all_rows(table.name)) {
+			auto cell = row.find(column), scope = row.find(scope_column);
+			if (cell == row.end() || !cell->second || scope == row.end() || !scope->second)
+				continue;
+			if (std::find(scopes.begin(), scopes.end(), *scope->second) != scopes.end())
+				out.push_back(ScopedValue{*scope->second, *cell->second, upper_c(*cell->second)});
+		}
+		return out;
+	}
+	// Calls of upper() and scoped_values(), for tests that count queries.
 	int upper_calls = 0;
+	int scoped_value_calls = 0;
 	// The rows the import wrote to `table` and those declared existing.
 	std::vector<Row> all_rows(const std::string &table) const {
 		std::vector<Row> rows = rows_of(table);

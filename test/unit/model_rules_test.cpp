@@ -67,6 +67,8 @@ std::map<std::string, TableShape> rule_tables() {
 	                          {"value", "jsonb"}});
 	add("sentry_project",
 	    {{"slug", "varchar(100)", true}, {"name", "varchar(200)", true}, {"organization_id", "bigint", true}});
+	add("sentry_team",
+	    {{"organization_id", "bigint", true}, {"slug", "varchar(50)", true}, {"name", "varchar(64)", true}});
 	add("sentry_projectoptions", {{"project_id", "bigint", true}, {"key", "varchar(64)", true}, {"value", "text"}});
 	add("sentry_projectkey", {{"project_id", "bigint", true},
 	                          {"label", "varchar(64)"},
@@ -1054,6 +1056,67 @@ TEST(ModelRules, BlankUsernameFailsTheImport) {
 			    << e.what();
 			EXPECT_NE(e.detail().find("This field may not be blank."), std::string::npos) << e.detail();
 		}
+	}
+}
+
+// --- slugs made from names: Organization.save, Team.save, Project.save, Monitor.save -------------------
+
+std::string org_with(int pk, const std::string &name, const std::string &slug) {
+	return entry("sentry.organization", pk, R"("name": ")" + name + R"(", "slug": )" + slug + R"(, "status": 0)");
+}
+
+TEST(ModelRules, OrganizationWithoutSlugGetsTheSlugOfItsName) {
+	RulesRun r;
+	run(r, arr({org_with(1, "Acme Corp", R"("")"), org_with(2, "Acme Corp", "null"), org_with(3, "!!!", R"("")"),
+	            org_with(4, "API", R"("")"), org_with(5, "Other", R"("Kept_Slug")")}));
+	auto slug = [&](int pk) {
+		return cell(row_for(r.target, "sentry.organization", "sentry_organization", pk), "slug");
+	};
+	EXPECT_EQ(slug(1), "acme-corp");
+	EXPECT_TRUE(std::regex_match(slug(2), std::regex("acme-corp-[a-z0-9]{2}"))) << slug(2);
+	EXPECT_TRUE(is_hex(slug(3), 12)) << slug(3); // the name slugifies to nothing
+	EXPECT_TRUE(is_hex(slug(4), 12)) << slug(4); // "api" is reserved
+	EXPECT_EQ(slug(5), "kept-slug");             // a slug is normalised as always
+}
+
+TEST(ModelRules, TeamAndProjectSlugsFromTheirNamesOnlyWhenEmpty) {
+	RulesRun r;
+	r.target.existing["sentry_team"] = {{{"id", "50"}, {"organization_id", "999"}, {"slug", "back-end"}}};
+	auto team = [](int pk, const std::string &slug, const std::string &name) {
+		return entry("sentry.team", pk, R"("organization": 1, "slug": )" + slug + R"(, "name": ")" + name + "\"");
+	};
+	auto proj = [](int pk, const std::string &slug, const std::string &name) {
+		return entry("sentry.project", pk, R"("organization": 1, "slug": )" + slug + R"(, "name": ")" + name + "\"");
+	};
+	run(r, arr({kOrg, team(1, R"("")", "Back End"), team(2, "null", "Back_End"), team(3, R"("Keep_Me Exactly")", "x"),
+	            team(4, R"("")", "12345"), proj(1, R"("")", "Settings"), proj(2, R"("")", "My Project"),
+	            proj(3, R"("MY-PROJECT")", "y"), proj(4, R"("")", "my project")}));
+	auto team_slug = [&](int pk) { return cell(row_for(r.target, "sentry.team", "sentry_team", pk), "slug"); };
+	auto project_slug = [&](int pk) { return cell(row_for(r.target, "sentry.project", "sentry_project", pk), "slug"); };
+	EXPECT_EQ(team_slug(1), "back-end"); // another organization's back-end does not count
+	EXPECT_EQ(team_slug(2), "back_end"); // slugify keeps '_'
+	EXPECT_EQ(team_slug(3), "Keep_Me Exactly");
+	EXPECT_TRUE(std::regex_match(team_slug(4), std::regex("12345-[a-z0-9]{2}"))) << team_slug(4);
+	EXPECT_TRUE(is_hex(project_slug(1), 12)) << project_slug(1); // "settings" is a reserved project slug
+	EXPECT_EQ(project_slug(2), "my-project");
+	EXPECT_EQ(project_slug(3), "MY-PROJECT");
+	EXPECT_TRUE(std::regex_match(project_slug(4), std::regex("my-project-[a-z0-9]{2,3}"))) << project_slug(4);
+	// One lookup of the organization's slugs per model, not per batch or row.
+	EXPECT_EQ(r.target.scoped_value_calls, 2);
+}
+
+TEST(ModelRules, TeamSlugRepeatedWithinAnOrganizationFailsNamingTheEntry) {
+	FakeTarget target{rule_tables()};
+	ImportOptions options;
+	options.admitted_scopes = admitted_scopes_for("organization");
+	const std::string json = arr({kOrg, entry("sentry.team", 1, R"("organization": 1, "slug": "ops", "name": "Ops")"),
+	                              entry("sentry.team", 2, R"("organization": 1, "slug": "ops", "name": "Ops again")")});
+	try {
+		run_import(json.data(), json.size(), options, target);
+		ADD_FAILURE() << "accepted";
+	} catch (const ImportError &e) {
+		EXPECT_STREQ(e.code(), "23505");
+		EXPECT_NE(std::string(e.what()).find("sentry.team pk 2, field \"slug\""), std::string::npos) << e.what();
 	}
 }
 

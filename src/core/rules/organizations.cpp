@@ -2,6 +2,7 @@
 // (src/sentry/models/organization.py Organization.save / write_relocation_import,
 // organizationslugreservation.py), members' invitations (organizationmember.py
 // OrganizationMember.save), and the option a new project gets (the project's post-save signal).
+#include "core/error.hpp"
 #include "core/generated_values.hpp"
 #include "core/rules/rules.hpp"
 #include "core/text.hpp"
@@ -30,10 +31,10 @@ std::vector<std::string> nfkd(RuleContext &ctx, const std::vector<std::string> &
 } // namespace
 
 void resolve_organizations(RuleContext &ctx, BatchEdit &batch) {
-	// Organization.save (src/sentry/models/organization.py) on a new row: the slug lower-cased,
-	// '_' -> '-', stripped of '-', then slugify_instance (slugify, 30 characters) and
-	// unique_db_instance with RESERVED_ORGANIZATION_SLUGS, unique case-insensitively among
-	// organizations (and, relocate's addition, slug reservations).
+	// Organization.save (src/sentry/models/organization.py) on a new row: the slug, or the name when
+	// the slug is empty or null, lower-cased, '_' -> '-', stripped of '-', then slugify_instance
+	// (slugify, 30 characters) and unique_db_instance with RESERVED_ORGANIZATION_SLUGS, unique
+	// case-insensitively among organizations (and, relocate's addition, slug reservations).
 	if (batch.table().find("slug") < 0)
 		return;
 	// Slugs are unique across organizations and slug reservations; concurrent imports take turns.
@@ -41,10 +42,11 @@ void resolve_organizations(RuleContext &ctx, BatchEdit &batch) {
 	std::vector<std::size_t> rows;
 	std::vector<std::string> sources;
 	for (std::size_t r = 0; r < batch.rows(); ++r) {
-		if (auto s = batch.get(r, "slug")) {
-			rows.push_back(r);
-			sources.push_back(*s);
-		}
+		std::optional<std::string> source = batch.get(r, "slug");
+		if (!source || source->empty())
+			source = batch.get(r, "name"); // `if not self.slug: target = self.name`
+		rows.push_back(r);
+		sources.push_back(source.value_or(""));
 	}
 	if (rows.empty())
 		return;
@@ -60,6 +62,98 @@ void resolve_organizations(RuleContext &ctx, BatchEdit &batch) {
 	std::vector<std::string> final_slugs = ctx.pick_unique(taken, bases, 30, folds);
 	for (std::size_t i = 0; i < rows.size(); ++i)
 		batch.set(rows[i], "slug", final_slugs[i]);
+}
+
+namespace {
+
+// How a model's save() fills an empty slug from the name: slugify_instance(self, self.name, ...).
+struct SlugFromName {
+	std::size_t max_len;
+	const std::vector<std::string_view> *reserved;
+	// The slugs are unique per organization in the database too (team, project): a slug from the
+	// file that the organization already has is an error naming the entry.
+	bool unique_per_organization;
+};
+
+[[noreturn]] void fail_duplicate_slug(const BatchEdit &batch, std::size_t r, const std::string &slug) {
+	throw ImportError(sqlstate::kUniqueViolation,
+	                  std::string("relocate: ") + batch.model() + " pk " + std::to_string(batch.source_pk(r)) +
+	                      ", field \"slug\": another " + batch.model() + " of the organization has the slug \"" + slug +
+	                      "\"",
+	                  "Sentry keeps a slug from the export as it is; the table's unique (organization, slug) refuses "
+	                  "the second one, and Sentry's import fails too (an IntegrityError).",
+	                  "Give one of them another slug in the export, or an empty one (then it is made from the name).");
+}
+
+// Team.save, Project.save, Monitor.save: `if not self.slug:` the slug is made from the name
+// (slugify_instance: slugify, the first max_len characters, then unique_db_instance unique
+// case-insensitively among the organization's rows, with the reserved words); a non-empty slug is
+// kept exactly as it is. Sentry writes the rows one at a time, so earlier rows of the file count.
+void slugs_from_names(RuleContext &ctx, BatchEdit &batch, const SlugFromName &how) {
+	if (batch.table().find("slug") < 0 || batch.table().find("organization_id") < 0)
+		return;
+	std::vector<std::string> organizations, names, bases;
+	std::vector<std::size_t> rows;
+	std::vector<bool> generate;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		std::optional<std::string> org = batch.get(r, "organization_id");
+		if (!org)
+			continue; // NOT NULL: PostgreSQL refuses the row
+		std::optional<std::string> slug = batch.get(r, "slug");
+		rows.push_back(r);
+		organizations.push_back(*org);
+		generate.push_back(!slug || slug->empty());
+		if (generate.back())
+			names.push_back(batch.get(r, "name").value_or(""));
+	}
+	if (rows.empty() || (names.empty() && !how.unique_per_organization))
+		return;
+	auto &by_organization = ctx.scoped_unique(batch.table(), "slug", "organization_id", organizations);
+	CaseFolds folds;
+	for (const std::string &name : nfkd(ctx, names)) {
+		bases.push_back(suffix_base(slugify_instance_value(name, how.max_len), *how.reserved));
+		folds.add_base(bases.back(), how.max_len);
+	}
+	for (std::size_t i = 0; i < rows.size(); ++i)
+		if (!generate[i])
+			folds.add(*batch.get(rows[i], "slug"));
+	ctx.fold(folds); // a query only for non-ASCII slugs from the file
+	std::size_t next_base = 0;
+	for (std::size_t i = 0; i < rows.size(); ++i) {
+		ScopedUnique &taken = by_organization[organizations[i]];
+		if (generate[i]) {
+			std::string slug = ctx.pick_unique(taken.upper, {bases[next_base++]}, how.max_len, folds).front();
+			batch.set(rows[i], "slug", slug);
+			taken.exact.insert(std::move(slug));
+			continue;
+		}
+		const std::string slug = *batch.get(rows[i], "slug");
+		if (!taken.exact.insert(slug).second && how.unique_per_organization)
+			fail_duplicate_slug(batch, rows[i], slug);
+		taken.upper.insert(folds.upper(slug));
+	}
+}
+
+const std::vector<std::string_view> kNoReservedSlugs;
+
+} // namespace
+
+void resolve_teams(RuleContext &ctx, BatchEdit &batch) {
+	// Team.save (src/sentry/models/team.py): slugify_instance(self, self.name, organization=...), max 30.
+	slugs_from_names(ctx, batch, {30, &kNoReservedSlugs, true});
+}
+
+void resolve_projects(RuleContext &ctx, BatchEdit &batch) {
+	// Project.save (src/sentry/models/project.py): slugify_instance(self, self.name, organization=...,
+	// reserved=RESERVED_PROJECT_SLUGS, max_length=50).
+	slugs_from_names(ctx, batch, {50, &reserved_project_slugs(), true});
+}
+
+void resolve_monitors(RuleContext &ctx, BatchEdit &batch) {
+	// Monitor.save (src/sentry/monitors/models.py): slugify_instance(self, self.name,
+	// organization_id=..., max_length=MAX_SLUG_LENGTH (50)). Monitor slugs are unique per project in the
+	// database, so a slug from the file is left to PostgreSQL's unique constraint.
+	slugs_from_names(ctx, batch, {50, &kNoReservedSlugs, false});
 }
 
 void after_write_organizations(RuleContext &ctx, const BatchEdit &batch, const Written &written) {

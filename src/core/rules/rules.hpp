@@ -31,6 +31,10 @@ void after_write_organizations(RuleContext &ctx, const BatchEdit &batch, const W
 bool normalize_organization_member(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 void resolve_organization_members(RuleContext &ctx, BatchEdit &batch);
 void after_write_projects(RuleContext &ctx, const BatchEdit &batch, const Written &written);
+// An empty slug made from the name, as Team.save / Project.save / Monitor.save do.
+void resolve_teams(RuleContext &ctx, BatchEdit &batch);
+void resolve_projects(RuleContext &ctx, BatchEdit &batch);
+void resolve_monitors(RuleContext &ctx, BatchEdit &batch);
 
 // --- keys_tokens.cpp: project keys, API keys and tokens, org auth tokens --------------------------
 ScopeBits scope_by_application(const ExportEntry &entry);
