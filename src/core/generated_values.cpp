@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/sentry_lists.hpp"
 
 namespace relocate {
 
@@ -57,6 +58,19 @@ std::string random_from(std::string_view alphabet, std::size_t length) {
 	}
 	OPENSSL_cleanse(buf, sizeof buf);
 	return out;
+}
+
+// An index below `n` (at most 2^16), uniform like Python's random.choice: 16-bit draws at or above the
+// largest multiple of `n` are rejected.
+std::size_t random_index(std::size_t n) {
+	const unsigned limit = 65536 - 65536 % static_cast<unsigned>(n);
+	for (;;) {
+		unsigned char b[2];
+		random_bytes(b, sizeof b);
+		const unsigned v = (static_cast<unsigned>(b[0]) << 8) | b[1];
+		if (v < limit)
+			return v % n;
+	}
 }
 
 std::string to_hex(const unsigned char *p, std::size_t n) {
@@ -745,6 +759,17 @@ std::string normalize_organization_slug(std::string_view nfkd) {
 	}
 	strip_chars(t, "-"); // .strip("-") (before slugify)
 	return slugify_instance_value(t, 30);
+}
+
+std::string project_key_petname() {
+	// ProjectKey.save: label = petname.generate(2, " ", letters=10).title(): an adjective and a name, each
+	// drawn uniformly (petname uses random.SystemRandom), title-cased ("Able Ox").
+	auto pick = [](Words words) {
+		std::string w(words[random_index(words.size)]);
+		w[0] = static_cast<char>(w[0] - 'a' + 'A'); // the words are lower-case ASCII
+		return w;
+	};
+	return pick(petname_adjectives()) + " " + pick(petname_names());
 }
 
 // --- Django password hashes (§6 sentry.user, appendix B) -----------------------------------------

@@ -60,6 +60,12 @@ std::string slugify_instance_value(std::string_view nfkd, std::size_t max_len);
 // Sentry's RESERVED_PROJECT_SLUGS (18 entries).
 const std::vector<std::string_view> &reserved_project_slugs();
 
+// --- project keys ------------------------------------------------------------------------------
+
+// ProjectKey.save's label for a key without one: petname.generate(2, " ", letters=10).title(), e.g.
+// "Able Ox" (petname 2.6's word lists, sentry_lists.hpp).
+std::string project_key_petname();
+
 // --- Django password hashes ------------------------------------------------------------------
 
 // Django's PBKDF2PasswordHasher: "pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte

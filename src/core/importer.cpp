@@ -81,7 +81,7 @@ void check_dependency_order(const ExportEntry &entry, const ModelDef &def, const
 class Importer : public EntryConsumer {
 public:
 	Importer(const ImportOptions &options, Target &target, ImportFilters filters, ChunkIndex restored)
-	    : state_(options, target), rules_(options, target, state_.report), rows_(state_),
+	    : state_(options, target), rules_(options, target, state_.report, &state_.pk_map), rows_(state_),
 	      writer_(state_, rules_, chunks_), restorer_(state_, std::move(restored)), filters_(std::move(filters)),
 	      seen_(catalogue_size(), false) {}
 
@@ -111,6 +111,8 @@ public:
 			           "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
 		for (std::size_t d : row_.dropped)
 			++state_.report.dropped_fields[d].rows;
+		for (std::size_t n : row_.nulled)
+			++state_.report.unmapped_references[n].rows;
 		writer_.queue(st, entry, row_, current_group_);
 	}
 

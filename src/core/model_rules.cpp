@@ -6,6 +6,8 @@
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
+#include "core/import_state.hpp"
+#include "core/export_reader.hpp"
 #include "core/text.hpp"
 
 namespace relocate {
@@ -64,6 +66,32 @@ bool BatchEdit::set_null(std::size_t row, const char *column) {
 	return true;
 }
 
+void remap_id_or_null(RuleContext &ctx, RowEdit &row, const char *model, const char *column, const char *target) {
+	const std::optional<std::string> value = row.get(column);
+	std::int64_t old_pk = 0;
+	if (!value || !parse_int64(*value, old_pk))
+		return;
+	if (const std::optional<std::int64_t> new_pk = ctx.mapped_pk(target, old_pk)) {
+		row.set(column, std::to_string(*new_pk));
+		return;
+	}
+	row.set_null(column);
+	ctx.count_nulled_reference(model, column, target);
+}
+
+DroppedField &unmapped_reference(ImportReport &report, const std::string &model, const std::string &field,
+                                 const std::string &why) {
+	for (DroppedField &d : report.unmapped_references)
+		if (d.model == model && d.field == field && d.why == why)
+			return d;
+	report.unmapped_references.push_back(DroppedField{model, field, why, 0});
+	return report.unmapped_references.back();
+}
+
+std::string nulled_because(const std::string &target) {
+	return "set to NULL: the " + target + " it named was not imported";
+}
+
 // --- RuleContext --------------------------------------------------------------------------------
 
 const std::optional<TableShape> &RuleContext::shape(const std::string &table) {
@@ -78,6 +106,29 @@ const TableShape &RuleContext::required_shape(const std::string &table, std::str
 	if (!s)
 		throw missing_table_error(table, {}, why);
 	return *s;
+}
+
+std::optional<std::int64_t> RuleContext::mapped_pk(const char *model, std::int64_t old_pk) const {
+	const ModelDef *def = find_model(model);
+	if (pk_map_ == nullptr || def == nullptr)
+		return std::nullopt;
+	const PkEntry *entry = pk_map_->find(model_index(def), old_pk);
+	// A slot reserved for a row of a batch not written yet has no pk (0): only rows of other models
+	// are looked up, and those are written.
+	if (entry == nullptr || entry->new_pk == 0)
+		return std::nullopt;
+	return entry->new_pk;
+}
+
+void RuleContext::count_nulled_reference(const char *model, const char *field, const char *target) {
+	++unmapped_reference(report_, model, field, nulled_because(target)).rows;
+}
+
+void RuleContext::count_unmapped_kept(const char *model, const char *field, const char *target) {
+	++unmapped_reference(report_, model, field,
+	                     std::string("kept as it is (the column is NOT NULL), as Sentry keeps it: the ") + target +
+	                         " it names was not imported")
+	      .rows;
 }
 
 void RuleContext::lock_once(const std::string &name) {
@@ -276,6 +327,7 @@ std::unordered_map<std::string, ScopedUnique> &RuleContext::scoped_unique(const 
 	if (!unseen.empty())
 		for (ScopedValue &v : target_.scoped_values(table, column, scope_column, unseen)) {
 			ScopedUnique &u = by_scope[v.scope];
+			++u.rows;
 			u.exact.insert(std::move(v.value));
 			u.upper.insert(std::move(v.upper));
 		}

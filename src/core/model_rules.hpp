@@ -30,6 +30,8 @@
 
 namespace relocate {
 
+class PkMap;
+
 // For each foreign-key field of a row that was remapped: the field (the catalogue's string) and the
 // kind of the row it refers to. A handful per row, so a vector, rebuilt without allocating.
 using RowReferences = std::vector<std::pair<std::string_view, ImportKind>>;
@@ -150,12 +152,13 @@ private:
 struct ScopedUnique {
 	std::unordered_set<std::string> exact;
 	std::unordered_set<std::string> upper;
+	std::int64_t rows = 0; // rows of the scope (the database's, and those this import added since)
 };
 
 class RuleContext {
 public:
-	RuleContext(const ImportOptions &options, Target &target, ImportReport &report)
-	    : options_(options), target_(target), report_(report) {}
+	RuleContext(const ImportOptions &options, Target &target, ImportReport &report, const PkMap *pk_map = nullptr)
+	    : options_(options), target_(target), report_(report), pk_map_(pk_map) {}
 
 	const ImportOptions &options() const { return options_; }
 	Target &target() { return target_; }
@@ -168,6 +171,13 @@ public:
 	// The same, for a table the rule cannot do without: a missing one is an error, whose message
 	// ends with `why`.
 	const TableShape &required_shape(const std::string &table, std::string_view why = {});
+	// The new pk of `model`'s row `old_pk` if this import wrote or mapped it (the pk map), else nullopt.
+	std::optional<std::int64_t> mapped_pk(const char *model, std::int64_t old_pk) const;
+	// Counts one reference of `model`.`field` set to NULL because the `target` row it named was not
+	// imported (reported in a NOTICE).
+	void count_nulled_reference(const char *model, const char *field, const char *target);
+	// The same for a reference kept as it is because its column is NOT NULL.
+	void count_unmapped_kept(const char *model, const char *field, const char *target);
 	// Takes the transaction-level advisory lock `name` once per import.
 	void lock_once(const std::string &name);
 
@@ -212,6 +222,7 @@ private:
 	const ImportOptions &options_;
 	Target &target_;
 	ImportReport &report_;
+	const PkMap *pk_map_;
 	std::unordered_map<std::string, std::optional<TableShape>> shapes_;
 	std::unordered_set<std::string> locks_taken_;
 	std::map<std::string, UniqueValues> unique_values_;
@@ -219,6 +230,18 @@ private:
 	std::map<std::string, std::unordered_map<std::string, ScopedUnique>> scoped_unique_;
 	std::vector<std::string> ascii_upper_; // UPPER() of each ASCII character, read on first use
 };
+
+// The id in `column` of the row (an id of `target`'s rows that Sentry's dependency graph does not
+// know as a foreign key), remapped through the pk map: the new pk when that row was imported, else
+// NULL, counted as a nulled reference of `model`. A value that is not an integer is left as it is.
+void remap_id_or_null(RuleContext &ctx, RowEdit &row, const char *model, const char *column, const char *target);
+
+// The report's entry for references of `model`.`field` to rows that were not imported (created with
+// 0 rows), with what was done about them.
+DroppedField &unmapped_reference(ImportReport &report, const std::string &model, const std::string &field,
+                                 const std::string &why);
+// What unmapped_reference says of a reference set to NULL.
+std::string nulled_because(const std::string &target);
 
 // now + `days` days, as PostgreSQL timestamptz input in UTC with microseconds ("now" cannot add).
 std::string utc_now_plus_days(int days);

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
+#include "core/model_rules.hpp"
 #include "core/value.hpp"
 
 namespace relocate {
@@ -145,6 +146,7 @@ bool RowBuilder::build(ModelState &st, const ExportEntry &entry, Row &row) {
 	row.values.resize(ncols);
 	row.states.assign(ncols, CellState::Absent);
 	row.dropped.clear();
+	row.nulled.clear();
 	row.references.clear();
 	for (const ExportField &field : entry) {
 		const FieldPlan &plan = plan_for(st, entry, field);
@@ -195,6 +197,11 @@ bool RowBuilder::remap(const ExportEntry &entry, const ExportField &field, const
 	const PkEntry *mapped = state_.pk_map.find(plan.fk_target, old_pk);
 	if (mapped == nullptr && plan.null_if_unmapped) {
 		row.states[c] = CellState::Null;
+		// Counted once the row is known to be written (reported in a NOTICE).
+		const std::vector<DroppedField> &all = state_.report.unmapped_references;
+		const DroppedField &n =
+		    unmapped_reference(state_.report, entry.model, plan.fk->field, nulled_because(plan.fk->target));
+		row.nulled.push_back(static_cast<std::size_t>(&n - all.data()));
 		return true;
 	}
 	if (mapped == nullptr)

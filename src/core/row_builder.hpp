@@ -20,6 +20,7 @@ struct Row {
 	std::vector<std::string> values;
 	std::vector<CellState> states;
 	std::vector<std::size_t> dropped; // dropped_fields indexes of the fields the row drops
+	std::vector<std::size_t> nulled;  // unmapped_references indexes of the references the row nulls
 	RowReferences references;         // remapped FK field -> referenced row's kind
 
 	RowEdit edit(const TableShape &table) { return RowEdit(table, values, states); }

@@ -101,7 +101,8 @@ struct KeyLookup {
 	bool fold_case = false;   // compare lower(column) = lower(value) (text keys: usernames, slugs)
 	std::vector<std::vector<std::string>> probes;
 	// Columns that must be NULL on a matching row (t.col IS NULL), for every probe: e.g. a user's
-	// global options have neither organization_id nor project_id.
+	// global options have neither organization_id nor project_id. With no key columns, these alone
+	// select (each probe is then an empty list; give a fetch_column).
 	std::vector<int> null_columns;
 	// When >= 0, FoundRow::key holds this column of the matching row (as text) instead of the first
 	// key column: e.g. an option's value by its key, an organization's slug by its id.

@@ -98,6 +98,10 @@ void report_notices(const relocate::ImportReport &report, bool uuid_given) {
 		for (const relocate::DroppedField &d : report.dropped_fields)
 			ereport(NOTICE, (errmsg("relocate: dropped field \"%s\" of %s in %" PRId64 " row(s): %s", d.field.c_str(),
 			                        d.model.c_str(), d.rows, d.why.c_str())));
+		for (const relocate::DroppedField &d : report.unmapped_references)
+			if (d.rows > 0)
+				ereport(NOTICE, (errmsg("relocate: field \"%s\" of %s in %" PRId64 " row(s) %s", d.field.c_str(),
+				                        d.model.c_str(), d.rows, d.why.c_str())));
 		for (const relocate::DroppedField &d : report.removed_models)
 			ereport(NOTICE, (errmsg("relocate: skipped %" PRId64 " entries of %s: %s", d.rows, d.model.c_str(),
 			                        d.why.c_str())));

@@ -1,5 +1,7 @@
 #include "pg/settings.hpp"
 
+#include <climits>
+
 #include "pg/boundary.hpp"
 
 extern "C" {
@@ -20,6 +22,7 @@ char *last_import_uuid = nullptr;
 int password_hash_iterations = 720000;
 char *region_name = nullptr;
 char *url_prefix = nullptr;
+int max_monitors_per_org = 1500;
 
 } // namespace
 
@@ -29,6 +32,7 @@ void apply_settings(ImportOptions &options) {
 	options.password_hash_iterations = static_cast<unsigned>(password_hash_iterations);
 	options.region_name = region_name != nullptr ? region_name : "--monolith--";
 	options.url_prefix = url_prefix != nullptr ? url_prefix : "";
+	options.max_monitors_per_org = max_monitors_per_org;
 }
 
 void set_last_import_uuid(const std::string &import_uuid) {
@@ -58,6 +62,11 @@ extern "C" void _PG_init(void) {
 	    "Sentry's system.url-prefix, for OrgAuthTokens minted when the database has no such option.",
 	    "Self-hosted installs usually set it in config.yml; without it such tokens are skipped.", &url_prefix, "",
 	    PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("relocate.max_monitors_per_org",
+	                        "Sentry's MAX_MONITORS_PER_ORG: a monitor imported into an organization that has this many "
+	                        "fails the import.",
+	                        "Set it to the target install's value (Sentry's default is 1500).", &max_monitors_per_org,
+	                        1500, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomStringVariable("relocate.last_import_uuid",
 	                           "The import_uuid of the last relocate_import in this session (given or minted).",
 	                           "Pass it as import_uuid to run the same import again without writing it twice.",

@@ -361,6 +361,8 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 			on += column + " OPERATOR(pg_catalog.=) " + as_column_type(col, v);
 	}
 	// Columns the matching row must have NULL (constants of the statement, not parameters).
+	if (lookup.columns.empty())
+		on = "TRUE"; // only the NULL columns select (e.g. any member without an invite token)
 	for (int c : lookup.null_columns)
 		on += " AND t." + quote_identifier(table.columns[static_cast<std::size_t>(c)].name) + " IS NULL";
 	const Column &first =

@@ -115,7 +115,15 @@ std::map<std::string, TableShape> rule_tables() {
 	                       {"project_id", "bigint", true},
 	                       {"guid", "uuid", true},
 	                       {"slug", "varchar(50)", true},
-	                       {"name", "varchar(128)", true}});
+	                       {"name", "varchar(128)", true},
+	                       {"owner_user_id", "bigint"},
+	                       {"owner_team_id", "bigint"}});
+	add("sentry_userip", {{"user_id", "bigint", true},
+	                      {"ip_address", "inet", true},
+	                      {"country_code", "varchar(16)"},
+	                      {"region_code", "varchar(16)"},
+	                      {"first_seen", "timestamptz", true},
+	                      {"last_seen", "timestamptz", true}});
 	add("sentry_incident",
 	    {{"organization_id", "bigint", true}, {"identifier", "integer", true}, {"detection_uuid", "uuid"}});
 	add("sentry_incidentactivity",
@@ -1117,6 +1125,125 @@ TEST(ModelRules, TeamSlugRepeatedWithinAnOrganizationFailsNamingTheEntry) {
 	} catch (const ImportError &e) {
 		EXPECT_STREQ(e.code(), "23505");
 		EXPECT_NE(std::string(e.what()).find("sentry.team pk 2, field \"slug\""), std::string::npos) << e.what();
+	}
+}
+
+// --- ids Sentry copies verbatim; the monitor limit; UserIP; project key labels; members --------------
+
+TEST(ModelRules, MonitorOwnersAreRemappedOrNulledAndCounted) {
+	RulesRun r;
+	run(r,
+	    arr({kOrg, kUser, entry("sentry.team", 5, R"("organization": 1, "slug": "t", "name": "T")"), project(1, "p1"),
+	         entry("sentry.monitor", 1,
+	               R"("organization_id": 1, "project_id": 1, "slug": "a", "name": "A", "owner_team_id": 5)"),
+	         entry("sentry.monitor", 2,
+	               R"("organization_id": 1, "project_id": 1, "slug": "b", "name": "B", "owner_team_id": 77)"),
+	         entry("sentry.monitor", 3,
+	               R"("organization_id": 1, "project_id": 1, "slug": "c", "name": "C", "owner_user_id": 88)"),
+	         entry("sentry.monitor", 4,
+	               R"("organization_id": 1, "project_id": 1, "slug": "d", "name": "D", "owner_user_id": 1)")}));
+	EXPECT_EQ(summary(r.report, "sentry.monitor").inserted, 4);
+	auto monitor = [&](int pk) { return row_for(r.target, "sentry.monitor", "sentry_monitor", pk); };
+	EXPECT_EQ(cell(monitor(1), "owner_team_id"), std::to_string(*r.target.new_pk("sentry.team", 5)));
+	EXPECT_EQ(cell(monitor(2), "owner_team_id"), "<NULL>");
+	EXPECT_EQ(cell(monitor(3), "owner_user_id"), "<NULL>");
+	EXPECT_EQ(cell(monitor(4), "owner_user_id"), std::to_string(*r.target.new_pk("sentry.user", 1)));
+	std::map<std::string, std::int64_t> counted;
+	for (const DroppedField &d : r.report.unmapped_references)
+		counted[d.model + "." + d.field] += d.rows;
+	EXPECT_EQ(counted, (std::map<std::string, std::int64_t>{{"sentry.monitor.owner_team_id", 1},
+	                                                        {"sentry.monitor.owner_user_id", 1}}));
+}
+
+TEST(ModelRules, MonitorLimitPerOrganizationAsSentryCountsIt) {
+	auto monitors = [](int n) {
+		std::vector<std::string> e{kOrg, project(1, "p1")};
+		for (int i = 1; i <= n; ++i)
+			e.push_back(entry("sentry.monitor", i,
+			                  R"("organization_id": 1, "project_id": 1, "slug": "m)" + std::to_string(i) +
+			                      R"(", "name": "M")"));
+		return arr(e);
+	};
+	ImportOptions options;
+	options.max_monitors_per_org = 3;
+	RulesRun fits;
+	run(fits, monitors(3), "global", options);
+	EXPECT_EQ(summary(fits.report, "sentry.monitor").inserted, 3);
+	FakeTarget target{rule_tables()};
+	options.admitted_scopes = admitted_scopes_for("global");
+	const std::string json = monitors(4);
+	try {
+		run_import(json.data(), json.size(), options, target);
+		ADD_FAILURE() << "accepted";
+	} catch (const ImportError &e) {
+		EXPECT_STREQ(e.code(), "54000");
+		EXPECT_NE(std::string(e.what()).find("sentry.monitor pk 4"), std::string::npos) << e.what();
+	}
+}
+
+TEST(ModelRules, UserIpIsGetOrCreateByUserAndNormalisedAddress) {
+	RulesRun r;
+	auto ip = [](int pk, const std::string &address, const std::string &seen) {
+		return entry("sentry.userip", pk,
+		             R"("user": 1, "ip_address": ")" + address + R"(", "first_seen": ")" + seen +
+		                 R"(", "last_seen": ")" + seen + "\"");
+	};
+	run(r, arr({kUser, ip(1, "2001:DB8:0:0::1", "2023-01-01T00:00:00Z"), ip(2, "2001:db8::1", "2023-02-01T00:00:00Z"),
+	            ip(3, "10.0.0.1", "2023-03-01T00:00:00Z")}));
+	EXPECT_EQ(summary(r.report, "sentry.userip").inserted, 3);
+	EXPECT_EQ(r.target.new_pk("sentry.userip", 1), r.target.new_pk("sentry.userip", 2));
+	const Row first = row_for(r.target, "sentry.userip", "sentry_userip", 1);
+	EXPECT_EQ(cell(first, "ip_address"), "2001:db8::1");
+	EXPECT_EQ(cell(first, "first_seen").substr(0, 10), "2023-02-01"); // the later entry's
+	EXPECT_EQ(r.target.rows_of("sentry_userip").size(), 2u);
+}
+
+TEST(ModelRules, ProjectKeyWithoutLabelGetsAPetname) {
+	RulesRun r;
+	auto key = [](int pk, const std::string &label) {
+		return entry("sentry.projectkey", pk,
+		             R"("project": 1, "label": )" + label + R"(, "public_key": "", "data": {})");
+	};
+	run(r, arr({kOrg, project(1, "p1"), key(1, R"("")"), key(2, "null"), key(3, R"("Mine")")}));
+	const std::regex petname("([A-Z][a-z]+) ([A-Z][a-z]+)");
+	for (int pk : {1, 2}) {
+		const std::string label = cell(row_for(r.target, "sentry.projectkey", "sentry_projectkey", pk), "label");
+		std::smatch m;
+		ASSERT_TRUE(std::regex_match(label, m, petname)) << label;
+		std::string adjective = m[1].str(), name = m[2].str();
+		adjective[0] = static_cast<char>(adjective[0] - 'A' + 'a');
+		name[0] = static_cast<char>(name[0] - 'A' + 'a');
+		EXPECT_NE(std::find(petname_adjectives().begin(), petname_adjectives().end(), adjective),
+		          petname_adjectives().end())
+		    << label;
+		EXPECT_NE(std::find(petname_names().begin(), petname_names().end(), name), petname_names().end()) << label;
+	}
+	EXPECT_EQ(cell(row_for(r.target, "sentry.projectkey", "sentry_projectkey", 3), "label"), "Mine");
+}
+
+TEST(ModelRules, MemberNeedsExactlyOneOfUserAndEmail) {
+	struct Case {
+		const char *fields;
+		bool valid;
+	} cases[] = {{R"("user_id": 1, "email": null)", true},     {R"("user_id": null, "email": "a@b.c")", true},
+	             {R"("user_id": 1, "email": "a@b.c")", false}, {R"("user_id": 1, "email": "")", false},
+	             {R"("user_id": null, "email": "")", false},   {R"("user_id": null, "email": null)", false}};
+	for (const Case &c : cases) {
+		SCOPED_TRACE(c.fields);
+		FakeTarget target{rule_tables()};
+		ImportOptions options;
+		options.admitted_scopes = admitted_scopes_for("organization");
+		const std::string json = arr({kOrg, kUser,
+		                              entry("sentry.organizationmember", 9,
+		                                    R"("organization": 1, "role": "member", )" + std::string(c.fields))});
+		try {
+			run_import(json.data(), json.size(), options, target);
+			EXPECT_TRUE(c.valid);
+		} catch (const ImportError &e) {
+			EXPECT_FALSE(c.valid) << e.what();
+			EXPECT_STREQ(e.code(), "22023");
+			EXPECT_NE(std::string(e.what()).find("sentry.organizationmember pk 9"), std::string::npos) << e.what();
+		}
 	}
 }
 

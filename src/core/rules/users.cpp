@@ -3,6 +3,9 @@
 // User.write_relocation_import), useremail.py, user_option.py, userip.py, and the signals that
 // create a new user's primary UserEmail (and its Email) and, outside Global scope, a
 // LostPasswordHash.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstdlib>
 #include <initializer_list>
 #include <unordered_map>
@@ -201,6 +204,16 @@ bool normalize_user_ip(RuleContext &, RowEdit &row, const RowReferences &refs) {
 	// Sentry recomputes the location from its GeoIP data; without it the codes are unknown.
 	row.set_null("country_code");
 	row.set_null("region_code");
+	// UserIP.write_relocation_import runs full_clean, which normalises an IPv6 address (compressed,
+	// lower case, as inet prints it too), before its get-or-create by (user, ip_address): the same
+	// address written two ways is one row.
+	if (auto ip = row.get("ip_address")) {
+		unsigned char bin[sizeof(in6_addr)];
+		char text[INET6_ADDRSTRLEN];
+		if (ip->find(':') != std::string::npos && inet_pton(AF_INET6, ip->c_str(), bin) == 1 &&
+		    inet_ntop(AF_INET6, bin, text, sizeof text) != nullptr)
+			row.set("ip_address", text);
+	}
 	return true;
 }
 
