@@ -172,8 +172,25 @@ private:
 		seen_[idx] = true;
 		current_ = &st;
 		chunks_.start(def->name, (def->silos & kSiloControl) != 0);
-		if (st.admitted && !st.described)
-			rows_.describe(st, entry);
+		if (st.admitted && !st.described && !rows_.describe(st, entry))
+			start_removed_table_run(*def);
+	}
+
+	// Entries of a model whose table Sentry has dropped, imported into a database without it: skipped
+	// as Sentry's importer of such a version skips them (it no longer knows the model), counted and
+	// reported in a NOTICE.
+	void start_removed_table_run(const ModelDef &def) {
+		current_ = nullptr;
+		ImportReport &report = state_.report;
+		removed_index_ = find_or_add(report.removed_models, def.name, [&] {
+			return DroppedField{def.name,
+			                    {},
+			                    std::string("its table ") + def.table +
+			                        " is not in this database: Sentry removed the model " + def.table_removed +
+			                        ", and Sentry's importer of such a version skips its entries",
+			                    0};
+		});
+		removed_summary_ = find_or_add(report.models, def.name, [&] { return ModelSummary{def.name}; });
 	}
 
 	// Entries of a model Sentry has deleted (sentry.actor) are skipped, as Sentry's DELETED_MODELS
@@ -200,7 +217,7 @@ private:
 	ChunkRestorer restorer_;
 	ImportFilters filters_;
 	std::vector<bool> seen_;        // models (by catalogue index) whose runs have started
-	ModelState *current_ = nullptr; // nullptr during a run of a removed model
+	ModelState *current_ = nullptr; // nullptr during a run of a removed model, or of a removed table
 	std::string current_name_;
 	bool in_run_ = false; // false until the first entry
 	std::size_t removed_summary_ = 0, removed_index_ = 0;

@@ -131,6 +131,11 @@ void RuleContext::count_unmapped_kept(const char *model, const char *field, cons
 	      .rows;
 }
 
+bool RuleContext::table_removed_by_sentry(const char *model) {
+	const ModelDef *def = find_model(model);
+	return def != nullptr && def->table_removed != nullptr && !shape(def->table);
+}
+
 void RuleContext::lock_once(const std::string &name) {
 	if (locks_taken_.insert(name).second)
 		target_.lock(name);

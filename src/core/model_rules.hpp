@@ -178,6 +178,9 @@ public:
 	void count_nulled_reference(const char *model, const char *field, const char *target);
 	// The same for a reference kept as it is because its column is NOT NULL.
 	void count_unmapped_kept(const char *model, const char *field, const char *target);
+	// True if `model`'s table is not in the database because Sentry dropped it (the catalogue's
+	// table_removed): then the rows Sentry's signals created there are not written either.
+	bool table_removed_by_sentry(const char *model);
 	// Takes the transaction-level advisory lock `name` once per import.
 	void lock_once(const std::string &name);
 

@@ -66,8 +66,10 @@ bool is_time_column(const Column &col) {
 
 } // namespace
 
-void RowBuilder::describe(ModelState &st, const ExportEntry &entry) {
+bool RowBuilder::describe(ModelState &st, const ExportEntry &entry) {
 	std::optional<TableShape> shape = state_.target.describe_table(st.def->table);
+	if (!shape && st.def->table_removed != nullptr)
+		return false; // Sentry dropped the table: the caller skips the model's entries
 	if (!shape)
 		throw missing_table_error(st.def->table, std::string(" for model ") + st.def->name,
 		                          " (" + describe_entry(entry) + ")");
@@ -91,6 +93,7 @@ void RowBuilder::describe(ModelState &st, const ExportEntry &entry) {
 	st.slug_column = st.table.find("slug");
 	if (state_.options.hide_organizations && st.hooks->hidden_by_hide_organizations)
 		st.hidden_status_column = st.table.find("status");
+	return true;
 }
 
 FieldPlan RowBuilder::plan_reference(const ModelState &st, const ExportField &field) const {

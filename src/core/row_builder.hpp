@@ -31,8 +31,9 @@ public:
 	explicit RowBuilder(ImportState &state) : state_(state) {}
 
 	// Reads the model's live table (at its first admitted entry, which the errors name) and plans
-	// its defaults. Throws ImportError (42P01) if the table does not exist.
-	void describe(ModelState &st, const ExportEntry &entry);
+	// its defaults. False if the table does not exist because Sentry dropped it (the catalogue's
+	// table_removed); throws ImportError (42P01) if it does not exist for any other reason.
+	bool describe(ModelState &st, const ExportEntry &entry);
 	// Builds `row` from `entry`. False if a non-null foreign key points at a row that was not
 	// imported (the row is skipped); throws ImportError for any value that does not fit.
 	bool build(ModelState &st, const ExportEntry &entry, Row &row);

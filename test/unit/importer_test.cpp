@@ -635,6 +635,40 @@ TEST(Importer, MissingTable) {
 	EXPECT_NO_THROW(run(r, arr({option(1, "a", "1"), kUser5}), options_for("user")));
 }
 
+// A model whose table Sentry has dropped (the catalogue's removed_tables), imported into a database
+// without that table: its entries are skipped as Sentry's importer of such a version skips them,
+// counted and reported; the rows Sentry's signals created there are not written either. Any other
+// missing table stays an error (MissingTable above).
+TEST(Importer, ModelWhoseTableSentryRemovedIsSkippedAndCounted) {
+	const std::string email =
+	    R"({"model": "sentry.email", "pk": %d, "fields": {"email": "e%d@example.com", "date_added": "2023-06-22T00:00:00Z"}})";
+	auto email_entry = [&](int pk) {
+		char buf[300];
+		std::snprintf(buf, sizeof buf, email.c_str(), pk, pk);
+		return std::string(buf);
+	};
+	FakeTarget target(unit_tables());
+	target.tables.erase("sentry_email");
+	ImportRun r;
+	r.target = target;
+	ASSERT_NO_THROW(run(r, arr({email_entry(1), email_entry(2), kUser5}), options_for("user")));
+	const ModelSummary *s = summary(r.report, "sentry.email");
+	ASSERT_NE(s, nullptr);
+	EXPECT_EQ(s->skipped, 2);
+	EXPECT_EQ(s->inserted, 0);
+	ASSERT_EQ(r.report.removed_models.size(), 1u);
+	EXPECT_EQ(r.report.removed_models[0].model, "sentry.email");
+	EXPECT_EQ(r.report.removed_models[0].rows, 2);
+	EXPECT_NE(r.report.removed_models[0].why.find("1101/1104"), std::string::npos) << r.report.removed_models[0].why;
+	EXPECT_EQ(summary(r.report, "sentry.user")->inserted, 1);
+	EXPECT_TRUE(r.target.rows_of("sentry_email").empty());
+	EXPECT_EQ(r.target.rows_of("sentry_useremail").size(), 1u); // the primary UserEmail is still created
+	const ModelDef *def = find_model("sentry.email");
+	ASSERT_NE(def, nullptr);
+	ASSERT_NE(def->table_removed, nullptr);
+	EXPECT_EQ(find_model("sentry.user")->table_removed, nullptr);
+}
+
 TEST(Importer, TableWithoutIdColumn) {
 	FakeTarget target(unit_tables());
 	TableShape &t = target.tables["sentry_email"];

@@ -178,7 +178,8 @@ void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &
 	}
 	ctx.insert_derived("sentry_useremail", {"user_id", "email", "validation_hash", "date_hash_added", "is_verified"},
 	                   useremails, useremail_pks, true);
-	if (ctx.shape("sentry_email"))
+	// Sentry dropped the Email model (and its table) in 2026: no signal creates its rows any more.
+	if (!ctx.table_removed_by_sentry("sentry.email"))
 		ctx.insert_derived("sentry_email", {"email", "date_added"}, emails, email_pks, true);
 	ctx.insert_derived("sentry_lostpasswordhash", {"user_id", "hash", "date_added"}, lost, lost_pks, false);
 }
