@@ -115,6 +115,8 @@ SELECT * FROM relocate_import(:'owner', scope => 'global', merge_users => true, 
 :merged;
 SELECT u.username FROM auth_authenticator a JOIN auth_user u ON u.id = a.user_id;
 
+-- (12 random hex digits that happen to be all digits get a suffix too, as in unique_db_instance:
+-- the checks below accept both.)
 -- Organization slugs (Sentry's Organization.save, unique_db_instance and slug reservations):
 -- normalised, reserved slugs replaced by 12 hex digits, all-digit slugs suffixed, long ones cut to
 -- 30 characters, non-ASCII ones NFKD-normalised; each new organization gets its PRIMARY
@@ -127,7 +129,7 @@ SELECT * FROM relocate_import('[
   {"model": "sentry.organization", "pk": 4, "fields": {"name": "D", "slug": "a-very-long-organization-slug-that-goes-on", "date_added": "2023-06-22T22:59:55Z"}},
   {"model": "sentry.organization", "pk": 5, "fields": {"name": "E", "slug": "Café Ünïcode", "date_added": "2023-06-22T22:59:55Z"}}]',
   import_uuid => '00000000-0000-4000-8000-0000000000e1');
-SELECT m.old_pk, o.slug = 'some-org' AS some_org, o.slug ~ '^[0-9a-f]{12}$' AS hex12,
+SELECT m.old_pk, o.slug = 'some-org' AS some_org, o.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' AS hex12,
        o.slug ~ '^12345-[a-z0-9]{2,12}$' AS digits_suffixed,
        CASE WHEN m.old_pk IN (1, 4, 5) THEN o.slug ELSE '(random)' END AS slug, length(o.slug) AS len
   FROM relocate_pk_map m JOIN sentry_organization o ON o.id = m.new_pk WHERE m.model = 'sentry.organization'
@@ -207,7 +209,7 @@ INSERT INTO auth_user (password, username, first_name, email, is_staff, is_activ
 VALUES ('', '', '', '', false, true, false, false, false, 0, now());
 SELECT sum(inserted) FROM relocate_import('[{"model": "sentry.user", "pk": 9, "fields": {"password": "x", "username": "", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}]',
                                           scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000001a3');
-SELECT username ~ '^[0-9a-f]{12}$' AS hex12 FROM auth_user WHERE id = (SELECT new_pk FROM relocate_pk_map WHERE model = 'sentry.user');
+SELECT username ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' AS hex12 FROM auth_user WHERE id = (SELECT new_pk FROM relocate_pk_map WHERE model = 'sentry.user');
 
 -- Sentry's UserSerializer (run by User.write_relocation_import): a username that is empty or only
 -- whitespace is refused ("This field may not be blank."), and the import fails. A null one fails
@@ -274,7 +276,7 @@ SELECT * FROM relocate_import('[
   {"model": "sentry.organization", "pk": 4, "fields": {"name": "!!!", "slug": "", "date_added": "2023-06-22T22:59:55Z"}},
   {"model": "sentry.organization", "pk": 5, "fields": {"name": "API", "slug": "", "date_added": "2023-06-22T22:59:55Z"}}]',
   import_uuid => '00000000-0000-4000-8000-0000000001c1');
-SELECT m.old_pk, CASE WHEN o.slug ~ '^[0-9a-f]{12}$' THEN '<12 hex digits>' WHEN m.old_pk = 2 THEN regexp_replace(o.slug, '-[a-z0-9]{2}$', '-<suffix>') ELSE o.slug END AS slug
+SELECT m.old_pk, CASE WHEN o.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' THEN '<12 hex digits>' WHEN m.old_pk = 2 THEN regexp_replace(o.slug, '-[a-z0-9]{2}$', '-<suffix>') ELSE o.slug END AS slug
   FROM relocate_pk_map m JOIN sentry_organization o ON o.id = m.new_pk WHERE m.model = 'sentry.organization'
  ORDER BY m.old_pk;
 
@@ -292,8 +294,8 @@ SELECT * FROM relocate_import('[
   {"model": "sentry.project", "pk": 3, "fields": {"organization": 1, "name": "my_project", "slug": "MY-PROJECT", "date_added": "2023-06-22T00:00:00Z"}},
   {"model": "sentry.project", "pk": 4, "fields": {"organization": 1, "name": "My Project", "slug": "", "date_added": "2023-06-22T00:00:00Z"}}]',
   import_uuid => '00000000-0000-4000-8000-0000000001c2');
-SELECT m.model, m.old_pk, length(m.slug) AS len,
-       CASE WHEN m.slug ~ '^[0-9a-f]{12}$' THEN '<12 hex digits>'
+SELECT m.model, m.old_pk, CASE WHEN m.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' THEN NULL ELSE length(m.slug) END AS len,
+       CASE WHEN m.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' THEN '<12 hex digits>'
             WHEN (m.model, m.old_pk) IN (('sentry.team', 2), ('sentry.project', 4)) THEN regexp_replace(m.slug, '-[a-z0-9]{2}$', '-<suffix>')
             ELSE m.slug END AS slug
   FROM relocate_pk_map m WHERE m.model IN ('sentry.team', 'sentry.project') ORDER BY m.model, m.old_pk;
