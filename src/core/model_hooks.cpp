@@ -88,7 +88,6 @@ constexpr RuleColumn kMonitorColumns[] = {
     {"owner_team_id",
      "remapped through the team pk map (relocate; Sentry copies it, its dependency graph does not know it), NULL "
      "when the team was not imported"},
-    {"owner_user_id", "NULL when the user was not imported (relocate; Sentry skips the monitor)"},
     {"slug",
      "Monitor.save: when empty or null, made from the name (slugify, 50 characters) unique case-insensitively "
      "within the organization; a slug from the export is kept",
@@ -101,7 +100,6 @@ constexpr RuleColumn kMemberColumns[] = {
     {"token_expires_at",
      "now + 30 days for a kept token without one (OrganizationMember.save); NULL with a dropped token, and for a "
      "member without a token when some member has none (Sentry's filter(token=None) quirk)"},
-    {"inviter_id", "NULL when the inviter was not imported (Sentry's exception to skipping the row)"},
 };
 constexpr RuleColumn kProjectKeyColumns[] = {
     {"label", "when empty or null, petname.generate(2, \" \", letters=10).title() (ProjectKey.save), e.g. \"Able Ox\""},
