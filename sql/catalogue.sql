@@ -30,8 +30,9 @@ SELECT column_name, field, source, detail FROM relocate_model_columns WHERE mode
 SELECT column_name, field, source, left(detail, 60) AS detail FROM relocate_model_columns
  WHERE model IN ('sentry.monitor', 'sentry.projectkey') AND source <> 'export field';
 SELECT source, count(*), count(DISTINCT model) AS models FROM relocate_model_columns GROUP BY source ORDER BY source;
--- Every column the catalogue names is a column of the test schema's table, but for the foreign keys
--- of fields Sentry removed (sentry.project.template, sentry.incident.activation).
+-- Every column the catalogue names is a column of the test schema's table, but for those of older
+-- Sentry versions: the foreign keys of fields Sentry removed (sentry.project.template,
+-- sentry.incident.activation) and the defaults of columns Sentry 24.8 still had.
 SELECT c.model, c.column_name, c.source FROM relocate_catalogue_columns() c
   JOIN relocate_models m USING (model)
  WHERE m.exportable AND m.table_removed IS NULL
