@@ -1090,7 +1090,7 @@ TEST(ModelRules, OrganizationWithoutSlugGetsTheSlugOfItsName) {
 	EXPECT_TRUE(std::regex_match(slug(2), std::regex("acme-corp-[a-z0-9]{2}"))) << slug(2);
 	EXPECT_TRUE(is_random_base(slug(3))) << slug(3); // the name slugifies to nothing
 	EXPECT_TRUE(is_random_base(slug(4))) << slug(4); // "api" is reserved
-	EXPECT_EQ(slug(5), "kept-slug");             // a slug is normalised as always
+	EXPECT_EQ(slug(5), "kept-slug");                 // a slug is normalised as always
 }
 
 TEST(ModelRules, TeamAndProjectSlugsFromTheirNamesOnlyWhenEmpty) {
@@ -1251,6 +1251,32 @@ TEST(ModelRules, MemberNeedsExactlyOneOfUserAndEmail) {
 			EXPECT_NE(std::string(e.what()).find("sentry.organizationmember pk 9"), std::string::npos) << e.what();
 		}
 	}
+}
+
+// Every column a model's rules name (model_hooks.cpp, RuleColumn) is a column of that model's table
+// in the current schema, or of Sentry 24.8's (a misspelt one would silently lose its NOT NULL
+// exemption and its line in relocate_model_columns).
+TEST(ModelHooks, RuleColumnsAreColumnsOfTheModelsTables) {
+	const std::string dir = std::string(RELOCATE_SOURCE_DIR) + "/test/schema/";
+	const std::map<std::string, TableShape> current = testing::load_schema_file(dir + "sentry.sql");
+	const std::map<std::string, TableShape> older = testing::load_schema_file(dir + "sentry-2024.sql");
+	int checked = 0;
+	for (const ModelHooks *h = model_hooks_begin(); h != model_hooks_end(); ++h) {
+		const ModelDef *def = find_model(h->model);
+		ASSERT_NE(def, nullptr) << h->model;
+		for (std::size_t k = 0; k < h->rule_column_count; ++k) {
+			const RuleColumn &rc = h->rule_columns[k];
+			bool found = false;
+			for (const auto *schema : {&current, &older}) {
+				auto t = schema->find(def->table);
+				found = found || (t != schema->end() && t->second.find(rc.column) >= 0);
+			}
+			EXPECT_TRUE(found) << h->model << "." << rc.column;
+			EXPECT_NE(std::string(rc.rule), "") << h->model << "." << rc.column;
+			++checked;
+		}
+	}
+	EXPECT_GT(checked, 40);
 }
 
 } // namespace
