@@ -92,24 +92,34 @@ SELECT * FROM relocate_import(regexp_replace(pg_temp.batch_export(25), '"user": 
 SELECT silo, model, min_ordinal, max_ordinal, min_source_pk, max_source_pk, inserted FROM import_chunks();
 
 -- test_good_local_retry_idempotent: the same import_uuid again is a no-op that rebuilds the same
--- mapping and summary; nothing is written twice. A different uuid imports again.
+-- mapping; nothing is written twice, and the summary says so: what the first run wrote is reused,
+-- not inserted (a NOTICE says the run is a replay). A different uuid imports again.
 \i test/regress/setup.sql
 \set fresh `cat test/fixtures/sentry/fresh-install.json`
 CREATE TEMP TABLE first_summary AS
     SELECT * FROM relocate_import(:'fresh', scope => 'global', import_uuid => '0b1d2c3e-4f50-4617-8829-3a4b5c6d7e8f');
 CREATE TEMP TABLE first_map AS SELECT * FROM relocate_pk_map;
 SELECT count(*) AS chunks, sum(inserted) AS mapped FROM import_chunks();
-SELECT * FROM relocate_import(:'fresh', scope => 'global', import_uuid => '0b1d2c3e-4f50-4617-8829-3a4b5c6d7e8f')
-EXCEPT SELECT * FROM first_summary;
+SET client_min_messages = notice;
+CREATE TEMP TABLE replay_summary AS
+    SELECT * FROM relocate_import(:'fresh', scope => 'global', import_uuid => '0b1d2c3e-4f50-4617-8829-3a4b5c6d7e8f');
+RESET client_min_messages;
+SELECT sum(inserted) AS inserted, sum(existing) AS existing, sum(reused) AS reused FROM replay_summary;
+-- Model by model: what the first run wrote is what the replay reuses; skipped stays skipped.
+SELECT model, f.inserted + f.existing + f.overwritten AS first_written, r.reused, f.skipped, r.skipped AS replay_skipped
+  FROM first_summary f JOIN replay_summary r USING (model)
+ WHERE f.inserted + f.existing + f.overwritten IS DISTINCT FROM r.reused OR f.skipped IS DISTINCT FROM r.skipped
+    OR r.inserted + r.existing + r.overwritten <> 0;
+SELECT action, count(*) FROM relocate_report GROUP BY action ORDER BY action;
 SELECT (SELECT count(*) FROM relocate_pk_map) AS mapped,
        (SELECT count(*) FROM (SELECT * FROM relocate_pk_map EXCEPT SELECT * FROM first_map) d) AS different;
 SELECT (SELECT count(*) FROM auth_user) AS users, (SELECT count(*) FROM sentry_organization) AS orgs,
        (SELECT count(*) FROM import_chunks()) AS chunks;
 SELECT current_setting('relocate.last_import_uuid') AS last_import_uuid;
 -- The uuid's hex spelling (Sentry's uuid4().hex) is the same uuid.
-SELECT sum(inserted) FROM relocate_import(:'fresh', scope => 'global', import_uuid => '0b1d2c3e4f50461788293a4b5c6d7e8f');
+SELECT sum(inserted) AS inserted, sum(reused) AS reused FROM relocate_import(:'fresh', scope => 'global', import_uuid => '0b1d2c3e4f50461788293a4b5c6d7e8f');
 SELECT count(*) AS users FROM auth_user;
-DROP TABLE first_summary, first_map;
+DROP TABLE first_summary, first_map, replay_summary;
 
 -- A minted import_uuid is reported (NOTICE, and relocate.last_import_uuid), and all chunks of one
 -- import share it (Sentry's ScopingTests).

@@ -17,17 +17,20 @@ SELECT * FROM sequences_behind();
 SELECT id, username, first_name, email, is_staff, is_superuser, flags, pg_typeof(flags) AS flags_type,
        date_joined AT TIME ZONE 'UTC' AS date_joined_utc, last_login, is_sentry_app
   FROM auth_user ORDER BY id;
-SELECT key, value, jsonb_typeof(value) AS json_type FROM sentry_option ORDER BY id;
+-- (value::jsonb and config::jsonb: the same query runs against Sentry 24.8's text columns, in
+-- import_fixtures_2024.)
+SELECT key, value, jsonb_typeof(value::jsonb) AS json_type FROM sentry_option ORDER BY id;
 SELECT name, permissions, array_length(permissions, 1) AS n FROM sentry_userrole;
 SELECT project_id, label, public_key, roles, data::jsonb -> 'dynamicSdkLoaderOptions' AS loader FROM sentry_projectkey;
 SELECT key, value FROM sentry_projectoptions ORDER BY key;
 SELECT (data::jsonb) -> 'actions' -> 0 ->> 'id' AS first_action, environment_id, owner_team_id FROM sentry_rule;
-SELECT user_id, type, config, jsonb_typeof(config) FROM auth_authenticator ORDER BY id;
+SELECT user_id, type, config, jsonb_typeof(config::jsonb) FROM auth_authenticator ORDER BY id;
 SELECT slug, name, status, flags, default_role, is_test FROM sentry_organization;
 SELECT organization_id, user_id, inviter_id, email, role, invite_status, token FROM sentry_organizationmember ORDER BY id;
 SELECT relay_id, is_internal, first_seen FROM sentry_relay;
--- Missing from the export, filled with Sentry's defaults: apiapplication.scopes (no DB default).
-SELECT client_id, scopes, allowed_origins, owner_id FROM sentry_apiapplication;
+-- Missing from the export, filled with Sentry's defaults: apiapplication.scopes (no DB default; a
+-- column Sentry 24.8 does not have: NULL there).
+SELECT client_id, to_jsonb(a) -> 'scopes' AS scopes, allowed_origins, owner_id FROM sentry_apiapplication a;
 
 -- A new row after the import gets a fresh id from the sequence: no collision.
 INSERT INTO sentry_organization (name, slug, status, date_added, default_role, flags)
@@ -95,7 +98,7 @@ CREATE TEMP TABLE summary AS SELECT * FROM relocate_import(:'minpriv', scope => 
 SELECT * FROM summary;
 SELECT * FROM unaccounted(:'minpriv', 'summary');
 SELECT * FROM check_references(:'minpriv');
-SELECT username, is_staff, is_superuser, is_suspended FROM auth_user;
+SELECT username, is_staff, is_superuser, to_jsonb(u) -> 'is_suspended' AS is_suspended FROM auth_user u;
 
 \i test/regress/setup.sql
 \set rolesnosa `cat test/fixtures/sentry/user-with-roles-no-superadmin.json`
@@ -136,6 +139,25 @@ SELECT * FROM relocate_import('[{"model": "sentry.actor", "pk": 1, "fields": {"t
                                 {"model": "sentry.organization", "pk": 1, "fields": {"name": "A", "slug": "a",
                                  "date_added": "2023-06-22T22:59:55Z"}}]', import_uuid => '00000000-0000-4000-8000-00000000000b');
 SET client_min_messages = warning;
+
+-- A model whose table Sentry has dropped since (sentry.email: migrations 1101/1104, 2026), imported
+-- into a database without that table: its entries are skipped, as Sentry's importer of such a
+-- version skips a model it does not know, counted and reported; the Email rows Sentry's signals
+-- created for new users are not written either. (test/schema/sentry.sql keeps sentry_email for the
+-- 2023-2025 exports that carry it.)
+\i test/regress/setup.sql
+DROP TABLE sentry_email;
+SET client_min_messages = notice;
+SELECT * FROM relocate_import(:'fresh', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000000c')
+ WHERE model IN ('sentry.email', 'sentry.user', 'sentry.useremail');
+SET client_min_messages = warning;
+SELECT (SELECT count(*) FROM auth_user) AS users, (SELECT count(*) FROM sentry_useremail) AS useremails,
+       to_regclass('sentry_email') AS email_table;
+-- A table missing for any other reason is an error.
+\i test/regress/setup.sql
+DROP TABLE sentry_team CASCADE;
+SELECT * FROM relocate_import(:'orgproj', import_uuid => '00000000-0000-4000-8000-00000000000d');
+\echo :LAST_ERROR_SQLSTATE
 
 -- hide_organizations (Sentry's test_hide_organizations_import_flag): every imported organization
 -- gets status 3, RELOCATION_PENDING_APPROVAL, whatever the file says; nothing else changes.

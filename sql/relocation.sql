@@ -409,13 +409,13 @@ SELECT count(*) AS testing_orgs FROM sentry_organization WHERE slug LIKE 'testin
 SELECT count(*) AS orgs_before FROM sentry_organization;
 BEGIN;
 SELECT sum(inserted) AS inserted FROM relocate_import(:'fresh', import_uuid => '00000000-0000-4000-8000-0000000000d1');
-SELECT dblink_send_query('other', format('SELECT sum(inserted) FROM relocate_import(%L::text, import_uuid => %L)',
+SELECT dblink_send_query('other', format('SELECT sum(inserted), sum(reused) FROM relocate_import(%L::text, import_uuid => %L)',
                                          :'fresh', '00000000-0000-4000-8000-0000000000d1'));
 SELECT pg_sleep(0.5);
 SELECT dblink_is_busy('other') AS other_session_waits;
 COMMIT;
-SELECT * FROM dblink_get_result('other') AS t(inserted numeric);
-SELECT * FROM dblink_get_result('other') AS t(inserted numeric);
+SELECT * FROM dblink_get_result('other') AS t(inserted numeric, reused numeric);
+SELECT * FROM dblink_get_result('other') AS t(inserted numeric, reused numeric);
 SELECT count(*) AS orgs_after FROM sentry_organization;
 SELECT dblink_disconnect('other');
 

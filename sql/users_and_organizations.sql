@@ -126,6 +126,8 @@ SELECT * FROM relocate_import(:'owner', scope => 'global', merge_users => true, 
 :merged;
 SELECT u.username FROM auth_authenticator a JOIN auth_user u ON u.id = a.user_id;
 
+-- (12 random hex digits that happen to be all digits get a suffix too, as in unique_db_instance:
+-- the checks below accept both.)
 -- Organization slugs (Sentry's Organization.save, unique_db_instance and slug reservations):
 -- normalised, reserved slugs replaced by 12 hex digits, all-digit slugs suffixed, long ones cut to
 -- 30 characters, non-ASCII ones NFKD-normalised; each new organization gets its PRIMARY
@@ -138,7 +140,7 @@ SELECT * FROM relocate_import('[
   {"model": "sentry.organization", "pk": 4, "fields": {"name": "D", "slug": "a-very-long-organization-slug-that-goes-on", "date_added": "2023-06-22T22:59:55Z"}},
   {"model": "sentry.organization", "pk": 5, "fields": {"name": "E", "slug": "Café Ünïcode", "date_added": "2023-06-22T22:59:55Z"}}]',
   import_uuid => '00000000-0000-4000-8000-0000000000e1');
-SELECT m.old_pk, o.slug = 'some-org' AS some_org, o.slug ~ '^[0-9a-f]{12}$' AS hex12,
+SELECT m.old_pk, o.slug = 'some-org' AS some_org, o.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' AS hex12,
        o.slug ~ '^12345-[a-z0-9]{2,12}$' AS digits_suffixed,
        CASE WHEN m.old_pk IN (1, 4, 5) THEN o.slug ELSE '(random)' END AS slug, length(o.slug) AS len
   FROM relocate_pk_map m JOIN sentry_organization o ON o.id = m.new_pk WHERE m.model = 'sentry.organization'
@@ -200,3 +202,119 @@ SELECT count(*) AS orgs, count(*) FILTER (WHERE slug = 'race') AS race, count(*)
        (SELECT count(*) FROM sentry_organizationslugreservation) AS reservations
   FROM sentry_organization;
 SELECT dblink_disconnect('other');
+
+-- User.write_relocation_import (src/sentry/users/models/user.py): only a username that an existing
+-- user has exactly takes the collision path (unique_db_instance, which strips it and suffixes one of
+-- digits only); any other username is written as it is, digits, spaces and all.
+\set odd_users '[{"model": "sentry.user", "pk": 1, "fields": {"password": "x", "username": "12345", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}, {"model": "sentry.user", "pk": 2, "fields": {"password": "x", "username": " padded ", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}, {"model": "sentry.user", "pk": 3, "fields": {"password": "x", "username": "Mixed Case", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}]'
+\i test/regress/setup.sql
+SELECT sum(inserted) FROM relocate_import(:'odd_users', scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000001a1');
+SELECT '"' || username || '"' AS username FROM auth_user ORDER BY id;
+-- The same file again: every username is now taken exactly, so each is stripped and then kept if
+-- free case-insensitively and not all digits (" padded " becomes "padded"), else suffixed.
+SELECT sum(inserted) FROM relocate_import(:'odd_users', scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000001a2');
+SELECT '"' || regexp_replace(username, '-[a-z0-9]{2,12}$', '-<suffix>') || '"' AS username FROM auth_user ORDER BY id;
+-- An existing user with the empty username: the import's "" collides exactly and becomes 12 hex digits.
+INSERT INTO auth_user (password, username, first_name, email, is_staff, is_active, is_superuser, is_managed,
+                       is_password_expired, flags, date_joined)
+VALUES ('', '', '', '', false, true, false, false, false, 0, now());
+SELECT sum(inserted) FROM relocate_import('[{"model": "sentry.user", "pk": 9, "fields": {"password": "x", "username": "", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}]',
+                                          scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000001a3');
+SELECT username ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' AS hex12 FROM auth_user WHERE id = (SELECT new_pk FROM relocate_pk_map WHERE model = 'sentry.user');
+
+-- Sentry's UserSerializer (run by User.write_relocation_import): a username that is empty or only
+-- whitespace is refused ("This field may not be blank."), and the import fails. A null one fails
+-- earlier, on auth_user.username's NOT NULL.
+\i test/regress/setup.sql
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 5, "fields": {"password": "x", "username": "", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 6, "fields": {"password": "x", "username": " \u3000 ", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"password": "x", "username": null, "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+
+-- Case-insensitive uniqueness is the database's own, as Django's __iexact emits it:
+-- UPPER(username::text) = UPPER(%s). In this database (initdb --locale=C, collation "C") upper()
+-- folds ASCII letters only, so "Émilie" and "émilie" are two names; "Emilie" and "EMILIE" collide.
+\set emilie '[{"model": "sentry.user", "pk": 1, "fields": {"password": "x", "username": "Émilie", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}, {"model": "sentry.user", "pk": 2, "fields": {"password": "x", "username": "EMILIE", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}}]'
+\set existing_emilie 'INSERT INTO auth_user (password, username, first_name, email, is_staff, is_active, is_superuser, is_managed, is_password_expired, flags, date_joined) VALUES (''x'', ''émilie'', '''', '''', false, true, false, false, false, 0, now()), (''x'', ''Emilie'', '''', '''', false, true, false, false, false, 0, now())'
+\set emilies 'SELECT regexp_replace(username, ''-[a-z0-9]{2,12}$'', ''-<suffix>'') AS username FROM auth_user ORDER BY id'
+\i test/regress/setup.sql
+:existing_emilie;
+SELECT sum(inserted) FROM relocate_import(:'emilie', scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000001b1');
+:emilies;
+-- In a database whose collation is C.utf8 (as self-hosted Sentry's en_US.utf8), upper('é') is 'É':
+-- "Émilie" collides with "émilie" and is renamed.
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE relocate_collation_libc TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.utf8';
+\set QUIET on
+\c relocate_collation_libc
+\set QUIET off
+\i test/regress/setup.sql
+:existing_emilie;
+SELECT sum(inserted) FROM relocate_import(:'emilie', scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000001b2');
+:emilies;
+-- With ICU (provider icu, locale "und") upper() is Unicode's full case mapping: "straße" and
+-- "STRASSE" collide too (libc's upper('ß') is 'ß').
+\set QUIET on
+\c :regress_db
+\set QUIET off
+CREATE DATABASE relocate_collation_icu TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'und';
+\set QUIET on
+\c relocate_collation_icu
+\set QUIET off
+\i test/regress/setup.sql
+:existing_emilie;
+INSERT INTO auth_user (password, username, first_name, email, is_staff, is_active, is_superuser, is_managed,
+                       is_password_expired, flags, date_joined)
+VALUES ('x', 'straße', '', '', false, true, false, false, false, 0, now());
+SELECT sum(inserted) FROM relocate_import(replace(:'emilie', 'EMILIE', 'STRASSE'), scope => 'global', import_uuid => '00000000-0000-4000-8000-0000000001b3');
+:emilies;
+\set QUIET on
+\c :regress_db
+\set QUIET off
+DROP DATABASE relocate_collation_libc;
+DROP DATABASE relocate_collation_icu;
+
+-- Organization.save: an organization whose slug is empty or null gets the slug of its name, then
+-- the normalisation and uniqueness of any slug; random hex only when the name slugifies to nothing
+-- or to a reserved slug.
+\i test/regress/setup.sql
+SELECT * FROM relocate_import('[
+  {"model": "sentry.organization", "pk": 1, "fields": {"name": "Acme Corp", "slug": "", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organization", "pk": 2, "fields": {"name": "Acme Corp", "slug": null, "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organization", "pk": 3, "fields": {"name": "Ünïcode Ltd.", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organization", "pk": 4, "fields": {"name": "!!!", "slug": "", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organization", "pk": 5, "fields": {"name": "API", "slug": "", "date_added": "2023-06-22T22:59:55Z"}}]',
+  import_uuid => '00000000-0000-4000-8000-0000000001c1');
+SELECT m.old_pk, CASE WHEN o.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' THEN '<12 hex digits>' WHEN m.old_pk = 2 THEN regexp_replace(o.slug, '-[a-z0-9]{2}$', '-<suffix>') ELSE o.slug END AS slug
+  FROM relocate_pk_map m JOIN sentry_organization o ON o.id = m.new_pk WHERE m.model = 'sentry.organization'
+ ORDER BY m.old_pk;
+
+-- Team.save and Project.save: an empty or null slug is made from the name (slugify; teams 30
+-- characters, projects 50 and Sentry's reserved project slugs), unique case-insensitively within the
+-- organization; a slug from the export is kept exactly as it is.
+SELECT * FROM relocate_import('[
+  {"model": "sentry.organization", "pk": 1, "fields": {"name": "T", "slug": "teams-and-projects", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.team", "pk": 1, "fields": {"organization": 1, "name": "Back End", "slug": "", "status": 0}},
+  {"model": "sentry.team", "pk": 2, "fields": {"organization": 1, "name": "Back End", "slug": null, "status": 0}},
+  {"model": "sentry.team", "pk": 3, "fields": {"organization": 1, "name": "A team with a name far longer than thirty characters", "status": 0}},
+  {"model": "sentry.team", "pk": 4, "fields": {"organization": 1, "name": "x", "slug": "Keep_Me Exactly", "status": 0}},
+  {"model": "sentry.project", "pk": 1, "fields": {"organization": 1, "name": "Settings", "slug": "", "date_added": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.project", "pk": 2, "fields": {"organization": 1, "name": "My Project", "slug": "", "date_added": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.project", "pk": 3, "fields": {"organization": 1, "name": "my_project", "slug": "MY-PROJECT", "date_added": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.project", "pk": 4, "fields": {"organization": 1, "name": "My Project", "slug": "", "date_added": "2023-06-22T00:00:00Z"}}]',
+  import_uuid => '00000000-0000-4000-8000-0000000001c2');
+SELECT m.model, m.old_pk, CASE WHEN m.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' THEN NULL ELSE length(m.slug) END AS len,
+       CASE WHEN m.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' THEN '<12 hex digits>'
+            WHEN (m.model, m.old_pk) IN (('sentry.team', 2), ('sentry.project', 4)) THEN regexp_replace(m.slug, '-[a-z0-9]{2}$', '-<suffix>')
+            ELSE m.slug END AS slug
+  FROM relocate_pk_map m WHERE m.model IN ('sentry.team', 'sentry.project') ORDER BY m.model, m.old_pk;
+-- A slug from the export that the organization's team already has: an ERROR naming the entry (Sentry
+-- fails on the table's unique constraint).
+SELECT * FROM relocate_import('[
+  {"model": "sentry.organization", "pk": 1, "fields": {"name": "T", "slug": "dup", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.team", "pk": 1, "fields": {"organization": 1, "name": "Ops", "slug": "ops", "status": 0}},
+  {"model": "sentry.team", "pk": 2, "fields": {"organization": 1, "name": "Ops 2", "slug": "ops", "status": 0}}]',
+  import_uuid => '00000000-0000-4000-8000-0000000001c3');
+\echo :LAST_ERROR_SQLSTATE

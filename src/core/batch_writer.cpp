@@ -34,6 +34,7 @@ void BatchWriter::queue(ModelState &st, const ExportEntry &entry, Row &row, std:
 	batch_.source_pks.push_back(entry.pk);
 	batch_groups_.push_back(group);
 	batch_dropped_.push_back(row.dropped);
+	batch_nulled_.push_back(row.nulled);
 	batch_must_skip_.push_back(must_skip);
 	for (int c : batch_.columns) {
 		const std::size_t uc = static_cast<std::size_t>(c);
@@ -52,6 +53,7 @@ void BatchWriter::flush() {
 	batch_.clear();
 	batch_groups_.clear();
 	batch_dropped_.clear();
+	batch_nulled_.clear();
 	batch_must_skip_.clear();
 	batch_state_ = nullptr;
 }
@@ -105,6 +107,8 @@ void BatchWriter::check_must_skip(const ModelState &st, const std::vector<RowFat
 		                      std::to_string(batch_.source_pks[r]) + " is among ordinals " + std::to_string(first) +
 		                      " to " + std::to_string(first + kChunkSize - 1) +
 		                      ", which the earlier run wrote without it",
+		                  "The import chunks of the earlier, committed run say which entries it wrote at which "
+		                  "ordinals of each model; nothing of this export was written.",
 		                  "A re-run with a used import_uuid must import the same export with the same options. To "
 		                  "import another export, use a new import_uuid (or none).");
 	}
@@ -206,6 +210,10 @@ void BatchWriter::report_row(const ModelState &st, const BatchEdit &edit, std::s
 	for (std::size_t d : batch_dropped_[r]) {
 		const DroppedField &dropped = state_.report.dropped_fields[d];
 		state_.log.add(model, old_pk, new_pk, "field_dropped", "field \"" + dropped.field + "\": " + dropped.why);
+	}
+	for (std::size_t n : batch_nulled_[r]) {
+		const DroppedField &nulled = state_.report.unmapped_references[n];
+		state_.log.add(model, old_pk, new_pk, "reference_nulled", "field \"" + nulled.field + "\" " + nulled.why);
 	}
 	for (const auto &[action, detail] : f.notes)
 		state_.log.add(model, old_pk, new_pk, action, detail);

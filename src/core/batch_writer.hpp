@@ -56,6 +56,7 @@ private:
 	RowBatch batch_;
 	std::vector<std::int64_t> batch_groups_;              // each queued row's chunk group
 	std::vector<std::vector<std::size_t>> batch_dropped_; // each queued row's dropped fields (Row::dropped)
+	std::vector<std::vector<std::size_t>> batch_nulled_;  // each queued row's nulled references (Row::nulled)
 	std::vector<bool> batch_must_skip_;                   // queue()'s must_skip, per queued row
 	PkMapRows pk_rows_;
 	std::vector<std::optional<std::string>> names_before_; // the batch's name_column before its rules ran

@@ -99,6 +99,10 @@ struct ModelDef {
 	// stored as JSON text even where the column is text.
 	const char *const *json_fields;
 	std::size_t json_field_count;
+	// When Sentry has dropped the model's table since (e.g. "by migrations 1101/1104 (2026)"), else
+	// nullptr: an import into a database without the table skips the model's entries, as Sentry's
+	// importer of such a version does; any other missing table is an error.
+	const char *table_removed;
 
 	bool exportable() const { return (scopes & kScopeExcluded) == 0; }
 };

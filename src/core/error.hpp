@@ -22,6 +22,7 @@ inline constexpr const char *kInvalidDatetimeFormat = "22007";
 inline constexpr const char *kUntranslatableCharacter = "22P05"; // \u0000 in a string
 inline constexpr const char *kDatatypeMismatch = "42804";        // JSON type does not fit column
 inline constexpr const char *kNotNullViolation = "23502";
+inline constexpr const char *kUniqueViolation = "23505";
 inline constexpr const char *kUndefinedObject = "42704"; // unknown model
 inline constexpr const char *kUndefinedColumn = "42703"; // unknown field
 inline constexpr const char *kUndefinedTable = "42P01";  // target table missing

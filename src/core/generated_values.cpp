@@ -13,11 +13,13 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <iterator>
 #include <cmath>
 #include <system_error>
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/sentry_lists.hpp"
 
 namespace relocate {
 
@@ -56,6 +58,19 @@ std::string random_from(std::string_view alphabet, std::size_t length) {
 	}
 	OPENSSL_cleanse(buf, sizeof buf);
 	return out;
+}
+
+// An index below `n` (at most 2^16), uniform like Python's random.choice: 16-bit draws at or above the
+// largest multiple of `n` are rejected.
+std::size_t random_index(std::size_t n) {
+	const unsigned limit = 65536 - 65536 % static_cast<unsigned>(n);
+	for (;;) {
+		unsigned char b[2];
+		random_bytes(b, sizeof b);
+		const unsigned v = (static_cast<unsigned>(b[0]) << 8) | b[1];
+		if (v < limit)
+			return v % n;
+	}
 }
 
 std::string to_hex(const unsigned char *p, std::size_t n) {
@@ -165,7 +180,7 @@ bool python_isdecimal_char(char32_t c) {
 }
 
 // Python's str.strip() with no argument, on UTF-8 text.
-std::string_view python_strip(std::string_view s) {
+std::string_view python_strip_impl(std::string_view s) {
 	std::size_t begin = 0;
 	while (begin < s.size()) {
 		std::size_t next = begin;
@@ -593,6 +608,10 @@ std::string random_uuid4_hex() {
 
 // --- collision suffixes (appendix B; Sentry's unique_db_instance, sentry/db/models/utils.py) -------
 
+std::string_view python_strip(std::string_view s) {
+	return python_strip_impl(s);
+}
+
 std::string suffix_base(std::string_view value, const std::vector<std::string_view> &reserved) {
 	const std::string_view base = python_strip(value);
 	if (base.empty() || std::find(reserved.begin(), reserved.end(), base) != reserved.end())
@@ -615,15 +634,20 @@ std::vector<std::string> suffix_candidates(std::string_view base, std::size_t ma
 	// 2-character suffix, 5 with 3, 20 with 5 and 1 with 12, 27 in all ("At most, we have 27 attempts"). Its
 	// inline comment "2 attempts" on the first row is wrong, and appendix B (and the header) copied it.
 	static constexpr std::pair<int, std::size_t> kSizes[] = {{1, 2}, {5, 3}, {20, 5}, {1, 12}};
+	static_assert(std::size(kSizes) == std::size(kSuffixSizes));
 	std::vector<std::string> out;
 	for (const auto &[attempts, size] : kSizes) {
-		const long long stop =
-		    static_cast<long long>(std::min<std::size_t>(max_len, LLONG_MAX / 2)) - static_cast<long long>(size) - 1;
-		const std::string_view prefix = python_prefix(base, stop);
+		const std::string_view prefix = suffix_candidate_prefix(base, max_len, size);
 		for (int i = 0; i < attempts; ++i)
 			out.push_back(std::string(prefix) + "-" + random_from(kSuffixAlphabet, size));
 	}
 	return out;
+}
+
+std::string_view suffix_candidate_prefix(std::string_view base, std::size_t max_len, std::size_t size) {
+	const long long stop =
+	    static_cast<long long>(std::min<std::size_t>(max_len, LLONG_MAX / 2)) - static_cast<long long>(size) - 1;
+	return python_prefix(base, stop);
 }
 
 // --- organization slugs (§6 sentry.organization, appendix B) ------------------------------------
@@ -648,53 +672,53 @@ const std::vector<std::string_view> &reserved_organization_slugs() {
 	return kReserved;
 }
 
+const std::vector<std::string_view> &reserved_project_slugs() {
+	// RESERVED_PROJECT_SLUGS (src/sentry/constants.py, the same at 24.9 and in the newest version read).
+	static const std::vector<std::string_view> kReserved = {
+	    "$all",         "api-keys",           "audit-log", "auth",         "members",
+	    "projects",     "rate-limits",        "repos",     "settings",     "teams",
+	    "billing",      "payments",           "legal",     "subscription", "support",
+	    "integrations", "developer-settings", "usage",
+	};
+	return kReserved;
+}
+
 bool is_ascii(std::string_view text) {
 	return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-std::string normalize_organization_slug(std::string_view nfkd) {
-	// Sentry (Organization.save + slugify_instance): t = slug.lower().replace("_", "-").strip("-");
-	// value = django.utils.text.slugify(t)[:30].strip("-"), where slugify(v) (Django 5.0) is
+namespace {
+
+void strip_chars(std::string &s, std::string_view chars) {
+	const std::size_t b = s.find_first_not_of(chars);
+	if (b == std::string::npos) {
+		s.clear();
+		return;
+	}
+	s = s.substr(b, s.find_last_not_of(chars) - b + 1);
+}
+
+} // namespace
+
+std::string slugify_instance_value(std::string_view nfkd, std::size_t max_len) {
+	// slugify_instance: value = django.utils.text.slugify(label)[:max_length].strip("-"), where slugify(v)
+	// (Django 5.0) is
 	//     v = unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode("ascii")
 	//     v = re.sub(r"[^\w\s-]", "", v.lower())
 	//     return re.sub(r"[-\s]+", "-", v).strip("-_")
-	// Here the caller has already applied NFKD to the original text, so the order differs from Sentry's in two
-	// ways, both verified over every code point (alone and between ASCII letters) with CPython 3.11:
-	// * lower() runs after NFKD and only on ASCII. Unicode case mappings that yield ASCII are covered by NFKD:
-	//   e.g. U+212A KELVIN SIGN lower-cases to 'k' in Sentry, and NFKD maps it to 'K', lower-cased here; U+0130
-	//   gives "i" + U+0307 either way. No code point gives a different result.
-	// * '_' -> '-' runs after NFKD, so it also hits the '_' that NFKD produces from U+FE33, U+FE34, U+FE4D..U+FE4F
-	//   and U+FF3F (compatibility low lines): Sentry keeps those as '_' inside the slug ("a\uFF3Fb" -> "a_b"),
-	//   this gives "a-b". Those are the only differences; exported slugs are ASCII in practice.
-	// Python's \w and \s on the ASCII that is left: [A-Za-z0-9_] and [\t\n\v\f\r\x1c-\x1f ].
+	// The caller has already applied NFKD. Python's \w and \s on the ASCII that is left: [A-Za-z0-9_] and
+	// [\t\n\v\f\r\x1c-\x1f ].
 	auto is_space = [](char c) { return (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f') || c == ' '; };
 	auto is_word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
-
-	// encode("ascii", "ignore"), lower(), replace("_", "-").
-	std::string t;
-	t.reserve(nfkd.size());
+	// encode("ascii", "ignore"), lower(), re.sub(r"[^\w\s-]", ""), then re.sub(r"[-\s]+", "-").
+	std::string v;
+	v.reserve(nfkd.size());
+	bool in_run = false;
 	for (char c : nfkd) {
 		if (static_cast<unsigned char>(c) >= 0x80)
 			continue;
 		if (c >= 'A' && c <= 'Z')
 			c = static_cast<char>(c - 'A' + 'a');
-		t += c == '_' ? '-' : c;
-	}
-	auto strip = [](std::string &s, std::string_view chars) {
-		const std::size_t b = s.find_first_not_of(chars);
-		if (b == std::string::npos) {
-			s.clear();
-			return;
-		}
-		s = s.substr(b, s.find_last_not_of(chars) - b + 1);
-	};
-	strip(t, "-"); // .strip("-") (before slugify)
-
-	// re.sub(r"[^\w\s-]", "", v), then re.sub(r"[-\s]+", "-", v).
-	std::string v;
-	v.reserve(t.size());
-	bool in_run = false;
-	for (char c : t) {
 		if (c == '-' || is_space(c)) {
 			if (!in_run)
 				v += '-';
@@ -706,11 +730,46 @@ std::string normalize_organization_slug(std::string_view nfkd) {
 		// other characters are deleted; a run of separators continues across them, exactly as removing them
 		// first and collapsing afterwards would.
 	}
-	strip(v, "-_"); // slugify's .strip("-_")
-	if (v.size() > 30)
-		v.resize(30); // [:30] (ASCII: characters are bytes)
-	strip(v, "-");
+	strip_chars(v, "-_"); // slugify's .strip("-_")
+	if (v.size() > max_len)
+		v.resize(max_len); // [:max_length] (ASCII: characters are bytes)
+	strip_chars(v, "-");
 	return v;
+}
+
+std::string normalize_organization_slug(std::string_view nfkd) {
+	// Sentry (Organization.save + slugify_instance): t = slug.lower().replace("_", "-").strip("-"), then
+	// slugify_instance_value(t, 30) (see above).
+	// Here the caller has already applied NFKD to the original text, so the order differs from Sentry's in two
+	// ways, both verified over every code point (alone and between ASCII letters) with CPython 3.11:
+	// * lower() runs after NFKD and only on ASCII. Unicode case mappings that yield ASCII are covered by NFKD:
+	//   e.g. U+212A KELVIN SIGN lower-cases to 'k' in Sentry, and NFKD maps it to 'K', lower-cased here; U+0130
+	//   gives "i" + U+0307 either way. No code point gives a different result.
+	// * '_' -> '-' runs after NFKD, so it also hits the '_' that NFKD produces from U+FE33, U+FE34, U+FE4D..U+FE4F
+	//   and U+FF3F (compatibility low lines): Sentry keeps those as '_' inside the slug ("a\uFF3Fb" -> "a_b"),
+	//   this gives "a-b". Those are the only differences; exported slugs are ASCII in practice.
+	std::string t;
+	t.reserve(nfkd.size());
+	for (char c : nfkd) {
+		if (static_cast<unsigned char>(c) >= 0x80)
+			continue; // encode("ascii", "ignore")
+		if (c >= 'A' && c <= 'Z')
+			c = static_cast<char>(c - 'A' + 'a');
+		t += c == '_' ? '-' : c;
+	}
+	strip_chars(t, "-"); // .strip("-") (before slugify)
+	return slugify_instance_value(t, 30);
+}
+
+std::string project_key_petname() {
+	// ProjectKey.save: label = petname.generate(2, " ", letters=10).title(): an adjective and a name, each
+	// drawn uniformly (petname uses random.SystemRandom), title-cased ("Able Ox").
+	auto pick = [](Words words) {
+		std::string w(words[random_index(words.size)]);
+		w[0] = static_cast<char>(w[0] - 'a' + 'A'); // the words are lower-case ASCII
+		return w;
+	};
+	return pick(petname_adjectives()) + " " + pick(petname_names());
 }
 
 // --- Django password hashes (§6 sentry.user, appendix B) -----------------------------------------

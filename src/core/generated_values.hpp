@@ -25,6 +25,8 @@ std::string random_uuid4_hex();               // 32 lowercase hex, no dashes (uu
 
 // --- collision suffixes (appendix B) ---------------------------------------------------------
 
+// Python's str.strip() with no argument (Unicode whitespace, as str.isspace() says), on UTF-8 text.
+std::string_view python_strip(std::string_view s);
 // The base a collision search starts from: `value` stripped of surrounding whitespace; if that is
 // empty or in `reserved`, 12 random hex characters instead.
 std::string suffix_base(std::string_view value, const std::vector<std::string_view> &reserved);
@@ -35,6 +37,10 @@ bool base_usable_without_suffix(std::string_view base);
 // with 12; each `base[:max_len - k - 1] + "-" + k characters` drawn from Sentry's alphabet
 // "abcdefghijklmnopqrstuvwxyz0123456790" (no '8'; '0' twice).
 std::vector<std::string> suffix_candidates(std::string_view base, std::size_t max_len);
+// The suffix lengths of those candidates.
+constexpr std::size_t kSuffixSizes[] = {2, 3, 5, 12};
+// The part of `base` a candidate with a `size`-character suffix keeps: Python's base[:max_len - size - 1].
+std::string_view suffix_candidate_prefix(std::string_view base, std::size_t max_len, std::size_t size);
 
 // --- organization slugs (§6 sentry.organization, appendix B) ---------------------------------
 
@@ -47,6 +53,18 @@ bool is_ascii(std::string_view text);
 // the caller obtains from the database's normalize(); non-ASCII characters left after it are
 // dropped), first 30 characters, strip '-'. May return "" (then the caller uses the base rules).
 std::string normalize_organization_slug(std::string_view nfkd);
+// Sentry's slugify_instance before uniqueness: Django's slugify of the label (`nfkd` is its NFKD form:
+// ASCII only, lower case, [^\w\s-] removed, runs of spaces and '-' as one '-', stripped of '-' and
+// '_'), its first `max_len` characters, stripped of '-'. May return "".
+std::string slugify_instance_value(std::string_view nfkd, std::size_t max_len);
+// Sentry's RESERVED_PROJECT_SLUGS (18 entries).
+const std::vector<std::string_view> &reserved_project_slugs();
+
+// --- project keys ------------------------------------------------------------------------------
+
+// ProjectKey.save's label for a key without one: petname.generate(2, " ", letters=10).title(), e.g.
+// "Able Ox" (petname 2.6's word lists, sentry_lists.hpp).
+std::string project_key_petname();
 
 // --- Django password hashes ------------------------------------------------------------------
 

@@ -202,6 +202,8 @@ void ChunkRestorer::check_all_seen() const {
 		                      state_.options.import_uuid + ": " + key.first + " pk " + std::to_string(missing) +
 		                      ", written by the earlier run at ordinals " + std::to_string(key.second) + " to " +
 		                      std::to_string(chunk.max_ordinal) + ", is not at those ordinals in this export",
+		                  "The import chunks of the earlier, committed run say which entries it wrote at which "
+		                  "ordinals of each model; nothing of this export was written.",
 		                  "A re-run with a used import_uuid must import the same export with the same options. To "
 		                  "import another export, use a new import_uuid (or none).");
 	}

@@ -44,6 +44,9 @@ struct ImportOptions {
 	// org_filter needs the Organization scope, user_filter the User or Config scope.
 	std::optional<TextArray> org_filter;
 	std::optional<TextArray> user_filter;
+	// Sentry's MAX_MONITORS_PER_ORG: a monitor inserted while its organization has exactly this many
+	// fails the import (check_organization_monitor_limits).
+	std::int64_t max_monitors_per_org = 1500;
 	std::size_t batch_rows = 1000;      // rows per INSERT at most
 	std::size_t batch_bytes = 8u << 20; // bytes of cell text per INSERT at most
 

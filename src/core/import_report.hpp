@@ -70,6 +70,9 @@ struct ImportReport {
 	std::vector<ModelSummary> models; // in the order models first appear in the file
 	std::vector<DroppedField> dropped_fields;
 	std::vector<DroppedField> removed_models; // entries of models Sentry deleted; `field` is empty
+	// References to rows that were not imported, set to NULL (or, where the column is NOT NULL, kept):
+	// Sentry's inviter rule, and the ids Sentry copies verbatim that relocate remaps. `why` says which.
+	std::vector<DroppedField> unmapped_references;
 	std::int64_t entries = 0;
 	std::string import_uuid;       // the one given, or the one minted (32 hex digits, as Sentry's uuid4().hex)
 	std::int64_t rows_updated = 0; // entries written onto an existing row (Sentry's get-or-create, upserts)

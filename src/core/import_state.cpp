@@ -95,9 +95,11 @@ void PkTable::erase(std::int64_t old_pk) {
 
 void ReportLog::add(const char *model, std::int64_t old_pk, std::optional<std::int64_t> new_pk, const char *action,
                     std::string detail) {
-	if (rows_.model != nullptr && std::string_view(rows_.model) != model)
+	if (!model_.empty() && model_ != model)
 		flush();
-	rows_.model = model;
+	if (model_.empty())
+		model_ = model;
+	rows_.model = model_.c_str();
 	rows_.add(old_pk, new_pk, action, std::move(detail));
 	if (rows_.size() >= batch_rows_)
 		flush();
@@ -108,6 +110,7 @@ void ReportLog::flush() {
 		target_.record_report(rows_);
 	rows_.clear();
 	rows_.model = nullptr;
+	model_.clear();
 }
 
 std::size_t PkMap::entries() const {

@@ -114,6 +114,7 @@ public:
 private:
 	Target &target_;
 	std::size_t batch_rows_;
+	std::string model_; // of the rows being collected (the caller's string may not outlive them)
 	ReportRows rows_;
 };
 

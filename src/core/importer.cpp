@@ -116,7 +116,7 @@ std::string out_of_scope_detail(const ModelDef &def, std::uint8_t admitted) {
 class Importer : public EntryConsumer {
 public:
 	Importer(const ImportOptions &options, Target &target)
-	    : state_(options, target), rules_(options, target, state_.report, &state_.timeline), rows_(state_),
+	    : state_(options, target), rules_(options, target, state_.report, &state_.timeline, &state_.pk_map), rows_(state_),
 	      writer_(state_, rules_, chunks_), restorer_(state_), seen_(catalogue_size(), false),
 	      check_([&target] { target.check_for_interrupts(); }) {}
 
@@ -144,8 +144,8 @@ public:
 		if (current_ == nullptr) { // a model Sentry has deleted
 			state_.report.models[removed_summary_].skip(SkipReason::RemovedModel);
 			++state_.report.removed_models[removed_index_].rows;
-			state_.log.add(removed_->name, entry.pk, std::nullopt, "skipped",
-			               std::string("its model was removed from Sentry: ") + removed_->why);
+			const DroppedField &removed = state_.report.removed_models[removed_index_];
+			state_.log.add(removed.model.c_str(), entry.pk, std::nullopt, "skipped", removed.why);
 			return;
 		}
 		ModelState &st = *current_;
@@ -166,6 +166,8 @@ public:
 			           "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
 		for (std::size_t d : row_.dropped)
 			++state_.report.dropped_fields[d].rows;
+		for (std::size_t n : row_.nulled)
+			++state_.report.unmapped_references[n].rows;
 		writer_.queue(st, entry, row_, current_group_, restored == ChunkRestorer::Outcome::Unmapped);
 	}
 
@@ -274,15 +276,32 @@ private:
 		chunks_.start(def->name, (def->silos & kSiloControl) != 0);
 		if (st.admitted && !st.described) {
 			InPhase phase(&state_.timeline, Phase::Setup);
-			rows_.describe(st, entry);
+			if (!rows_.describe(st, entry))
+				start_removed_table_run(*def);
 		}
+	}
+
+	// Entries of a model whose table Sentry has dropped, imported into a database without it: skipped
+	// as Sentry's importer of such a version skips them (it no longer knows the model), counted and
+	// reported in a WARNING.
+	void start_removed_table_run(const ModelDef &def) {
+		current_ = nullptr;
+		ImportReport &report = state_.report;
+		removed_index_ = find_or_add(report.removed_models, def.name, [&] {
+			return DroppedField{def.name,
+			                    {},
+			                    std::string("its table ") + def.table +
+			                        " is not in this database: Sentry removed the model " + def.table_removed +
+			                        ", and Sentry's importer of such a version skips its entries",
+			                    0};
+		});
+		removed_summary_ = find_or_add(report.models, def.name, [&] { return ModelSummary{def.name}; });
 	}
 
 	// Entries of a model Sentry has deleted (sentry.actor) are skipped, as Sentry's DELETED_MODELS
 	// shim does, but counted in the summary and reported in a NOTICE. An unknown model is an error.
 	void start_removed_model_run(const ExportEntry &entry) {
 		const RemovedModel *removed = find_removed_model(entry.model);
-		removed_ = removed;
 		if (removed == nullptr)
 			throw ImportError(
 			    sqlstate::kUndefinedObject,
@@ -303,11 +322,10 @@ private:
 	ChunkRestorer restorer_;
 	ImportFilters filters_;
 	std::vector<bool> seen_;        // models (by catalogue index) whose runs have started
-	ModelState *current_ = nullptr; // nullptr during a run of a removed model
+	ModelState *current_ = nullptr; // nullptr during a run of a removed model, or of a removed table
 	std::string current_name_;
 	bool in_run_ = false; // false until the first entry
 	std::size_t removed_summary_ = 0, removed_index_ = 0;
-	const RemovedModel *removed_ = nullptr; // during a run of a removed model
 	std::int64_t current_group_ = 0;        // chunk group of the entry being processed
 	Row row_;
 	CheckInterrupts check_;

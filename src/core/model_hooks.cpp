@@ -36,59 +36,228 @@ constexpr KeyRule overwritable_config(Key key) {
 
 using namespace rules;
 
+// The columns each model's rules write (relocate_model_columns lists them).
+constexpr RuleColumn kUserColumns[] = {
+    {"username",
+     "User.write_relocation_import: when an existing user (or one imported earlier) has the username exactly, "
+     "merged into it with merge_users, else renamed by unique_db_instance (stripped; kept if free "
+     "case-insensitively and not all digits, else a random suffix); relocate also renames one taken "
+     "case-insensitively (Sentry's serializer refuses it)"},
+    {"is_staff", "false outside Config and Global scope (User.normalize_before_relocation_import)"},
+    {"is_superuser", "false outside Config and Global scope (User.normalize_before_relocation_import)"},
+    {"is_managed", "false outside Config and Global scope (User.normalize_before_relocation_import)"},
+    {"is_unclaimed", "true outside Global scope (User.normalize_before_relocation_import)"},
+    {"password", "outside Global scope, or for an unclaimed user: the pbkdf2_sha256 hash of a random password "
+                 "(User.normalize_before_relocation_import)"},
+    {"last_password_change", "now, when the password is replaced"},
+    {"is_password_expired", "false, when the password is replaced"},
+};
+constexpr RuleColumn kUserEmailColumns[] = {
+    {"is_verified", "false outside Global scope (UserEmail.normalize_before_relocation_import)"},
+    {"validation_hash", "32 random characters outside Global scope (UserEmail.normalize_before_relocation_import)"},
+    {"date_hash_added", "now outside Global scope (UserEmail.normalize_before_relocation_import)"},
+};
+constexpr RuleColumn kUserIpColumns[] = {
+    {"country_code", "NULL (Sentry looks it up in its GeoIP data; relocate has none)"},
+    {"region_code", "NULL (Sentry looks it up in its GeoIP data; relocate has none)"},
+};
+constexpr RuleColumn kOrganizationColumns[] = {
+    {"slug",
+     "Organization.save: the slug, or the name when the slug is empty or null, normalised (lower case, slugify, "
+     "30 characters; reserved slugs become 12 random hex digits) and made unique case-insensitively among "
+     "organizations and slug reservations with Sentry's random suffix",
+     true},
+    {"status",
+     "3 (RELOCATION_PENDING_APPROVAL) with hide_organizations (Organization.normalize_before_relocation_import)"},
+};
+constexpr RuleColumn kTeamColumns[] = {
+    {"slug",
+     "Team.save: when empty or null, made from the name (slugify, 30 characters) unique case-insensitively within "
+     "the organization; a slug from the export is kept as it is",
+     true},
+};
+constexpr RuleColumn kProjectColumns[] = {
+    {"slug",
+     "Project.save: when empty or null, made from the name (slugify, 50 characters, RESERVED_PROJECT_SLUGS become "
+     "12 random hex digits) unique case-insensitively within the organization; a slug from the export is kept",
+     true},
+    {"id", "the export's pk in Global scope (Project.normalize_before_relocation_import), else a new id"},
+};
+constexpr RuleColumn kMonitorColumns[] = {
+    {"guid", "a new UUID4 (Monitor.normalize_before_relocation_import)", true},
+    {"owner_team_id",
+     "remapped through the team pk map (relocate; Sentry copies it, its dependency graph does not know it), NULL "
+     "when the team was not imported"},
+    {"slug",
+     "Monitor.save: when empty or null, made from the name (slugify, 50 characters) unique case-insensitively "
+     "within the organization; a slug from the export is kept",
+     true},
+};
+
+constexpr RuleColumn kMemberColumns[] = {
+    {"token", "NULL when another member has it (OrganizationMember.normalize_before_relocation_import), with its "
+              "token_expires_at"},
+    {"token_expires_at",
+     "now + 30 days for a kept token without one (OrganizationMember.save); NULL with a dropped token, and for a "
+     "member without a token when some member has none (Sentry's filter(token=None) quirk)"},
+};
+constexpr RuleColumn kProjectKeyColumns[] = {
+    {"label", "when empty or null, petname.generate(2, \" \", letters=10).title() (ProjectKey.save), e.g. \"Able Ox\""},
+    {"public_key", "32 random hex digits when empty or taken by any project key (ProjectKey.write_relocation_import)",
+     true},
+    {"secret_key", "32 random hex digits when empty or taken by any project key (ProjectKey.write_relocation_import)",
+     true},
+};
+constexpr RuleColumn kApiKeyColumns[] = {
+    {"key", "32 random hex digits when empty (ApiKey.save)", true},
+    {"scope_list", "Sentry's scope hierarchy added, sorted (add_scope_hierarchy)"},
+};
+constexpr RuleColumn kApiTokenColumns[] = {
+    {"scope_list", "Sentry's scope hierarchy added, sorted (add_scope_hierarchy)"},
+    {"token", "a new token of its type when taken (ApiToken.write_relocation_import)"},
+    {"refresh_token", "a new one when the token or the refresh token is taken (ApiToken.write_relocation_import)"},
+    {"hashed_token", "SHA-256 of the token (ApiToken.save)"},
+    {"hashed_refresh_token", "SHA-256 of the refresh token (ApiToken.save)"},
+    {"token_last_characters", "the token's last 4 characters (ApiToken.save)"},
+    {"expires_at", "now + 30 days for a regenerated token that had an expiry"},
+};
+constexpr RuleColumn kOrgAuthTokenColumns[] = {
+    {"token_hashed",
+     "when empty or taken, SHA-256 of a newly minted token for the organization's final slug "
+     "(OrgAuthToken.normalize_before_relocation_import); without system.url-prefix the token is skipped"},
+    {"token_last_characters", "the minted token's last 4 characters"},
+};
+constexpr RuleColumn kIncidentColumns[] = {
+    {"detection_uuid", "a new UUID4 when set (Incident.normalize_before_relocation_import)"},
+};
+constexpr RuleColumn kIncidentActivityColumns[] = {
+    {"notification_uuid", "a new UUID4 when set (IncidentActivity.normalize_before_relocation_import)"},
+};
+constexpr RuleColumn kIncidentTriggerColumns[] = {
+    {"date_modified", "now (the pre_save receiver pre_save_incident_trigger)", true},
+};
+constexpr RuleColumn kQuerySubscriptionColumns[] = {
+    {"status", "1, CREATING: QuerySubscription.write_relocation_import creates a new subscription", true},
+    {"subscription_id", "NULL: the new subscription is not in Snuba yet (create_snuba_subscription)"},
+    {"query_extra", "NULL: create_snuba_subscription does not take it"},
+    {"date_updated", "now (a new subscription); date_added is the export's"},
+};
+constexpr RuleColumn kRuleColumns[] = {
+    {"data", "the \"name\" of every condition and action removed (Rule's pre_save)"},
+};
+constexpr RuleColumn kRecentSearchColumns[] = {
+    {"query_hash", "MD5 of the query when empty (RecentSearch's pre_save)"},
+};
+constexpr RuleColumn kSentryAppColumns[] = {
+    {"date_updated", "now (SentryApp.save)", true},
+};
+constexpr RuleColumn kSentryAppInstallationColumns[] = {
+    {"date_updated", "now (SentryAppInstallation.save)", true},
+};
+constexpr RuleColumn kServiceHookColumns[] = {
+    {"actor_id",
+     "remapped (relocate; Sentry copies it): the hook's installation when it has one, else the user who made "
+     "it; kept as it is when that user was not imported (NOT NULL)"},
+};
+constexpr RuleColumn kTargetIdentifierColumns[] = {
+    {"target_identifier",
+     "remapped (relocate; Sentry copies it) when target_type is USER, TEAM or SENTRY_APP: the id of the user, team "
+     "or Sentry app that was imported, else NULL"},
+};
+
 constexpr ModelHooks kHooks[] = {
+    // Sentry copies target_identifier; relocate remaps the user, team or Sentry app it names.
+    ModelHooks("sentry.alertruletriggeraction")
+        .normalizing(normalize_alert_rule_trigger_action)
+        .writing(kTargetIdentifierColumns),
     ModelHooks("sentry.apiauthorization").scoped_by(scope_by_application),
-    ModelHooks("sentry.apikey").normalizing(normalize_api_key),
+    ModelHooks("sentry.apikey").normalizing(normalize_api_key).writing(kApiKeyColumns),
     ModelHooks("sentry.apitoken")
         .scoped_by(scope_by_application)
         .normalizing(normalize_api_token)
-        .resolving(resolve_api_tokens),
+        .resolving(resolve_api_tokens)
+        .writing(kApiTokenColumns),
     ModelHooks("sentry.controloption").keyed(overwritable_config({"key"})),
     // Get-or-create by address (citext: case-insensitive); an existing row takes the file's values.
     ModelHooks("sentry.email")
         .keyed(get_or_create({"email"}, Action::Update, ImportKind::Existing, true))
         .filtered_as(FilterRole::Email),
-    ModelHooks("sentry.incident").normalizing(normalize_incident),
-    ModelHooks("sentry.incidentactivity").normalizing(normalize_incident_activity),
-    ModelHooks("sentry.monitor").normalizing(normalize_monitor),
-    ModelHooks("sentry.notificationaction").scoped_by(scope_by_integration),
+    ModelHooks("sentry.incident").normalizing(normalize_incident).writing(kIncidentColumns),
+    ModelHooks("sentry.incidentactivity").normalizing(normalize_incident_activity).writing(kIncidentActivityColumns),
+    ModelHooks("sentry.incidenttrigger").normalizing(normalize_incident_trigger).writing(kIncidentTriggerColumns),
+    // relocate's choice: an owner that was not imported is nulled (reported), not the monitor skipped.
+    ModelHooks("sentry.monitor")
+        .normalizing(normalize_monitor)
+        .resolving(resolve_monitors)
+        .nulling_unmapped("owner_user_id")
+        .writing(kMonitorColumns),
+    ModelHooks("sentry.notificationaction")
+        .scoped_by(scope_by_integration)
+        .normalizing(normalize_notification_action)
+        .writing(kTargetIdentifierColumns),
     ModelHooks("sentry.option").keyed(overwritable_config({"key"})),
     ModelHooks("sentry.organization")
         .resolving(resolve_organizations)
         .after_writing(after_write_organizations)
         .filtered_as(FilterRole::Organization)
-        .hiding_status(),
+        .hiding_status()
+        .writing(kOrganizationColumns),
     // Sentry's one exception to "an unmapped reference skips the row": a member whose inviter was
     // not imported keeps its membership and loses the inviter.
     ModelHooks("sentry.organizationmember")
         .normalizing(normalize_organization_member)
         .resolving(resolve_organization_members)
         .filtered_as(FilterRole::Member)
-        .nulling_unmapped("inviter_id"),
-    ModelHooks("sentry.orgauthtoken").normalizing(normalize_org_auth_token).resolving(resolve_org_auth_tokens),
+        .nulling_unmapped("inviter_id")
+        .writing(kMemberColumns),
+    ModelHooks("sentry.orgauthtoken")
+        .normalizing(normalize_org_auth_token)
+        .resolving(resolve_org_auth_tokens)
+        .writing(kOrgAuthTokenColumns),
     // Global scope restores projects with their own ids, so that DSNs keep working.
-    ModelHooks("sentry.project").after_writing(after_write_projects).keeping_ids_in_global(),
-    ModelHooks("sentry.projectkey").normalizing(normalize_project_key).resolving(resolve_project_keys),
+    ModelHooks("sentry.project")
+        .resolving(resolve_projects)
+        .after_writing(after_write_projects)
+        .keeping_ids_in_global()
+        .writing(kProjectColumns),
+    ModelHooks("sentry.projectkey")
+        .normalizing(normalize_project_key)
+        .resolving(resolve_project_keys)
+        .writing(kProjectKeyColumns),
     // Get-or-create by (project, key), then the file's values are saved into it; reported Inserted
     // (the row is typically the sentry:option-epoch option created with the project).
     ModelHooks("sentry.projectoption")
         .keyed(get_or_create({"project_id", "key"}, Action::Update, ImportKind::Inserted)),
-    ModelHooks("sentry.recentsearch").normalizing(normalize_recent_search),
+    ModelHooks("sentry.querysubscription").normalizing(normalize_query_subscription).writing(kQuerySubscriptionColumns),
+    ModelHooks("sentry.recentsearch").normalizing(normalize_recent_search).writing(kRecentSearchColumns),
     ModelHooks("sentry.relay").keyed(overwritable_config({"relay_id"})),
     ModelHooks("sentry.relayusage").keyed(overwritable_config({"relay_id", "version"})),
-    ModelHooks("sentry.rule").normalizing(normalize_rule),
+    ModelHooks("sentry.rule").normalizing(normalize_rule).writing(kRuleColumns),
     ModelHooks("sentry.savedsearch").normalizing(normalize_saved_search),
+    ModelHooks("sentry.sentryapp").normalizing(normalize_sentry_app).writing(kSentryAppColumns),
+    ModelHooks("sentry.sentryappinstallation")
+        .normalizing(normalize_sentry_app_installation)
+        .writing(kSentryAppInstallationColumns),
+    ModelHooks("sentry.servicehook").normalizing(normalize_service_hook).writing(kServiceHookColumns),
+    ModelHooks("sentry.team").resolving(resolve_teams).writing(kTeamColumns),
     ModelHooks("sentry.user")
         .normalizing(normalize_user)
         .resolving(resolve_users)
         .after_writing(after_write_users)
-        .filtered_as(FilterRole::User),
+        .filtered_as(FilterRole::User)
+        .writing(kUserColumns),
     // The user's primary address already exists (created with the user): it takes the file's values,
     // and Sentry reports it as Inserted.
     ModelHooks("sentry.useremail")
         .normalizing(normalize_user_email)
-        .keyed(get_or_create({"user_id", "email"}, Action::Update, ImportKind::Inserted)),
-    ModelHooks("sentry.userip").normalizing(normalize_user_ip),
+        .keyed(get_or_create({"user_id", "email"}, Action::Update, ImportKind::Inserted))
+        .writing(kUserEmailColumns),
+    // UserIP.write_relocation_import: get-or-create by (user, ip_address); the later entry's
+    // first_seen/last_seen are saved into the row, reported Inserted.
+    ModelHooks("sentry.userip")
+        .normalizing(normalize_user_ip)
+        .keyed(get_or_create({"user_id", "ip_address"}, Action::Update, ImportKind::Inserted))
+        .writing(kUserIpColumns),
     ModelHooks("sentry.useroption").normalizing(normalize_row_of_user).resolving(resolve_user_options),
     // The mixin's only unique set (user, permission) holds a foreign key, so Sentry always inserts.
     ModelHooks("sentry.userpermission").normalizing(normalize_row_of_user),

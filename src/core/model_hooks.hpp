@@ -21,6 +21,7 @@
 // PostgreSQL-free.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,15 @@ enum class FilterRole : std::uint8_t {
 	Member,       // links users to organizations (read by the filters' pre-pass)
 };
 
+// A column one of the model's rules writes: for the catalogue (relocate_model_columns), and so that
+// the NOT NULL check of a row being built leaves a missing or null value that the rule fills to the
+// rule.
+struct RuleColumn {
+	const char *column;
+	const char *rule;        // what the rule writes and when, one line, naming Sentry's code
+	bool fills_null = false; // the rule gives the column a value even when the export has none
+};
+
 struct ModelHooks {
 	const char *model = nullptr;
 	InstanceScopeHook instance_scope = nullptr;
@@ -60,6 +70,17 @@ struct ModelHooks {
 	bool keeps_ids_in_global = false;
 	// With hide_organizations, the column "status" is RELOCATION_PENDING_APPROVAL in every row.
 	bool hidden_by_hide_organizations = false;
+	// The columns the model's rules write.
+	const RuleColumn *rule_columns = nullptr;
+	std::size_t rule_column_count = 0;
+
+	// True if a rule fills `column` when the export gives it no value.
+	bool rule_fills_null(std::string_view column) const {
+		for (std::size_t i = 0; i < rule_column_count; ++i)
+			if (rule_columns[i].fills_null && column == rule_columns[i].column)
+				return true;
+		return false;
+	}
 
 	// Builders for the table in model_hooks.cpp: ModelHooks("sentry.x").normalizing(f)...
 	constexpr explicit ModelHooks(const char *name = nullptr) : model(name) {}
@@ -106,6 +127,12 @@ struct ModelHooks {
 	constexpr ModelHooks hiding_status() const {
 		ModelHooks h = *this;
 		h.hidden_by_hide_organizations = true;
+		return h;
+	}
+	template <std::size_t N> constexpr ModelHooks writing(const RuleColumn (&columns)[N]) const {
+		ModelHooks h = *this;
+		h.rule_columns = columns;
+		h.rule_column_count = N;
 		return h;
 	}
 };

@@ -7,6 +7,8 @@
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
+#include "core/import_state.hpp"
+#include "core/export_reader.hpp"
 #include "core/text.hpp"
 
 namespace relocate {
@@ -65,6 +67,32 @@ bool BatchEdit::set_null(std::size_t row, const char *column) {
 	return true;
 }
 
+void remap_id_or_null(RuleContext &ctx, RowEdit &row, const char *model, const char *column, const char *target) {
+	const std::optional<std::string> value = row.get(column);
+	std::int64_t old_pk = 0;
+	if (!value || !parse_int64(*value, old_pk))
+		return;
+	if (const std::optional<std::int64_t> new_pk = ctx.mapped_pk(target, old_pk)) {
+		row.set(column, std::to_string(*new_pk));
+		return;
+	}
+	row.set_null(column);
+	ctx.count_nulled_reference(model, column, target);
+}
+
+DroppedField &unmapped_reference(ImportReport &report, const std::string &model, const std::string &field,
+                                 const std::string &why) {
+	for (DroppedField &d : report.unmapped_references)
+		if (d.model == model && d.field == field && d.why == why)
+			return d;
+	report.unmapped_references.push_back(DroppedField{model, field, why, 0});
+	return report.unmapped_references.back();
+}
+
+std::string nulled_because(const std::string &target) {
+	return "set to NULL: the " + target + " it named was not imported";
+}
+
 // --- RuleContext --------------------------------------------------------------------------------
 
 const std::optional<TableShape> &RuleContext::shape(const std::string &table) {
@@ -79,6 +107,34 @@ const TableShape &RuleContext::required_shape(const std::string &table, std::str
 	if (!s)
 		throw missing_table_error(table, {}, why);
 	return *s;
+}
+
+std::optional<std::int64_t> RuleContext::mapped_pk(const char *model, std::int64_t old_pk) const {
+	const ModelDef *def = find_model(model);
+	if (pk_map_ == nullptr || def == nullptr)
+		return std::nullopt;
+	const std::optional<PkEntry> entry = pk_map_->find(model_index(def), old_pk);
+	// A slot reserved for a row of a batch not written yet has no pk (0): only rows of other models
+	// are looked up, and those are written.
+	if (!entry || entry->new_pk == 0)
+		return std::nullopt;
+	return entry->new_pk;
+}
+
+void RuleContext::count_nulled_reference(const char *model, const char *field, const char *target) {
+	++unmapped_reference(report_, model, field, nulled_because(target)).rows;
+}
+
+void RuleContext::count_unmapped_kept(const char *model, const char *field, const char *target) {
+	++unmapped_reference(report_, model, field,
+	                     std::string("kept as it is (the column is NOT NULL), as Sentry keeps it: the ") + target +
+	                         " it names was not imported")
+	      .rows;
+}
+
+bool RuleContext::table_removed_by_sentry(const char *model) {
+	const ModelDef *def = find_model(model);
+	return def != nullptr && def->table_removed != nullptr && !shape(def->table);
 }
 
 void RuleContext::lock_once(const std::string &name) {
@@ -286,45 +342,140 @@ void RuleContext::flush_derived(const char *consumer) {
 UniqueValues &RuleContext::unique_values(const std::string &name,
                                          std::vector<std::pair<std::string, const char *>> sources) {
 	auto [it, created] = unique_values_.try_emplace(name);
-	if (created)
+	if (created) {
 		it->second.sources = std::move(sources);
+		load(it->second);
+	}
 	return it->second;
 }
 
 void RuleContext::load(UniqueValues &values) {
 	// The values already in the tables are read once per import, so that no candidate needs a
-	// query: a case-insensitive lookup has no index to use, and one per batch would scan the table
-	// again and again. Concurrent imports are serialized by the caller's advisory lock, so the
-	// values cannot change underneath.
-	values.loaded = true;
+	// query: UPPER(column) has no index to use, and a lookup per batch would scan the table again
+	// and again. Concurrent imports are serialized by the caller's advisory lock, so the values
+	// cannot change underneath.
 	for (const auto &[table, column] : values.sources)
-		for (std::string &v : target_.column_values(required_shape(table), column))
-			values.taken.insert(ascii_lower(v));
+		for (std::string &v : target_.upper_values(required_shape(table), column))
+			values.taken.insert(std::move(v));
+}
+
+const std::vector<std::string> &RuleContext::ascii_upper() {
+	if (ascii_upper_.empty()) {
+		std::vector<std::string> chars;
+		for (int c = 1; c < 128; ++c)
+			chars.emplace_back(1, static_cast<char>(c));
+		ascii_upper_.emplace_back(); // U+0000 is never in a text value
+		for (std::string &u : target_.upper(chars))
+			ascii_upper_.push_back(std::move(u));
+		if (ascii_upper_.size() != 128)
+			throw ImportError(sqlstate::kInternalError, "relocate: upper() of the ASCII characters failed");
+	}
+	return ascii_upper_;
+}
+
+void RuleContext::fold(CaseFolds &folds) {
+	folds.ascii_ = &ascii_upper();
+	std::vector<std::string> others;
+	for (std::string &text : folds.pending_) {
+		if (folds.upper_.count(text))
+			continue;
+		if (is_ascii(text))
+			folds.upper_.emplace(text, folds.upper_ascii(text));
+		else if (folds.upper_.emplace(text, std::string()).second)
+			others.push_back(text);
+	}
+	folds.pending_.clear();
+	if (others.empty())
+		return;
+	std::vector<std::string> upper = target_.upper(others);
+	for (std::size_t i = 0; i < others.size(); ++i)
+		folds.upper_[others[i]] = std::move(upper[i]);
 }
 
 std::vector<std::string> RuleContext::pick_unique(UniqueValues &values, const std::vector<std::string> &bases,
-                                                  std::size_t max_len) {
-	if (!values.loaded)
-		load(values);
-	// Each base as it is if free (and not all digits), else the first of Sentry's 27 suffixed
-	// candidates that is free, in order.
+                                                  std::size_t max_len, const CaseFolds &folds) {
+	return pick_unique(values.taken, bases, max_len, folds);
+}
+
+std::vector<std::string> RuleContext::pick_unique(std::unordered_set<std::string> &taken,
+                                                  const std::vector<std::string> &bases, std::size_t max_len,
+                                                  const CaseFolds &folds) {
+	// unique_db_instance: the base as it is if free (and not all digits), else the first of Sentry's
+	// 27 suffixed candidates that is free, in order; the last one if none is.
 	std::vector<std::string> result(bases.size());
 	for (std::size_t i = 0; i < bases.size(); ++i) {
-		if (values.taken.count(ascii_lower(bases[i])) == 0 && base_usable_without_suffix(bases[i])) {
+		std::string upper = folds.upper(bases[i]);
+		if (taken.count(upper) == 0 && base_usable_without_suffix(bases[i])) {
 			result[i] = bases[i];
 		} else {
 			std::vector<std::string> candidates = suffix_candidates(bases[i], max_len);
-			result[i] = candidates.back(); // Sentry keeps the last one if all are taken
+			result[i] = candidates.back();
+			upper = folds.upper_candidate(result[i]);
 			for (const std::string &c : candidates) {
-				if (values.taken.count(ascii_lower(c)) == 0) {
+				std::string u = folds.upper_candidate(c);
+				if (taken.count(u) == 0) {
 					result[i] = c;
+					upper = std::move(u);
 					break;
 				}
 			}
 		}
-		values.taken.insert(ascii_lower(result[i]));
+		taken.insert(std::move(upper));
 	}
 	return result;
+}
+
+std::unordered_map<std::string, ScopedUnique> &RuleContext::scoped_unique(const TableShape &table, const char *column,
+                                                                          const char *scope_column,
+                                                                          const std::vector<std::string> &scopes) {
+	std::unordered_map<std::string, ScopedUnique> &by_scope = scoped_unique_[table.name + "." + column];
+	std::vector<std::string> unseen;
+	for (const std::string &scope : scopes)
+		if (by_scope.try_emplace(scope).second)
+			unseen.push_back(scope);
+	if (!unseen.empty())
+		for (ScopedValue &v : target_.scoped_values(table, column, scope_column, unseen)) {
+			ScopedUnique &u = by_scope[v.scope];
+			++u.rows;
+			u.exact.insert(std::move(v.value));
+			u.upper.insert(std::move(v.upper));
+		}
+	return by_scope;
+}
+
+// --- CaseFolds ----------------------------------------------------------------------------------
+
+void CaseFolds::add(const std::string &text) {
+	if (upper_.count(text) == 0)
+		pending_.push_back(text);
+}
+
+void CaseFolds::add_base(const std::string &base, std::size_t max_len) {
+	add(base);
+	for (std::size_t size : kSuffixSizes)
+		add(std::string(suffix_candidate_prefix(base, max_len, size)));
+}
+
+const std::string &CaseFolds::upper(const std::string &text) const {
+	auto it = upper_.find(text);
+	if (it == upper_.end())
+		throw ImportError(sqlstate::kInternalError, "relocate: a text was compared before it was folded");
+	return it->second;
+}
+
+std::string CaseFolds::upper_ascii(std::string_view ascii) const {
+	std::string out;
+	for (char c : ascii)
+		out += (*ascii_)[static_cast<unsigned char>(c) & 0x7f];
+	return out;
+}
+
+std::string CaseFolds::upper_candidate(const std::string &candidate) const {
+	// prefix + "-" + suffix, the suffix from Sentry's alphabet (no '-' in it).
+	const std::size_t dash = candidate.rfind('-');
+	if (dash == std::string::npos)
+		return upper(candidate);
+	return upper(candidate.substr(0, dash)) + upper_ascii(std::string_view(candidate).substr(dash));
 }
 
 void RuleContext::insert_derived(const std::string &table, const std::vector<std::string> &columns,

@@ -31,6 +31,8 @@
 
 namespace relocate {
 
+class PkMap;
+
 // For each foreign-key field of a row that was remapped: the field (the catalogue's string) and the
 // kind of the row it refers to. A handful per row, so a vector, rebuilt without allocating.
 using RowReferences = std::vector<std::pair<std::string_view, ImportKind>>;
@@ -134,19 +136,54 @@ struct KeyRule {
 	bool empty() const { return columns[0] == nullptr; }
 };
 
-// Values that must stay unique, case-insensitively, across the tables that hold them (usernames;
-// organization slugs and slug reservations). The values already in those tables are read once per
-// import; the values picked by this import are added as it goes.
+// Case-insensitive uniqueness, as Sentry's unique_db_instance checks it: Django's __iexact, which on
+// PostgreSQL is UPPER("t"."col"::text) = UPPER(%s). Both sides are folded by the database: the values
+// already stored by UPPER() in their column's collation (read once per import), a candidate by
+// UPPER() of a text parameter, in the database's default collation (CaseFolds).
+
+// Values that must stay unique case-insensitively across the tables that hold them (usernames;
+// organization slugs and slug reservations): UPPER() of the values already in those tables (read
+// once per import), and of the values this import has picked since.
 struct UniqueValues {
 	std::vector<std::pair<std::string, const char *>> sources; // (table, column)
-	std::unordered_set<std::string> taken;                     // lower-cased
-	bool loaded = false;
+	std::unordered_set<std::string> taken;                     // UPPER() of each value
+};
+
+// UPPER() of texts as the database computes it for a parameter. Collect the texts a batch needs
+// (add, add_base), let RuleContext::fold compute them (one query at most), then read them.
+class CaseFolds {
+public:
+	void add(const std::string &text);
+	// What pick_unique needs to check `base` and its suffixed candidates: the base, and the prefixes
+	// of it that the candidates keep (a candidate is prefix + "-" + an ASCII suffix).
+	void add_base(const std::string &base, std::size_t max_len);
+	// UPPER(text) of a text added (and folded).
+	const std::string &upper(const std::string &text) const;
+	// UPPER() of a candidate of a base added with add_base: UPPER(prefix) followed by UPPER() of the
+	// ASCII "-suffix", character by character.
+	std::string upper_candidate(const std::string &candidate) const;
+	// UPPER() of ASCII text, character by character from the table (after fold).
+	std::string upper_ascii(std::string_view ascii) const;
+
+private:
+	friend class RuleContext;
+	std::unordered_map<std::string, std::string> upper_; // text -> UPPER(text), once folded
+	std::vector<std::string> pending_;                   // texts added since the last fold
+	const std::vector<std::string> *ascii_ = nullptr;    // UPPER() of each ASCII character
+};
+
+// The values of a column in one scope (e.g. one organization's team slugs), exactly and UPPER()ed.
+struct ScopedUnique {
+	std::unordered_set<std::string> exact;
+	std::unordered_set<std::string> upper;
+	std::int64_t rows = 0; // rows of the scope (the database's, and those this import added since)
 };
 
 class RuleContext {
 public:
-	RuleContext(const ImportOptions &options, Target &target, ImportReport &report, Timeline *timeline = nullptr)
-	    : options_(options), target_(target), report_(report), timeline_(timeline) {}
+	RuleContext(const ImportOptions &options, Target &target, ImportReport &report, Timeline *timeline = nullptr,
+	            const PkMap *pk_map = nullptr)
+	    : options_(options), target_(target), report_(report), timeline_(timeline), pk_map_(pk_map) {}
 
 	const ImportOptions &options() const { return options_; }
 	Target &target() { return target_; }
@@ -161,6 +198,16 @@ public:
 	// The same, for a table the rule cannot do without: a missing one is an error, whose message
 	// ends with `why`.
 	const TableShape &required_shape(const std::string &table, std::string_view why = {});
+	// The new pk of `model`'s row `old_pk` if this import wrote or mapped it (the pk map), else nullopt.
+	std::optional<std::int64_t> mapped_pk(const char *model, std::int64_t old_pk) const;
+	// Counts one reference of `model`.`field` set to NULL because the `target` row it named was not
+	// imported (reported in a NOTICE).
+	void count_nulled_reference(const char *model, const char *field, const char *target);
+	// The same for a reference kept as it is because its column is NOT NULL.
+	void count_unmapped_kept(const char *model, const char *field, const char *target);
+	// True if `model`'s table is not in the database because Sentry dropped it (the catalogue's
+	// table_removed): then the rows Sentry's signals created there are not written either.
+	bool table_removed_by_sentry(const char *model);
 	// Takes the transaction-level advisory lock `name` once per import.
 	void lock_once(const std::string &name);
 
@@ -170,12 +217,29 @@ public:
 	std::vector<bool> taken_values(BatchEdit &batch, const char *column);
 	// Applies a get-or-create rule to every row still to be inserted (one lookup for the batch).
 	void apply_key_rule(BatchEdit &batch, const KeyRule &rule);
-	// The set of unique values named `name`, kept in `sources`; created on first use.
+	// The set of unique values named `name`, kept in `sources`; created on first use, and the values
+	// of those tables read on first use (one query per table per import).
 	UniqueValues &unique_values(const std::string &name, std::vector<std::pair<std::string, const char *>> sources);
-	// Picks, for each base, the base itself or the first of Sentry's suffixed candidates that is free
-	// (case-insensitively) in `values`; the values picked are taken for the rest of the import.
+	// Computes UPPER() of the texts added to `folds` since: ASCII text from a table of UPPER() of
+	// every ASCII character (read once per import: upper() maps ASCII one character at a time in
+	// every collation), the rest in one query.
+	void fold(CaseFolds &folds);
+	// Sentry's unique_db_instance for each base (already stripped, reserved words replaced: see
+	// suffix_base): the base itself if no value in `values` matches it case-insensitively and it is
+	// not all decimal digits, else the first of Sentry's 27 suffixed candidates that is free (the last
+	// one if none is). `folds` must hold each base (CaseFolds::add_base, then fold). The values picked
+	// are taken for the rest of the import.
 	std::vector<std::string> pick_unique(UniqueValues &values, const std::vector<std::string> &bases,
-	                                     std::size_t max_len);
+	                                     std::size_t max_len, const CaseFolds &folds);
+	// The same within a set of taken values the caller holds (e.g. one organization's team slugs).
+	std::vector<std::string> pick_unique(std::unordered_set<std::string> &taken, const std::vector<std::string> &bases,
+	                                     std::size_t max_len, const CaseFolds &folds);
+	// The values of table.column of each of `scopes` (e.g. the slugs of each organization's teams), by
+	// scope: the scopes not seen before in this import are read (one query), the others are as the
+	// import left them (the caller adds what it writes).
+	std::unordered_map<std::string, ScopedUnique> &scoped_unique(const TableShape &table, const char *column,
+	                                                             const char *scope_column,
+	                                                             const std::vector<std::string> &scopes);
 	// Inserts derived rows (all with the same columns) into `table`, ignoring conflicts if asked.
 	void insert_derived(const std::string &table, const std::vector<std::string> &columns,
 	                    const std::vector<TextArray> &rows, const std::vector<std::int64_t> &source_pks,
@@ -209,16 +273,33 @@ private:
 	void load(UniqueValues &values);
 	// The held-back derived row of `consumer` with this key, marked replaced; false if none.
 	bool replace_pending(const char *consumer, const KeyRule &rule, const std::vector<std::string> &key_values);
+	const std::vector<std::string> &ascii_upper();
 
 	const ImportOptions &options_;
 	Target &target_;
 	ImportReport &report_;
 	Timeline *timeline_;
+	const PkMap *pk_map_;
 	std::unordered_map<std::string, std::optional<TableShape>> shapes_;
 	std::unordered_set<std::string> locks_taken_;
 	std::map<std::string, UniqueValues> unique_values_;
 	std::map<std::string, std::vector<PendingDerived>> pending_; // by consumer model
+	// By "table.column": the scopes read so far.
+	std::map<std::string, std::unordered_map<std::string, ScopedUnique>> scoped_unique_;
+	std::vector<std::string> ascii_upper_; // UPPER() of each ASCII character, read on first use
 };
+
+// The id in `column` of the row (an id of `target`'s rows that Sentry's dependency graph does not
+// know as a foreign key), remapped through the pk map: the new pk when that row was imported, else
+// NULL, counted as a nulled reference of `model`. A value that is not an integer is left as it is.
+void remap_id_or_null(RuleContext &ctx, RowEdit &row, const char *model, const char *column, const char *target);
+
+// The report's entry for references of `model`.`field` to rows that were not imported (created with
+// 0 rows), with what was done about them.
+DroppedField &unmapped_reference(ImportReport &report, const std::string &model, const std::string &field,
+                                 const std::string &why);
+// What unmapped_reference says of a reference set to NULL.
+std::string nulled_because(const std::string &target);
 
 // now + `days` days, as PostgreSQL timestamptz input in UTC with microseconds ("now" cannot add).
 std::string utc_now_plus_days(int days);

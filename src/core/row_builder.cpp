@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
+#include "core/model_rules.hpp"
 #include "core/value.hpp"
 
 namespace relocate {
@@ -65,8 +66,10 @@ bool is_time_column(const Column &col) {
 
 } // namespace
 
-void RowBuilder::describe(ModelState &st, const ExportEntry &entry) {
+bool RowBuilder::describe(ModelState &st, const ExportEntry &entry) {
 	std::optional<TableShape> shape = state_.target.describe_table(st.def->table);
+	if (!shape && st.def->table_removed != nullptr)
+		return false; // Sentry dropped the table: the caller skips the model's entries
 	if (!shape)
 		throw missing_table_error(st.def->table, std::string(" for model ") + st.def->name,
 		                          " (" + describe_entry(entry) + ")");
@@ -93,6 +96,7 @@ void RowBuilder::describe(ModelState &st, const ExportEntry &entry) {
 	                                                                   : -1;
 	if (state_.options.hide_organizations && st.hooks->hidden_by_hide_organizations)
 		st.hidden_status_column = st.table.find("status");
+	return true;
 }
 
 FieldPlan RowBuilder::plan_reference(const ModelState &st, const ExportField &field) const {
@@ -132,7 +136,7 @@ const FieldPlan &RowBuilder::plan_for(ModelState &st, const ExportEntry &entry, 
 			fail_entry(
 			    entry, sqlstate::kUndefinedColumn, "unknown field \"" + field.name + "\"",
 			    "If the export comes from a newer Sentry than this database, upgrade Sentry first; to drop "
-			    "unknown fields instead, SET relocate.ignore_unknown_fields = on (they are counted in a NOTICE).",
+			    "unknown fields instead, SET relocate.ignore_unknown_fields = on (they are counted in a WARNING).",
 			    "Table " + st.table.name + " has no column \"" + column + "\".");
 		plan.kind = FieldPlan::Kind::Dropped;
 		plan.dropped = state_.report.dropped_fields.size();
@@ -148,6 +152,7 @@ bool RowBuilder::build(ModelState &st, const ExportEntry &entry, Row &row) {
 	row.values.resize(ncols);
 	row.states.assign(ncols, CellState::Absent);
 	row.dropped.clear();
+	row.nulled.clear();
 	row.references.clear();
 	row.skip_reason = nullptr;
 	for (const ExportField &field : entry) {
@@ -174,6 +179,14 @@ bool RowBuilder::build(ModelState &st, const ExportEntry &entry, Row &row) {
 		row.states[static_cast<std::size_t>(st.hidden_status_column)] = CellState::Value;
 	}
 	fill_defaults(st, entry, row);
+	// A column a rule fills even without a value is in every row (as NULL until the rule writes it),
+	// so that the rules of the batch can set it.
+	for (std::size_t k = 0; k < st.hooks->rule_column_count; ++k) {
+		const RuleColumn &rc = st.hooks->rule_columns[k];
+		const int c = rc.fills_null ? st.table.find(rc.column) : -1;
+		if (c >= 0 && row.states[static_cast<std::size_t>(c)] == CellState::Absent)
+			row.states[static_cast<std::size_t>(c)] = CellState::Null;
+	}
 	check_not_null(st, entry, row);
 	return true;
 }
@@ -191,6 +204,11 @@ bool RowBuilder::remap(const ExportEntry &entry, const ExportField &field, const
 	const std::optional<PkEntry> mapped = state_.pk_map.find(plan.fk_target, old_pk);
 	if (!mapped && plan.null_if_unmapped) {
 		row.states[c] = CellState::Null;
+		// Counted once the row is known to be written (reported in a NOTICE).
+		const std::vector<DroppedField> &all = state_.report.unmapped_references;
+		const DroppedField &n =
+		    unmapped_reference(state_.report, entry.model, plan.fk->field, nulled_because(plan.fk->target));
+		row.nulled.push_back(static_cast<std::size_t>(&n - all.data()));
 		return true;
 	}
 	if (!mapped) {
@@ -225,6 +243,8 @@ void RowBuilder::check_not_null(const ModelState &st, const ExportEntry &entry, 
 		if (static_cast<int>(c) == st.table.id_column)
 			continue;
 		const bool absent = row.states[c] == CellState::Absent;
+		if (st.hooks->rule_fills_null(col.name))
+			continue; // one of Sentry's rules fills it (e.g. a slug made from the name)
 		if ((absent && col.not_null && !col.has_default) || (row.states[c] == CellState::Null && col.not_null))
 			fail_entry(entry, sqlstate::kNotNullViolation,
 			           "field \"" + field_for_column(*st.def, col.name) + "\" is " + (absent ? "missing" : "null") +

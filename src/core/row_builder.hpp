@@ -20,6 +20,7 @@ struct Row {
 	std::vector<std::string> values;
 	std::vector<CellState> states;
 	std::vector<std::size_t> dropped;  // dropped_fields indexes of the fields the row drops
+	std::vector<std::size_t> nulled;   // unmapped_references indexes of the references the row nulls
 	RowReferences references;          // remapped FK field -> referenced row's kind
 	std::string unmapped;              // when build() returns false: the reference that was not imported
 	const char *skip_reason = nullptr; // when a normalize rule skips the row: why
@@ -32,8 +33,9 @@ public:
 	explicit RowBuilder(ImportState &state) : state_(state) {}
 
 	// Reads the model's live table (at its first admitted entry, which the errors name) and plans
-	// its defaults. Throws ImportError (42P01) if the table does not exist.
-	void describe(ModelState &st, const ExportEntry &entry);
+	// its defaults. False if the table does not exist because Sentry dropped it (the catalogue's
+	// table_removed); throws ImportError (42P01) if it does not exist for any other reason.
+	bool describe(ModelState &st, const ExportEntry &entry);
 	// Builds `row` from `entry`. False if a non-null foreign key points at a row that was not
 	// imported (the row is skipped); throws ImportError for any value that does not fit.
 	bool build(ModelState &st, const ExportEntry &entry, Row &row);

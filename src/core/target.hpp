@@ -101,7 +101,8 @@ struct KeyLookup {
 	bool fold_case = false;   // compare lower(column) = lower(value) (text keys: usernames, slugs)
 	std::vector<std::vector<std::string>> probes;
 	// Columns that must be NULL on a matching row (t.col IS NULL), for every probe: e.g. a user's
-	// global options have neither organization_id nor project_id.
+	// global options have neither organization_id nor project_id. With no key columns, these alone
+	// select (each probe is then an empty list; give a fetch_column).
 	std::vector<int> null_columns;
 	// When >= 0, FoundRow::key holds this column of the matching row (as text) instead of the first
 	// key column: e.g. an option's value by its key, an organization's slug by its id.
@@ -114,6 +115,14 @@ struct FoundRow {
 	std::int64_t id;
 	std::string key;
 	bool key_null = false;
+};
+
+// A value of a column in the rows of one scope (Target::scoped_values): the scope column's value,
+// the value and its UPPER(value::text), all as text.
+struct ScopedValue {
+	std::string scope;
+	std::string value;
+	std::string upper;
 };
 
 enum class ImportKind : std::uint8_t { Inserted, Existing, Overwrite };
@@ -199,10 +208,18 @@ public:
 	virtual std::vector<std::string> nfkd(const std::vector<std::string> &texts) = 0;
 	// Takes a transaction-level advisory lock on `name` (e.g. organization slugs), held to commit.
 	virtual void lock(const std::string &name) = 0;
-	// Every non-NULL value of table.column, as text (to check many candidate values in memory).
-	virtual std::vector<std::string> column_values(const TableShape &table, const std::string &column) = 0;
-	// For each name, whether the database knows it as a time zone (pg_timezone_names).
-	virtual std::vector<bool> known_time_zones(const std::vector<std::string> &names) = 0;
+	// Case-insensitive uniqueness is Django's __iexact as it runs on PostgreSQL:
+	// UPPER("t"."col"::text) = UPPER(%s). These three give both sides.
+	// UPPER() of each text as a text parameter has it (the database's default collation).
+	virtual std::vector<std::string> upper(const std::vector<std::string> &texts) = 0;
+	// UPPER(column::text) of every non-NULL value of table.column (in the column's collation); read
+	// once per import, so that candidates are checked in memory (no index serves UPPER()).
+	virtual std::vector<std::string> upper_values(const TableShape &table, const std::string &column) = 0;
+	// The non-NULL values of table.column in the rows whose `scope_column` is one of `scopes` (e.g.
+	// the slugs of the teams of some organizations), with their UPPER(column::text). One query.
+	virtual std::vector<ScopedValue> scoped_values(const TableShape &table, const std::string &column,
+	                                               const std::string &scope_column,
+	                                               const std::vector<std::string> &scopes) = 0;
 	// Moves the table's id sequence past `max_id` (for rows inserted with ids of their own).
 	virtual void advance_sequence(const TableShape &table, std::int64_t max_id) = 0;
 	virtual void record_pk_map(const PkMapRows &rows) = 0;

@@ -674,6 +674,12 @@ int max_chars_for(std::string_view typname, int typmod) {
 }
 
 Conversion convert_value(const FieldValue &v, const Column &col, std::string &out) {
+	if (v.type == FieldValue::Type::Null && col.type == ColumnType::Text && col.json_text && col.not_null) {
+		// A text column that holds JSON and is NOT NULL (Sentry 24.8's option values, ...): Sentry's
+		// PickledObjectField / legacy JSONField writes json.dumps(None) for None.
+		out = "null";
+		return ok();
+	}
 	if (v.type == FieldValue::Type::Null)
 		return null_value();
 	switch (col.type) {

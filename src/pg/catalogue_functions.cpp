@@ -1,9 +1,11 @@
-// relocate_catalogue_models() and relocate_catalogue_foreign_keys(): the model catalogue as rows,
-// behind the views relocate_models and relocate_model_foreign_keys.
+// relocate_catalogue_models(), relocate_catalogue_foreign_keys() and relocate_catalogue_columns():
+// the model catalogue as rows, behind the views relocate_models, relocate_model_foreign_keys and
+// relocate_model_columns.
 
 #include <string>
 
 #include "core/catalogue.hpp"
+#include "core/model_hooks.hpp"
 #include "core/text.hpp"
 #include "core/value.hpp"
 #include "pg/boundary.hpp"
@@ -102,7 +104,8 @@ RELOCATE_SQL_FUNCTION(relocate_catalogue_models) {
 		                  c(m.exportable() ? "true" : "false"),
 		                  c(m.dangling ? "true" : "false"),
 		                  deps.data(),
-		                  uniques.data()};
+		                  uniques.data(),
+		                  const_cast<char *>(m.table_removed)}; // NULL when Sentry has the table
 		put_row(fcinfo, meta, values);
 	}
 	return (Datum)0;
@@ -123,6 +126,68 @@ RELOCATE_SQL_FUNCTION(relocate_catalogue_foreign_keys) {
 			                  c(relocate::fk_kind_name(fk.kind)),
 			                  c(fk.nullable ? "true" : "false")};
 			put_row(fcinfo, meta, values);
+		}
+	}
+	return (Datum)0;
+}
+
+namespace {
+
+// What a Python-side default gives, for relocate_catalogue_columns.
+std::string default_detail(const relocate::FieldDefault &d) {
+	switch (d.kind) {
+	case relocate::DefaultKind::Json:
+		return std::string("when the export lacks the field: ") + d.value;
+	case relocate::DefaultKind::Now:
+		return "when the export lacks the field: now (the import's transaction time)";
+	case relocate::DefaultKind::RandomHex:
+		return "when the export lacks the field: " + std::to_string(d.length) + " random hex digits";
+	case relocate::DefaultKind::RandomAlnum:
+		return "when the export lacks the field: " + std::to_string(d.length) + " random characters of [A-Za-z0-9]";
+	case relocate::DefaultKind::Uuid4:
+		return "when the export lacks the field: a random UUID4";
+	}
+	return {};
+}
+
+std::string foreign_key_detail(const relocate::ModelDef &m, const relocate::ForeignKeyDef &fk) {
+	const relocate::ModelHooks &hooks = relocate::hooks_for(m.name);
+	const bool nulled = hooks.null_if_unmapped != nullptr && std::string_view(fk.field) == hooks.null_if_unmapped;
+	return std::string("the new pk of the ") + fk.target + " row it names (the pk map); " +
+	       (nulled ? "NULL (reported) when that row was not imported"
+	               : "the row is skipped when that row was not imported");
+}
+
+} // namespace
+
+// What the catalogue knows of each model's columns (relocate_model_columns adds the live ones): the
+// foreign keys remapped, the Python-side defaults, the columns Sentry's rules write, and the export
+// fields whose column has another name.
+RELOCATE_SQL_FUNCTION(relocate_catalogue_columns) {
+	AttInMetadata *meta = begin_srf(fcinfo);
+	const relocate::ModelDef *models = relocate::catalogue_models();
+	for (std::size_t i = 0; i < relocate::catalogue_size(); ++i) {
+		const relocate::ModelDef &m = models[i];
+		auto put = [&](const std::string &column, const std::string &field, const char *source,
+		               const std::string &detail) {
+			std::string col = column, fld = field, det = detail;
+			char *values[] = {c(m.name), col.data(), fld.data(), c(source), det.data()};
+			put_row(fcinfo, meta, values);
+		};
+		for (std::size_t k = 0; k < m.foreign_key_count; ++k) {
+			const relocate::ForeignKeyDef &fk = m.foreign_keys[k];
+			put(relocate::column_for_field(m, fk.field), fk.field, "foreign key", foreign_key_detail(m, fk));
+		}
+		if (std::string_view(m.name) == "sentry.user")
+			put("first_name", "name", "export field", "the field \"name\" (Django's db_column)");
+		for (std::size_t k = 0; k < m.default_count; ++k) {
+			const relocate::FieldDefault &d = m.defaults[k];
+			put(relocate::column_for_field(m, d.field), d.field, "python default", default_detail(d));
+		}
+		const relocate::ModelHooks &hooks = relocate::hooks_for(m.name);
+		for (std::size_t k = 0; k < hooks.rule_column_count; ++k) {
+			const relocate::RuleColumn &rc = hooks.rule_columns[k];
+			put(rc.column, relocate::field_for_column(m, rc.column), "rule", rc.rule);
 		}
 	}
 	return (Datum)0;

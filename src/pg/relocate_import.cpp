@@ -123,6 +123,10 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 		for (const relocate::DroppedField &d : report.dropped_fields)
 			ereport(WARNING, (errmsg("relocate: dropped field \"%s\" of %s in %" PRId64 " row(s): %s", d.field.c_str(),
 			                         d.model.c_str(), d.rows, d.why.c_str())));
+		for (const relocate::DroppedField &d : report.unmapped_references)
+			if (d.rows > 0)
+				ereport(WARNING, (errmsg("relocate: field \"%s\" of %s in %" PRId64 " row(s) %s", d.field.c_str(),
+				                         d.model.c_str(), d.rows, d.why.c_str())));
 		for (const relocate::DroppedField &d : report.removed_models)
 			ereport(WARNING, (errmsg("relocate: skipped %" PRId64 " entries of %s: %s", d.rows, d.model.c_str(),
 			                         d.why.c_str())));

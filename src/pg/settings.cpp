@@ -1,5 +1,7 @@
 #include "pg/settings.hpp"
 
+#include <climits>
+
 #include "pg/boundary.hpp"
 
 extern "C" {
@@ -27,6 +29,7 @@ char *last_import_uuid = nullptr;
 int password_hash_iterations = kDefaultPasswordHashIterations;
 char *region_name = nullptr;
 char *url_prefix = nullptr;
+int max_monitors_per_org = 1500;
 
 } // namespace
 
@@ -36,6 +39,7 @@ void apply_settings(ImportOptions &options) {
 	options.password_hash_iterations = static_cast<unsigned>(password_hash_iterations);
 	options.region_name = region_name != nullptr ? region_name : "--monolith--";
 	options.url_prefix = url_prefix != nullptr ? url_prefix : "";
+	options.max_monitors_per_org = max_monitors_per_org;
 }
 
 bool timing_enabled() {
@@ -75,6 +79,11 @@ extern "C" void _PG_init(void) {
 	                         "The phases: setup, parse, rows, normalize, collisions, hashing, writes, pk map, derived "
 	                         "rows, chunks; they add up to the call (the commit's deferred checks come after it).",
 	                         &timing, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("relocate.max_monitors_per_org",
+	                        "Sentry's MAX_MONITORS_PER_ORG: a monitor imported into an organization that has this many "
+	                        "fails the import.",
+	                        "Set it to the target install's value (Sentry's default is 1500).", &max_monitors_per_org,
+	                        1500, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	DefineCustomStringVariable("relocate.last_import_uuid",
 	                           "The import_uuid of the last relocate_import in this session (given or minted).",
 	                           "Pass it as import_uuid to run the same import again without writing it twice.",

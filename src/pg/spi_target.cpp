@@ -59,15 +59,23 @@ void SpiTarget::reset_session_tables() {
 		                                           " new_pk pg_catalog.int8 NOT NULL,"
 		                                           " kind pg_catalog.text NOT NULL,"
 		                                           " slug pg_catalog.text"))
-			expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map DROP CONSTRAINT IF EXISTS relocate_pk_map_pkey",
-			                   false, 0),
-			       SPI_OK_UTILITY, "emptying relocate_pk_map");
+			drop_pk_map_index();
 		reset_session_table("relocate_report", " model pg_catalog.text NOT NULL,"
 		                                       " old_pk pg_catalog.int8 NOT NULL,"
 		                                       " new_pk pg_catalog.int8,"
 		                                       " action pg_catalog.text NOT NULL,"
 		                                       " detail pg_catalog.text NOT NULL");
 	});
+}
+
+// Drops relocate_pk_map's primary key if it has one (an earlier import's). Called under pg_guard.
+void SpiTarget::drop_pk_map_index() {
+	expect(SPI_execute("SELECT pg_catalog.to_regclass('pg_temp.relocate_pk_map_pkey') IS NOT NULL", true, 1),
+	       SPI_OK_SELECT, "looking up relocate_pk_map's index");
+	bool isnull;
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map DROP CONSTRAINT relocate_pk_map_pkey", false, 0),
+		       SPI_OK_UTILITY, "emptying relocate_pk_map");
 }
 
 // Empties the session's temporary table `name`, creating it with `columns` on first use; true if
@@ -407,6 +415,8 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 			on += column + " OPERATOR(pg_catalog.=) " + as_column_type(col, v);
 	}
 	// Columns the matching row must have NULL (constants of the statement, not parameters).
+	if (lookup.columns.empty())
+		on = "TRUE"; // only the NULL columns select (e.g. any member without an invite token)
 	for (int c : lookup.null_columns)
 		on += " AND t." + quote_identifier(table.columns[static_cast<std::size_t>(c)].name) + " IS NULL";
 	const Column &first =
@@ -458,39 +468,86 @@ std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) 
 	return out;
 }
 
-std::vector<std::string> SpiTarget::column_values(const TableShape &table, const std::string &column) {
-	std::vector<std::string> values;
-	const std::string sql = "SELECT " + quote_identifier(column) + "::pg_catalog.text FROM " + table.qualified_name +
-	                        " WHERE " + quote_identifier(column) + " IS NOT NULL";
-	pg_guard([&] {
-		expect(SPI_execute(sql.c_str(), false, 0), SPI_OK_SELECT, "reading existing values");
-		values.reserve(SPI_processed);
-		for (uint64 i = 0; i < SPI_processed; ++i) {
-			char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-			values.emplace_back(v != nullptr ? v : ""); // C++ only after the PostgreSQL call
-		}
-		SPI_freetuptable(SPI_tuptable);
-	});
-	return values;
-}
-
-std::vector<bool> SpiTarget::known_time_zones(const std::vector<std::string> &names) {
-	std::vector<bool> known(names.size(), false);
+std::vector<std::string> SpiTarget::upper(const std::vector<std::string> &texts) {
+	// Django's UPPER(%s): the parameter is text, so upper() runs in the database's default collation.
+	std::vector<std::string> out(texts.size());
 	std::vector<TextArray> columns(1);
-	for (const std::string &n : names)
-		columns[0].emplace_back(n);
-	execute_text_arrays(
-	    "SELECT u.o::pg_catalog.int8 FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)"
-	    " WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names z WHERE z.name OPERATOR(pg_catalog.=) u.t)",
-	    columns, false);
+	for (const std::string &t : texts)
+		columns[0].emplace_back(t);
+	execute_text_arrays("SELECT u.o::pg_catalog.int8, pg_catalog.upper(u.t) FROM ROWS FROM "
+	                    "(pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)",
+	                    columns, true);
 	pg_guard([&] {
 		for (uint64 i = 0; i < SPI_processed; ++i) {
 			bool isnull;
 			int64 ord = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-			known[static_cast<std::size_t>(ord - 1)] = true;
+			char *text = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+			out[static_cast<std::size_t>(ord - 1)] = text != nullptr ? text : ""; // C++ after the PostgreSQL calls
 		}
 	});
-	return known;
+	return out;
+}
+
+std::vector<std::string> SpiTarget::upper_values(const TableShape &table, const std::string &column) {
+	// Django's UPPER("t"."col"::text): the cast keeps the column's collation. Read through a cursor,
+	// 10,000 rows at a time, so that a large table is never held twice.
+	std::vector<std::string> values;
+	const std::string c = quote_identifier(column);
+	const std::string sql = "SELECT pg_catalog.upper(" + c + "::pg_catalog.text) FROM " + table.qualified_name +
+	                        " WHERE " + c + " IS NOT NULL";
+	Portal portal = nullptr;
+	pg_guard([&] {
+		// Not read-only: the cursor must see the rows this import has written (see find_rows).
+		portal = SPI_cursor_open_with_args(nullptr, sql.c_str(), 0, nullptr, nullptr, nullptr, false, 0);
+	});
+	for (bool more = true; more;) {
+		pg_guard([&] {
+			SPI_cursor_fetch(portal, true, 10000);
+			more = SPI_processed > 0;
+			values.reserve(values.size() + SPI_processed);
+			for (uint64 i = 0; i < SPI_processed; ++i) {
+				char *v = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+				values.emplace_back(v != nullptr ? v : ""); // C++ only after the PostgreSQL call
+			}
+			SPI_freetuptable(SPI_tuptable);
+		});
+	}
+	pg_guard([&] { SPI_cursor_close(portal); });
+	return values;
+}
+
+std::vector<ScopedValue> SpiTarget::scoped_values(const TableShape &table, const std::string &column,
+                                                  const std::string &scope_column,
+                                                  const std::vector<std::string> &scopes) {
+	std::vector<ScopedValue> out;
+	const int scope_index = table.find(scope_column);
+	if (scopes.empty() || scope_index < 0 || table.find(column) < 0)
+		return out;
+	// SELECT t.scope::text, t.col::text, upper(t.col::text) FROM t JOIN unnest($1) AS s(c0) ON t.scope = s.c0::type
+	UnnestRows keys("s");
+	const std::string v = keys.add(TEXTARRAYOID);
+	const std::string c = "t." + quote_identifier(column), sc = "t." + quote_identifier(scope_column);
+	const std::string sql = "SELECT " + sc + "::pg_catalog.text, " + c + "::pg_catalog.text, pg_catalog.upper(" + c +
+	                        "::pg_catalog.text) FROM " + keys.from() + " JOIN " + table.qualified_name + " AS t ON " +
+	                        sc + " OPERATOR(pg_catalog.=) " +
+	                        as_column_type(table.columns[static_cast<std::size_t>(scope_index)], v) + " WHERE " + c +
+	                        " IS NOT NULL";
+	std::vector<TextArray> columns(1);
+	for (const std::string &scope : scopes)
+		columns[0].emplace_back(scope);
+	execute_text_arrays(sql, columns, false);
+	pg_guard([&] {
+		out.reserve(SPI_processed);
+		for (uint64 i = 0; i < SPI_processed; ++i) {
+			char *cells[3];
+			for (int k = 0; k < 3; ++k)
+				cells[k] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, k + 1);
+			// C++ only after the PostgreSQL calls (no cell is NULL: the join and the WHERE see to it).
+			auto text = [](const char *p) { return p != nullptr ? std::string(p) : std::string(); };
+			out.push_back(ScopedValue{text(cells[0]), text(cells[1]), text(cells[2])});
+		}
+	});
+	return out;
 }
 
 void SpiTarget::advance_sequence(const TableShape &table, std::int64_t max_id) {

@@ -45,8 +45,11 @@ public:
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override;
 	void lock(const std::string &name) override;
 	void advance_sequence(const TableShape &table, std::int64_t max_id) override;
-	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override;
-	std::vector<std::string> column_values(const TableShape &table, const std::string &column) override;
+	std::vector<std::string> upper(const std::vector<std::string> &texts) override;
+	std::vector<std::string> upper_values(const TableShape &table, const std::string &column) override;
+	std::vector<ScopedValue> scoped_values(const TableShape &table, const std::string &column,
+	                                       const std::string &scope_column,
+	                                       const std::vector<std::string> &scopes) override;
 	void record_pk_map(const PkMapRows &rows) override;
 	void record_report(const ReportRows &rows) override;
 	void check_for_interrupts() override;
@@ -63,6 +66,7 @@ private:
 	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
 	// The schema-qualified name of Sentry's chunk table for the control or region silo.
 	void reset_session_tables();
+	void drop_pk_map_index();
 	bool reset_session_table(const char *name, const char *columns);
 	const std::string &chunk_table(bool control);
 	// The same for sentry_controlimportchunkreplica, or "" (and one NOTICE) when there is none.

@@ -69,9 +69,11 @@ public:
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
 	void lock(const std::string &) override {}
 	void advance_sequence(const TableShape &, std::int64_t) override {}
-	std::vector<std::string> column_values(const TableShape &, const std::string &) override { return {}; }
-	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override {
-		return std::vector<bool>(names.size(), true);
+	std::vector<std::string> upper(const std::vector<std::string> &texts) override { return texts; }
+	std::vector<std::string> upper_values(const TableShape &, const std::string &) override { return {}; }
+	std::vector<ScopedValue> scoped_values(const TableShape &, const std::string &, const std::string &,
+	                                       const std::vector<std::string> &) override {
+		return {};
 	}
 	std::vector<ImportChunk> load_chunks(const std::string &) override { return {}; }
 	void write_chunks(const std::string &, const std::vector<ImportChunk> &chunks) override {

@@ -1,7 +1,9 @@
 \set ECHO none
 -- Included (\i) at the start of every pg_regress suite: a fresh Sentry-compatible schema `sentry`
 -- first in the search_path, the extension, and the check helpers. Echo is off while it runs so
--- the expected output shows only the tests themselves.
+-- the expected output shows only the tests themselves. The schema is created from the file named by
+-- the psql variable schema_file, test/schema/sentry.sql (current Sentry) unless a suite sets it
+-- (e.g. import_fixtures_2024: test/schema/sentry-2024.sql, Sentry 24.8.0).
 \set QUIET on
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS relocate;
@@ -9,7 +11,11 @@ DROP SCHEMA IF EXISTS sentry CASCADE;
 CREATE SCHEMA sentry;
 DROP TABLE IF EXISTS pg_temp.summary;
 SET search_path = sentry, public;
-\i test/schema/sentry.sql
+\if :{?schema_file}
+\else
+\set schema_file test/schema/sentry.sql
+\endif
+\i :schema_file
 
 -- Rows of each model in an export.
 CREATE OR REPLACE FUNCTION public.export_counts(export jsonb)

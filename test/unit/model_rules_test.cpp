@@ -21,6 +21,7 @@
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
 #include "core/importer.hpp"
+#include "core/sentry_lists.hpp"
 #include "fake_target.hpp"
 
 namespace relocate {
@@ -66,6 +67,8 @@ std::map<std::string, TableShape> rule_tables() {
 	                          {"value", "jsonb"}});
 	add("sentry_project",
 	    {{"slug", "varchar(100)", true}, {"name", "varchar(200)", true}, {"organization_id", "bigint", true}});
+	add("sentry_team",
+	    {{"organization_id", "bigint", true}, {"slug", "varchar(50)", true}, {"name", "varchar(64)", true}});
 	add("sentry_projectoptions", {{"project_id", "bigint", true}, {"key", "varchar(64)", true}, {"value", "text"}});
 	add("sentry_projectkey", {{"project_id", "bigint", true},
 	                          {"label", "varchar(64)"},
@@ -112,7 +115,15 @@ std::map<std::string, TableShape> rule_tables() {
 	                       {"project_id", "bigint", true},
 	                       {"guid", "uuid", true},
 	                       {"slug", "varchar(50)", true},
-	                       {"name", "varchar(128)", true}});
+	                       {"name", "varchar(128)", true},
+	                       {"owner_user_id", "bigint"},
+	                       {"owner_team_id", "bigint"}});
+	add("sentry_userip", {{"user_id", "bigint", true},
+	                      {"ip_address", "inet", true},
+	                      {"country_code", "varchar(16)"},
+	                      {"region_code", "varchar(16)"},
+	                      {"first_seen", "timestamptz", true},
+	                      {"last_seen", "timestamptz", true}});
 	add("sentry_incident",
 	    {{"organization_id", "bigint", true}, {"identifier", "integer", true}, {"detection_uuid", "uuid"}});
 	add("sentry_incidentactivity",
@@ -204,6 +215,12 @@ Row row_for(const FakeTarget &t, const std::string &model, const std::string &ta
 
 bool is_hex(const std::string &s, std::size_t length) {
 	return s.size() == length && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// unique_db_instance's base for an empty or reserved value: 12 random hex digits, suffixed like any
+// base when they happen to be all digits (one time in 280).
+bool is_random_base(const std::string &s) {
+	return is_hex(s, 12) || std::regex_match(s, std::regex("[0-9]{12}-[a-z0-9]{2,12}"));
 }
 
 const std::regex kUuid4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
@@ -381,32 +398,49 @@ std::string user_option(int pk, const std::string &key, const std::string &org =
 	const std::string value = key == "clock24Hours" ? "true"
 	                          : key == "theme"      ? R"("\"dark\"")"
 	                          : key == "timezone"   ? R"("\"UTC\"")"
+	                          : key == "language"   ? R"("\"pt-br\"")"
 	                                                : R"("\"x\"")";
 	return entry("sentry.useroption", pk,
 	             R"("user": 1, "organization_id": )" + org + R"(, "project_id": null, "key": ")" + key +
 	                 R"(", "value": )" + value);
 }
 
-// Sentry's user-options validation (test_bad_invalid_user_option): a value it refuses fails the
-// import, naming the entry and the option.
+// Sentry's user-options validation (test_bad_invalid_user_option; UserOption.write_relocation_import
+// runs UserOptionsSerializer): a value it refuses fails the import, naming the entry and the option.
+std::string option_entry(int pk, const std::string &key, const std::string &value) {
+	return entry("sentry.useroption", pk,
+	             R"("user": 1, "organization_id": null, "project_id": null, "key": ")" + key + R"(", "value": )" +
+	                 value);
+}
+
 TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
 	struct Case {
 		const char *key;
 		const char *value;
 	} cases[] = {{"timezone", R"("\"MiddleEarth/Gondor\"")"},
+	             {"timezone", R"("\"utc\"")"},                 // case-sensitive
+	             {"timezone", R"("\"posix/Europe/Vienna\"")"}, // zoneinfo leaves out posix/ and right/
+	             {"timezone", R"("\"Factory\"")"},             // Sentry removes it
+	             {"timezone", R"("\"\"")"},
+	             {"timezone", "null"},           // This field may not be null.
+	             {"language", R"("\"nl\"")"},    // its catalog is nl_NL, which LANGUAGES lacks
+	             {"language", R"("\"pt-BR\"")"}, // the code is pt-br
+	             {"language", "null"},
 	             {"stacktraceOrder", R"("\"3\"")"},
-	             {"clock24Hours", R"("\"yes\"")"},
+	             {"stacktraceOrder", "1.0"}, // str(1.0) is "1.0"
+	             {"clock24Hours", R"("\"maybe\"")"},
+	             {"clock24Hours", "2"},
+	             {"clock24Hours", "null"},
+	             {"prefersChonkUI", R"("\"null\"")"},
 	             {"theme", R"("\"pink\"")"},
+	             {"theme", "null"},
 	             {"defaultIssueEvent", R"("\"newest\"")"}};
 	for (const Case &c : cases) {
-		SCOPED_TRACE(c.key);
+		SCOPED_TRACE(std::string(c.key) + " = " + c.value);
 		FakeTarget target{rule_tables()};
 		ImportOptions options;
 		options.admitted_scopes = admitted_scopes_for("user");
-		const std::string json =
-		    arr({kUser, entry("sentry.useroption", 7,
-		                      R"("user": 1, "organization_id": null, "project_id": null, "key": ")" +
-		                          std::string(c.key) + R"(", "value": )" + c.value)});
+		const std::string json = arr({kUser, option_entry(7, c.key, c.value)});
 		try {
 			run_import(json.data(), json.size(), options, target);
 			ADD_FAILURE() << "accepted";
@@ -414,17 +448,35 @@ TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
 			EXPECT_STREQ(e.code(), "22023");
 			EXPECT_NE(std::string(e.what()).find("sentry.useroption pk 7"), std::string::npos) << e.what();
 			EXPECT_NE(std::string(e.what()).find(c.key), std::string::npos) << e.what();
+			EXPECT_NE(e.detail().find("Sentry's UserOptionsSerializer says: "), std::string::npos) << e.detail();
 		}
 	}
-	// Valid values pass.
+	// Valid values pass, and keys that are no field of the serializer are not checked at all.
+	const char *valid[][2] = {
+	    {"timezone", R"("\"UTC\"")"},
+	    {"timezone", R"("\"America/Argentina/Buenos_Aires\"")"},
+	    {"language", R"("\"pt-br\"")"},
+	    {"language", R"("\"zh-tw\"")"},
+	    {"theme", R"("\"system\"")"},
+	    {"stacktraceOrder", R"("\"-1\"")"},
+	    {"stacktraceOrder", "2"}, // str(2) is "2"
+	    {"clock24Hours", R"("\"yes\"")"},
+	    {"clock24Hours", R"("\"OFF\"")"},
+	    {"clock24Hours", "0"},
+	    {"clock24Hours", "1.0"}, // 1.0 == 1: in TRUE_VALUES
+	    {"prefersIssueDetailsStreamlinedUI", "false"},
+	    {"defaultIssueEvent", R"("\"oldest\"")"},
+	    {"clock_24_hours", R"("\"garbage\"")"},
+	    {"stacktrace_order", "null"},
+	};
+	int pk = 10;
+	std::vector<std::string> entries{kUser};
+	for (const auto &v : valid)
+		entries.push_back(option_entry(pk++, v[0], v[1]));
 	FakeTarget target{rule_tables()};
 	ImportOptions options;
 	options.admitted_scopes = admitted_scopes_for("user");
-	const std::string ok = arr(
-	    {kUser, user_option(7, "timezone"), user_option(8, "theme"),
-	     entry(
-	         "sentry.useroption", 9,
-	         R"("user": 1, "organization_id": null, "project_id": null, "key": "stacktraceOrder", "value": "\"-1\"")")});
+	const std::string ok = arr(entries);
 	EXPECT_NO_THROW(run_import(ok.data(), ok.size(), options, target));
 }
 
@@ -450,6 +502,23 @@ TEST(ModelRules, AReplaySkipsAgainWhatTheRulesSkipped) {
 	EXPECT_EQ(second.skipped, 2);
 	EXPECT_EQ(second.skipped_by[static_cast<std::size_t>(SkipReason::Rule)], 2);
 	EXPECT_EQ(r.target.rows_inserted, rows);
+}
+
+TEST(SentryLists, TimeZonesAndLanguages) {
+	EXPECT_EQ(sentry_time_zone_count(), 598u);
+	EXPECT_TRUE(is_sentry_time_zone("UTC"));
+	EXPECT_TRUE(is_sentry_time_zone("Europe/Vienna"));
+	EXPECT_TRUE(is_sentry_time_zone("US/Pacific")); // a backward link: a file of the zoneinfo tree
+	EXPECT_FALSE(is_sentry_time_zone("Factory"));
+	EXPECT_FALSE(is_sentry_time_zone("posixrules"));
+	EXPECT_FALSE(is_sentry_time_zone("posix/UTC"));
+	EXPECT_FALSE(is_sentry_time_zone("right/UTC"));
+	EXPECT_FALSE(is_sentry_time_zone("Europe/vienna"));
+	EXPECT_EQ(sentry_languages().size, 38u);
+	for (const char *code : {"af", "en", "pt", "pt-br", "sv-se", "zh-cn", "zh-tw"})
+		EXPECT_TRUE(is_sentry_language(code)) << code;
+	for (const char *code : {"nl", "nl-nl", "no", "nb", "ach", "si", "pl-pl", "ro-ro", "ru-ru", "pt-BR", "EN", ""})
+		EXPECT_FALSE(is_sentry_language(code)) << code;
 }
 
 TEST(ModelRules, GlobalUserOptionThatExistsIsSkipped) {
@@ -943,6 +1012,300 @@ TEST(ModelRules, FakeLookupHonoursNullColumnsAndFetchColumn) {
 	found = t.find_rows(lookup);
 	ASSERT_TRUE(found[0].has_value());
 	EXPECT_TRUE(found[0]->key_null);
+}
+
+// --- usernames: User.write_relocation_import and unique_db_instance -----------------------------------
+
+std::string user_named(int pk, const std::string &username) {
+	return entry("sentry.user", pk, R"("username": )" + username + R"(, "email": "", "is_active": true)");
+}
+
+std::vector<std::string> usernames_of(const FakeTarget &t) {
+	std::vector<std::string> out;
+	for (const Row &row : t.rows_of("auth_user"))
+		out.push_back(cell(row, "username"));
+	return out;
+}
+
+// Only a username an existing user has exactly takes the collision path; digits only and spaces
+// around are kept when nobody has it exactly (Sentry's test_generate_suffix_for_already_taken_username
+// and the isdecimal rule of unique_db_instance apply on that path only).
+TEST(ModelRules, UsernamesAreKeptUnlessAnExistingUserHasThemExactly) {
+	RulesRun r;
+	run(r, arr({user_named(1, R"("12345")"), user_named(2, R"(" padded ")"), user_named(3, R"("\u0661\u0662")")}));
+	EXPECT_EQ(usernames_of(r.target), (std::vector<std::string>{"12345", " padded ", "\u0661\u0662"}));
+	// Imported again, each collides exactly: stripped, then kept if free (case-insensitively) and not
+	// all digits, else suffixed.
+	RulesRun again;
+	again.target.existing["auth_user"] = {{{"id", "7"}, {"username", "12345"}},
+	                                      {{"id", "8"}, {"username", " padded "}},
+	                                      {{"id", "9"}, {"username", "\u0661\u0662"}}};
+	run(again, arr({user_named(1, R"("12345")"), user_named(2, R"(" padded ")"), user_named(3, R"("\u0661\u0662")")}));
+	const std::vector<std::string> names = usernames_of(again.target);
+	ASSERT_EQ(names.size(), 3u);
+	EXPECT_TRUE(std::regex_match(names[0], std::regex("12345-[a-z0-9]{2}"))) << names[0];
+	EXPECT_EQ(names[1], "padded"); // the stripped name is free: " PADDED " is not "PADDED"
+	EXPECT_EQ(names[2].rfind("\u0661\u0662-", 0), 0u) << names[2];
+}
+
+TEST(ModelRules, UsernameCollisionsInTheDatabaseAndInTheFile) {
+	RulesRun r;
+	r.target.existing["auth_user"] = {{{"id", "7"}, {"username", "Taken"}}, {{"id", "8"}, {"username", ""}}};
+	ImportOptions one_per_batch;
+	one_per_batch.batch_rows = 1;
+	run(r,
+	    arr({user_named(1, R"("taken")"),  // case-insensitively taken: renamed (Sentry's serializer refuses it)
+	         user_named(2, R"("taken ")"), // the serializer strips: taken too
+	         user_named(3, R"("fresh")"),  // kept
+	         user_named(4, R"("fresh")"),  // the same as an earlier row of the file: renamed
+	         user_named(5, R"("")")}),     // an existing user has "" exactly: 12 hex digits
+	    "global", one_per_batch);
+	const std::vector<std::string> names = usernames_of(r.target);
+	ASSERT_EQ(names.size(), 5u);
+	EXPECT_TRUE(std::regex_match(names[0], std::regex("taken-[a-z0-9]{2}"))) << names[0];
+	EXPECT_TRUE(std::regex_match(names[1], std::regex("taken-[a-z0-9]{2,3}"))) << names[1];
+	EXPECT_EQ(names[2], "fresh");
+	EXPECT_TRUE(std::regex_match(names[3], std::regex("fresh-[a-z0-9]{2,3}"))) << names[3];
+	EXPECT_TRUE(is_random_base(names[4])) << names[4];
+	// ASCII names need no query for their UPPER(): one for the ASCII table of the import, no more.
+	EXPECT_EQ(r.target.upper_calls, 1);
+}
+
+TEST(ModelRules, MergeUsersFindsTheExactUsernameInTheFileToo) {
+	RulesRun r;
+	ImportOptions merge;
+	merge.merge_users = true;
+	run(r, arr({user_named(1, R"("twin")"), user_named(2, R"("twin")"), user_named(3, R"("Twin")")}), "global", merge);
+	EXPECT_EQ(summary(r.report, "sentry.user").inserted, 2);
+	EXPECT_EQ(summary(r.report, "sentry.user").existing, 1);
+	EXPECT_EQ(r.target.new_pk("sentry.user", 1), r.target.new_pk("sentry.user", 2));
+	EXPECT_NE(r.target.new_pk("sentry.user", 1), r.target.new_pk("sentry.user", 3));
+}
+
+// Sentry's UserSerializer: a blank username (after stripping) fails the import.
+TEST(ModelRules, BlankUsernameFailsTheImport) {
+	for (const char *blank : {R"("")", R"("   ")", R"("\u3000")"}) {
+		SCOPED_TRACE(blank);
+		FakeTarget target{rule_tables()};
+		ImportOptions options;
+		options.admitted_scopes = admitted_scopes_for("user");
+		const std::string json = arr({user_named(4, blank)});
+		try {
+			run_import(json.data(), json.size(), options, target);
+			ADD_FAILURE() << "accepted";
+		} catch (const ImportError &e) {
+			EXPECT_STREQ(e.code(), "22023");
+			EXPECT_NE(std::string(e.what()).find("sentry.user pk 4, field \"username\""), std::string::npos)
+			    << e.what();
+			EXPECT_NE(e.detail().find("This field may not be blank."), std::string::npos) << e.detail();
+		}
+	}
+}
+
+// --- slugs made from names: Organization.save, Team.save, Project.save, Monitor.save -------------------
+
+std::string org_with(int pk, const std::string &name, const std::string &slug) {
+	return entry("sentry.organization", pk, R"("name": ")" + name + R"(", "slug": )" + slug + R"(, "status": 0)");
+}
+
+TEST(ModelRules, OrganizationWithoutSlugGetsTheSlugOfItsName) {
+	RulesRun r;
+	run(r, arr({org_with(1, "Acme Corp", R"("")"), org_with(2, "Acme Corp", "null"), org_with(3, "!!!", R"("")"),
+	            org_with(4, "API", R"("")"), org_with(5, "Other", R"("Kept_Slug")")}));
+	auto slug = [&](int pk) {
+		return cell(row_for(r.target, "sentry.organization", "sentry_organization", pk), "slug");
+	};
+	EXPECT_EQ(slug(1), "acme-corp");
+	EXPECT_TRUE(std::regex_match(slug(2), std::regex("acme-corp-[a-z0-9]{2}"))) << slug(2);
+	EXPECT_TRUE(is_random_base(slug(3))) << slug(3); // the name slugifies to nothing
+	EXPECT_TRUE(is_random_base(slug(4))) << slug(4); // "api" is reserved
+	EXPECT_EQ(slug(5), "kept-slug");                 // a slug is normalised as always
+}
+
+TEST(ModelRules, TeamAndProjectSlugsFromTheirNamesOnlyWhenEmpty) {
+	RulesRun r;
+	r.target.existing["sentry_team"] = {{{"id", "50"}, {"organization_id", "999"}, {"slug", "back-end"}}};
+	auto team = [](int pk, const std::string &slug, const std::string &name) {
+		return entry("sentry.team", pk, R"("organization": 1, "slug": )" + slug + R"(, "name": ")" + name + "\"");
+	};
+	auto proj = [](int pk, const std::string &slug, const std::string &name) {
+		return entry("sentry.project", pk, R"("organization": 1, "slug": )" + slug + R"(, "name": ")" + name + "\"");
+	};
+	run(r, arr({kOrg, team(1, R"("")", "Back End"), team(2, "null", "Back_End"), team(3, R"("Keep_Me Exactly")", "x"),
+	            team(4, R"("")", "12345"), proj(1, R"("")", "Settings"), proj(2, R"("")", "My Project"),
+	            proj(3, R"("MY-PROJECT")", "y"), proj(4, R"("")", "my project")}));
+	auto team_slug = [&](int pk) { return cell(row_for(r.target, "sentry.team", "sentry_team", pk), "slug"); };
+	auto project_slug = [&](int pk) { return cell(row_for(r.target, "sentry.project", "sentry_project", pk), "slug"); };
+	EXPECT_EQ(team_slug(1), "back-end"); // another organization's back-end does not count
+	EXPECT_EQ(team_slug(2), "back_end"); // slugify keeps '_'
+	EXPECT_EQ(team_slug(3), "Keep_Me Exactly");
+	EXPECT_TRUE(std::regex_match(team_slug(4), std::regex("12345-[a-z0-9]{2}"))) << team_slug(4);
+	EXPECT_TRUE(is_random_base(project_slug(1))) << project_slug(1); // "settings" is a reserved project slug
+	EXPECT_EQ(project_slug(2), "my-project");
+	EXPECT_EQ(project_slug(3), "MY-PROJECT");
+	EXPECT_TRUE(std::regex_match(project_slug(4), std::regex("my-project-[a-z0-9]{2,3}"))) << project_slug(4);
+	// One lookup of the organization's slugs per model, not per batch or row.
+	EXPECT_EQ(r.target.scoped_value_calls, 2);
+}
+
+TEST(ModelRules, TeamSlugRepeatedWithinAnOrganizationFailsNamingTheEntry) {
+	FakeTarget target{rule_tables()};
+	ImportOptions options;
+	options.admitted_scopes = admitted_scopes_for("organization");
+	const std::string json = arr({kOrg, entry("sentry.team", 1, R"("organization": 1, "slug": "ops", "name": "Ops")"),
+	                              entry("sentry.team", 2, R"("organization": 1, "slug": "ops", "name": "Ops again")")});
+	try {
+		run_import(json.data(), json.size(), options, target);
+		ADD_FAILURE() << "accepted";
+	} catch (const ImportError &e) {
+		EXPECT_STREQ(e.code(), "23505");
+		EXPECT_NE(std::string(e.what()).find("sentry.team pk 2, field \"slug\""), std::string::npos) << e.what();
+	}
+}
+
+// --- ids Sentry copies verbatim; the monitor limit; UserIP; project key labels; members --------------
+
+TEST(ModelRules, MonitorOwnersAreRemappedOrNulledAndCounted) {
+	RulesRun r;
+	run(r,
+	    arr({kOrg, kUser, entry("sentry.team", 5, R"("organization": 1, "slug": "t", "name": "T")"), project(1, "p1"),
+	         entry("sentry.monitor", 1,
+	               R"("organization_id": 1, "project_id": 1, "slug": "a", "name": "A", "owner_team_id": 5)"),
+	         entry("sentry.monitor", 2,
+	               R"("organization_id": 1, "project_id": 1, "slug": "b", "name": "B", "owner_team_id": 77)"),
+	         entry("sentry.monitor", 3,
+	               R"("organization_id": 1, "project_id": 1, "slug": "c", "name": "C", "owner_user_id": 88)"),
+	         entry("sentry.monitor", 4,
+	               R"("organization_id": 1, "project_id": 1, "slug": "d", "name": "D", "owner_user_id": 1)")}));
+	EXPECT_EQ(summary(r.report, "sentry.monitor").inserted, 4);
+	auto monitor = [&](int pk) { return row_for(r.target, "sentry.monitor", "sentry_monitor", pk); };
+	EXPECT_EQ(cell(monitor(1), "owner_team_id"), std::to_string(*r.target.new_pk("sentry.team", 5)));
+	EXPECT_EQ(cell(monitor(2), "owner_team_id"), "<NULL>");
+	EXPECT_EQ(cell(monitor(3), "owner_user_id"), "<NULL>");
+	EXPECT_EQ(cell(monitor(4), "owner_user_id"), std::to_string(*r.target.new_pk("sentry.user", 1)));
+	std::map<std::string, std::int64_t> counted;
+	for (const DroppedField &d : r.report.unmapped_references)
+		counted[d.model + "." + d.field] += d.rows;
+	EXPECT_EQ(counted, (std::map<std::string, std::int64_t>{{"sentry.monitor.owner_team_id", 1},
+	                                                        {"sentry.monitor.owner_user_id", 1}}));
+}
+
+TEST(ModelRules, MonitorLimitPerOrganizationAsSentryCountsIt) {
+	auto monitors = [](int n) {
+		std::vector<std::string> e{kOrg, project(1, "p1")};
+		for (int i = 1; i <= n; ++i)
+			e.push_back(entry("sentry.monitor", i,
+			                  R"("organization_id": 1, "project_id": 1, "slug": "m)" + std::to_string(i) +
+			                      R"(", "name": "M")"));
+		return arr(e);
+	};
+	ImportOptions options;
+	options.max_monitors_per_org = 3;
+	RulesRun fits;
+	run(fits, monitors(3), "global", options);
+	EXPECT_EQ(summary(fits.report, "sentry.monitor").inserted, 3);
+	FakeTarget target{rule_tables()};
+	options.admitted_scopes = admitted_scopes_for("global");
+	const std::string json = monitors(4);
+	try {
+		run_import(json.data(), json.size(), options, target);
+		ADD_FAILURE() << "accepted";
+	} catch (const ImportError &e) {
+		EXPECT_STREQ(e.code(), "54000");
+		EXPECT_NE(std::string(e.what()).find("sentry.monitor pk 4"), std::string::npos) << e.what();
+	}
+}
+
+TEST(ModelRules, UserIpIsGetOrCreateByUserAndNormalisedAddress) {
+	RulesRun r;
+	auto ip = [](int pk, const std::string &address, const std::string &seen) {
+		return entry("sentry.userip", pk,
+		             R"("user": 1, "ip_address": ")" + address + R"(", "first_seen": ")" + seen +
+		                 R"(", "last_seen": ")" + seen + "\"");
+	};
+	run(r, arr({kUser, ip(1, "2001:DB8:0:0::1", "2023-01-01T00:00:00Z"), ip(2, "2001:db8::1", "2023-02-01T00:00:00Z"),
+	            ip(3, "10.0.0.1", "2023-03-01T00:00:00Z")}));
+	EXPECT_EQ(summary(r.report, "sentry.userip").inserted, 3);
+	EXPECT_EQ(r.target.new_pk("sentry.userip", 1), r.target.new_pk("sentry.userip", 2));
+	const Row first = row_for(r.target, "sentry.userip", "sentry_userip", 1);
+	EXPECT_EQ(cell(first, "ip_address"), "2001:db8::1");
+	EXPECT_EQ(cell(first, "first_seen").substr(0, 10), "2023-02-01"); // the later entry's
+	EXPECT_EQ(r.target.rows_of("sentry_userip").size(), 2u);
+}
+
+TEST(ModelRules, ProjectKeyWithoutLabelGetsAPetname) {
+	RulesRun r;
+	auto key = [](int pk, const std::string &label) {
+		return entry("sentry.projectkey", pk,
+		             R"("project": 1, "label": )" + label + R"(, "public_key": "", "data": {})");
+	};
+	run(r, arr({kOrg, project(1, "p1"), key(1, R"("")"), key(2, "null"), key(3, R"("Mine")")}));
+	const std::regex petname("([A-Z][a-z]+) ([A-Z][a-z]+)");
+	for (int pk : {1, 2}) {
+		const std::string label = cell(row_for(r.target, "sentry.projectkey", "sentry_projectkey", pk), "label");
+		std::smatch m;
+		ASSERT_TRUE(std::regex_match(label, m, petname)) << label;
+		std::string adjective = m[1].str(), name = m[2].str();
+		adjective[0] = static_cast<char>(adjective[0] - 'A' + 'a');
+		name[0] = static_cast<char>(name[0] - 'A' + 'a');
+		EXPECT_NE(std::find(petname_adjectives().begin(), petname_adjectives().end(), adjective),
+		          petname_adjectives().end())
+		    << label;
+		EXPECT_NE(std::find(petname_names().begin(), petname_names().end(), name), petname_names().end()) << label;
+	}
+	EXPECT_EQ(cell(row_for(r.target, "sentry.projectkey", "sentry_projectkey", 3), "label"), "Mine");
+}
+
+TEST(ModelRules, MemberNeedsExactlyOneOfUserAndEmail) {
+	struct Case {
+		const char *fields;
+		bool valid;
+	} cases[] = {{R"("user_id": 1, "email": null)", true},     {R"("user_id": null, "email": "a@b.c")", true},
+	             {R"("user_id": 1, "email": "a@b.c")", false}, {R"("user_id": 1, "email": "")", false},
+	             {R"("user_id": null, "email": "")", false},   {R"("user_id": null, "email": null)", false}};
+	for (const Case &c : cases) {
+		SCOPED_TRACE(c.fields);
+		FakeTarget target{rule_tables()};
+		ImportOptions options;
+		options.admitted_scopes = admitted_scopes_for("organization");
+		const std::string json = arr({kOrg, kUser,
+		                              entry("sentry.organizationmember", 9,
+		                                    R"("organization": 1, "role": "member", )" + std::string(c.fields))});
+		try {
+			run_import(json.data(), json.size(), options, target);
+			EXPECT_TRUE(c.valid);
+		} catch (const ImportError &e) {
+			EXPECT_FALSE(c.valid) << e.what();
+			EXPECT_STREQ(e.code(), "22023");
+			EXPECT_NE(std::string(e.what()).find("sentry.organizationmember pk 9"), std::string::npos) << e.what();
+		}
+	}
+}
+
+// Every column a model's rules name (model_hooks.cpp, RuleColumn) is a column of that model's table
+// in the current schema, or of Sentry 24.8's (a misspelt one would silently lose its NOT NULL
+// exemption and its line in relocate_model_columns).
+TEST(ModelHooks, RuleColumnsAreColumnsOfTheModelsTables) {
+	const std::string dir = std::string(RELOCATE_SOURCE_DIR) + "/test/schema/";
+	const std::map<std::string, TableShape> current = testing::load_schema_file(dir + "sentry.sql");
+	const std::map<std::string, TableShape> older = testing::load_schema_file(dir + "sentry-2024.sql");
+	int checked = 0;
+	for (const ModelHooks *h = model_hooks_begin(); h != model_hooks_end(); ++h) {
+		const ModelDef *def = find_model(h->model);
+		ASSERT_NE(def, nullptr) << h->model;
+		for (std::size_t k = 0; k < h->rule_column_count; ++k) {
+			const RuleColumn &rc = h->rule_columns[k];
+			bool found = false;
+			for (const auto *schema : {&current, &older}) {
+				auto t = schema->find(def->table);
+				found = found || (t != schema->end() && t->second.find(rc.column) >= 0);
+			}
+			EXPECT_TRUE(found) << h->model << "." << rc.column;
+			EXPECT_NE(std::string(rc.rule), "") << h->model << "." << rc.column;
+			++checked;
+		}
+	}
+	EXPECT_GT(checked, 40);
 }
 
 } // namespace

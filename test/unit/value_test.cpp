@@ -360,6 +360,20 @@ TEST(ConvertValue, JsonTextColumnsRespectVarcharLimits) {
 	EXPECT_EQ(err(S("abc"), c), "22001"); // "abc" with quotes is 5 characters
 }
 
+// Sentry 24.8 keeps option values (PickledObjectField) and other JSON in text NOT NULL columns, and
+// writes json.dumps(None), "null", for None; a nullable one takes NULL.
+TEST(ConvertValue, NullIntoANotNullJsonTextColumnIsJsonNull) {
+	Column c = col(ColumnType::Text, "text", -1, true);
+	c.not_null = true;
+	EXPECT_EQ(ok(Null(), c), "null");
+	c.not_null = false;
+	std::string out;
+	EXPECT_EQ(convert_value(Null(), c, out).status, Status::Null);
+	Column jsonb = col(ColumnType::Jsonb, "jsonb", -1, true);
+	jsonb.not_null = true;
+	EXPECT_EQ(convert_value(Null(), jsonb, out).status, Status::Null);
+}
+
 TEST(IsValidJson, Basics) {
 	for (const char *good :
 	     {"1", "-1.5e3", "\"x\"", "[1]", " {} ", "null", "true", "[\"\\u00e9\"]", "{\"a\":{\"b\":[]}}"})

@@ -42,6 +42,10 @@ ScopeBits scope_by_application(const ExportEntry &entry) {
 }
 
 bool normalize_project_key(RuleContext &, RowEdit &row, const RowReferences &) {
+	// ProjectKey.save: `if not self.label: self.label = petname.generate(2, " ", letters=10).title()`.
+	std::optional<std::string> label = row.get("label");
+	if (!label || label->empty())
+		row.set("label", project_key_petname());
 	// Sentry replaces an empty key (write_relocation_import); taken keys are replaced in resolve.
 	for (const char *column : {"public_key", "secret_key"}) {
 		std::optional<std::string> key = row.get(column);

@@ -31,6 +31,13 @@ void after_write_organizations(RuleContext &ctx, const BatchEdit &batch, const W
 bool normalize_organization_member(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 void resolve_organization_members(RuleContext &ctx, BatchEdit &batch);
 void after_write_projects(RuleContext &ctx, const BatchEdit &batch, const Written &written);
+// An empty slug made from the name, as Team.save / Project.save / Monitor.save do (slugify_instance
+// with `max_len` and `reserved`, unique case-insensitively per organization); with
+// `unique_per_organization`, a slug from the file that the organization has is an error.
+void slugs_from_names(RuleContext &ctx, BatchEdit &batch, std::size_t max_len,
+                      const std::vector<std::string_view> &reserved, bool unique_per_organization);
+void resolve_teams(RuleContext &ctx, BatchEdit &batch);
+void resolve_projects(RuleContext &ctx, BatchEdit &batch);
 
 // --- keys_tokens.cpp: project keys, API keys and tokens, org auth tokens --------------------------
 ScopeBits scope_by_application(const ExportEntry &entry);
@@ -54,10 +61,20 @@ std::optional<std::string> system_url_prefix(RuleContext &ctx);
 // --- alerts_and_searches.cpp: monitors, incidents, rules, notification actions, searches ---------
 ScopeBits scope_by_integration(const ExportEntry &entry);
 bool normalize_monitor(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
+void resolve_monitors(RuleContext &ctx, BatchEdit &batch);
+bool normalize_incident_trigger(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
+bool normalize_query_subscription(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
+bool normalize_alert_rule_trigger_action(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
+bool normalize_notification_action(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 bool normalize_incident(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 bool normalize_incident_activity(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 bool normalize_rule(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 bool normalize_saved_search(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 bool normalize_recent_search(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
+
+// --- integrations.cpp: Sentry apps, their installations and service hooks ----------------------------
+bool normalize_sentry_app(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
+bool normalize_sentry_app_installation(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
+bool normalize_service_hook(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 
 } // namespace relocate::rules

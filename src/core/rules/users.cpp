@@ -3,13 +3,20 @@
 // User.write_relocation_import), useremail.py, user_option.py, userip.py, and the signals that
 // create a new user's primary UserEmail (and its Email) and, outside Global scope, a
 // LostPasswordHash.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstdlib>
 #include <initializer_list>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
 #include "core/password_hashes.hpp"
 #include "core/rules/rules.hpp"
+#include "core/sentry_lists.hpp"
+#include "core/text.hpp"
 
 namespace relocate::rules {
 
@@ -63,15 +70,55 @@ void replacement_passwords(RuleContext &ctx, BatchEdit &batch) {
 		batch.set(rows[i], "password", std::move(hashes[i]));
 }
 
-// The usernames of the batch: merged with an existing user (merge_users), kept, or given Sentry's suffix.
+[[noreturn]] void fail_user(const BatchEdit &batch, std::size_t r, const char *field, const std::string &what,
+                            const std::string &sentry_says) {
+	throw ImportError(sqlstate::kInvalidParameterValue,
+	                  std::string("relocate: ") + batch.model() + " pk " + std::to_string(batch.source_pk(r)) +
+	                      ", field \"" + field + "\": " + what,
+	                  "Sentry's UserSerializer says: " + sentry_says,
+	                  "Sentry's import fails on it too (a ValidationError); correct the user in the export.");
+}
+
+// Sentry's user serializer as User.write_relocation_import runs it before writing (UserSerializer,
+// or in Config and Global scope SuperuserUserSerializer, StaffSerializer in newer Sentry), on the
+// row as it is about to be written, i.e. after a collision rename. Its fields are DRF CharFields
+// that trim whitespace, so the checks see the stripped values; the row keeps its own.
+void validate_user(RuleContext &ctx, const BatchEdit &batch, std::size_t r, const std::string &username) {
+	const std::string_view trimmed = python_strip(username);
+	if (trimmed.empty())
+		fail_user(batch, r, "username", "the username is blank", "This field may not be blank.");
+	if (utf8_length(trimmed) > 128)
+		fail_user(batch, r, "username", "the username is longer than 128 characters",
+		          "Ensure this field has no more than 128 characters.");
+	if (batch.table().find("first_name") >= 0) {
+		const std::optional<std::string> name = batch.get(r, "first_name");
+		if (!name)
+			fail_user(batch, r, "name", "the name is null", "This field may not be null.");
+		if (utf8_length(python_strip(*name)) > 200)
+			fail_user(batch, r, "name", "the name is longer than 200 characters",
+			          "Ensure this field has no more than 200 characters.");
+	}
+	if (ctx.config_or_global_scope() && batch.table().find("is_active") >= 0 && !batch.get(r, "is_active"))
+		fail_user(batch, r, "is_active", "is_active is null", "This field may not be null.");
+}
+
+// The usernames of the batch: merged with an existing user (merge_users), kept, or given Sentry's
+// suffix, then validated.
 void place_usernames(RuleContext &ctx, BatchEdit &batch) {
+	// User.write_relocation_import (src/sentry/users/models/user.py): only a user whose username an
+	// existing user has exactly takes the collision path: merged into that user with merge_users,
+	// else renamed by unique_db_instance (stripped, then kept if free case-insensitively and not all
+	// digits, else Sentry's random suffix). Any other username is written exactly as it is (digits,
+	// spaces and all). Sentry's serializer then refuses a username that another user has
+	// case-insensitively; relocate renames it on the collision path instead (a deliberate
+	// difference). "Existing" includes the users this import wrote earlier, as in Sentry.
 	const int username_col = batch.table().find("username");
 	if (username_col < 0)
 		return;
 	std::vector<std::size_t> rows;
 	std::vector<std::string> usernames;
 	for (std::size_t r = 0; r < batch.rows(); ++r) {
-		if (auto u = batch.get(r, "username")) {
+		if (auto u = batch.get(r, "username")) { // never NULL: auth_user.username is NOT NULL
 			rows.push_back(r);
 			usernames.push_back(*u);
 		}
@@ -80,34 +127,51 @@ void place_usernames(RuleContext &ctx, BatchEdit &batch) {
 		return;
 	// Usernames are unique across concurrent imports too: they take turns (held to commit).
 	ctx.lock_once("relocate usernames");
-	// merge_users: an exact (case-sensitive) username match reuses the existing user.
-	std::vector<std::optional<FoundRow>> exact(rows.size());
-	if (ctx.options().merge_users) {
-		KeyLookup lookup;
-		lookup.table = &batch.table();
-		lookup.columns = {username_col};
-		for (const std::string &u : usernames)
-			lookup.probes.push_back({u});
-		exact = ctx.target().find_rows(lookup);
-	}
-	std::vector<std::size_t> to_place;
-	std::vector<std::string> bases;
+	// The exact matches: one lookup for the batch (the unique index on username serves it), and the
+	// earlier rows of this batch.
+	KeyLookup lookup;
+	lookup.table = &batch.table();
+	lookup.columns = {username_col};
+	for (const std::string &u : usernames)
+		lookup.probes.push_back({u});
+	const std::vector<std::optional<FoundRow>> exact = ctx.target().find_rows(lookup);
+	UniqueValues &taken = ctx.unique_values("usernames", {{batch.table().name, "username"}});
+	CaseFolds folds;
+	std::vector<std::string> bases(rows.size());
 	for (std::size_t i = 0; i < rows.size(); ++i) {
-		if (exact[i]) {
-			RowFate &fate = batch.fate(rows[i]);
+		bases[i] = suffix_base(usernames[i], {});
+		folds.add(usernames[i]);
+		folds.add(std::string(python_strip(usernames[i])));
+		folds.add_base(bases[i], 128);
+	}
+	ctx.fold(folds);                                       // at most one query, only for non-ASCII usernames
+	std::unordered_map<std::string, std::size_t> in_batch; // username -> first row of this batch with it
+	for (std::size_t i = 0; i < rows.size(); ++i) {
+		const std::size_t r = rows[i];
+		RowFate &fate = batch.fate(r);
+		auto earlier = in_batch.find(usernames[i]);
+		const bool exact_match = exact[i] || earlier != in_batch.end();
+		if (exact_match && ctx.options().merge_users) {
 			fate.becomes(RowFate::Action::Reuse, ImportKind::Existing);
-			fate.id = exact[i]->id;
+			if (exact[i])
+				fate.id = exact[i]->id;
+			else
+				fate.same_as_row = static_cast<long>(earlier->second);
 			continue;
 		}
-		to_place.push_back(i);
-		bases.push_back(suffix_base(usernames[i], {}));
+		// The serializer's case-insensitive check compares the stripped username.
+		const std::string stripped(python_strip(usernames[i]));
+		const bool taken_case_insensitively = !stripped.empty() && taken.taken.count(folds.upper(stripped)) > 0;
+		std::string username = usernames[i];
+		if (exact_match || taken_case_insensitively) {
+			username = ctx.pick_unique(taken, {bases[i]}, 128, folds).front();
+			batch.set(r, "username", username);
+		} else {
+			taken.taken.insert(folds.upper(username));
+		}
+		validate_user(ctx, batch, r, username);
+		in_batch.emplace(std::move(username), r); // what later rows of the batch find exactly
 	}
-	// Otherwise the username must be free (case-insensitively, and not all digits), else it gets a
-	// random suffix (usernames are at most 128 characters).
-	UniqueValues &taken = ctx.unique_values("usernames", {{batch.table().name, "username"}});
-	std::vector<std::string> names = ctx.pick_unique(taken, bases, 128);
-	for (std::size_t j = 0; j < to_place.size(); ++j)
-		batch.set(rows[to_place[j]], "username", names[j]);
 }
 
 } // namespace
@@ -143,7 +207,8 @@ void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &
 	ctx.insert_derived_later("sentry.useremail", "sentry_useremail",
 	                         {"user_id", "email", "validation_hash", "date_hash_added", "is_verified"},
 	                         {"user_id", "email"}, false, useremails, useremail_pks, true);
-	if (ctx.shape("sentry_email"))
+	// Sentry dropped the Email model (and its table) in 2026: no signal creates its rows any more.
+	if (!ctx.table_removed_by_sentry("sentry.email"))
 		ctx.insert_derived_later("sentry.email", "sentry_email", {"email", "date_added"}, {"email"}, true, emails,
 		                         email_pks, true);
 	ctx.insert_derived("sentry_lostpasswordhash", {"user_id", "hash", "date_added"}, lost, lost_pks, false);
@@ -170,63 +235,120 @@ bool normalize_user_ip(RuleContext &, RowEdit &row, const RowReferences &refs) {
 	// Sentry recomputes the location from its GeoIP data; without it the codes are unknown.
 	row.set_null("country_code");
 	row.set_null("region_code");
+	// UserIP.write_relocation_import runs full_clean, which normalises an IPv6 address (compressed,
+	// lower case, as inet prints it too), before its get-or-create by (user, ip_address): the same
+	// address written two ways is one row.
+	if (auto ip = row.get("ip_address")) {
+		unsigned char bin[sizeof(in6_addr)];
+		char text[INET6_ADDRSTRLEN];
+		if (ip->find(':') != std::string::npos && inet_pton(AF_INET6, ip->c_str(), bin) == 1 &&
+		    inet_ntop(AF_INET6, bin, text, sizeof text) != nullptr)
+			row.set("ip_address", text);
+	}
 	return true;
 }
 
 namespace {
 
-// Sentry validates {key: value} of a user option with its user-options serializer; a value it
-// refuses fails the import. Checked here: timezone (a time zone the database knows),
-// stacktraceOrder, clock24Hours, theme, defaultIssueEvent, prefersIssueDetailsStreamlinedUI.
-// (language needs Sentry's list of languages and is not checked.)
-void validate_user_options(RuleContext &ctx, BatchEdit &batch) {
-	auto fail = [&](std::size_t r, const std::string &key, const std::string &why) {
-		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  std::string("relocate: ") + batch.model() + " pk " + std::to_string(batch.source_pk(r)) +
-		                      ", field \"value\": " + why + " for the option \"" + key + "\"",
-		                  "Sentry's user-options validation refuses it, and Sentry's import fails too.");
-	};
-	std::vector<std::size_t> tz_rows;
-	std::vector<std::string> zones;
-	for (std::size_t r = 0; r < batch.rows(); ++r) {
-		std::optional<std::string> key = batch.get(r, "key"), json = batch.get(r, "value");
-		if (!key || !json)
-			continue;
-		std::string_view j = *json;
-		std::optional<std::string> text = option_text(j); // the JSON string's text, or the literal
-		bool is_string = !j.empty() && j.front() == '"';
-		bool is_bool = j == "true" || j == "false";
-		auto one_of = [&](std::initializer_list<const char *> allowed) {
-			for (const char *a : allowed)
-				if (text && *text == a)
-					return true;
-			return false;
-		};
-		if (*key == "timezone") {
-			if (!is_string)
-				fail(r, *key, "not a time zone name");
-			tz_rows.push_back(r);
-			zones.push_back(*text);
-		} else if (*key == "stacktraceOrder") {
-			if (!one_of({"-1", "1", "2"}))
-				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of -1, 1, 2");
-		} else if (*key == "clock24Hours" || *key == "prefersIssueDetailsStreamlinedUI") {
-			if (!is_bool && !one_of({"true", "false"}))
-				fail(r, *key, "not a boolean");
-		} else if (*key == "theme") {
-			if (!is_string || !one_of({"light", "dark", "system"}))
-				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of light, dark, system");
-		} else if (*key == "defaultIssueEvent") {
-			if (!is_string || !one_of({"recommended", "latest", "oldest"}))
-				fail(r, *key, "\"" + text.value_or("null") + "\" is not one of recommended, latest, oldest");
+// Sentry's UserOption.write_relocation_import validates {key: value} with UserOptionsSerializer
+// (src/sentry/users/api/endpoints/user_details.py) before writing; a value it refuses fails the
+// import. Only keys that are one of the serializer's field names are checked (DRF ignores any other
+// key): in real exports only language, timezone and theme, since Sentry stores the others under
+// snake_case keys (clock_24_hours, stacktrace_order, ...). The fields, as DRF 3.14 checks them:
+//   ChoiceField  language (LANGUAGES), timezone (AVAILABLE_TIMEZONES), theme, stacktraceOrder,
+//                defaultIssueEvent: str(value) must be one of the choices, exactly
+//   BooleanField clock24Hours and the prefers* flags: one of DRF's TRUE_VALUES / FALSE_VALUES
+// and null is refused by every field ("This field may not be null.").
+struct OptionField {
+	const char *key;
+	enum class Kind : std::uint8_t { Language, TimeZone, Choice, Boolean } kind;
+	std::initializer_list<const char *> choices;
+};
+
+const OptionField kOptionFields[] = {
+    {"language", OptionField::Kind::Language, {}},
+    {"stacktraceOrder", OptionField::Kind::Choice, {"-1", "1", "2"}},
+    {"timezone", OptionField::Kind::TimeZone, {}},
+    {"clock24Hours", OptionField::Kind::Boolean, {}},
+    {"theme", OptionField::Kind::Choice, {"light", "dark", "system"}},
+    {"defaultIssueEvent", OptionField::Kind::Choice, {"recommended", "latest", "oldest"}},
+    {"prefersIssueDetailsStreamlinedUI", OptionField::Kind::Boolean, {}},
+    {"prefersNextjsInsightsOverview", OptionField::Kind::Boolean, {}},
+    {"prefersChonkUI", OptionField::Kind::Boolean, {}},
+};
+
+const OptionField *option_field(std::string_view key) {
+	for (const OptionField &f : kOptionFields)
+		if (key == f.key)
+			return &f;
+	return nullptr;
+}
+
+bool is_json_integer(std::string_view j) {
+	std::size_t i = !j.empty() && j.front() == '-' ? 1 : 0;
+	return i < j.size() && j.find_first_not_of("0123456789", i) == std::string_view::npos;
+}
+
+// DRF's BooleanField: the JSON value (text) is in TRUE_VALUES or FALSE_VALUES. Python's set
+// membership compares numbers by value, so 1.0 and 0.0 are booleans too.
+bool drf_boolean(std::string_view json, const std::optional<std::string> &text) {
+	static const std::unordered_set<std::string_view> kStrings = {
+	    "t", "T", "y", "Y", "yes", "Yes", "YES", "true",  "True",  "TRUE",  "on",  "On",  "ON",  "1",
+	    "f", "F", "n", "N", "no",  "No",  "NO",  "false", "False", "FALSE", "off", "Off", "OFF", "0"};
+	if (json == "true" || json == "false")
+		return true;
+	if (!json.empty() && json.front() == '"')
+		return text && kStrings.count(*text) > 0;
+	if (json.empty() || (json.front() != '-' && (json.front() < '0' || json.front() > '9')))
+		return false; // null, a list or an object
+	char *end = nullptr;
+	const std::string number(json);
+	const double v = std::strtod(number.c_str(), &end);
+	return end == number.c_str() + number.size() && (v == 1.0 || v == 0.0);
+}
+
+// The reason DRF gives for refusing `json` as the value of `field`, or "" if it accepts it.
+std::string option_error(const OptionField &field, std::string_view json) {
+	std::optional<std::string> text = option_text(json); // the JSON string's text, or the literal
+	if (!text)
+		return "This field may not be null.";
+	if (field.kind == OptionField::Kind::Boolean)
+		return drf_boolean(json, text) ? "" : "Must be a valid boolean.";
+	// ChoiceField: str(value). A string is itself and an integer its digits; str() of anything else
+	// (True, 1.0, a list) is no choice of any of these fields.
+	const bool is_string = !json.empty() && json.front() == '"';
+	bool valid = false;
+	if (is_string || is_json_integer(json)) {
+		switch (field.kind) {
+		case OptionField::Kind::Language:
+			valid = is_sentry_language(*text);
+			break;
+		case OptionField::Kind::TimeZone:
+			valid = is_sentry_time_zone(*text);
+			break;
+		default:
+			for (const char *choice : field.choices)
+				valid = valid || *text == choice;
 		}
 	}
-	if (zones.empty())
-		return;
-	std::vector<bool> known = ctx.target().known_time_zones(zones);
-	for (std::size_t i = 0; i < zones.size(); ++i)
-		if (!known[i])
-			fail(tz_rows[i], "timezone", "\"" + zones[i] + "\" is not a known time zone");
+	return valid ? "" : "\"" + *text + "\" is not a valid choice.";
+}
+
+void validate_user_options(BatchEdit &batch) {
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		const std::optional<std::string> key = batch.get(r, "key");
+		const OptionField *field = key ? option_field(*key) : nullptr;
+		if (field == nullptr)
+			continue;
+		// A NULL cell is JSON null (jsonb columns hold JSON null as NULL).
+		const std::string why = option_error(*field, batch.get(r, "value").value_or("null"));
+		if (!why.empty())
+			throw ImportError(sqlstate::kInvalidParameterValue,
+			                  std::string("relocate: ") + batch.model() + " pk " + std::to_string(batch.source_pk(r)) +
+			                      ", field \"value\": Sentry refuses this value for the option \"" + *key + "\"",
+			                  "Sentry's UserOptionsSerializer says: " + why,
+			                  "Sentry's import fails on it too; correct or remove the option in the export.");
+	}
 }
 
 // A global option (neither organization nor project) whose user already has a global option with
@@ -269,7 +391,7 @@ void skip_duplicate_global_options(RuleContext &ctx, BatchEdit &batch) {
 } // namespace
 
 void resolve_user_options(RuleContext &ctx, BatchEdit &batch) {
-	validate_user_options(ctx, batch);
+	validate_user_options(batch);
 	skip_duplicate_global_options(ctx, batch);
 }
 
