@@ -116,8 +116,8 @@ std::string out_of_scope_detail(const ModelDef &def, std::uint8_t admitted) {
 class Importer : public EntryConsumer {
 public:
 	Importer(const ImportOptions &options, Target &target)
-	    : state_(options, target), rules_(options, target, state_.report, &state_.timeline, &state_.pk_map), rows_(state_),
-	      writer_(state_, rules_, chunks_), restorer_(state_), seen_(catalogue_size(), false),
+	    : state_(options, target), rules_(options, target, state_.report, &state_.timeline, &state_.pk_map),
+	      rows_(state_), writer_(state_, rules_, chunks_), restorer_(state_), seen_(catalogue_size(), false),
 	      check_([&target] { target.check_for_interrupts(); }) {}
 
 	// What the reader calls between chunks of the export.
@@ -326,7 +326,7 @@ private:
 	std::string current_name_;
 	bool in_run_ = false; // false until the first entry
 	std::size_t removed_summary_ = 0, removed_index_ = 0;
-	std::int64_t current_group_ = 0;        // chunk group of the entry being processed
+	std::int64_t current_group_ = 0; // chunk group of the entry being processed
 	Row row_;
 	CheckInterrupts check_;
 };
