@@ -237,9 +237,8 @@ void ImportRun::rollback() {
 		conn_.exec("ROLLBACK");
 	in_transaction_ = false;
 	if (o_.verbosity != Verbosity::kQuiet)
-		std::fputs("relocate-import: nothing was imported: the transaction was rolled back"
-		           " (with the uploaded large object)\n",
-		           stderr);
+		std::fprintf(stderr, "relocate-import: nothing was imported: the transaction was rolled back%s\n",
+		             lo_oid_.empty() ? "" : " (with the uploaded large object)");
 }
 
 int ImportRun::conclude(int code) {

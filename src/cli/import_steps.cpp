@@ -65,9 +65,8 @@ public:
 		if (poller_ != nullptr && console_.phase_elapsed() >= next_poll_) {
 			next_poll_ = console_.phase_elapsed() + 1.0;
 			std::string error;
-			if (auto text = poller_->poll(error))
-				console_.detail(*text);
-			else if (!error.empty())
+			console_.watched(poller_->poll(error).value_or(""));
+			if (!error.empty())
 				say_("relocate_progress could not be read (" + error + "): progress from the server's notices");
 		}
 		console_.tick();

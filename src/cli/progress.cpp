@@ -45,6 +45,7 @@ double Console::now() const {
 void Console::phase(const std::string &name) {
 	phase_ = name;
 	detail_.clear();
+	watched_.clear();
 	phase_started_ = last_plain_ = now();
 	last_draw_ = -1;
 	tick();
@@ -54,10 +55,15 @@ void Console::detail(const std::string &text) {
 	detail_ = text;
 }
 
+void Console::watched(const std::string &text) {
+	watched_ = text;
+}
+
 std::string Console::line() const {
 	std::string out = format_elapsed(phase_elapsed()) + " " + phase_;
-	if (!detail_.empty())
-		out += ": " + detail_;
+	const std::string &detail = watched_.empty() ? detail_ : watched_;
+	if (!detail.empty())
+		out += ": " + detail;
 	return out;
 }
 

@@ -44,7 +44,10 @@ public:
 
 	// Starts a phase ("uploading", "importing", "verifying", ...), with its elapsed time from now.
 	void phase(const std::string &name);
+	// What the phase is at: `detail` from the server's progress notices (or the upload's bytes),
+	// `watched` from a second connection; the line shows `watched` while it is not empty.
 	void detail(const std::string &text);
+	void watched(const std::string &text);
 	// Redraws the line when due (at most ten times a second), or prints the periodic line.
 	void tick();
 	// Prints `text` (one or more whole lines) without mixing it with the live line.
@@ -67,6 +70,7 @@ private:
 	Clock clock_;
 	std::string phase_;
 	std::string detail_;
+	std::string watched_;
 	double started_ = 0;
 	double phase_started_ = 0;
 	double last_draw_ = -1;

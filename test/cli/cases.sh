@@ -336,6 +336,7 @@ t_progress_line_on_terminal() {
     LAST_RC=$? LAST_CMD="script: relocate-import (behind a lock for 2.5 s)"
     ((LAST_RC == 0)) || reason "exit $LAST_RC"
     grep -qE $'\r\e\\[K[|/\\\\-] 0:0[0-9] importing' "$T/out" || reason "no live progress line (\\r, spinner, elapsed, phase)"
+    out_has 'importing: waiting for a lock \(relation\)'
     out_has 'committed\.'
 }
 

@@ -253,10 +253,19 @@ TEST_F(ConsoleFixture, LineModeRewritesOneLine) {
 	c.detail("sentry.user, 12,345 entries read, 11,000 rows written");
 	c.tick();
 	c.print("WARNING:  something\n");
+	now += 1;
+	c.watched("waiting for a lock (relation)");
+	c.tick();
+	now += 1;
+	c.watched("");
+	c.tick();
 	c.finish();
 	EXPECT_EQ(written(), "\r\033[K| 0:00 importing"
 	                     "\r\033[K/ 0:01 importing: sentry.user, 12,345 e"
-	                     "\r\033[KWARNING:  something\n");
+	                     "\r\033[KWARNING:  something\n"
+	                     "\r\033[K- 0:02 importing: waiting for a lock (r"
+	                     "\r\033[K\\ 0:03 importing: sentry.user, 12,345 e"
+	                     "\r\033[K");
 }
 
 TEST_F(ConsoleFixture, PeriodicModePrintsPlainLines) {
