@@ -4,7 +4,7 @@
 
 CASES=(
     help_and_version man_page usage_errors unreadable_inputs
-    list_plain list_encrypted list_needs_no_server
+    list_plain list_and_import_compressed list_encrypted list_needs_no_server
     import_file import_file_encrypted import_server_file import_server_file_encrypted
     org_filter user_filter dry_run failing_import failing_import_names_the_entry
     connection_error extension_missing verify_needs_relocate_verify
@@ -100,6 +100,17 @@ t_list_plain() {
     out_has '^Organizations: 3$'
     out_has 'org-b'
     out_has '^ user_all$'
+}
+
+t_list_and_import_compressed() {
+    gzip -9nc "$FIX/sentry/fresh-install.json" >"$T/export.json.gz"
+    ri 0 --list "$T/export.json.gz"
+    out_has '\(compressed JSON'
+    check_listing_counts "$FIX/sentry/fresh-install.json"
+    local db
+    db=$(fresh_db)
+    ri 0 -d "$db" --file "$T/export.json.gz" --scope global
+    sql_is "$db" "SELECT count(*) FROM auth_user" 3
 }
 
 t_list_encrypted() {
