@@ -98,14 +98,21 @@ ArchiveReader::ArchiveReader(ByteSource &source, Compression compression, bool a
 	archive_ = archive_read_new();
 	if (archive_ == nullptr)
 		throw ImportError(sqlstate::kInternalError, "relocate: could not allocate a libarchive reader");
-	support_compression(archive_, compression);
-	// Tar formats only (ustar, pax, GNU, v7: Python's tarfile reads them all), and for a compressed
-	// plain export the raw "format" (the decompressed stream itself).
-	if (archive_read_support_format_tar(archive_) != ARCHIVE_OK ||
-	    (allow_raw && archive_read_support_format_raw(archive_) != ARCHIVE_OK))
-		throw ImportError(sqlstate::kInternalError, "relocate: libarchive lacks tar support");
-	if (archive_read_open(archive_, this, nullptr, &ArchiveReader::read_callback, nullptr) != ARCHIVE_OK)
-		fail();
+	// A constructor that throws runs no destructor: the reader is freed here on every error.
+	try {
+		support_compression(archive_, compression);
+		// Tar formats only (ustar, pax, GNU, v7: Python's tarfile reads them all), and for a compressed
+		// plain export the raw "format" (the decompressed stream itself).
+		if (archive_read_support_format_tar(archive_) != ARCHIVE_OK ||
+		    (allow_raw && archive_read_support_format_raw(archive_) != ARCHIVE_OK))
+			throw ImportError(sqlstate::kInternalError, "relocate: libarchive lacks tar support");
+		if (archive_read_open(archive_, this, nullptr, &ArchiveReader::read_callback, nullptr) != ARCHIVE_OK)
+			fail();
+	} catch (...) {
+		archive_read_free(archive_);
+		archive_ = nullptr;
+		throw;
+	}
 }
 
 ArchiveReader::~ArchiveReader() {
