@@ -74,10 +74,13 @@ void reset_sentry_tables() {
 		Oid argtypes[1] = {TEXTOID};
 		Datum args[1] = {CStringGetTextDatum(tables.c_str())};
 		int rc = SPI_execute_with_args(
-		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(c.oid::pg_catalog.regclass::pg_catalog.text, ', ')"
+		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname)"
+		    "       OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), ', ')"
 		    "  FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) AS t(name)"
-		    "  JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
-		    " WHERE c.relkind IN ('r', 'p')",
+		    "  JOIN pg_catalog.pg_class c"
+		    "    ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
+		    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+		    " WHERE c.relkind OPERATOR(pg_catalog.=) 'r' OR c.relkind OPERATOR(pg_catalog.=) 'p'",
 		    1, argtypes, args, nullptr, false, 0);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));

@@ -97,32 +97,56 @@ SPIPlanPtr SpiTarget::prepare(const std::string &sql, int nargs, Oid *argtypes) 
 }
 
 std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
+	// Each table is resolved once per import (through the caller's search_path, by design), and
+	// every statement after that names it by the schema-qualified name found here.
+	auto cached = shapes_.find(table);
+	if (cached != shapes_.end())
+		return cached->second;
+	std::optional<TableShape> shape = read_table(table);
+	shapes_.emplace(table, shape);
+	return shape;
+}
+
+std::optional<TableShape> SpiTarget::read_table(const std::string &table) {
+	// Every operator is pg_catalog's and every type is named by its schema: a schema ahead of
+	// pg_catalog in the search_path cannot put its own in (CONTRIBUTING.md, "SQL the extension runs").
 	static const char *const kSql =
 	    "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) "
 	    "       pg_catalog.quote_ident(c.relname),"
 	    "       a.attname::pg_catalog.text,"
 	    "       a.attnotnull,"
-	    "       a.atthasdef OR a.attidentity <> '',"
+	    "       a.atthasdef OR a.attidentity OPERATOR(pg_catalog.<>) '',"
 	    "       pg_catalog.format_type(bt.oid, NULL),"
 	    "       bt.typname::pg_catalog.text,"
 	    "       bt.typcategory::pg_catalog.text,"
 	    "       et.typname::pg_catalog.text,"
-	    "       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,"
-	    "       a.attidentity = 'a',"
+	    "       CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typtypmod ELSE a.atttypmod END,"
+	    "       a.attidentity OPERATOR(pg_catalog.=) 'a',"
 	    "       pg_catalog.pg_get_serial_sequence(pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
-	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), a.attname)::pg_catalog.regclass::oid"
+	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), a.attname)::pg_catalog.regclass"
+	    "           ::pg_catalog.oid,"
+	    "       pg_catalog.quote_ident(btn.nspname),"
+	    "       pg_catalog.quote_ident(btn.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||)"
+	    "           pg_catalog.quote_ident(bt.typname),"
+	    "       c.oid"
 	    "  FROM pg_catalog.pg_class c"
-	    "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-	    "                                AND a.attgenerated = ''"
-	    "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-	    "  JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END"
-	    "  LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'"
-	    " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident($1)) AND c.relkind IN ('r', 'p')"
+	    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid"
+	    "                                AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
+	    "                                AND a.attgenerated OPERATOR(pg_catalog.=) ''"
+	    "  JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
+	    "  JOIN pg_catalog.pg_type bt ON bt.oid OPERATOR(pg_catalog.=)"
+	    "                              CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typbasetype ELSE t.oid END"
+	    "  JOIN pg_catalog.pg_namespace btn ON btn.oid OPERATOR(pg_catalog.=) bt.typnamespace"
+	    "  LEFT JOIN pg_catalog.pg_type et ON et.oid OPERATOR(pg_catalog.=) bt.typelem"
+	    "                                 AND bt.typcategory OPERATOR(pg_catalog.=) 'A'"
+	    " WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident($1))"
+	    "   AND (c.relkind OPERATOR(pg_catalog.=) 'r' OR c.relkind OPERATOR(pg_catalog.=) 'p')"
 	    " ORDER BY a.attnum";
 	TableShape shape;
 	shape.name = table;
 	TableExtra extra;
+	Oid relid = InvalidOid;
 	pg_guard([&] {
 		Oid argtypes[1] = {TEXTOID};
 		Datum args[1] = {CStringGetTextDatum(table.c_str())};
@@ -144,11 +168,17 @@ std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
 			bool identity_always = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
 			Datum sequence = SPI_getbinval(tuple, desc, 11, &isnull);
 			Oid sequence_oid = isnull ? InvalidOid : DatumGetObjectId(sequence);
+			char *type_schema = SPI_getvalue(tuple, desc, 12);
+			char *cast_type = SPI_getvalue(tuple, desc, 13);
+			relid = DatumGetObjectId(SPI_getbinval(tuple, desc, 14, &isnull));
 			// C++ only from here to the end of the iteration: no PostgreSQL call.
 			shape.qualified_name = qualified;
 			Column col;
 			col.name = name;
 			col.sql_type = sql_type;
+			col.type_name = typname;
+			col.type_schema = type_schema;
+			col.cast_type = cast_type;
 			col.type = column_type_for(typname, typcategory[0], elemname != nullptr ? elemname : "");
 			col.max_chars = max_chars_for(typname, typmod);
 			col.not_null = not_null;
@@ -163,8 +193,37 @@ std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
 	});
 	if (shape.columns.empty())
 		return std::nullopt;
+	warn_if_shadowing(table, relid, shape.qualified_name);
 	extras_[shape.qualified_name] = extra;
 	return shape;
+}
+
+void SpiTarget::warn_if_shadowing(const std::string &table, Oid relid, const std::string &qualified) {
+	// The first table of that name in the search_path is the one written; a table of the same name
+	// in a later schema of the path is probably the real one (e.g. a "$user" schema another role
+	// created in front of Sentry's): say so, before any row is written.
+	static const char *const kSql =
+	    "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname), ', ' ORDER BY s.o)"
+	    "  FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS s(nsp, o)"
+	    "  JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.nsp"
+	    "  JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
+	    "                            AND c.relname OPERATOR(pg_catalog.=) $1"
+	    " WHERE c.oid OPERATOR(pg_catalog.<>) $2";
+	pg_guard([&] {
+		Oid argtypes[2] = {TEXTOID, OIDOID};
+		Datum args[2] = {CStringGetTextDatum(table.c_str()), ObjectIdGetDatum(relid)};
+		expect(SPI_execute_with_args(kSql, 2, argtypes, args, nullptr, true, 1), SPI_OK_SELECT,
+		       "looking for tables of the same name");
+		char *others = SPI_processed == 1 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : nullptr;
+		if (others != nullptr)
+			ereport(WARNING,
+			        (errmsg("relocate: table \"%s\" is written as %s, the first of its name in the search_path; "
+			                "schema %s has a table \"%s\" too",
+			                table.c_str(), qualified.c_str(), others, table.c_str()),
+			         errhint("relocate writes Sentry's tables where the search_path finds them first. If that "
+			                 "schema is not Sentry's (e.g. a \"$user\" schema another role created), roll back and "
+			                 "SET search_path to Sentry's schema alone.")));
+	});
 }
 
 void SpiTarget::allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) {
@@ -361,10 +420,11 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 		const Column &col = table.columns[static_cast<std::size_t>(lookup.columns[k])];
 		const std::string v = keys.add(TEXTARRAYOID), column = "t." + quote_identifier(col.name);
 		on += std::string(k ? " AND " : "");
-		if (lookup.fold_case && col.sql_type.find("citext") != std::string::npos)
-			// citext compares case-insensitively and its unique index serves the lookup (its = lives in
-			// the citext extension's schema, found through the search_path like the tables).
-			on += column + " = CAST(" + v + " AS " + col.sql_type + ")";
+		if (lookup.fold_case && col.type_name == "citext")
+			// citext compares case-insensitively and its unique index serves the lookup: its = is the
+			// one in the schema of the column's type (where the citext extension is installed), named
+			// so that no other schema's = (citext, citext) can be picked.
+			on += column + " OPERATOR(" + col.type_schema + ".=) CAST(" + v + " AS " + col.cast_type + ")";
 		else if (lookup.fold_case)
 			on +=
 			    "pg_catalog.lower(" + column + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
@@ -536,7 +596,8 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 		    "SELECT model::pg_catalog.text, min_ordinal, max_ordinal, min_source_pk, max_source_pk, min_inserted_pk, "
 		    "max_inserted_pk, inserted_map::pg_catalog.text, existing_map::pg_catalog.text, "
 		    "overwrite_map::pg_catalog.text, inserted_identifiers::pg_catalog.text FROM " +
-		    chunk_table(control) + " WHERE import_uuid = $1::pg_catalog.uuid ORDER BY model, min_ordinal";
+		    chunk_table(control) +
+		    " WHERE import_uuid OPERATOR(pg_catalog.=) $1::pg_catalog.uuid ORDER BY model, min_ordinal";
 		pg_guard([&] {
 			Oid argtypes[1] = {TEXTOID};
 			Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};

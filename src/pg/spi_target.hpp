@@ -51,6 +51,9 @@ private:
 	};
 
 	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
+	std::optional<TableShape> read_table(const std::string &table);
+	// A WARNING when a later schema of the search_path has a table of the same name.
+	void warn_if_shadowing(const std::string &table, Oid relid, const std::string &qualified);
 	// The schema-qualified name of Sentry's chunk table for the control or region silo.
 	const std::string &chunk_table(bool control);
 	SPIPlanPtr insert_plan(const RowBatch &batch);
@@ -64,7 +67,8 @@ private:
 	bool connected_ = false;
 	MemoryContext batch_context_ = nullptr; // per-batch arrays, reset after each statement
 	std::map<std::string, TableExtra> extras_;
-	std::map<std::string, SPIPlanPtr> insert_plans_; // plans live in SPI's procedure context
+	std::map<std::string, std::optional<TableShape>> shapes_; // by table name, resolved once
+	std::map<std::string, SPIPlanPtr> insert_plans_;          // plans live in SPI's procedure context
 	SPIPlanPtr allocate_plan_ = nullptr;
 	SPIPlanPtr pk_map_plan_ = nullptr;
 	std::string chunk_tables_[2]; // region, control; resolved on first use
