@@ -75,7 +75,10 @@ struct Conversion {
 Conversion convert_value(const FieldValue &v, const Column &col, std::string &out);
 
 // Helpers exposed for tests.
-bool is_valid_json(std::string_view text);
+// Whether `text` is one JSON value. `bad_text` (if given) is set to what its first string or key
+// holds that is not UTF-8 (describe_invalid_utf8: a lone surrogate escape), or emptied: a JSON
+// text held in a string has its escapes decoded only here.
+bool is_valid_json(std::string_view text, std::string *bad_text = nullptr);
 void append_json_string(std::string &out, std::string_view s); // "..." with JSON escapes
 
 } // namespace relocate

@@ -23,6 +23,7 @@
 extern "C" {
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 }
@@ -155,8 +156,27 @@ void return_summary(FunctionCallInfo fcinfo, const relocate::ImportReport &repor
 	});
 }
 
+// relocate hands the export's decoded text to the database as it is (it is checked to be UTF-8
+// where it is decoded): a database of another encoding would store it wrongly, or refuse it row
+// by row. Refused up front.
+void require_utf8_database() {
+	bool utf8 = false;
+	const char *name = nullptr;
+	pg_guard([&] {
+		utf8 = GetDatabaseEncoding() == PG_UTF8;
+		name = GetDatabaseEncodingName();
+	});
+	if (!utf8)
+		throw ImportError(sqlstate::kFeatureNotSupported,
+		                  std::string("relocate: the database encoding is ") + name +
+		                      "; relocate imports into UTF8 databases only",
+		                  "A Sentry export is UTF-8 JSON, and relocate writes its text as it is.",
+		                  "Import into a database created with ENCODING 'UTF8', as Sentry's databases are.");
+}
+
 // The body of every import function: `kind` says what the first argument is.
 Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind) {
+	require_utf8_database();
 	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo, kind);
 	const relocate::ImportOptions options = relocate::pg::import_options(args);
 	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
