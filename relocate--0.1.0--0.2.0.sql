@@ -84,3 +84,15 @@ COMMENT ON FUNCTION relocate_import_large_object(oid, text, text[], text[], bool
 'relocate_import for an export in a large object (export: its oid, e.g. from \lo_import): read as a stream, so it '
 'may be of any size, in any of relocate_import_file''s forms. The other arguments are relocate_import''s. Needs '
 'SELECT on the large object.';
+
+-- The lock every import takes at its start, before its first write, and holds to the end of its
+-- transaction (SHARE UPDATE EXCLUSIVE, taken by relocate's C code): imports take turns on it, so
+-- that none deadlocks with another and each sees what the one before it committed. A table rather
+-- than an advisory lock key, because any role can take any advisory lock: this one only a role with
+-- a privilege on the table (none is granted) or a superuser can take by hand.
+CREATE TABLE relocate_import_lock ();
+REVOKE ALL ON TABLE relocate_import_lock FROM PUBLIC;
+COMMENT ON TABLE relocate_import_lock IS
+'Holds no rows: relocate_import locks it (SHARE UPDATE EXCLUSIVE) from its start to the end of the transaction, '
+'so that concurrent imports take turns. SELECT pid FROM pg_locks WHERE relation = ''relocate_import_lock''::regclass '
+'AND granted shows the import the others wait for.';

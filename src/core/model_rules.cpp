@@ -82,8 +82,11 @@ const TableShape &RuleContext::required_shape(const std::string &table, std::str
 }
 
 void RuleContext::lock_once(const std::string &name) {
-	if (locks_taken_.insert(name).second)
-		target_.lock(name);
+	// A lock taken in the middle of an import, in whatever order its models come, is how two
+	// imports deadlocked (issue 8): there is no such lock any more.
+	if (!import_locked_)
+		throw ImportError(sqlstate::kInternalError,
+		                  "relocate: internal error: \"" + name + "\" is needed before the import's lock is taken");
 }
 
 std::vector<bool> RuleContext::taken_values(BatchEdit &batch, const char *column) {
@@ -294,8 +297,8 @@ UniqueValues &RuleContext::unique_values(const std::string &name,
 void RuleContext::load(UniqueValues &values) {
 	// The values already in the tables are read once per import, so that no candidate needs a
 	// query: a case-insensitive lookup has no index to use, and one per batch would scan the table
-	// again and again. Concurrent imports are serialized by the caller's advisory lock, so the
-	// values cannot change underneath.
+	// again and again. Concurrent imports take turns on the import's lock, held since its start, so
+	// the values cannot change underneath.
 	values.loaded = true;
 	for (const auto &[table, column] : values.sources)
 		for (std::string &v : target_.column_values(required_shape(table), column))

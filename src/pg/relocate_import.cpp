@@ -23,6 +23,7 @@
 extern "C" {
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "access/xact.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
@@ -62,41 +63,6 @@ std::unique_ptr<relocate::ExportInput> open_input(relocate::ByteSource &raw, rel
 			ereport(NOTICE, (errmsg("relocate: private_key is ignored: the export is plain JSON, not encrypted")));
 		});
 	return input;
-}
-
-// Sentry's Global-scope reset, only when asked for: every table of the catalogue that exists is
-// emptied and its sequences restarted, in one TRUNCATE (in the caller's transaction).
-void reset_sentry_tables() {
-	std::string tables; // comma-separated table names (none contains a comma)
-	const relocate::ModelDef *models = relocate::catalogue_models();
-	for (std::size_t i = 0; i < relocate::catalogue_size(); ++i)
-		tables += std::string(i ? "," : "") + models[i].table;
-	pg_guard([&] {
-		Oid argtypes[1] = {TEXTOID};
-		Datum args[1] = {CStringGetTextDatum(tables.c_str())};
-		int rc = SPI_execute_with_args(
-		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname)"
-		    "       OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), ', ')"
-		    "  FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) AS t(name)"
-		    "  JOIN pg_catalog.pg_class c"
-		    "    ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
-		    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-		    " WHERE c.relkind OPERATOR(pg_catalog.=) 'r' OR c.relkind OPERATOR(pg_catalog.=) 'p'",
-		    1, argtypes, args, nullptr, false, 0);
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));
-		bool isnull;
-		int64 count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		char *list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-		if (list != nullptr) {
-			char *sql = psprintf("TRUNCATE %s RESTART IDENTITY", list);
-			rc = SPI_execute(sql, false, 0);
-			if (rc != SPI_OK_UTILITY)
-				elog(ERROR, "relocate: the reset failed: %s", SPI_result_code_string(rc));
-		}
-		ereport(NOTICE, (errmsg("relocate: reset: emptied %lld Sentry tables and restarted their sequences",
-		                        static_cast<long long>(count))));
-	});
 }
 
 // The NOTICEs after an import: the minted import_uuid, and everything skipped or dropped on purpose.
@@ -174,9 +140,26 @@ void require_utf8_database() {
 		                  "Import into a database created with ENCODING 'UTF8', as Sentry's databases are.");
 }
 
+// Concurrent imports take turns on the import lock (SpiTarget::lock_import), and each must see
+// what the one before it committed: the usernames, slugs and emails it took, the chunks of its
+// import_uuid. A REPEATABLE READ or SERIALIZABLE transaction sees the database as it was when its
+// snapshot was taken, before the lock, so it would collide with what it cannot see (23505) or
+// write the same import twice. Refused up front.
+void require_read_committed() {
+	bool snapshot_isolation = false;
+	pg_guard([&] { snapshot_isolation = IsolationUsesXactSnapshot(); });
+	if (snapshot_isolation)
+		throw ImportError(sqlstate::kFeatureNotSupported,
+		                  "relocate: relocate_import cannot run in a REPEATABLE READ or SERIALIZABLE transaction",
+		                  "Imports take turns on a lock, and each must see what the one before it committed; a "
+		                  "transaction snapshot taken before the lock does not.",
+		                  "Import in a READ COMMITTED transaction (the default): BEGIN ISOLATION LEVEL READ COMMITTED.");
+}
+
 // The body of every import function: `kind` says what the first argument is.
 Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind) {
 	require_utf8_database();
+	require_read_committed();
 	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo, kind);
 	const relocate::ImportOptions options = relocate::pg::import_options(args);
 	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
@@ -185,8 +168,6 @@ Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind)
 
 	relocate::pg::SpiTarget target;
 	target.begin();
-	if (args.reset)
-		reset_sentry_tables();
 	const relocate::ImportReport report = relocate::run_import(input->json(), options, target);
 	target.end();
 

@@ -4,11 +4,17 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/model_hooks.hpp"
 #include "pg/sql_builder.hpp"
 
 extern "C" {
+#include "catalog/dependency.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -171,6 +177,7 @@ std::optional<TableShape> SpiTarget::read_table(const std::string &table) {
 			char *type_schema = SPI_getvalue(tuple, desc, 12);
 			char *cast_type = SPI_getvalue(tuple, desc, 13);
 			relid = DatumGetObjectId(SPI_getbinval(tuple, desc, 14, &isnull));
+			extra.relid = relid;
 			// C++ only from here to the end of the iteration: no PostgreSQL call.
 			shape.qualified_name = qualified;
 			Column col;
@@ -356,13 +363,21 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 		long row = colliding_row(batch, e.edata()->detail, column, value);
 		if (row < 0)
 			throw;
-		throw ImportError("23505",
-		                  std::string("relocate: ") + batch.model + " pk " +
-		                      std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) + ", column \"" + column +
-		                      "\": the value \"" + value + "\" already exists in " + batch.table->qualified_name,
-		                  std::string(e.edata()->message) + ".",
-		                  "Sentry has no collision rule for this model: import onto a database without this row (in "
-		                  "Global scope, reset => true empties it first).");
+		// A model with a collision rule (a get-or-create, unique values with suffixes) looked for the
+		// value first; imports take turns, so another writer added it since.
+		const ModelHooks &hooks = hooks_for(batch.model);
+		const bool has_rule = !hooks.key_rule.empty() || hooks.resolve != nullptr;
+		throw ImportError(
+		    "23505",
+		    std::string("relocate: ") + batch.model + " pk " +
+		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) + ", column \"" + column +
+		        "\": the value \"" + value + "\" already exists in " + batch.table->qualified_name,
+		    std::string(e.edata()->message) + ".",
+		    has_rule ? "relocate applies Sentry's collision rule for this model, but another transaction (not an "
+		               "import: imports take turns) wrote this value after relocate looked for it. Run the import "
+		               "again."
+		             : "Sentry has no collision rule for this model: import onto a database without this row (in "
+		               "Global scope, reset => true empties it first).");
 	}
 }
 
@@ -532,16 +547,6 @@ void SpiTarget::advance_sequence(const TableShape &table, std::int64_t max_id) {
 	});
 }
 
-void SpiTarget::lock(const std::string &name) {
-	pg_guard([&] {
-		Oid argtypes[1] = {TEXTOID};
-		Datum args[1] = {CStringGetTextDatum(name.c_str())};
-		expect(SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))", 1,
-		                             argtypes, args, nullptr, false, 0),
-		       SPI_OK_SELECT, "taking an advisory lock");
-	});
-}
-
 void SpiTarget::record_pk_map(const PkMapRows &rows) {
 	if (rows.size() == 0)
 		return;
@@ -578,14 +583,73 @@ const std::string &SpiTarget::chunk_table(bool control) {
 	return name;
 }
 
-void SpiTarget::lock_import(const std::string &import_uuid) {
+void SpiTarget::lock_import(const std::string &) {
+	// Every import writes Sentry's import chunks: a role that may not is refused here, before it
+	// can hold the lock that every other import waits for.
+	for (bool control : {false, true}) {
+		const std::string &table = chunk_table(control);
+		bool allowed = false;
+		pg_guard([&] {
+			allowed = pg_class_aclcheck(extras_[table].relid, GetUserId(), ACL_INSERT) == ACLCHECK_OK;
+		});
+		if (!allowed)
+			throw ImportError("42501", "relocate: permission denied for table " + table, {},
+			                  "An import writes Sentry's import chunks; grant INSERT on both chunk tables (and on "
+			                  "the tables of the models it imports) to the importing role.");
+	}
+	// The one lock of every import, held to the end of the transaction: a heavyweight lock on the
+	// extension's table relocate_import_lock, which no role can take by hand without a privilege on
+	// it (unlike an advisory lock, which any role can take on any key). Imports take turns on it
+	// from their start, so they never wait for each other's locks in opposite orders (issue 8), and
+	// each sees, with the fresh snapshot of each of its statements, what the one before committed.
+	pg_guard([&] {
+		expect(SPI_execute("SELECT c.oid FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_class c"
+		                   "    ON c.relnamespace OPERATOR(pg_catalog.=) e.extnamespace"
+		                   "   AND c.relname OPERATOR(pg_catalog.=) 'relocate_import_lock'"
+		                   " WHERE e.extname OPERATOR(pg_catalog.=) 'relocate'",
+		                   true, 1),
+		       SPI_OK_SELECT, "finding relocate_import_lock");
+		bool isnull = true;
+		Oid relid = SPI_processed == 1
+		                ? DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))
+		                : InvalidOid;
+		if (!OidIsValid(relid) || getExtensionOfObject(RelationRelationId, relid) != get_extension_oid("relocate", false))
+			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			                errmsg("relocate: the extension's table relocate_import_lock is missing"),
+			                errhint("Update the extension: ALTER EXTENSION relocate UPDATE.")));
+		LockRelationOid(relid, ShareUpdateExclusiveLock);
+	});
+}
+
+void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
+	std::string list; // comma-separated table names (none contains a comma)
+	for (const std::string &t : tables)
+		list += (list.empty() ? "" : ",") + t;
 	pg_guard([&] {
 		Oid argtypes[1] = {TEXTOID};
-		Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
-		expect(SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended("
-		                             "'relocate import ' OPERATOR(pg_catalog.||) $1, 0))",
-		                             1, argtypes, args, nullptr, false, 0),
-		       SPI_OK_SELECT, "locking the import_uuid");
+		Datum args[1] = {CStringGetTextDatum(list.c_str())};
+		int rc = SPI_execute_with_args(
+		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname)"
+		    "       OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), ', ')"
+		    "  FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) AS t(name)"
+		    "  JOIN pg_catalog.pg_class c"
+		    "    ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
+		    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+		    " WHERE c.relkind OPERATOR(pg_catalog.=) 'r' OR c.relkind OPERATOR(pg_catalog.=) 'p'",
+		    1, argtypes, args, nullptr, false, 0);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));
+		bool isnull;
+		int64 count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		char *names = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		if (names != nullptr) {
+			char *sql = psprintf("TRUNCATE %s RESTART IDENTITY", names);
+			rc = SPI_execute(sql, false, 0);
+			if (rc != SPI_OK_UTILITY)
+				elog(ERROR, "relocate: the reset failed: %s", SPI_result_code_string(rc));
+		}
+		ereport(NOTICE, (errmsg("relocate: reset: emptied %lld Sentry tables and restarted their sequences",
+		                        static_cast<long long>(count))));
 	});
 }
 
@@ -601,7 +665,10 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 		pg_guard([&] {
 			Oid argtypes[1] = {TEXTOID};
 			Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
-			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, true, 0), SPI_OK_SELECT,
+			// Not read-only: a read-only query would use the snapshot of the statement that called
+			// relocate_import, taken before the import lock, which does not see the chunks of an import
+			// with this uuid that committed while this one waited for the lock.
+			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, false, 0), SPI_OK_SELECT,
 			       "reading import chunks");
 			for (uint64 i = 0; i < SPI_processed; ++i) {
 				HeapTuple tuple = SPI_tuptable->vals[i];

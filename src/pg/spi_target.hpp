@@ -34,18 +34,19 @@ public:
 	void update_rows(const RowBatch &batch) override;
 	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override;
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override;
-	void lock(const std::string &name) override;
 	void advance_sequence(const TableShape &table, std::int64_t max_id) override;
 	std::vector<bool> known_time_zones(const std::vector<std::string> &names) override;
 	std::vector<std::string> column_values(const TableShape &table, const std::string &column) override;
 	void record_pk_map(const PkMapRows &rows) override;
 	void check_for_interrupts() override;
 	void lock_import(const std::string &import_uuid) override;
+	void reset_tables(const std::vector<std::string> &tables) override;
 	std::vector<ImportChunk> load_chunks(const std::string &import_uuid) override;
 	void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) override;
 
 private:
 	struct TableExtra {
+		Oid relid = InvalidOid;
 		Oid sequence = InvalidOid;
 		bool identity_always = false;
 	};
