@@ -29,9 +29,34 @@ SHLIB_LINK  += -lcrypto -larchive -lstdc++
 # with clang in C++14 mode, ignoring PG_CXXFLAGS. JIT inlining of our code is worthless: no bitcode.
 override with_llvm := no
 
-EXTRA_CLEAN  = $(OBJS:.o=.d) results regression.diffs regression.out
+# The operator CLI relocate-import (src/cli, linked with the core's objects and libpq): installed
+# into PostgreSQL's bindir beside pg_restore, its man page into PostgreSQL's mandir (rules below).
+CLI_SRCS     = $(sort $(wildcard src/cli/*.cpp))
+CLI_OBJS     = $(CLI_SRCS:.cpp=.o)
+SCRIPTS_built = relocate-import
+
+EXTRA_CLEAN  = $(OBJS:.o=.d) results regression.diffs regression.out relocate-import $(CLI_OBJS) $(CLI_OBJS:.o=.d)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+
+# relocate-import: a program, not part of the module. Its objects are compiled with the project's
+# warnings and libpq's headers (never the server's); the core's objects are the module's own.
+LIBPQ_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir)
+LIBPQ_LIBDIR     := $(shell $(PG_CONFIG) --libdir)
+src/cli/%.o: src/cli/%.cpp
+	$(CXX) -std=c++17 $(RELOCATE_WARNINGS) -O2 -g -MMD -MP -Isrc -isystem $(LIBPQ_INCLUDEDIR) \
+		-DRELOCATE_VERSION='"$(EXTVERSION)"' -c -o $@ $<
+relocate-import: $(CLI_OBJS) $(CORE_SRCS:.cpp=.o)
+	$(CXX) -o $@ $^ -L$(LIBPQ_LIBDIR) -lpq -lcrypto -larchive
+
+install: install-man
+uninstall: uninstall-man
+.PHONY: install-man uninstall-man
+install-man: docs/relocate-import.1
+	$(MKDIR_P) '$(DESTDIR)$(mandir)/man1'
+	$(INSTALL_DATA) docs/relocate-import.1 '$(DESTDIR)$(mandir)/man1/relocate-import.1'
+uninstall-man:
+	rm -f '$(DESTDIR)$(mandir)/man1/relocate-import.1'

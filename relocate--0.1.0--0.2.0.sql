@@ -324,3 +324,14 @@ COMMENT ON VIEW relocate_model_columns IS
 'Where relocate_import takes each column of the exportable models'' tables (those the search_path finds) from, '
 'one row per source, in the order they apply: new id, foreign key or export field; when the field is missing, '
 'python default, then database default; then rule (a value Sentry''s per-model rules write, and when).';
+-- The lock every import takes at its start, before its first write, and holds to the end of its
+-- transaction (SHARE UPDATE EXCLUSIVE, taken by relocate's C code): imports take turns on it, so
+-- that none deadlocks with another and each sees what the one before it committed. A table rather
+-- than an advisory lock key, because any role can take any advisory lock: this one only a role with
+-- a privilege on the table (none is granted) or a superuser can take by hand.
+CREATE TABLE relocate_import_lock ();
+REVOKE ALL ON TABLE relocate_import_lock FROM PUBLIC;
+COMMENT ON TABLE relocate_import_lock IS
+'Holds no rows: relocate_import locks it (SHARE UPDATE EXCLUSIVE) from its start to the end of the transaction, '
+'so that concurrent imports take turns. SELECT pid FROM pg_locks WHERE relation = ''relocate_import_lock''::regclass '
+'AND granted shows the import the others wait for.';

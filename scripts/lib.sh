@@ -16,6 +16,7 @@
 #   install_deps             apt-get install whatever is missing (fast no-op when all is present)
 #   build_and_install        PGXS build + install of the extension
 #   start_cluster            initdb + start a throwaway server on a private Unix socket, export PG*
+#                            (RELOCATE_PG_SERVER_OPTIONS: more server options, e.g. "-c shared_buffers=16MB")
 #   stop_cluster             stop it and delete its directory (also done automatically at exit)
 #   cluster_log_tail [N]     last N lines of the throwaway server's log
 #   cluster_crash_lines      server log lines reporting a crashed backend (empty when none)
@@ -254,7 +255,7 @@ start_cluster() {
 
     # No TCP at all; the socket and its lock file live in our private directory.
     if ! _as_pg "$RELOCATE_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s \
-        -o "-k '$dir' -p $RELOCATE_PGPORT -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+        -o "-k '$dir' -p $RELOCATE_PGPORT -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off ${RELOCATE_PG_SERVER_OPTIONS:-}" \
         start; then
         cluster_log_tail 50 >&2
         echo "error: the throwaway server did not start" >&2

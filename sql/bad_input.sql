@@ -61,6 +61,38 @@ SELECT * FROM relocate_import(:'invalid', scope => 'user');
 \echo :LAST_ERROR_SQLSTATE
 RESET relocate.ignore_unknown_fields;
 
+-- Text the database cannot store (issue 8): a \uXXXX escape of a lone UTF-16 surrogate decodes to
+-- bytes that are not UTF-8. Refused wherever a string is decoded, naming the model, pk and field:
+-- a plain value, a string and a key in a JSON value, JSON held in a string, a list in a string, a
+-- field name, the model name, and a value given before the pk.
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"key": "k\udc00",
+    "last_updated": "2023-06-22T00:00:00Z", "value": 1}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 2, "fields": {"key": "k",
+    "last_updated": "2023-06-22T00:00:00Z", "value": {"a": ["x", "\udfff"]}}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 3, "fields": {"key": "k",
+    "last_updated": "2023-06-22T00:00:00Z", "value": {"\udc00": 1}}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 4, "fields": {"key": "k",
+    "last_updated": "2023-06-22T00:00:00Z", "value": "{\"a\": \"\\udc00\"}"}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.userrole", "pk": 5, "fields": {"name": "r",
+    "permissions": "[\"users.admin\", \"\\udc00\"]", "date_added": "2023-06-22T00:00:00Z",
+    "date_updated": "2023-06-22T00:00:00Z"}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 6, "fields": {"key\udc00": "k"}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option\udc00", "pk": 7, "fields": {}}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "fields": {"key": "\udc00"}, "pk": 8}]', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+-- A surrogate pair is one character (U+1F600), and is kept.
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 9, "fields": {"key": "k\ud83d\ude00",
+    "last_updated": "2023-06-22T00:00:00Z", "value": {"\ud83d\ude00": "\ud83d\ude00"}}}]', scope => 'config');
+SELECT key, value, key = 'k' || chr(128512) AS key_is_u1f600 FROM sentry_option;
+DELETE FROM sentry_option;
+
 -- Values that do not fit their columns.
 SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 7, "fields": {"username": "'
     || repeat('x', 129) || '", "password": "", "date_joined": "2023-06-22T22:59:55.488Z"}}]', scope => 'user');
@@ -157,3 +189,18 @@ SELECT * FROM relocate_import('[]', merge_users => false, overwrite_configs => f
 -- The session is healthy after all of the above, and an empty export imports nothing.
 SELECT * FROM relocate_import('[]');
 SELECT count(*) FROM relocate_pk_map;
+
+-- A database that is not UTF8: refused before anything is read.
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE relocate_latin1 TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C';
+\set QUIET on
+\c relocate_latin1
+\set QUIET off
+SET client_min_messages = warning;
+CREATE EXTENSION relocate;
+SELECT * FROM relocate_import('[]');
+\echo :LAST_ERROR_SQLSTATE
+\set QUIET on
+\c :regress_db
+\set QUIET off
+DROP DATABASE relocate_latin1;

@@ -174,6 +174,8 @@ public:
 			return true;
 		}
 		// depth 2: the entry is complete
+		if (!bad_utf8_.empty())
+			fail_utf8();
 		if (!seen_model_)
 			fail_entry("the entry has no \"model\"");
 		if (!seen_pk_)
@@ -212,9 +214,11 @@ public:
 
 	bool Key(const char *s, rapidjson::SizeType n, bool) {
 		if (capturing_) {
+			check_utf8(s, n, Where::KeyInValue);
 			raw_writer_.Key(s, n);
 			return true;
 		}
+		check_utf8(s, n, depth_ == 2 ? Where::EntryKey : Where::FieldName);
 		if (depth_ == 2) {
 			key_name_.assign(s, n);
 			if (key_name_ == "model")
@@ -291,7 +295,7 @@ private:
 	}
 	[[noreturn]] void fail_entry(const std::string &what) const {
 		std::string where = "export entry " + std::to_string(index_);
-		if (seen_model_)
+		if (seen_model_ && invalid_utf8_at(entry_.model) == std::string::npos)
 			where += " (" + entry_.model + (seen_pk_ ? " pk " + std::to_string(entry_.pk) : std::string()) + ")";
 		throw ImportError(sqlstate::kInvalidParameterValue,
 		                  "relocate: " + where + " at byte offset " + std::to_string(entry_.offset) + ": " + what,
@@ -299,7 +303,65 @@ private:
 	}
 	bool unexpected_number() { throw ImportError(sqlstate::kInternalError, "relocate: unexpected parser event"); }
 
+	// Where a decoded string is, for the error about one that is not UTF-8.
+	enum class Where { EntryKey, EntryValue, FieldName, Field, KeyInValue, StringInValue };
+
+	// Every decoded string must be text the database can store: a \\uXXXX escape of a lone UTF-16
+	// surrogate decodes to bytes that are not UTF-8 (RapidJSON writes them as they are), which the
+	// database would store and pg_dump copy into a dump that cannot be restored. The first such
+	// string of an entry fails the import, naming the model, pk and field: at once when they are
+	// known, else when the entry ends.
+	void check_utf8(const char *s, rapidjson::SizeType n, Where where) {
+		const std::string_view text(s, n);
+		const std::size_t at = invalid_utf8_at(text);
+		if (at == std::string_view::npos || !bad_utf8_.empty())
+			return;
+		const std::string field =
+		    entry_.field_count > 0 ? "field \"" + entry_.fields[entry_.field_count - 1].name + "\"" : "a field";
+		switch (where) {
+		case Where::EntryKey:
+			bad_utf8_ = "a key";
+			break;
+		case Where::EntryValue:
+			bad_utf8_ = key_ == EntryKey::Model ? "\"model\"" : "\"" + key_name_ + "\"";
+			break;
+		case Where::FieldName:
+			bad_utf8_ = "a field name";
+			break;
+		case Where::Field:
+			bad_utf8_ = field;
+			break;
+		case Where::KeyInValue:
+			bad_utf8_ = field + ": a key in its JSON value";
+			break;
+		case Where::StringInValue:
+			bad_utf8_ = field + ": a string in its JSON value";
+			break;
+		}
+		bad_utf8_ += " holds " + describe_invalid_utf8(text, at);
+		if (depth_ < 2)
+			throw ImportError(sqlstate::kInvalidTextRepresentation,
+			                  "relocate: a string holds " + describe_invalid_utf8(text, at) + " (byte offset " +
+			                      std::to_string(stream_.Tell()) + ")");
+		// A key is quoted by the errors that may follow (an unexpected key, a field given twice).
+		if ((seen_model_ && seen_pk_) || where == Where::EntryKey || where == Where::FieldName)
+			fail_utf8();
+	}
+	[[noreturn]] void fail_utf8() const {
+		const char *hint = "Sentry's exporter writes valid UTF-8 only (a lone surrogate comes from a file that was "
+		                   "altered or written by something else); PostgreSQL cannot store it. Fix the entry and "
+		                   "import again.";
+		const std::string where =
+		    "export entry " + std::to_string(index_) + " at byte offset " + std::to_string(entry_.offset);
+		if (seen_model_ && seen_pk_ && invalid_utf8_at(entry_.model) == std::string::npos)
+			throw ImportError(sqlstate::kInvalidTextRepresentation,
+			                  "relocate: " + entry_.model + " pk " + std::to_string(entry_.pk) + ", " + bad_utf8_,
+			                  "At " + where + ".", hint);
+		throw ImportError(sqlstate::kInvalidTextRepresentation, "relocate: " + where + ": " + bad_utf8_, {}, hint);
+	}
+
 	void begin_entry() {
+		bad_utf8_.clear();
 		entry_.index = index_;
 		entry_.offset = stream_.Tell(); // the iterative parser reports events at the token's first byte
 		entry_.model.clear();
@@ -310,6 +372,8 @@ private:
 	}
 
 	bool scalar(FieldValue::Type type, bool b, const char *s, rapidjson::SizeType n) {
+		if (type == FieldValue::Type::String)
+			check_utf8(s, n, capturing_ ? Where::StringInValue : depth_ == 2 ? Where::EntryValue : Where::Field);
 		if (capturing_) {
 			switch (type) {
 			case FieldValue::Type::Null:
@@ -405,6 +469,7 @@ private:
 	EntryKey key_ = EntryKey::None;
 	std::string key_name_;
 	bool seen_model_ = false, seen_pk_ = false, seen_fields_ = false;
+	std::string bad_utf8_; // the entry's first string that is not UTF-8, as the error names it
 	bool capturing_ = false;
 	int raw_depth_ = 0;
 	rapidjson::StringBuffer raw_buffer_;

@@ -40,6 +40,9 @@ struct ImportOptions {
 	// Sentry's import_uuid: the key of every import chunk written. A run with the uuid of an
 	// earlier, committed run rebuilds its pk map from that run's chunks and writes nothing again.
 	std::string import_uuid;
+	// Sentry's Global-scope reset (reset => true): every catalogue table is emptied first, in the
+	// import's transaction, once the import holds its lock.
+	bool reset = false;
 	// Sentry's filters; nullopt = no filter, an empty list = import nothing of that model.
 	// org_filter needs the Organization scope, user_filter the User or Config scope.
 	std::optional<TextArray> org_filter;

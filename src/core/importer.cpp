@@ -111,6 +111,15 @@ std::string out_of_scope_detail(const ModelDef &def, std::uint8_t admitted) {
 	       ", and the import scope admits " + scope_names(admitted);
 }
 
+// Every table of the catalogue (Sentry's Global-scope reset empties them all).
+std::vector<std::string> catalogue_tables() {
+	std::vector<std::string> tables;
+	const ModelDef *models = catalogue_models();
+	for (std::size_t i = 0; i < catalogue_size(); ++i)
+		tables.emplace_back(models[i].table);
+	return tables;
+}
+
 // The state machine over model runs: each entry goes to the run of its model (a new run flushes
 // the previous one), and through restore, admission, row building, normalize and the batch writer.
 class Importer : public EntryConsumer {
@@ -123,15 +132,22 @@ public:
 	// What the reader calls between chunks of the export.
 	const CheckInterrupts &check() const { return check_; }
 
-	// Before the first entry: the filters (their pre-pass reads the export once more), then the
-	// import_uuid's lock and the chunks an earlier run with it wrote.
+	// Before the first entry: the filters (their pre-pass reads the export once more), then every
+	// lock the import needs, before anything is written; then the reset if asked for, and the chunks
+	// an earlier run with the import_uuid wrote (committed: the lock waited for it).
 	void prepare(ByteSource &source) {
 		{
 			InPhase phase(&state_.timeline, Phase::Parse);
 			filters_ = build_filters(source, state_.options.org_filter, state_.options.user_filter, check_);
 		}
+		{
+			InPhase phase(&state_.timeline, Phase::Setup);
+			state_.target.lock_import(state_.options.import_uuid);
+			rules_.hold_import_lock();
+			if (state_.options.reset)
+				state_.target.reset_tables(catalogue_tables());
+		}
 		InPhase phase(&state_.timeline, Phase::Chunks);
-		state_.target.lock_import(state_.options.import_uuid);
 		restorer_.set_restored(index_chunks(state_.target.load_chunks(state_.options.import_uuid), check_));
 	}
 

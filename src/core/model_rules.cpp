@@ -138,8 +138,11 @@ bool RuleContext::table_removed_by_sentry(const char *model) {
 }
 
 void RuleContext::lock_once(const std::string &name) {
-	if (locks_taken_.insert(name).second)
-		target_.lock(name);
+	// A lock taken in the middle of an import, in whatever order its models come, is how two
+	// imports deadlocked (issue 8): there is no such lock any more.
+	if (!import_locked_)
+		throw ImportError(sqlstate::kInternalError,
+		                  "relocate: internal error: \"" + name + "\" is needed before the import's lock is taken");
 }
 
 std::vector<bool> RuleContext::taken_values(BatchEdit &batch, const char *column) {
@@ -352,8 +355,8 @@ UniqueValues &RuleContext::unique_values(const std::string &name,
 void RuleContext::load(UniqueValues &values) {
 	// The values already in the tables are read once per import, so that no candidate needs a
 	// query: UPPER(column) has no index to use, and a lookup per batch would scan the table again
-	// and again. Concurrent imports are serialized by the caller's advisory lock, so the values
-	// cannot change underneath.
+	// and again. Concurrent imports take turns on the import's lock, held since its start, so the
+	// values cannot change underneath.
 	for (const auto &[table, column] : values.sources)
 		for (std::string &v : target_.upper_values(required_shape(table), column))
 			values.taken.insert(std::move(v));

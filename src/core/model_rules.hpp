@@ -208,8 +208,12 @@ public:
 	// True if `model`'s table is not in the database because Sentry dropped it (the catalogue's
 	// table_removed): then the rows Sentry's signals created there are not written either.
 	bool table_removed_by_sentry(const char *model);
-	// Takes the transaction-level advisory lock `name` once per import.
+	// A rule that needs the import's lock for `name` (usernames, organization slugs): every import
+	// holds one lock from its start (Target::lock_import, in the fixed order that keeps imports from
+	// deadlocking), which covers every name. Checks that it is held.
 	void lock_once(const std::string &name);
+	// The importer took the import's lock.
+	void hold_import_lock() { import_locked_ = true; }
 
 	// For each row of the batch, whether its non-NULL `column` value is already taken: by a row of the
 	// table (one lookup for the batch) or by an earlier row of the batch. False for NULL and for a
@@ -281,7 +285,7 @@ private:
 	Timeline *timeline_;
 	const PkMap *pk_map_;
 	std::unordered_map<std::string, std::optional<TableShape>> shapes_;
-	std::unordered_set<std::string> locks_taken_;
+	bool import_locked_ = false;
 	std::map<std::string, UniqueValues> unique_values_;
 	std::map<std::string, std::vector<PendingDerived>> pending_; // by consumer model
 	// By "table.column": the scopes read so far.

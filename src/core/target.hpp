@@ -206,8 +206,6 @@ public:
 	virtual std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) = 0;
 	// Unicode NFKD normalisation of each text (the database's normalize()).
 	virtual std::vector<std::string> nfkd(const std::vector<std::string> &texts) = 0;
-	// Takes a transaction-level advisory lock on `name` (e.g. organization slugs), held to commit.
-	virtual void lock(const std::string &name) = 0;
 	// Case-insensitive uniqueness is Django's __iexact as it runs on PostgreSQL:
 	// UPPER("t"."col"::text) = UPPER(%s). These three give both sides.
 	// UPPER() of each text as a text parameter has it (the database's default collation).
@@ -227,10 +225,16 @@ public:
 	// Lets the server cancel a long import (statement_timeout, pg_cancel_backend).
 	virtual void check_for_interrupts() = 0;
 
-	// Import chunks. lock_import serializes imports of one import_uuid (a second session waits for
-	// the first to commit, then finds its chunks); load_chunks returns the chunks already written for
-	// it, from both chunk tables; write_chunks appends rows.
+	// Takes every lock the import needs, at its start, before its first write, and holds it to the
+	// end of the transaction: imports take turns from here on, so that what one reads (existing
+	// usernames, slugs and emails, the chunks of its import_uuid) cannot change until it commits, and
+	// no two imports ever wait for each other's locks in opposite orders.
 	virtual void lock_import(const std::string &import_uuid) = 0;
+	// Sentry's Global-scope reset: empties every table of `tables` that exists and restarts its
+	// sequences, in the import's transaction (called after lock_import).
+	virtual void reset_tables(const std::vector<std::string> &tables) = 0;
+	// Import chunks: load_chunks returns the chunks already written for the import_uuid (committed,
+	// as the import lock makes sure), from both chunk tables; write_chunks appends rows.
 	virtual std::vector<ImportChunk> load_chunks(const std::string &import_uuid) = 0;
 	virtual void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) = 0;
 };

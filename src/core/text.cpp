@@ -1,5 +1,7 @@
 #include "core/text.hpp"
 
+#include <cstdio>
+
 namespace relocate {
 
 void ascii_lower_in_place(std::string &s) {
@@ -29,6 +31,92 @@ std::string last_characters(std::string_view s, std::size_t n) {
 			--i;
 	}
 	return std::string(s.substr(i));
+}
+
+namespace {
+
+// The length of the valid UTF-8 sequence at s[i], or 0 if there is none (RFC 3629, Table 3-7 of the
+// Unicode standard: the second byte's range depends on the first).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+	const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+	const unsigned char c = byte(i);
+	std::size_t n;
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0; // no overlong forms
+		else if (c == 0xED)
+			hi = 0x9F; // no surrogates
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F; // nothing above U+10FFFF
+	} else {
+		return 0;
+	}
+	if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi)
+		return 0;
+	for (std::size_t k = 2; k < n; ++k)
+		if ((byte(i + k) & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+} // namespace
+
+std::size_t invalid_utf8_at(std::string_view s) {
+	std::size_t i = 0;
+	while (i < s.size()) {
+		if (static_cast<unsigned char>(s[i]) < 0x80) {
+			++i;
+			continue;
+		}
+		const std::size_t n = utf8_sequence_length(s, i);
+		if (n == 0)
+			return i;
+		i += n;
+	}
+	return std::string_view::npos;
+}
+
+std::string describe_invalid_utf8(std::string_view s, std::size_t at) {
+	const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+	char buf[64];
+	// A surrogate as RapidJSON writes one for a \uXXXX escape without its pair: ED A0..BF 80..BF.
+	if (at + 2 < s.size() && byte(at) == 0xED && byte(at + 1) >= 0xA0 && byte(at + 1) <= 0xBF &&
+	    (byte(at + 2) & 0xC0) == 0x80) {
+		const unsigned cp = ((byte(at) & 0x0Fu) << 12) | ((byte(at + 1) & 0x3Fu) << 6) | (byte(at + 2) & 0x3Fu);
+		std::snprintf(buf, sizeof buf, "\\u%04x, a lone UTF-16 surrogate, which is not a character", cp);
+		return buf;
+	}
+	std::string out = "the bytes";
+	for (std::size_t k = at; k < s.size() && k < at + 4; ++k) {
+		std::snprintf(buf, sizeof buf, " \\x%02x", byte(k));
+		out += buf;
+		if (k > at && (byte(k) & 0xC0) != 0x80)
+			break;
+	}
+	return out + ", which are not UTF-8";
+}
+
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
+	if (s.size() <= max_bytes)
+		return s;
+	// s[max_bytes] is the first byte left out: if it continues a character, that character starts
+	// at `lead` and is left out whole (a sequence that is invalid anyway is cut where the limit is).
+	std::size_t lead = max_bytes;
+	while (lead > 0 && (static_cast<unsigned char>(s[lead]) & 0xC0) == 0x80)
+		--lead;
+	if (lead < max_bytes && lead + utf8_sequence_length(s, lead) > max_bytes)
+		return s.substr(0, lead);
+	return s.substr(0, max_bytes);
 }
 
 std::string pg_text_array_literal(const TextArray &elements) {

@@ -22,6 +22,17 @@ std::size_t utf8_length(std::string_view s);
 // The last `n` characters of UTF-8 text, as Python's s[-n:].
 std::string last_characters(std::string_view s, std::size_t n);
 
+// The byte offset of the first sequence of `s` that is not a character of UTF-8 as PostgreSQL's
+// UTF8 encoding accepts it (a UTF-16 surrogate U+D800..U+DFFF, anything above U+10FFFF, an overlong
+// form, a stray or missing continuation byte), or npos when all of `s` is valid.
+std::size_t invalid_utf8_at(std::string_view s);
+// What is wrong at that offset, for a message: "\\udc00, a lone UTF-16 surrogate, which is not a
+// character" or "the bytes \\xc3 \\x28, which are not UTF-8". Pure ASCII.
+std::string describe_invalid_utf8(std::string_view s, std::size_t at);
+
+// The longest prefix of `s` of at most `max_bytes` bytes that does not end inside a UTF-8 character.
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes);
+
 // The elements of a one-dimensional text array; nullopt is SQL NULL.
 using TextArray = std::vector<std::optional<std::string>>;
 

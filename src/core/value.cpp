@@ -213,7 +213,10 @@ Conversion json_text_for(const FieldValue &v, std::string &out) {
 		out = v.text;
 		break;
 	case FieldValue::Type::String:
-		if (is_valid_json(v.text)) {
+		if (std::string bad; is_valid_json(v.text, &bad)) {
+			// Sentry's JSON held in a string: its own strings are decoded here for the first time.
+			if (!bad.empty())
+				return error(sqlstate::kInvalidTextRepresentation, "the JSON in the string holds " + bad);
 			out = v.text;
 		} else {
 			out.clear();
@@ -415,21 +418,32 @@ public:
 	bool String(const char *s, rapidjson::SizeType n, bool) {
 		if (depth_ != 1)
 			return false;
+		const std::string_view text(s, n);
+		const std::size_t at = invalid_utf8_at(text);
+		if (at != std::string_view::npos && bad_text_.empty())
+			bad_text_ = describe_invalid_utf8(text, at);
 		elems_.emplace_back(std::string(s, n));
 		return true;
 	}
+	// What the first element that is not UTF-8 holds (a lone surrogate escape), or empty.
+	const std::string &bad_text() const { return bad_text_; }
 
 private:
 	TextArray &elems_;
 	int depth_ = 0;
+	std::string bad_text_;
 };
 
-// A flat JSON array of strings, numbers and nulls.
-bool parse_json_array(std::string_view s, TextArray &elems) {
+// A flat JSON array of strings, numbers and nulls. `bad_text` (if given) is set to what the first
+// element that is not UTF-8 holds.
+bool parse_json_array(std::string_view s, TextArray &elems, std::string *bad_text = nullptr) {
 	rapidjson::MemoryStream stream(s.data(), s.size());
 	FlatArrayHandler handler(elems);
 	rapidjson::Reader reader;
-	return !reader.Parse<kJsonFlags>(stream, handler).IsError();
+	const bool ok = !reader.Parse<kJsonFlags>(stream, handler).IsError();
+	if (bad_text != nullptr)
+		*bad_text = handler.bad_text();
+	return ok;
 }
 
 void append_utf8(std::string &out, unsigned long cp) {
@@ -589,10 +603,14 @@ Conversion convert_array(const FieldValue &v, const Column &col, std::string &ou
 			out = v.text;
 			return ok();
 		}
-		if (!parse_json_array(s, elems) && (elems.clear(), !parse_python_list(s, elems)))
+		std::string bad_text;
+		if (!parse_json_array(s, elems, &bad_text) && (elems.clear(), !parse_python_list(s, elems)))
 			return error(sqlstate::kInvalidTextRepresentation,
 			             "not a list (expected a JSON array, a Python list or a PostgreSQL array literal): " +
 			                 quoted(s));
+		if (!bad_text.empty())
+			return error(sqlstate::kInvalidTextRepresentation,
+			             "an element of the JSON list in the string holds " + bad_text);
 	} else {
 		return mismatch(v, col);
 	}
@@ -619,11 +637,37 @@ Conversion convert_other(const FieldValue &v, std::string &out) {
 
 } // namespace
 
-bool is_valid_json(std::string_view text) {
+namespace {
+
+// Checks the strings and keys of a valid JSON text for bytes that are not UTF-8 (a lone surrogate).
+class Utf8CheckHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Utf8CheckHandler> {
+public:
+	bool String(const char *s, rapidjson::SizeType n, bool) { return check(s, n); }
+	bool Key(const char *s, rapidjson::SizeType n, bool) { return check(s, n); }
+	const std::string &bad_text() const { return bad_text_; }
+
+private:
+	bool check(const char *s, rapidjson::SizeType n) {
+		const std::string_view text(s, n);
+		const std::size_t at = invalid_utf8_at(text);
+		if (at != std::string_view::npos && bad_text_.empty())
+			bad_text_ = describe_invalid_utf8(text, at);
+		return true;
+	}
+	std::string bad_text_;
+};
+
+} // namespace
+
+bool is_valid_json(std::string_view text, std::string *bad_text) {
 	rapidjson::MemoryStream stream(text.data(), text.size());
-	rapidjson::BaseReaderHandler<> handler;
+	Utf8CheckHandler handler;
 	rapidjson::Reader reader;
-	return !reader.Parse<kJsonFlags>(stream, handler).IsError() && text.find('\0') == std::string_view::npos;
+	const bool valid =
+	    !reader.Parse<kJsonFlags>(stream, handler).IsError() && text.find('\0') == std::string_view::npos;
+	if (bad_text != nullptr)
+		*bad_text = handler.bad_text();
+	return valid;
 }
 
 void append_json_string(std::string &out, std::string_view s) {

@@ -41,7 +41,13 @@ enum class ColumnType : std::uint8_t {
 // One column of a live target table, as read from pg_catalog.
 struct Column {
 	std::string name;
-	std::string sql_type; // the type to cast text to, without typmod (e.g. "timestamp with time zone")
+	std::string sql_type; // the type's name for messages, without typmod (e.g. "timestamp with time zone")
+	// For SQL: the base type qualified with its schema and quoted (e.g. "pg_catalog"."timestamptz"),
+	// so that a cast means the same whatever the search_path, and that schema (e.g. "public" for
+	// citext), whose operators belong to the type. Empty where there is no database (unit tests).
+	std::string cast_type;
+	std::string type_schema;
+	std::string type_name; // pg_type.typname of the base type (e.g. "citext")
 	ColumnType type = ColumnType::Other;
 	int max_chars = -1; // varchar(n)/char(n) limit, -1 if unbounded
 	bool not_null = false;
@@ -69,7 +75,10 @@ struct Conversion {
 Conversion convert_value(const FieldValue &v, const Column &col, std::string &out);
 
 // Helpers exposed for tests.
-bool is_valid_json(std::string_view text);
+// Whether `text` is one JSON value. `bad_text` (if given) is set to what its first string or key
+// holds that is not UTF-8 (describe_invalid_utf8: a lone surrogate escape), or emptied: a JSON
+// text held in a string has its escapes decoded only here.
+bool is_valid_json(std::string_view text, std::string *bad_text = nullptr);
 void append_json_string(std::string &out, std::string_view s); // "..." with JSON escapes
 
 } // namespace relocate

@@ -119,6 +119,7 @@ ImportOptions import_options(const ImportArgs &args) {
 	options.hide_organizations = args.hide_organizations;
 	if (args.import_uuid)
 		options.import_uuid = *args.import_uuid;
+	options.reset = args.reset;
 	apply_settings(options);
 	if (args.reset && options.admitted_scopes != admitted_scopes_for("global"))
 		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: reset needs the global scope", {},

@@ -26,6 +26,8 @@ extern "C" {
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "access/xact.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/resowner.h"
@@ -49,39 +51,6 @@ std::unique_ptr<relocate::ByteSource> raw_export(const relocate::pg::ImportArgs 
 		break;
 	}
 	return std::make_unique<relocate::pg::LargeObject>(args.export_oid);
-}
-
-// Sentry's Global-scope reset, only when asked for: every table of the catalogue that exists is
-// emptied and its sequences restarted, in one TRUNCATE (in the caller's transaction).
-void reset_sentry_tables() {
-	std::string tables; // comma-separated table names (none contains a comma)
-	const relocate::ModelDef *models = relocate::catalogue_models();
-	for (std::size_t i = 0; i < relocate::catalogue_size(); ++i)
-		tables += std::string(i ? "," : "") + models[i].table;
-	pg_guard([&] {
-		Oid argtypes[1] = {TEXTOID};
-		Datum args[1] = {CStringGetTextDatum(tables.c_str())};
-		int rc = SPI_execute_with_args(
-		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(c.oid::pg_catalog.regclass::pg_catalog.text, ', ')"
-		    "  FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) AS t(name)"
-		    "  JOIN pg_catalog.pg_class c"
-		    "    ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
-		    " WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[])",
-		    1, argtypes, args, nullptr, false, 0);
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));
-		bool isnull;
-		int64 count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		char *list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-		if (list != nullptr) {
-			char *sql = psprintf("TRUNCATE %s RESTART IDENTITY", list);
-			rc = SPI_execute(sql, false, 0);
-			if (rc != SPI_OK_UTILITY)
-				elog(ERROR, "relocate: the reset failed: %s", SPI_result_code_string(rc));
-		}
-		ereport(NOTICE, (errmsg("relocate: reset: emptied %lld Sentry tables and restarted their sequences",
-		                        static_cast<long long>(count))));
-	});
 }
 
 // The messages after an import: the minted import_uuid, a replay, renamed slugs and usernames
@@ -229,6 +198,41 @@ private:
 	ResourceOwner owner_ = nullptr;
 };
 
+// relocate hands the export's decoded text to the database as it is (it is checked to be UTF-8
+// where it is decoded): a database of another encoding would store it wrongly, or refuse it row
+// by row. Refused up front.
+void require_utf8_database() {
+	bool utf8 = false;
+	const char *name = nullptr;
+	pg_guard([&] {
+		utf8 = GetDatabaseEncoding() == PG_UTF8;
+		name = GetDatabaseEncodingName();
+	});
+	if (!utf8)
+		throw ImportError(sqlstate::kFeatureNotSupported,
+		                  std::string("relocate: the database encoding is ") + name +
+		                      "; relocate imports into UTF8 databases only",
+		                  "A Sentry export is UTF-8 JSON, and relocate writes its text as it is.",
+		                  "Import into a database created with ENCODING 'UTF8', as Sentry's databases are.");
+}
+
+// Concurrent imports take turns on the import lock (SpiTarget::lock_import), and each must see
+// what the one before it committed: the usernames, slugs and emails it took, the chunks of its
+// import_uuid. A REPEATABLE READ or SERIALIZABLE transaction sees the database as it was when its
+// snapshot was taken, before the lock, so it would collide with what it cannot see (23505) or
+// write the same import twice. Refused up front.
+void require_read_committed() {
+	bool snapshot_isolation = false;
+	pg_guard([&] { snapshot_isolation = IsolationUsesXactSnapshot(); });
+	if (snapshot_isolation)
+		throw ImportError(
+		    sqlstate::kFeatureNotSupported,
+		    "relocate: relocate_import cannot run in a REPEATABLE READ or SERIALIZABLE transaction",
+		    "Imports take turns on a lock, and each must see what the one before it committed; a "
+		    "transaction snapshot taken before the lock does not.",
+		    "Import in a READ COMMITTED transaction (the default): BEGIN ISOLATION LEVEL READ COMMITTED.");
+}
+
 } // namespace
 
 namespace relocate::pg {
@@ -249,6 +253,8 @@ std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_ke
 }
 
 ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, const SpiRun &run) {
+	require_utf8_database();
+	require_read_committed();
 	SpiTarget target;
 	DryRunSubtransaction dry_run;
 	if (run.dry_run) {
@@ -258,8 +264,6 @@ ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, cons
 	ImportReport report;
 	try {
 		target.begin();
-		if (run.reset)
-			reset_sentry_tables();
 		report = run_import(json, options, target);
 		target.end();
 	} catch (...) {

@@ -4,11 +4,17 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/model_hooks.hpp"
 #include "pg/sql_builder.hpp"
 
 extern "C" {
+#include "catalog/dependency.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -134,6 +140,19 @@ SPIPlanPtr SpiTarget::prepare(const std::string &sql, int nargs, Oid *argtypes) 
 }
 
 std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
+	// Each table is resolved once per import (through the caller's search_path, by design), and
+	// every statement after that names it by the schema-qualified name found here.
+	auto cached = shapes_.find(table);
+	if (cached != shapes_.end())
+		return cached->second;
+	std::optional<TableShape> shape = read_table(table);
+	shapes_.emplace(table, shape);
+	return shape;
+}
+
+std::optional<TableShape> SpiTarget::read_table(const std::string &table) {
+	// Every operator is pg_catalog's and every type is named by its schema: a schema ahead of
+	// pg_catalog in the search_path cannot put its own in (CONTRIBUTING.md, "SQL the extension runs").
 	static const char *const kSql =
 	    "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) "
 	    "       pg_catalog.quote_ident(c.relname),"
@@ -147,25 +166,30 @@ std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
 	    "       CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typtypmod ELSE a.atttypmod END,"
 	    "       a.attidentity OPERATOR(pg_catalog.=) 'a',"
 	    "       pg_catalog.pg_get_serial_sequence(pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
-	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), "
-	    "a.attname)::pg_catalog.regclass::pg_catalog.oid"
+	    "           OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), a.attname)::pg_catalog.regclass"
+	    "           ::pg_catalog.oid,"
+	    "       pg_catalog.quote_ident(btn.nspname),"
+	    "       pg_catalog.quote_ident(btn.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||)"
+	    "           pg_catalog.quote_ident(bt.typname),"
+	    "       c.oid"
 	    "  FROM pg_catalog.pg_class c"
 	    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum "
-	    "OPERATOR(pg_catalog.>) 0"
-	    "                                AND NOT a.attisdropped"
+	    "  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid"
+	    "                                AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
 	    "                                AND a.attgenerated OPERATOR(pg_catalog.=) ''"
 	    "  JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
 	    "  JOIN pg_catalog.pg_type bt ON bt.oid OPERATOR(pg_catalog.=)"
-	    "       CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typbasetype ELSE t.oid END"
+	    "                              CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typbasetype ELSE t.oid END"
+	    "  JOIN pg_catalog.pg_namespace btn ON btn.oid OPERATOR(pg_catalog.=) bt.typnamespace"
 	    "  LEFT JOIN pg_catalog.pg_type et ON et.oid OPERATOR(pg_catalog.=) bt.typelem"
-	    "                                AND bt.typcategory OPERATOR(pg_catalog.=) 'A'"
+	    "                                 AND bt.typcategory OPERATOR(pg_catalog.=) 'A'"
 	    " WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident($1))"
-	    "   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[])"
+	    "   AND (c.relkind OPERATOR(pg_catalog.=) 'r' OR c.relkind OPERATOR(pg_catalog.=) 'p')"
 	    " ORDER BY a.attnum";
 	TableShape shape;
 	shape.name = table;
 	TableExtra extra;
+	Oid relid = InvalidOid;
 	pg_guard([&] {
 		Oid argtypes[1] = {TEXTOID};
 		Datum args[1] = {CStringGetTextDatum(table.c_str())};
@@ -187,11 +211,18 @@ std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
 			bool identity_always = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
 			Datum sequence = SPI_getbinval(tuple, desc, 11, &isnull);
 			Oid sequence_oid = isnull ? InvalidOid : DatumGetObjectId(sequence);
+			char *type_schema = SPI_getvalue(tuple, desc, 12);
+			char *cast_type = SPI_getvalue(tuple, desc, 13);
+			relid = DatumGetObjectId(SPI_getbinval(tuple, desc, 14, &isnull));
+			extra.relid = relid;
 			// C++ only from here to the end of the iteration: no PostgreSQL call.
 			shape.qualified_name = qualified;
 			Column col;
 			col.name = name;
 			col.sql_type = sql_type;
+			col.type_name = typname;
+			col.type_schema = type_schema;
+			col.cast_type = cast_type;
 			col.type = column_type_for(typname, typcategory[0], elemname != nullptr ? elemname : "");
 			col.max_chars = max_chars_for(typname, typmod);
 			col.not_null = not_null;
@@ -206,8 +237,37 @@ std::optional<TableShape> SpiTarget::describe_table(const std::string &table) {
 	});
 	if (shape.columns.empty())
 		return std::nullopt;
+	warn_if_shadowing(table, relid, shape.qualified_name);
 	extras_[shape.qualified_name] = extra;
 	return shape;
+}
+
+void SpiTarget::warn_if_shadowing(const std::string &table, Oid relid, const std::string &qualified) {
+	// The first table of that name in the search_path is the one written; a table of the same name
+	// in a later schema of the path is probably the real one (e.g. a "$user" schema another role
+	// created in front of Sentry's): say so, before any row is written.
+	static const char *const kSql =
+	    "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname), ', ' ORDER BY s.o)"
+	    "  FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS s(nsp, o)"
+	    "  JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.nsp"
+	    "  JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
+	    "                            AND c.relname OPERATOR(pg_catalog.=) $1"
+	    " WHERE c.oid OPERATOR(pg_catalog.<>) $2";
+	pg_guard([&] {
+		Oid argtypes[2] = {TEXTOID, OIDOID};
+		Datum args[2] = {CStringGetTextDatum(table.c_str()), ObjectIdGetDatum(relid)};
+		expect(SPI_execute_with_args(kSql, 2, argtypes, args, nullptr, true, 1), SPI_OK_SELECT,
+		       "looking for tables of the same name");
+		char *others = SPI_processed == 1 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : nullptr;
+		if (others != nullptr)
+			ereport(WARNING,
+			        (errmsg("relocate: table \"%s\" is written as %s, the first of its name in the search_path; "
+			                "schema %s has a table \"%s\" too",
+			                table.c_str(), qualified.c_str(), others, table.c_str()),
+			         errhint("relocate writes Sentry's tables where the search_path finds them first. If that "
+			                 "schema is not Sentry's (e.g. a \"$user\" schema another role created), roll back and "
+			                 "SET search_path to Sentry's schema alone.")));
+	});
 }
 
 void SpiTarget::allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) {
@@ -340,13 +400,21 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 		long row = colliding_row(batch, e.edata()->detail, column, value);
 		if (row < 0)
 			throw;
-		throw ImportError("23505",
-		                  std::string("relocate: ") + batch.model + " pk " +
-		                      std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) + ", column \"" + column +
-		                      "\": the value \"" + value + "\" already exists in " + batch.table->qualified_name,
-		                  std::string(e.edata()->message) + ".",
-		                  "Sentry has no collision rule for this model: import onto a database without this row (in "
-		                  "Global scope, reset => true empties it first).");
+		// A model with a collision rule (a get-or-create, unique values with suffixes) looked for the
+		// value first; imports take turns, so another writer added it since.
+		const ModelHooks &hooks = hooks_for(batch.model);
+		const bool has_rule = !hooks.key_rule.empty() || hooks.resolve != nullptr;
+		throw ImportError(
+		    "23505",
+		    std::string("relocate: ") + batch.model + " pk " +
+		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) + ", column \"" + column +
+		        "\": the value \"" + value + "\" already exists in " + batch.table->qualified_name,
+		    std::string(e.edata()->message) + ".",
+		    has_rule ? "relocate applies Sentry's collision rule for this model, but another transaction (not an "
+		               "import: imports take turns) wrote this value after relocate looked for it. Run the import "
+		               "again."
+		             : "Sentry has no collision rule for this model: import onto a database without this row (in "
+		               "Global scope, reset => true empties it first).");
 	}
 }
 
@@ -404,10 +472,11 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 		const Column &col = table.columns[static_cast<std::size_t>(lookup.columns[k])];
 		const std::string v = keys.add(TEXTARRAYOID), column = "t." + quote_identifier(col.name);
 		on += std::string(k ? " AND " : "");
-		if (lookup.fold_case && col.sql_type.find("citext") != std::string::npos)
-			// citext compares case-insensitively and its unique index serves the lookup (its = lives in
-			// the citext extension's schema, found through the search_path like the tables).
-			on += column + " = CAST(" + v + " AS " + col.sql_type + ")";
+		if (lookup.fold_case && col.type_name == "citext")
+			// citext compares case-insensitively and its unique index serves the lookup: its = is the
+			// one in the schema of the column's type (where the citext extension is installed), named
+			// so that no other schema's = (citext, citext) can be picked.
+			on += column + " OPERATOR(" + col.type_schema + ".=) CAST(" + v + " AS " + col.cast_type + ")";
 		else if (lookup.fold_case)
 			on +=
 			    "pg_catalog.lower(" + column + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
@@ -564,16 +633,6 @@ void SpiTarget::advance_sequence(const TableShape &table, std::int64_t max_id) {
 	});
 }
 
-void SpiTarget::lock(const std::string &name) {
-	pg_guard([&] {
-		Oid argtypes[1] = {TEXTOID};
-		Datum args[1] = {CStringGetTextDatum(name.c_str())};
-		expect(SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))", 1,
-		                             argtypes, args, nullptr, false, 0),
-		       SPI_OK_SELECT, "taking an advisory lock");
-	});
-}
-
 void SpiTarget::record_pk_map(const PkMapRows &rows) {
 	if (rows.size() == 0)
 		return;
@@ -674,14 +733,72 @@ std::string chunk_insert(const std::string &table) {
 
 } // namespace
 
-void SpiTarget::lock_import(const std::string &import_uuid) {
+void SpiTarget::lock_import(const std::string &) {
+	// Every import writes Sentry's import chunks: a role that may not is refused here, before it
+	// can hold the lock that every other import waits for.
+	for (bool control : {false, true}) {
+		const std::string &table = chunk_table(control);
+		bool allowed = false;
+		pg_guard([&] { allowed = pg_class_aclcheck(extras_[table].relid, GetUserId(), ACL_INSERT) == ACLCHECK_OK; });
+		if (!allowed)
+			throw ImportError("42501", "relocate: permission denied for table " + table, {},
+			                  "An import writes Sentry's import chunks; grant INSERT on both chunk tables (and on "
+			                  "the tables of the models it imports) to the importing role.");
+	}
+	// The one lock of every import, held to the end of the transaction: a heavyweight lock on the
+	// extension's table relocate_import_lock, which no role can take by hand without a privilege on
+	// it (unlike an advisory lock, which any role can take on any key). Imports take turns on it
+	// from their start, so they never wait for each other's locks in opposite orders (issue 8), and
+	// each sees, with the fresh snapshot of each of its statements, what the one before committed.
+	pg_guard([&] {
+		expect(SPI_execute("SELECT c.oid FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_class c"
+		                   "    ON c.relnamespace OPERATOR(pg_catalog.=) e.extnamespace"
+		                   "   AND c.relname OPERATOR(pg_catalog.=) 'relocate_import_lock'"
+		                   " WHERE e.extname OPERATOR(pg_catalog.=) 'relocate'",
+		                   true, 1),
+		       SPI_OK_SELECT, "finding relocate_import_lock");
+		bool isnull = true;
+		Oid relid = SPI_processed == 1
+		                ? DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))
+		                : InvalidOid;
+		if (!OidIsValid(relid) ||
+		    getExtensionOfObject(RelationRelationId, relid) != get_extension_oid("relocate", false))
+			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			                errmsg("relocate: the extension's table relocate_import_lock is missing"),
+			                errhint("Update the extension: ALTER EXTENSION relocate UPDATE.")));
+		LockRelationOid(relid, ShareUpdateExclusiveLock);
+	});
+}
+
+void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
+	std::string list; // comma-separated table names (none contains a comma)
+	for (const std::string &t : tables)
+		list += (list.empty() ? "" : ",") + t;
 	pg_guard([&] {
 		Oid argtypes[1] = {TEXTOID};
-		Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
-		expect(SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended("
-		                             "'relocate import ' OPERATOR(pg_catalog.||) $1, 0))",
-		                             1, argtypes, args, nullptr, false, 0),
-		       SPI_OK_SELECT, "locking the import_uuid");
+		Datum args[1] = {CStringGetTextDatum(list.c_str())};
+		int rc = SPI_execute_with_args(
+		    "SELECT pg_catalog.count(*), pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname)"
+		    "       OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), ', ')"
+		    "  FROM pg_catalog.unnest(pg_catalog.string_to_array($1, ',')) AS t(name)"
+		    "  JOIN pg_catalog.pg_class c"
+		    "    ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(t.name))"
+		    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+		    " WHERE c.relkind OPERATOR(pg_catalog.=) 'r' OR c.relkind OPERATOR(pg_catalog.=) 'p'",
+		    1, argtypes, args, nullptr, false, 0);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));
+		bool isnull;
+		int64 count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		char *names = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		if (names != nullptr) {
+			char *sql = psprintf("TRUNCATE %s RESTART IDENTITY", names);
+			rc = SPI_execute(sql, false, 0);
+			if (rc != SPI_OK_UTILITY)
+				elog(ERROR, "relocate: the reset failed: %s", SPI_result_code_string(rc));
+		}
+		ereport(NOTICE, (errmsg("relocate: reset: emptied %lld Sentry tables and restarted their sequences",
+		                        static_cast<long long>(count))));
 	});
 }
 

@@ -43,7 +43,6 @@ public:
 	void update_rows(const RowBatch &batch) override;
 	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override;
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override;
-	void lock(const std::string &name) override;
 	void advance_sequence(const TableShape &table, std::int64_t max_id) override;
 	std::vector<std::string> upper(const std::vector<std::string> &texts) override;
 	std::vector<std::string> upper_values(const TableShape &table, const std::string &column) override;
@@ -54,16 +53,21 @@ public:
 	void record_report(const ReportRows &rows) override;
 	void check_for_interrupts() override;
 	void lock_import(const std::string &import_uuid) override;
+	void reset_tables(const std::vector<std::string> &tables) override;
 	std::vector<ImportChunk> load_chunks(const std::string &import_uuid) override;
 	void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) override;
 
 private:
 	struct TableExtra {
+		Oid relid = InvalidOid;
 		Oid sequence = InvalidOid;
 		bool identity_always = false;
 	};
 
 	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
+	std::optional<TableShape> read_table(const std::string &table);
+	// A WARNING when a later schema of the search_path has a table of the same name.
+	void warn_if_shadowing(const std::string &table, Oid relid, const std::string &qualified);
 	// The schema-qualified name of Sentry's chunk table for the control or region silo.
 	void reset_session_tables();
 	void drop_pk_map_index();
@@ -82,7 +86,8 @@ private:
 	bool connected_ = false;
 	MemoryContext batch_context_ = nullptr; // per-batch arrays, reset after each statement
 	std::map<std::string, TableExtra> extras_;
-	std::map<std::string, SPIPlanPtr> insert_plans_; // plans live in SPI's procedure context
+	std::map<std::string, std::optional<TableShape>> shapes_; // by table name, resolved once
+	std::map<std::string, SPIPlanPtr> insert_plans_;          // plans live in SPI's procedure context
 	SPIPlanPtr allocate_plan_ = nullptr;
 	SPIPlanPtr pk_map_plan_ = nullptr;
 	SPIPlanPtr report_plan_ = nullptr;

@@ -34,7 +34,7 @@ std::string UnnestRows::from() const {
 }
 
 std::string as_column_type(const Column &col, const std::string &expr) {
-	return col.type == ColumnType::Text ? expr : expr + "::" + col.sql_type;
+	return col.type == ColumnType::Text ? expr : expr + "::" + col.cast_type;
 }
 
 Datum int8_array(const std::vector<std::int64_t> &values) {

@@ -35,7 +35,8 @@ private:
 };
 
 // `expr` (text) as a value of `col`: as it is for string columns (assignment checks varchar
-// lengths), else cast to the column's base type, i.e. through the type's own input function.
+// lengths), else cast to the column's base type, named by its schema (Column::cast_type), i.e.
+// through the type's own input function.
 std::string as_column_type(const Column &col, const std::string &expr);
 
 // Array arguments, built in the current memory context: call them inside pg_guard.

@@ -67,7 +67,7 @@ public:
 		return std::vector<std::optional<FoundRow>>(lookup.probes.size());
 	}
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
-	void lock(const std::string &) override {}
+	void reset_tables(const std::vector<std::string> &) override {}
 	void advance_sequence(const TableShape &, std::int64_t) override {}
 	std::vector<std::string> upper(const std::vector<std::string> &texts) override { return texts; }
 	std::vector<std::string> upper_values(const TableShape &, const std::string &) override { return {}; }

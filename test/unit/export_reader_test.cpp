@@ -715,6 +715,43 @@ TEST(ParseInt64, Accepts) {
 	}
 }
 
+// A \\uXXXX escape of a lone UTF-16 surrogate decodes to bytes that are not UTF-8: every place a
+// string is decoded refuses it with 22P02, naming the model, pk and field (issue 8, point 2).
+TEST(ExportReader, LoneSurrogatesAreRefusedWhereTheyAreDecoded) {
+	struct Case {
+		std::string json;
+		std::string message;
+	};
+	const std::string head = R"([{"model": "sentry.user", "pk": 7, "fields": )";
+	const std::vector<Case> cases = {
+	    {head + R"({"name": "a\udc00b"}}])",
+	     "relocate: sentry.user pk 7, field \"name\" holds \\udc00, a lone UTF-16 surrogate, which is not a "
+	     "character"},
+	    {head + R"({"name": "\udfff"}}])", "relocate: sentry.user pk 7, field \"name\" holds \\udfff"},
+	    {head + R"({"config": {"k": ["x", "\udc00"]}}}])",
+	     "relocate: sentry.user pk 7, field \"config\": a string in its JSON value holds \\udc00"},
+	    {head + R"({"config": {"\udc01": 1}}}])",
+	     "relocate: sentry.user pk 7, field \"config\": a key in its JSON value holds \\udc01"},
+	    {head + R"({"\udc02": 1}}])", "relocate: sentry.user pk 7, a field name holds \\udc02"},
+	    // Before the pk is known: reported when the entry ends, still naming both.
+	    {R"([{"model": "sentry.user", "fields": {"name": "\udc03"}, "pk": 8}])",
+	     "relocate: sentry.user pk 8, field \"name\" holds \\udc03"},
+	    {R"([{"pk": 1, "model": "sentry.\udc04", "fields": {}}])",
+	     "relocate: export entry 0 at byte offset 1: \"model\" holds \\udc04"},
+	    {R"([{"model": "sentry.user", "\udc05": 1}])", "relocate: export entry 0 at byte offset 1: a key holds "},
+	    {R"(["\udc06"])", "relocate: a string holds \\udc06"},
+	};
+	for (const Case &c : cases) {
+		ImportError e = read_error(c.json);
+		EXPECT_STREQ(e.code(), "22P02") << c.json;
+		EXPECT_EQ(std::string(e.what()).rfind(c.message, 0), 0u) << c.json << "\n" << e.what();
+	}
+	// A surrogate pair is one character, and is kept.
+	std::vector<Seen> ok = read(head + R"({"name": "\ud83d\ude00"}}])");
+	ASSERT_EQ(ok.size(), 1u);
+	EXPECT_EQ(ok[0].field("name").text, "\xf0\x9f\x98\x80");
+}
+
 TEST(ParseInt64, Rejects) {
 	for (const char *text : {"", "-", "+1", "+", "--1", " 1", "1 ", "1.0", "1e3", "0x10", "a", "1a",
 	                         "9223372036854775808", "-9223372036854775809", "18446744073709551615",

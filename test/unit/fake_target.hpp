@@ -298,6 +298,7 @@ public:
 
 	void insert_rows(const RowBatch &batch) override {
 		check_batch(batch);
+		events.push_back("insert " + batch.table->name);
 		rows_inserted += batch.rows();
 		if (find_model(batch.model) == nullptr)
 			rows_derived += batch.rows(); // rows Sentry's signals create, written under their table's name
@@ -334,14 +335,14 @@ public:
 
 	void check_for_interrupts() override { ++interrupt_checks; }
 
-	// Updates, lookups, NFKD and locks. Lookups match against the rows inserted so far plus
+	// Updates, lookups and NFKD. Lookups match against the rows inserted so far plus
 	// `existing` (rows a test declares as already in the database: table -> rows of column -> value).
 	std::vector<Batch> updates;
 	std::map<std::string, std::vector<Row>> existing;
-	std::vector<std::string> locks;
 
 	void update_rows(const RowBatch &batch) override {
 		check_batch(batch);
+		events.push_back("update " + batch.table->name);
 		rows_updated += batch.rows();
 		Batch b;
 		b.table = batch.table->name;
@@ -404,7 +405,6 @@ public:
 	}
 
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override { return texts; }
-	void lock(const std::string &name) override { locks.push_back(name); }
 	// UPPER() as in a database whose collation is "C": ASCII letters only (test/regress covers others).
 	static std::string upper_c(std::string s) {
 		for (char &c : s)
@@ -464,8 +464,20 @@ public:
 	std::map<std::string, std::vector<ImportChunk>> chunks;
 	std::vector<std::string> locked_imports;
 
-	void lock_import(const std::string &import_uuid) override { locked_imports.push_back(import_uuid); }
+	// What the import did, in order: "lock", "reset", "load chunks", "insert <table>", "update <table>".
+	std::vector<std::string> events;
+	std::vector<std::string> reset_tables_called;
+
+	void lock_import(const std::string &import_uuid) override {
+		locked_imports.push_back(import_uuid);
+		events.push_back("lock");
+	}
+	void reset_tables(const std::vector<std::string> &tables) override {
+		reset_tables_called = tables;
+		events.push_back("reset");
+	}
 	std::vector<ImportChunk> load_chunks(const std::string &import_uuid) override {
+		events.push_back("load chunks");
 		auto it = chunks.find(import_uuid);
 		return it == chunks.end() ? std::vector<ImportChunk>{} : it->second;
 	}

@@ -610,6 +610,28 @@ TEST(ConvertValue, TextArrayLoneSurrogateEscape) {
 		EXPECT_STREQ(r.sqlstate, "22P02");
 }
 
+// JSON held in a string is decoded for the first time by the converter: a lone surrogate escape in
+// it is refused there (issue 8, point 2), in JSON columns, JSON-holding text columns and lists.
+TEST(ConvertValue, LoneSurrogatesInJsonHeldInAString) {
+	for (const Column *c : {&kJson, &kJsonb, &kJsonText}) {
+		std::string out;
+		Conversion r = convert_value(S(R"({"a": "\udc00"})"), *c, out);
+		EXPECT_EQ(r.status, Status::Error) << c->sql_type;
+		EXPECT_STREQ(r.sqlstate, "22P02");
+		EXPECT_EQ(r.reason, "the JSON in the string holds \\udc00, a lone UTF-16 surrogate, which is not a character");
+		EXPECT_EQ(err(S(R"(["\udfff"])"), *c), "22P02");
+		EXPECT_EQ(err(S(R"({"\udc00": 1})"), *c), "22P02");
+		EXPECT_EQ(ok(S(R"({"a": "\ud83d\ude00"})"), *c), R"({"a": "\ud83d\ude00"})");
+	}
+	std::string out;
+	Conversion r = convert_value(S(R"(["a", "\udc00"])"), kTextArray, out);
+	EXPECT_EQ(r.status, Status::Error);
+	EXPECT_STREQ(r.sqlstate, "22P02");
+	EXPECT_EQ(r.reason, "an element of the JSON list in the string holds \\udc00, a lone UTF-16 surrogate, which is "
+	                    "not a character");
+	EXPECT_EQ(ok(S(R"(["\ud83d\ude00"])"), kTextArray), "{\"\xf0\x9f\x98\x80\"}");
+}
+
 // --- other ----------------------------------------------------------------------------------------
 
 TEST(ConvertValue, OtherPassesTextThrough) {
