@@ -401,9 +401,10 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 		if (row < 0)
 			throw;
 		// A model with a collision rule (a get-or-create, unique values with suffixes) looked for the
-		// value first; imports take turns, so another writer added it since.
+		// value first; imports take turns, so another writer added it since. No rule covers the
+		// primary key: an id kept from the file (Global scope) that the table has is the caller's.
 		const ModelHooks &hooks = hooks_for(batch.model);
-		const bool has_rule = !hooks.key_rule.empty() || hooks.resolve != nullptr;
+		const bool has_rule = column != "id" && (!hooks.key_rule.empty() || hooks.resolve != nullptr);
 		throw ImportError(
 		    "23505",
 		    std::string("relocate: ") + batch.model + " pk " +
