@@ -91,6 +91,21 @@ SELECT setval('sentry_project_id_seq', 10);
 SELECT sum(inserted) FROM relocate_import(:'projects', scope => 'organization', import_uuid => '00000000-0000-4000-8000-00000000c022');
 SELECT id, slug FROM sentry_project ORDER BY id;
 
+-- Kept ids must be positive and leave the sequence room (issue #8): the sequence is moved with
+-- setval, which a rollback does not undo. An id of 0 or one at the end of bigint is an ERROR
+-- naming the entry, and the sequence stays usable.
+\i test/regress/setup.sql
+SELECT * FROM relocate_import(replace(:'projects', '"pk": 4,', '"pk": 9223372036854775807,'), scope => 'global');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import(replace(:'projects', '"pk": 4,', '"pk": 0,'), scope => 'global');
+BEGIN;
+SELECT sum(inserted) FROM relocate_import(replace(:'projects', '"pk": 4,', '"pk": 9223372035854775807,'), scope => 'global');
+ROLLBACK;
+INSERT INTO sentry_organization (name, slug, status, date_added, default_role, flags)
+VALUES ('Later', 'later', 0, now(), 'member', 1);
+INSERT INTO sentry_project (slug, name, organization_id, public, date_added, status, flags)
+SELECT 'later', 'Later', id, false, now(), 0, 10 FROM sentry_organization RETURNING id > 9223372035854775807 AS after_the_rolled_back_ids;
+
 -- A Global import onto a database that already holds a row where Sentry has no collision rule:
 -- an ERROR naming the entry, the column and the value.
 \i test/regress/setup.sql

@@ -1,6 +1,7 @@
 #include "core/batch_writer.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/error.hpp"
 
@@ -114,8 +115,30 @@ void BatchWriter::check_must_skip(const ModelState &st, const std::vector<RowFat
 	}
 }
 
+// The largest id a row may keep from the file (Global scope): the table's sequence is moved past
+// it, and setval is not undone by a rollback, so a kept id must leave the sequence room for the
+// rows the install creates afterwards (a billion ids), even when the import is rolled back.
+constexpr std::int64_t kMaxKeptId = std::numeric_limits<std::int64_t>::max() - 1'000'000'000;
+
+void BatchWriter::check_kept_ids(const ModelState &st) const {
+	for (std::int64_t pk : batch_.source_pks) {
+		if (pk >= 1 && pk <= kMaxKeptId)
+			continue;
+		throw ImportError(sqlstate::kInvalidParameterValue,
+		                  std::string("relocate: ") + st.def->name + " pk " + std::to_string(pk) +
+		                      ": in Global scope this model keeps its ids, and this one is " +
+		                      (pk < 1 ? "not positive" : "too close to the end of the id sequence"),
+		                  "The row would be written with id " + std::to_string(pk) +
+		                      " and the table's sequence moved past it; setval is not undone by a rollback.",
+		                  "Sentry's ids are positive and far from 2^63: the export is damaged. Ids kept from the file "
+		                  "must be between 1 and " +
+		                      std::to_string(kMaxKeptId) + ".");
+	}
+}
+
 std::vector<std::int64_t> BatchWriter::write_inserts(ModelState &st) {
 	if (st.hooks->keeps_ids_in_global && state_.options.global_scope()) {
+		check_kept_ids(st);
 		batch_.ids = batch_.source_pks;
 		state_.target.insert_rows(batch_);
 		state_.target.advance_sequence(st.table, *std::max_element(batch_.ids.begin(), batch_.ids.end()));

@@ -39,6 +39,8 @@ private:
 	void check_must_skip(const ModelState &st, const std::vector<RowFate> &fates) const;
 	void write(ModelState &st);
 	// Writes a batch whose rows are all inserts; returns the new pks.
+	// Ids kept from the file (Global scope) must be positive and leave the sequence room.
+	void check_kept_ids(const ModelState &st) const;
 	std::vector<std::int64_t> write_inserts(ModelState &st);
 	// Writes a batch of inserts, updates and reused rows (inserts and updates as two statements);
 	// returns each row's pk (0 for a skipped row).

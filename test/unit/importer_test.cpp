@@ -412,6 +412,21 @@ TEST(Importer, SkippedRowsCascadeToTheirDependents) {
 	EXPECT_TRUE(r->target.rows_of("sentry_projectkey").empty());
 }
 
+// Global scope keeps project ids and moves the sequence past them (setval, which a rollback does
+// not undo): an id that is not positive, or too close to 2^63 to leave the sequence room, is an
+// error naming the entry, and nothing is written.
+TEST(Importer, KeptIdsMustBePositiveAndLeaveTheSequenceRoom) {
+	for (const char *pk : {"0", "-5", "9223372036854775807"}) {
+		SCOPED_TRACE(pk);
+		const std::string project = std::string(R"({"model": "sentry.project", "pk": )") + pk +
+		                            R"(, "fields": {"slug": "p", "name": "P", "organization": 4554016097501184,
+			"public": false, "date_added": "2023-06-22T22:54:28.851Z", "status": 0, "flags": "10"}})";
+		ImportError e = import_error(arr({kOrg, project}), "global");
+		EXPECT_STREQ(e.code(), "22023");
+		EXPECT_NE(std::string(e.what()).find(std::string("sentry.project pk ") + pk), std::string::npos) << e.what();
+	}
+}
+
 TEST(Importer, UnmappedInviterIsNulledNotSkipped) {
 	// import-spec §6: OrganizationMember.inviter_id is the one reference that is nulled instead.
 	auto r = import_ok(arr({kOrg, kUser5, member(1, "4554016097501184", "5", "42")}), "organization");
