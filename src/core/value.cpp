@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace relocate {
 
@@ -58,7 +59,7 @@ std::string quoted(std::string_view s) {
 	constexpr std::size_t kMax = 60;
 	std::string out = "\"";
 	if (s.size() > kMax) {
-		out.append(s.substr(0, kMax));
+		out.append(utf8_prefix(s, kMax)); // never inside a character: a LATIN1 client could not take it
 		out += "...";
 	} else {
 		out.append(s);

@@ -1,5 +1,6 @@
 // Tests of value conversion (src/core/value.cpp): every ColumnType, the Sentry encodings of
 // docs/sentry/import-spec.md §1.3 and docs/sentry/schema-facts.md §4, and the error SQLSTATEs.
+#include "core/text.hpp"
 #include "core/value.hpp"
 
 #include <gtest/gtest.h>
@@ -208,6 +209,15 @@ TEST(ConvertValue, IntegerErrorReasonsNameTheValueAndType) {
 	ASSERT_EQ(r.status, Status::Error);
 	EXPECT_LT(r.reason.size(), 200u);
 	EXPECT_NE(r.reason.find("..."), std::string::npos);
+	// ... never inside a UTF-8 character (a client in LATIN1 would get 22021 instead of the error):
+	// "x" then two-byte characters, so that the cut at 60 bytes falls inside one of them.
+	std::string multibyte = "x";
+	for (int i = 0; i < 100; ++i)
+		multibyte += "\xc3\xa9"; // é
+	r = convert_value(S(multibyte), kInt4, out);
+	ASSERT_EQ(r.status, Status::Error);
+	EXPECT_EQ(invalid_utf8_at(r.reason), std::string::npos) << r.reason;
+	EXPECT_NE(r.reason.find("\xc3\xa9...\""), std::string::npos) << r.reason;
 }
 
 // --- floats, numeric ------------------------------------------------------------------------------
