@@ -182,6 +182,12 @@ SET client_min_messages = warning;
 \i test/regress/setup.sql
 SELECT pg_temp.add_people();
 SELECT pg_temp.new_relocation(21, convert_to(:'fresh', 'UTF8')) AS r \gset
+-- In a REPEATABLE READ transaction the step is refused before its gate (imports must see what the
+-- one before them committed): nothing changes, no attempt is spent.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM relocate_importing(:'r');
+ROLLBACK;
+SELECT latest_task, attempts FROM pg_temp.state(:'r');
 SET client_min_messages = notice;
 SELECT organization_id, slug ~ '^testing-[a-z0-9]+$' AS renamed FROM relocate_importing(:'r');
 SET client_min_messages = warning;

@@ -21,6 +21,10 @@ namespace relocate::pg {
 std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_key, const CheckInterrupts &check);
 
 // How one run of the engine goes, besides its options.
+// Refuses (0A000) a REPEATABLE READ or SERIALIZABLE transaction: imports take turns on a lock and
+// must see what the one before committed, which a snapshot taken before the lock does not.
+void require_read_committed();
+
 struct SpiRun {
 	bool reset = false;      // Sentry's Global-scope reset first
 	bool uuid_given = false; // else a NOTICE names the minted import_uuid

@@ -216,6 +216,10 @@ void require_utf8_database() {
 		                  "Import into a database created with ENCODING 'UTF8', as Sentry's databases are.");
 }
 
+} // namespace
+
+namespace relocate::pg {
+
 // Concurrent imports take turns on the import lock (SpiTarget::lock_import), and each must see
 // what the one before it committed: the usernames, slugs and emails it took, the chunks of its
 // import_uuid. A REPEATABLE READ or SERIALIZABLE transaction sees the database as it was when its
@@ -227,15 +231,11 @@ void require_read_committed() {
 	if (snapshot_isolation)
 		throw ImportError(
 		    sqlstate::kFeatureNotSupported,
-		    "relocate: relocate_import cannot run in a REPEATABLE READ or SERIALIZABLE transaction",
+		    "relocate: an import cannot run in a REPEATABLE READ or SERIALIZABLE transaction",
 		    "Imports take turns on a lock, and each must see what the one before it committed; a "
 		    "transaction snapshot taken before the lock does not.",
 		    "Import in a READ COMMITTED transaction (the default): BEGIN ISOLATION LEVEL READ COMMITTED.");
 }
-
-} // namespace
-
-namespace relocate::pg {
 
 std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_key, const CheckInterrupts &check) {
 	if (private_key == nullptr)

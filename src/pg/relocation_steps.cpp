@@ -371,6 +371,7 @@ Datum step_function(FunctionCallInfo fcinfo, const StepDef &step) {
 RELOCATE_SQL_FUNCTION(relocate_importing) {
 	const std::string uuid = uuid_arg(fcinfo, 0);
 	char *private_key = text_arg(fcinfo, 1);
+	pg::require_read_committed(); // before the gate: a refused call changes nothing, spends no attempt
 	pg::SpiConnection spi;
 	std::vector<SqlRow> rows;
 	importing(uuid, private_key, &rows);
@@ -418,6 +419,7 @@ RELOCATE_SQL_FUNCTION(relocate_completed) {
 RELOCATE_SQL_FUNCTION(relocate_relocation_run) {
 	const std::string uuid = uuid_arg(fcinfo, 0);
 	char *private_key = text_arg(fcinfo, 1);
+	pg::require_read_committed(); // before the gate: a refused call changes nothing, spends no attempt
 	pg::SpiConnection spi;
 	std::vector<SqlRow> report;
 	auto record = [&](Task task, const TaskOutcome &o) {
