@@ -335,3 +335,22 @@ COMMENT ON TABLE relocate_import_lock IS
 'Holds no rows: relocate_import locks it (SHARE UPDATE EXCLUSIVE) from its start to the end of the transaction, '
 'so that concurrent imports take turns. SELECT pid FROM pg_locks WHERE relation = ''relocate_import_lock''::regclass '
 'AND granted shows the import the others wait for.';
+
+-- The relocate.* settings without a prior call: the function is in the library, so a call loads it
+-- (its _PG_init defines the settings) before it reads pg_settings.
+CREATE FUNCTION relocate_show_settings()
+RETURNS TABLE (name text, setting text, unit text, boot_val text, min_val text, max_val text, context text,
+               source text, short_desc text, extra_desc text)
+AS 'MODULE_PATHNAME', 'relocate_show_settings'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW relocate_settings AS SELECT * FROM relocate_show_settings();
+
+COMMENT ON FUNCTION relocate_show_settings() IS
+'The relocate.* rows of pg_settings (no arguments), behind the view relocate_settings. Loads the library first, '
+'so that every setting is there in a session that has not called relocate yet.';
+COMMENT ON VIEW relocate_settings IS
+'Every relocate.* setting as pg_settings shows it (name, setting, unit, boot_val: the default, min_val, max_val, '
+'context, source, short_desc, extra_desc), also in a session that has not loaded the library yet: reading the '
+'view loads it, after which SHOW and SET work. To have them from the first statement of every session, set '
+'session_preload_libraries = ''relocate'' (ALTER DATABASE ... SET, or postgresql.conf).';
