@@ -376,3 +376,7 @@ COMMENT ON VIEW relocate_settings IS
 'context, source, short_desc, extra_desc), also in a session that has not loaded the library yet: reading the '
 'view loads it, after which SHOW and SET work. To have them from the first statement of every session, set '
 'session_preload_libraries = ''relocate'' (ALTER DATABASE ... SET, or postgresql.conf).';
+
+-- The views are for every role, as the catalogs they summarize are: EXECUTE on the functions is
+-- PUBLIC's by default, SELECT on a view is not.
+GRANT SELECT ON relocate_models, relocate_model_foreign_keys, relocate_model_columns, relocate_settings TO PUBLIC;

@@ -24,6 +24,23 @@ SET search_path = pg_catalog;
 SELECT count(*) AS settings FROM public.relocate_settings;
 RESET search_path;
 
+-- Any role can read the view, in a fresh session too (the catalogue views likewise).
+\set QUIET on
+\c :regress_db
+\set QUIET off
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS relocate_regress_settings;
+RESET client_min_messages;
+CREATE ROLE relocate_regress_settings;
+SET ROLE relocate_regress_settings;
+SELECT count(*) AS settings FROM relocate_settings;
+SHOW relocate.region_name;
+SELECT count(*) > 0 AS models, (SELECT count(*) > 0 FROM relocate_model_foreign_keys) AS foreign_keys,
+       (SELECT count(*) FROM relocate_model_columns) >= 0 AS columns_readable
+  FROM relocate_models;
+RESET ROLE;
+DROP ROLE relocate_regress_settings;
+
 -- LOAD 'relocate' (a superuser's command) in a fresh session: SHOW works right away.
 \set QUIET on
 \c :regress_db
