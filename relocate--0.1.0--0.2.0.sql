@@ -53,7 +53,10 @@ COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolea
 'old->new primary keys in the temporary table relocate_pk_map and a per-entry account of everything not '
 'inserted as it is in the file in the temporary table relocate_report.';
 COMMENT ON FUNCTION relocate_import(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
-'relocate_import for an export given as text.';
+'relocate_import for an export given as text. export: the export''s JSON text (plain JSON only: a compressed or '
+'encrypted export is bytes, for the bytea variant); scope, org_filter, user_filter, merge_users, overwrite_configs, '
+'hide_organizations, import_uuid, private_key, reset and dry_run: as for the bytea variant. Returns the same '
+'summary and fills relocate_pk_map and relocate_report the same way.';
 
 -- The same import, streamed from a file on the server (plain JSON, compressed JSON or an encrypted
 -- tarball): any size, never held in memory. Needs superuser or pg_read_server_files.
@@ -96,11 +99,13 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION relocate_import_file(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
 'relocate_import for an export in a server file, given by its absolute path (path): the file is read as a stream, '
 'so it may be of any size (plain JSON, gzip/bzip2/xz-compressed JSON, or an encrypted tarball, which needs '
-'private_key). The other arguments are relocate_import''s. Needs superuser or pg_read_server_files.';
+'private_key). scope, org_filter, user_filter, merge_users, overwrite_configs, hide_organizations, import_uuid, '
+'private_key, reset and dry_run: as for relocate_import. Needs superuser or pg_read_server_files.';
 COMMENT ON FUNCTION relocate_import_large_object(oid, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
 'relocate_import for an export in a large object (export: its oid, e.g. from \lo_import): read as a stream, so it '
-'may be of any size, in any of relocate_import_file''s forms. The other arguments are relocate_import''s. Needs '
-'SELECT on the large object.';
+'may be of any size, in any of relocate_import_file''s forms. scope, org_filter, user_filter, merge_users, '
+'overwrite_configs, hide_organizations, import_uuid, private_key, reset and dry_run: as for relocate_import. '
+'Needs SELECT on the large object.';
 
 -- Relocations (Sentry's relocation pipeline from the database): the export file of each, Sentry's
 -- importing task and the database half of the tasks after it.
@@ -166,12 +171,12 @@ COMMENT ON FUNCTION relocate_relocation_create(bytea, text[], bigint, bigint, te
 'they run at importing). A failed check records the relocation as FAILURE with Sentry''s reason.';
 COMMENT ON FUNCTION relocate_relocation_create(oid, text[], bigint, bigint, text, text) IS
 'relocate_relocation_create for an export in a large object (psql: \lo_import file, then :LASTOID), which '
-'the relocation keeps (do not unlink it). export: the large object''s oid; the other arguments as for the '
-'bytea variant.';
+'the relocation keeps (do not unlink it). export: the large object''s oid; want_org_slugs, owner_id, '
+'creator_id, provenance and private_key: as for the bytea variant.';
 COMMENT ON FUNCTION relocate_relocation_create_from_file(text, text[], bigint, bigint, text, text) IS
 'relocate_relocation_create for an export in a file on the database server (needs pg_read_server_files or '
-'superuser), copied into a new large object. path: the file''s absolute path; the other arguments as for '
-'relocate_relocation_create.';
+'superuser), copied into a new large object. path: the file''s absolute path; want_org_slugs, owner_id, '
+'creator_id, provenance and private_key: as for relocate_relocation_create.';
 
 CREATE FUNCTION relocate_importing(relocation_uuid uuid, private_key text DEFAULT NULL)
 RETURNS TABLE (organization_id bigint, slug text)
@@ -369,3 +374,39 @@ COMMENT ON VIEW relocate_progress IS
 'reused so far; bytes read of the export in the current pass over it (a filter''s pre-pass or an encrypted '
 'export''s check reads it once before the import does) and its size; when the statement started, elapsed time '
 'and rows written per second.';
+-- Comments on the catalogue's functions (0.1.0 had none), and the settings.
+COMMENT ON FUNCTION relocate_catalogue_models() IS
+'The model catalogue behind the view relocate_models (no arguments): one row per model Sentry''s backup code '
+'knows, with its table, relocation scopes, silos, dependency order, relocation dependencies, unique sets and '
+'when Sentry dropped its table. Generated from Sentry''s model_dependencies; the same in every database.';
+COMMENT ON FUNCTION relocate_catalogue_foreign_keys() IS
+'The foreign keys of the model catalogue behind the view relocate_model_foreign_keys (no arguments): per model, '
+'the export field, its column, the model it refers to, its kind and whether it may be null.';
+COMMENT ON FUNCTION relocate_catalogue_columns() IS
+'What the catalogue knows of each model''s columns (no arguments), behind the view relocate_model_columns: the '
+'foreign keys remapped, the Python-side defaults, the columns Sentry''s rules write and the export fields whose '
+'column has another name; the view adds the live columns of the tables the search_path finds.';
+
+-- The relocate.* settings without a prior call: the function is in the library, so a call loads it
+-- (its _PG_init defines the settings) before it reads pg_settings.
+CREATE FUNCTION relocate_show_settings()
+RETURNS TABLE (name text, setting text, unit text, boot_val text, min_val text, max_val text, context text,
+               source text, short_desc text, extra_desc text)
+AS 'MODULE_PATHNAME', 'relocate_show_settings'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW relocate_settings AS SELECT * FROM relocate_show_settings();
+
+COMMENT ON FUNCTION relocate_show_settings() IS
+'The relocate.* rows of pg_settings (no arguments), behind the view relocate_settings. Loads the library first, '
+'so that every setting is there in a session that has not called relocate yet.';
+COMMENT ON VIEW relocate_settings IS
+'Every relocate.* setting as pg_settings shows it (name, setting, unit, boot_val: the default, min_val, max_val, '
+'context, source, short_desc, extra_desc), also in a session that has not loaded the library yet: reading the '
+'view loads it, after which SHOW and SET work. To have them from the first statement of every session, set '
+'session_preload_libraries = ''relocate'' (ALTER DATABASE ... SET, or postgresql.conf).';
+
+-- The views are for every role, as the catalogs they summarize are: EXECUTE on the functions is
+-- PUBLIC's by default, SELECT on a view is not.
+GRANT SELECT ON relocate_models, relocate_model_foreign_keys, relocate_model_columns, relocate_settings,
+    relocate_progress TO PUBLIC;

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "pg/boundary.hpp"
+#include "pg/spi_query.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -56,6 +57,21 @@ void set_last_import_uuid(const std::string &import_uuid) {
 }
 
 } // namespace relocate::pg
+
+// relocate_show_settings(), behind the view relocate_settings: the relocate.* rows of pg_settings.
+// Being in the library, a call loads it (and _PG_init defines the settings) before pg_settings is
+// read, so the view shows every setting in a session that has not loaded relocate yet.
+RELOCATE_SQL_FUNCTION(relocate_show_settings) {
+	relocate::pg::SpiConnection spi;
+	std::vector<relocate::pg::SqlRow> rows = relocate::pg::spi_query(
+	    "SELECT name, setting, unit, boot_val, min_val, max_val, context, source, short_desc, extra_desc"
+	    "  FROM pg_catalog.pg_settings"
+	    " WHERE pg_catalog.starts_with(name, 'relocate.')"
+	    " ORDER BY name COLLATE pg_catalog.\"C\"");
+	spi.finish();
+	relocate::pg::return_rows(fcinfo, rows);
+	return (Datum)0;
+}
 
 extern "C" void _PG_init(void) {
 	using namespace relocate::pg;

@@ -1,0 +1,80 @@
+-- What the README promises a DBA, run as written. The psql recipes that upload a large object are
+-- one transaction each, so that a failed call leaves no large object behind (without ON_ERROR_STOP,
+-- as here, psql goes on and COMMIT rolls back; with ON_ERROR_STOP psql stops and the server rolls
+-- back on disconnect). And an import needs no superuser: the role that owns Sentry's tables can run it.
+\i test/regress/setup.sql
+SELECT count(*) AS large_objects_before FROM pg_largeobject_metadata \gset
+\set QUIET on
+
+-- "From a file on the client": the import fails (an unknown scope), nothing is left.
+BEGIN;
+\lo_import test/fixtures/sentry/fresh-install.json
+\set QUIET off
+SELECT * FROM relocate_import_large_object(:LASTOID, scope => 'everything');
+SELECT lo_unlink(:LASTOID);
+COMMIT;
+SELECT count(*) = :large_objects_before AS no_large_object_left FROM pg_largeobject_metadata;
+
+-- The same recipe when the import succeeds: the rows are there, the large object is gone.
+\set QUIET on
+BEGIN;
+\lo_import test/fixtures/sentry/fresh-install.json
+\set QUIET off
+SELECT sum(inserted) > 0 AS imported FROM relocate_import_large_object(:LASTOID, scope => 'global');
+SELECT lo_unlink(:LASTOID) AS unlinked;
+COMMIT;
+SELECT count(*) = :large_objects_before AS no_large_object_left FROM pg_largeobject_metadata;
+SELECT count(*) > 0 AS users_imported FROM auth_user;
+
+-- "Relocations", step 1: relocate_relocation_create fails (no user 424242), so neither the
+-- relocation nor the uploaded export stays.
+\set QUIET on
+BEGIN;
+\lo_import test/fixtures/encrypted/fresh-install.tar
+\set QUIET off
+SELECT relocate_relocation_create(:LASTOID, ARRAY['acme'], owner_id => 424242) AS relocation \gset
+COMMIT;
+SELECT count(*) = :large_objects_before AS no_large_object_left FROM pg_largeobject_metadata;
+SELECT count(*) AS relocations FROM sentry_relocation;
+SELECT count(*) AS relocation_files FROM relocate_relocation_file;
+
+-- An importing role that is not a superuser: the owner of Sentry's tables (as Sentry's own database
+-- user is), with USAGE on their schema. It imports a whole install in Global scope, reset included
+-- (TRUNCATE is the owner's), and its temporary tables relocate_pk_map and relocate_report.
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS relocate_regress_sentry;
+CREATE ROLE relocate_regress_sentry;
+DO $$
+DECLARE t regclass;
+BEGIN
+    FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'sentry' AND c.relkind IN ('r', 'p') LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO relocate_regress_sentry', t);
+    END LOOP;
+END $$;
+GRANT USAGE ON SCHEMA sentry TO relocate_regress_sentry;
+RESET client_min_messages;
+-- The session's temporary tables belong to the role that ran its first import (here the superuser,
+-- above): another role cannot empty them, so it imports in a session of its own, as here.
+DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
+SET ROLE relocate_regress_sentry;
+SELECT rolsuper FROM pg_roles WHERE rolname = current_user;
+\set QUIET on
+BEGIN;
+\lo_import test/fixtures/sentry/fresh-install.json
+\set QUIET off
+SELECT sum(inserted) > 0 AS imported, sum(skipped) AS skipped
+  FROM relocate_import_large_object(:LASTOID, scope => 'global', reset => true,
+                                    import_uuid => '00000000-0000-4000-8000-0000000000a1');
+SELECT lo_unlink(:LASTOID) AS unlinked;
+COMMIT;
+SELECT count(*) > 0 AS users_imported FROM auth_user;
+SELECT count(*) > 0 AS pk_map_rows, count(*) FILTER (WHERE model = 'sentry.user') AS users_mapped FROM relocate_pk_map;
+-- What it may not do without pg_read_server_files: read a file on the server.
+SELECT * FROM relocate_import_file('/nonexistent/export.json', scope => 'global');
+RESET ROLE;
+DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
+SET client_min_messages = warning;
+DROP SCHEMA sentry CASCADE;
+RESET client_min_messages;
+DROP ROLE relocate_regress_sentry;
