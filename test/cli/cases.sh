@@ -7,7 +7,7 @@ CASES=(
     list_plain list_and_import_compressed list_encrypted list_needs_no_server
     import_file import_file_encrypted import_server_file import_server_file_encrypted
     org_filter user_filter dry_run failing_import failing_import_names_the_entry
-    connection_error extension_missing verify_needs_relocate_verify
+    connection_error extension_missing verify_needs_relocate_verify verify
     reset_refused_without_terminal reset_with_yes reset_confirmed_on_terminal
     key_never_in_query_text progress_line_on_terminal plain_progress_lines ctrl_c_cancels
     verbose_and_quiet import_uuid_and_settings
@@ -197,9 +197,46 @@ t_user_filter() {
     sql_is "$db" "SELECT string_agg(username, ',' ORDER BY username) FROM auth_user" user_2,user_4
 }
 
+# A database whose relocate is the one before dry_run and relocate_verify: the template's, with
+# relocate_import_large_object and relocate_import_file declared without dry_run (the same C
+# functions, which read the arguments they are given) and without relocate_verify_*: what the CLI
+# does against an older server.
+older_relocate_db() {
+    local db
+    db=$(fresh_db) || return 1
+    "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL' || return 1
+DO $$
+DECLARE
+    f text;
+BEGIN
+    FOREACH f IN ARRAY ARRAY['relocate_import_large_object(oid, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean)',
+                             'relocate_import_file(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean)',
+                             'relocate_verify_large_object(oid, uuid, text)', 'relocate_verify_file(text, uuid, text)'] LOOP
+        EXECUTE 'ALTER EXTENSION relocate DROP FUNCTION public.' || f;
+        EXECUTE 'DROP FUNCTION public.' || f;
+    END LOOP;
+END $$;
+CREATE FUNCTION public.relocate_import_large_object(export oid, scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL, user_filter text[] DEFAULT NULL, merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false, hide_organizations boolean DEFAULT false, import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL, reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint, reused bigint,
+               skipped_reasons jsonb)
+AS '$libdir/relocate', 'relocate_import_large_object' LANGUAGE C;
+CREATE FUNCTION public.relocate_import_file(path text, scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL, user_filter text[] DEFAULT NULL, merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false, hide_organizations boolean DEFAULT false, import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL, reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint, reused bigint,
+               skipped_reasons jsonb)
+AS '$libdir/relocate', 'relocate_import_file' LANGUAGE C;
+SQL
+    echo "$db"
+}
+
 t_dry_run() {
     local db
-    db=$(fresh_db)
+    db=$(older_relocate_db) || { reason "could not make the older relocate"; return; }
     ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --dry-run
     out_has '^ sentry\.user +\| +3 \|'
     out_has '^Dry run of .*rolled back, nothing was changed\.$'
@@ -257,10 +294,29 @@ t_extension_missing() {
 
 t_verify_needs_relocate_verify() {
     local db
-    db=$(fresh_db)
+    db=$(older_relocate_db) || { reason "could not make the older relocate"; return; }
     ri 2 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify
     err_has "needs relocate 0\.2\.0's relocate_verify"
     sql_is "$db" "SELECT count(*) FROM auth_user" 0
+}
+
+# relocate 0.2.0's own relocate_verify_large_object and relocate_verify_file: an import of each
+# source, verified in its transaction, matches its export.
+t_verify() {
+    local db
+    db=$(fresh_db)
+    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify -v --findings-file "$T/findings.json"
+    err_has 'verified: the database matches the export'
+    out_has 'committed\.$'
+    json_check "$T/findings.json" 'j == []'
+    no_large_objects "$db"
+    db=$(fresh_db)
+    cp "$FIX/encrypted/org-and-project.tar.gz" "$T/server-export.tar.gz" && chmod 644 "$T/server-export.tar.gz"
+    ri 0 -d "$db" --server-file "$T/server-export.tar.gz" -k "$KEY" --scope organization --verify -v \
+        --findings-file "$T/findings.json"
+    err_has 'verified: the database matches the export'
+    json_check "$T/findings.json" 'j == []'
+    sql_is "$db" "SELECT string_agg(slug, ',') FROM sentry_organization" test-org
 }
 
 t_reset_refused_without_terminal() {
@@ -420,7 +476,7 @@ t_import_uuid_and_settings() {
 # relocate_progress and of relocate_verify_large_object, with the signatures of the SQL contract.
 server_020_db() {
     local db
-    db=$(fresh_db)
+    db=$(older_relocate_db) || return 1
     "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL' || return 1
 CREATE FUNCTION public.relocate_import_large_object(export oid, scope text, org_filter text[], user_filter text[],
     merge_users boolean, overwrite_configs boolean, hide_organizations boolean, import_uuid uuid, private_key text,
@@ -431,14 +487,15 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
     RAISE NOTICE 'stand-in relocate 0.2.0: dry_run => %', dry_run;
-    CREATE TEMP TABLE IF NOT EXISTS relocate_report (model text, old_pk bigint, new_pk bigint, action text, detail text);
-    DELETE FROM relocate_report;
-    INSERT INTO relocate_report VALUES ('sentry.user', 2, 7, 'renamed', 'username "admin" -> "admin-x7"'),
-                                       ('sentry.option', 1, NULL, 'skipped', 'scope');
+    -- The import first: it empties relocate_report when it starts.
     RETURN QUERY SELECT r.model, r.inserted, r.existing, r.overwritten, r.skipped, 0::bigint,
                         CASE WHEN r.skipped > 0 THEN jsonb_build_object('scope', r.skipped) END
                    FROM public.relocate_import_large_object(export, scope, org_filter, user_filter, merge_users,
                         overwrite_configs, hide_organizations, import_uuid, private_key, reset) r;
+    CREATE TEMP TABLE IF NOT EXISTS relocate_report (model text, old_pk bigint, new_pk bigint, action text, detail text);
+    DELETE FROM relocate_report;
+    INSERT INTO relocate_report VALUES ('sentry.user', 2, 7, 'renamed', 'username "admin" -> "admin-x7"'),
+                                       ('sentry.option', 1, NULL, 'skipped', 'scope');
 END $$;
 CREATE VIEW public.relocate_progress AS
 SELECT a.pid, 'writes'::text AS phase, 'sentry.user'::text AS model, 12345::bigint AS entries_read,
@@ -483,10 +540,12 @@ t_server_020_report_of_another_shape() {
                             reused bigint, skipped_reasons jsonb)
              LANGUAGE plpgsql AS \$\$
              BEGIN
-                 CREATE TEMP TABLE relocate_report (what text);
-                 RETURN QUERY SELECT r.*, 0::bigint, NULL::jsonb FROM public.relocate_import_large_object(export,
+                 RETURN QUERY SELECT r.model, r.inserted, r.existing, r.overwritten, r.skipped, 0::bigint,
+                     NULL::jsonb FROM public.relocate_import_large_object(export,
                      scope, org_filter, user_filter, merge_users, overwrite_configs, hide_organizations,
                      import_uuid, private_key, reset) r;
+                 DROP TABLE IF EXISTS pg_temp.relocate_report;
+                 CREATE TEMP TABLE relocate_report (what text);
              END \$\$" >/dev/null || reason "could not replace the stand-in"
     ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --report-file "$T/report.json"
     err_has 'warning: relocate_report could not be read'
