@@ -106,6 +106,49 @@ COMMENT ON FUNCTION relocate_import_large_object(oid, text, text[], text[], bool
 'overwrite_configs, hide_organizations, import_uuid, private_key, reset and dry_run: as for relocate_import. '
 'Needs SELECT on the large object.';
 
+-- Verification (Sentry's validate/compare step): the database compared with an export through the
+-- import chunks of one import_uuid. One row per difference; none when the database matches.
+CREATE FUNCTION relocate_verify(export bytea, import_uuid uuid, private_key text DEFAULT NULL)
+RETURNS TABLE (model text, old_pk bigint, new_pk bigint, field text, expected text, found text)
+AS 'MODULE_PATHNAME', 'relocate_verify'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_verify(export text, import_uuid uuid, private_key text DEFAULT NULL)
+RETURNS TABLE (model text, old_pk bigint, new_pk bigint, field text, expected text, found text)
+AS 'MODULE_PATHNAME', 'relocate_verify'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_verify_file(path text, import_uuid uuid, private_key text DEFAULT NULL)
+RETURNS TABLE (model text, old_pk bigint, new_pk bigint, field text, expected text, found text)
+AS 'MODULE_PATHNAME', 'relocate_verify_file'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION relocate_verify_large_object(export oid, import_uuid uuid, private_key text DEFAULT NULL)
+RETURNS TABLE (model text, old_pk bigint, new_pk bigint, field text, expected text, found text)
+AS 'MODULE_PATHNAME', 'relocate_verify_large_object'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION relocate_verify(bytea, uuid, text) IS
+'Compares the database with an export through the import chunks of an import: export: the export''s bytes (plain, '
+'compressed or encrypted, as relocate_import takes them); import_uuid: the import whose chunks say which row each '
+'entry became (an unknown one is an error); private_key: the key of an encrypted export (PEM text or a server file '
+'path), NULL for none. Returns one row per difference, none when the database matches: model, old_pk (the export''s '
+'pk), new_pk (the row''s pk), field (the export''s field name), expected (what the import would write, in the '
+'column type''s text form), found (what the row holds). Not compared: the id, the columns Sentry''s rules write '
+'(relocate_model_columns, source ''rule''), defaults, and the fields of Existing rows; references are compared '
+'after mapping through the chunks. Rows with field NULL: the row is gone (expected ''row (<kind>)'', found NULL), '
+'the entry is at ordinals no chunk of its model covers (new_pk NULL, expected ''imported'', found ''not in the '
+'import chunks''), the chunks map an entry the export lacks (expected ''not in the export'', found ''row (<kind>)''). '
+'Reads only; writes nothing.';
+COMMENT ON FUNCTION relocate_verify(text, uuid, text) IS
+'relocate_verify for an export given as text.';
+COMMENT ON FUNCTION relocate_verify_file(text, uuid, text) IS
+'relocate_verify for an export in a server file (path: its absolute path), read as a stream; import_uuid and '
+'private_key as relocate_verify''s. Needs superuser or pg_read_server_files.';
+COMMENT ON FUNCTION relocate_verify_large_object(oid, uuid, text) IS
+'relocate_verify for an export in a large object (export: its oid, e.g. from \lo_import), read as a stream; '
+'import_uuid and private_key as relocate_verify''s. Needs SELECT on the large object.';
+
 -- The model catalogue (Sentry 24.9's backup model dependencies), for DBAs.
 CREATE FUNCTION relocate_catalogue_models()
 RETURNS TABLE (model text, table_name text, relocation_scopes text[], silos text[], sort_order integer,

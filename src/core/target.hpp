@@ -193,6 +193,16 @@ struct ImportChunk {
 	std::string inserted_identifiers = "{}"; // {"<old pk>": "<slug>"} for Inserted with a slug
 };
 
+// What the database holds for the rows of a batch (Target::read_rows): per row, whether a row with
+// its id exists, and per column of the batch the batch's value and the stored one, both in the
+// column type's text form (the batch's value cast to the column's type and back to text; NULL stays
+// NULL). Row-major, batch.width() cells a row.
+struct StoredRows {
+	std::vector<bool> present;
+	std::vector<std::optional<std::string>> expected;
+	std::vector<std::optional<std::string>> found;
+};
+
 class Target {
 public:
 	virtual ~Target() = default;
@@ -241,6 +251,11 @@ public:
 	// as the import lock makes sure), from both chunk tables; write_chunks appends rows.
 	virtual std::vector<ImportChunk> load_chunks(const std::string &import_uuid) = 0;
 	virtual void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) = 0;
+
+	// Verification (verifier.hpp): the rows of batch.table whose ids are batch.ids, compared with
+	// the batch's cells, in one read-only statement. A Target that cannot read rows back throws
+	// ImportError (0A000).
+	virtual StoredRows read_rows(const RowBatch &batch);
 
 protected:
 	const ProgressSource *progress_source_ = nullptr;

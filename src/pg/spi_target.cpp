@@ -56,6 +56,15 @@ void SpiTarget::begin() {
 		reset_session_tables();
 }
 
+void SpiTarget::begin_read_only() {
+	pg_guard([&] {
+		expect(SPI_connect(), SPI_OK_CONNECT, "SPI_connect");
+		batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "relocate batch", ALLOCSET_DEFAULT_SIZES);
+	});
+	connected_ = true;
+	read_only_ = true;
+}
+
 void SpiTarget::reset_session_tables() {
 	pg_guard([&] {
 		// The primary key is built once the import has filled the table (end()): one index build
@@ -102,7 +111,7 @@ void SpiTarget::end() {
 	if (!connected_)
 		return;
 	pg_guard([&] {
-		if (!spool_)
+		if (!spool_ && !read_only_)
 			expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map ADD CONSTRAINT relocate_pk_map_pkey"
 			                   " PRIMARY KEY (model, old_pk)",
 			                   false, 0),
@@ -850,7 +859,7 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 	bool any_control = false;
 	for (const ImportChunk &c : chunks)
 		any_control = any_control || c.control;
-	if (any_control && !replica_table().empty()) {
+	if (any_control && !read_only_ && !replica_table().empty()) {
 		std::string names;
 		for (const auto &column : kChunkColumns)
 			names += quote_identifier(column[0]) + ", ";

@@ -29,6 +29,9 @@ public:
 	// SPI_connect, and empty session tables pg_temp.relocate_pk_map and pg_temp.relocate_report
 	// (created on first use in the session).
 	void begin();
+	// SPI_connect for a verification (relocate_verify): nothing is written, the session tables
+	// included, and load_chunks copies no chunk into its replica.
+	void begin_read_only();
 	// SPI_finish. Not called on error: transaction abort cleans SPI up.
 	void end();
 	// For a dry run, before its subtransaction: empties the session tables, and from now on keeps
@@ -59,6 +62,7 @@ public:
 	void reset_tables(const std::vector<std::string> &tables) override;
 	std::vector<ImportChunk> load_chunks(const std::string &import_uuid) override;
 	void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) override;
+	StoredRows read_rows(const RowBatch &batch) override;
 
 private:
 	ProgressReport *progress_report_ = nullptr;
@@ -88,6 +92,7 @@ private:
 	void execute_text_arrays(const std::string &sql, const std::vector<TextArray> &columns, bool read_only);
 
 	bool connected_ = false;
+	bool read_only_ = false;                // begin_read_only()
 	MemoryContext batch_context_ = nullptr; // per-batch arrays, reset after each statement
 	std::map<std::string, TableExtra> extras_;
 	std::map<std::string, std::optional<TableShape>> shapes_; // by table name, resolved once

@@ -7,11 +7,12 @@ CASES=(
     list_plain list_and_import_compressed list_encrypted list_needs_no_server
     import_file import_file_encrypted import_server_file import_server_file_encrypted
     org_filter user_filter dry_run failing_import failing_import_names_the_entry
-    connection_error extension_missing verify_needs_relocate_verify
+    connection_error extension_missing verify_needs_relocate_verify verify
     reset_refused_without_terminal reset_with_yes reset_confirmed_on_terminal
     key_never_in_query_text progress_line_on_terminal plain_progress_lines ctrl_c_cancels
     verbose_and_quiet import_uuid_and_settings
-    server_dry_run_and_report server_report_of_another_shape server_progress server_020_verify
+    server_020_dry_run_and_report server_020_report_of_another_shape server_020_progress server_020_verify
+    server_dry_run_and_report server_report_of_another_shape server_progress
 )
 
 t_help_and_version() {
@@ -197,13 +198,52 @@ t_user_filter() {
     sql_is "$db" "SELECT string_agg(username, ',' ORDER BY username) FROM auth_user" user_2,user_4
 }
 
+# A database whose relocate is the one before dry_run and relocate_verify: the template's, with
+# relocate_import_large_object and relocate_import_file declared without dry_run (the same C
+# functions, which read the arguments they are given) and without relocate_verify_* and
+# relocate_progress: what the CLI does against an older server.
+older_relocate_db() {
+    local db
+    db=$(fresh_db) || return 1
+    "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL' || return 1
+DO $$
+DECLARE
+    f text;
+BEGIN
+    FOREACH f IN ARRAY ARRAY['relocate_import_large_object(oid, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean)',
+                             'relocate_import_file(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean)',
+                             'relocate_verify_large_object(oid, uuid, text)', 'relocate_verify_file(text, uuid, text)'] LOOP
+        EXECUTE 'ALTER EXTENSION relocate DROP FUNCTION public.' || f;
+        EXECUTE 'DROP FUNCTION public.' || f;
+    END LOOP;
+    ALTER EXTENSION relocate DROP VIEW public.relocate_progress;
+    DROP VIEW public.relocate_progress;
+END $$;
+CREATE FUNCTION public.relocate_import_large_object(export oid, scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL, user_filter text[] DEFAULT NULL, merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false, hide_organizations boolean DEFAULT false, import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL, reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint, reused bigint,
+               skipped_reasons jsonb)
+AS '$libdir/relocate', 'relocate_import_large_object' LANGUAGE C;
+CREATE FUNCTION public.relocate_import_file(path text, scope text DEFAULT 'organization',
+    org_filter text[] DEFAULT NULL, user_filter text[] DEFAULT NULL, merge_users boolean DEFAULT false,
+    overwrite_configs boolean DEFAULT false, hide_organizations boolean DEFAULT false, import_uuid uuid DEFAULT NULL,
+    private_key text DEFAULT NULL, reset boolean DEFAULT false)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint, reused bigint,
+               skipped_reasons jsonb)
+AS '$libdir/relocate', 'relocate_import_file' LANGUAGE C;
+SQL
+    echo "$db"
+}
+
 t_dry_run() {
     local db
-    db=$(fresh_db)
+    db=$(older_relocate_db) || { reason "could not make the older relocate"; return; }
     ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --dry-run
     out_has '^ sentry\.user +\| +3 \|'
     out_has '^Dry run of .*rolled back, nothing was changed\.$'
-    err_lacks 'has no dry_run argument'
+    err_has 'has no dry_run argument: the import runs and relocate-import rolls it back'
     sql_is "$db" "SELECT count(*) FROM auth_user" 0
     sql_is "$db" "SELECT count(*) FROM sentry_organization" 0
     no_large_objects "$db"
@@ -257,10 +297,29 @@ t_extension_missing() {
 
 t_verify_needs_relocate_verify() {
     local db
-    db=$(fresh_db)
+    db=$(older_relocate_db) || { reason "could not make the older relocate"; return; }
     ri 2 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify
     err_has "needs relocate 0\.2\.0's relocate_verify"
     sql_is "$db" "SELECT count(*) FROM auth_user" 0
+}
+
+# relocate 0.2.0's own relocate_verify_large_object and relocate_verify_file: an import of each
+# source, verified in its transaction, matches its export.
+t_verify() {
+    local db
+    db=$(fresh_db)
+    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify -v --findings-file "$T/findings.json"
+    err_has 'verified: the database matches the export'
+    out_has 'committed\.$'
+    json_check "$T/findings.json" 'j == []'
+    no_large_objects "$db"
+    db=$(fresh_db)
+    cp "$FIX/encrypted/org-and-project.tar.gz" "$T/server-export.tar.gz" && chmod 644 "$T/server-export.tar.gz"
+    ri 0 -d "$db" --server-file "$T/server-export.tar.gz" -k "$KEY" --scope organization --verify -v \
+        --findings-file "$T/findings.json"
+    err_has 'verified: the database matches the export'
+    json_check "$T/findings.json" 'j == []'
+    sql_is "$db" "SELECT string_agg(slug, ',') FROM sentry_organization" test-org
 }
 
 t_reset_refused_without_terminal() {
@@ -416,26 +475,120 @@ t_import_uuid_and_settings() {
     err_has 'could not set work_mem'
 }
 
-# A database with a stand-in of relocate_verify_large_object (the SQL contract's signature), for a
-# relocate that does not have it yet.
+# A database whose relocate looks like 0.2.0's to the CLI: stand-ins, in the extension's schema, of
+# the import function with dry_run (it also fills relocate_report and returns the new columns), of
+# relocate_progress and of relocate_verify_large_object, with the signatures of the SQL contract.
 server_020_db() {
     local db
-    db=$(fresh_db)
+    db=$(older_relocate_db) || return 1
     "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL' || return 1
-DO $do$
+CREATE FUNCTION public.relocate_import_large_object(export oid, scope text, org_filter text[], user_filter text[],
+    merge_users boolean, overwrite_configs boolean, hide_organizations boolean, import_uuid uuid, private_key text,
+    reset boolean, dry_run boolean)
+RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint, reused bigint,
+               skipped_reasons jsonb)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 BEGIN
-    IF to_regproc('public.relocate_verify_large_object') IS NULL THEN
-        CREATE FUNCTION public.relocate_verify_large_object(export oid, import_uuid uuid, private_key text DEFAULT NULL)
-        RETURNS TABLE (model text, old_pk bigint, new_pk bigint, field text, expected text, found text)
-        LANGUAGE sql AS $$
-            SELECT 'sentry.organization', 1::bigint, o.id, 'name', 'Testing', o.name || ' (changed)'
-              FROM sentry_organization o
-             WHERE current_setting('standin.differences', true) = 'on'
-        $$;
-    END IF;
-END $do$;
+    RAISE NOTICE 'stand-in relocate 0.2.0: dry_run => %', dry_run;
+    -- The import first: it empties relocate_report when it starts.
+    RETURN QUERY SELECT r.model, r.inserted, r.existing, r.overwritten, r.skipped, 0::bigint,
+                        CASE WHEN r.skipped > 0 THEN jsonb_build_object('scope', r.skipped) END
+                   FROM public.relocate_import_large_object(export, scope, org_filter, user_filter, merge_users,
+                        overwrite_configs, hide_organizations, import_uuid, private_key, reset) r;
+    CREATE TEMP TABLE IF NOT EXISTS relocate_report (model text, old_pk bigint, new_pk bigint, action text, detail text);
+    DELETE FROM relocate_report;
+    INSERT INTO relocate_report VALUES ('sentry.user', 2, 7, 'renamed', 'username "admin" -> "admin-x7"'),
+                                       ('sentry.option', 1, NULL, 'skipped', 'scope');
+END $$;
+CREATE VIEW public.relocate_progress AS
+SELECT a.pid, 'writes'::text AS phase, 'sentry.user'::text AS model, 12345::bigint AS entries_read,
+       11000::bigint AS rows_written, 50::bigint AS bytes_read, 200::bigint AS bytes_total,
+       3210.4::numeric AS rows_per_second, now() - a.query_start AS elapsed
+  FROM pg_stat_activity a WHERE a.query LIKE '%relocate_import_large_object%' AND a.pid <> pg_backend_pid();
+CREATE FUNCTION public.relocate_verify_large_object(export oid, import_uuid uuid, private_key text DEFAULT NULL)
+RETURNS TABLE (model text, old_pk bigint, new_pk bigint, field text, expected text, found text)
+LANGUAGE sql AS $$
+    SELECT 'sentry.organization', 1::bigint, o.id, 'name', 'Testing', o.name || ' (changed)'
+      FROM sentry_organization o
+     WHERE current_setting('standin.differences', true) = 'on'
+$$;
 SQL
     echo "$db"
+}
+
+t_server_020_dry_run_and_report() {
+    local db
+    db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
+    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --dry-run -v --report-file "$T/report.json"
+    err_has 'NOTICE:  stand-in relocate 0.2.0: dry_run => t'
+    err_lacks 'has no dry_run argument'
+    out_has '\| reused \| skipped_reasons'
+    out_has '^Report \(relocate_report\): 1 renamed, 1 skipped$'
+    out_has '^ sentry\.user +\| +2 \| +7 \| renamed \| username "admin" -> "admin-x7"$'
+    out_has 'rolled back, nothing was changed'
+    sql_is "$db" "SELECT count(*) FROM auth_user" 0
+    no_large_objects "$db"
+    json_check "$T/report.json" 'len(j) == 2 and j[0]["model"] == "sentry.option" and j[1]["new_pk"] == 7'
+}
+
+# A relocate_report without the contract's columns: a warning, and the import is still committed
+# (its queries run in a savepoint, so they cannot abort the import's transaction).
+t_server_020_report_of_another_shape() {
+    local db
+    db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
+    q "$db" "CREATE OR REPLACE FUNCTION public.relocate_import_large_object(export oid, scope text,
+                 org_filter text[], user_filter text[], merge_users boolean, overwrite_configs boolean,
+                 hide_organizations boolean, import_uuid uuid, private_key text, reset boolean, dry_run boolean)
+             RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint,
+                            reused bigint, skipped_reasons jsonb)
+             LANGUAGE plpgsql AS \$\$
+             BEGIN
+                 RETURN QUERY SELECT r.model, r.inserted, r.existing, r.overwritten, r.skipped, 0::bigint,
+                     NULL::jsonb FROM public.relocate_import_large_object(export,
+                     scope, org_filter, user_filter, merge_users, overwrite_configs, hide_organizations,
+                     import_uuid, private_key, reset) r;
+                 DROP TABLE IF EXISTS pg_temp.relocate_report;
+                 CREATE TEMP TABLE relocate_report (what text);
+             END \$\$" >/dev/null || reason "could not replace the stand-in"
+    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --report-file "$T/report.json"
+    err_has 'warning: relocate_report could not be read'
+    out_has 'committed\.$'
+    sql_is "$db" "SELECT count(*) FROM auth_user" 3
+    json_check "$T/report.json" 'j == []'
+}
+
+t_server_020_progress() {
+    command -v script >/dev/null || { reason "script(1) is missing (util-linux)"; return; }
+    local db
+    db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
+    hold_lock "$db" auth_user
+    script -qec "stty cols 200; $CLI -d $db --file $FIX/sentry/fresh-install.json --scope global" /dev/null \
+        </dev/null >"$T/out" 2>&1 &
+    local cli=$!
+    sleep 2.5
+    release_lock "$db"
+    wait "$cli"
+    LAST_RC=$? LAST_CMD="script: relocate-import with relocate_progress (behind a lock for 2.5 s)"
+    ((LAST_RC == 0)) || reason "exit $LAST_RC"
+    out_has 'importing: writes: sentry\.user, 12,345 entries read, 11,000 rows written, 25% of 200 B, 3,210 rows/s'
+}
+
+t_server_020_verify() {
+    local db
+    db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
+    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify --findings-file "$T/findings.json"
+    json_check "$T/findings.json" 'j == []'
+    db=$(server_020_db)
+    ri 1 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify --findings-file "$T/findings.json" \
+        --set standin.differences=on
+    err_has 'verification found 1 differences'
+    out_has 'committed\.'
+    sql_is "$db" "SELECT count(*) FROM auth_user" 3
+    no_large_objects "$db"
+    json_check "$T/findings.json" 'len(j) == 1 and j[0]["kind"] == "verify" and j[0]["model"] == "sentry.organization"'
+    json_check "$T/findings.json" 'j[0]["pk"] == 1 and j[0]["field"] == "name" and j[0]["expected"] == "Testing"'
+    json_check "$T/findings.json" 'j[0]["found"] == "Testing (changed)"'
 }
 
 # The server's dry run (dry_run => true) of an export whose users and organization the database
@@ -504,21 +657,4 @@ t_server_progress() {
     ((LAST_RC == 0)) || reason "exit $LAST_RC"
     out_has 'importing: setup: 0 entries read, 0 rows written, 0% of 9\.7 KiB, 0 rows/s; waiting for a lock'
     out_has 'committed\.'
-}
-
-t_server_020_verify() {
-    local db
-    db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
-    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify --findings-file "$T/findings.json"
-    json_check "$T/findings.json" 'j == []'
-    db=$(server_020_db)
-    ri 1 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify --findings-file "$T/findings.json" \
-        --set standin.differences=on
-    err_has 'verification found 1 differences'
-    out_has 'committed\.'
-    sql_is "$db" "SELECT count(*) FROM auth_user" 3
-    no_large_objects "$db"
-    json_check "$T/findings.json" 'len(j) == 1 and j[0]["kind"] == "verify" and j[0]["model"] == "sentry.organization"'
-    json_check "$T/findings.json" 'j[0]["pk"] == 1 and j[0]["field"] == "name" and j[0]["expected"] == "Testing"'
-    json_check "$T/findings.json" 'j[0]["found"] == "Testing (changed)"'
 }

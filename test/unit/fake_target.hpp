@@ -492,6 +492,30 @@ public:
 		list.insert(list.end(), written.begin(), written.end());
 	}
 
+	// Verification: the written (or existing) rows of the batch's ids; both sides as they are (a
+	// fake has no types to canonicalize values with). Each call is recorded.
+	std::vector<std::size_t> read_rows_calls; // rows asked for, per call
+	StoredRows read_rows(const RowBatch &batch) override {
+		read_rows_calls.push_back(batch.rows());
+		const std::vector<Row> rows = all_rows(batch.table->name);
+		StoredRows out;
+		for (std::size_t r = 0; r < batch.rows(); ++r) {
+			const Row *found = nullptr;
+			for (const Row &row : rows)
+				if (row.at("id") == std::to_string(batch.ids[r]))
+					found = &row;
+			out.present.push_back(found != nullptr);
+			for (std::size_t k = 0; k < batch.width(); ++k) {
+				const std::string &column = batch.table->columns[static_cast<std::size_t>(batch.columns[k])].name;
+				out.expected.push_back(batch.is_null(r, k) ? std::nullopt
+				                                           : std::optional<std::string>(batch.cell(r, k)));
+				auto cell = found != nullptr ? found->find(column) : Row::const_iterator();
+				out.found.push_back(found != nullptr && cell != found->end() ? cell->second : std::nullopt);
+			}
+		}
+		return out;
+	}
+
 	// --- queries for tests -----------------------------------------------------------------
 
 	std::vector<Row> rows_of(const std::string &table) const {
