@@ -141,7 +141,8 @@ COMMENT ON FUNCTION relocate_verify(bytea, uuid, text) IS
 'import chunks''), the chunks map an entry the export lacks (expected ''not in the export'', found ''row (<kind>)''). '
 'Reads only; writes nothing.';
 COMMENT ON FUNCTION relocate_verify(text, uuid, text) IS
-'relocate_verify for an export given as text.';
+'relocate_verify for an export given as text (export: the JSON text, plain only); import_uuid and private_key '
+'as relocate_verify''s.';
 COMMENT ON FUNCTION relocate_verify_file(text, uuid, text) IS
 'relocate_verify for an export in a server file (path: its absolute path), read as a stream; import_uuid and '
 'private_key as relocate_verify''s. Needs superuser or pg_read_server_files.';
