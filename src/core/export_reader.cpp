@@ -86,7 +86,6 @@ public:
 		}
 		if (len_ >= kBom.size() && std::string_view(buffer_.data(), kBom.size()) == kBom) {
 			pos_ = kBom.size();
-			bom_ = true;
 		}
 		if (pos_ == len_)
 			refill();
@@ -107,8 +106,6 @@ public:
 	// The bytes from absolute offset `from` to the current position, if still in the buffer.
 	const char *window(std::size_t from) const { return from >= base_ ? buffer_.data() + (from - base_) : nullptr; }
 	std::size_t window_start() const { return base_; }
-	// True if the source started with a UTF-8 byte order mark (skipped).
-	bool bom() const { return bom_; }
 
 	// The 1-based line of absolute offset `offset` (at most Tell()): 1 + the '\n' bytes before it.
 	// Exact for every offset the stream still holds; an offset before that (only the start of a
@@ -137,8 +134,8 @@ private:
 
 	// The '\n' bytes between absolute offsets `from` and `to`, both in the buffer.
 	std::size_t count_newlines(std::size_t from, std::size_t to) const {
-		const char *data = buffer_.data() - base_;
-		return static_cast<std::size_t>(std::count(data + from, data + to, '\n'));
+		const char *data = buffer_.data();
+		return static_cast<std::size_t>(std::count(data + (from - base_), data + (to - base_), '\n'));
 	}
 
 	void refill() {
@@ -165,7 +162,6 @@ private:
 	std::size_t pos_ = 0;
 	std::size_t len_ = 0;
 	bool exhausted_ = false;
-	bool bom_ = false;
 	mutable std::size_t counted_to_ = 0; // lines_ counts the '\n' bytes before this absolute offset
 	mutable std::size_t lines_ = 0;
 };
