@@ -339,3 +339,37 @@ COMMENT ON TABLE relocate_import_lock IS
 'Holds no rows: relocate_import locks it (SHARE UPDATE EXCLUSIVE) from its start to the end of the transaction, '
 'so that concurrent imports take turns. SELECT pid FROM pg_locks WHERE relation = ''relocate_import_lock''::regclass '
 'AND granted shows the import the others wait for.';
+
+-- The progress of every running import, from the backend progress parameters relocate sets
+-- (src/pg/progress.cpp; the first six are pg_stat_progress_copy's, where imports show as COPY FROM
+-- CALLBACK): phase, model, entries read, rows written, bytes read of the export's size.
+CREATE VIEW relocate_progress AS
+SELECT p.pid,
+       a.datname,
+       a.usename,
+       (ARRAY['setup', 'parse', 'rows', 'normalize', 'collisions', 'hashing', 'writes', 'pk map',
+              'derived rows', 'chunks']::pg_catalog.text[])[p.param8] AS phase,
+       m.model,
+       p.param7 AS entries_read,
+       p.param3 AS rows_written,
+       p.param4 AS skipped,
+       p.param10 AS reused,
+       p.param1 AS bytes_read,
+       NULLIF(p.param2, 0) AS bytes_total,
+       a.query_start AS started,
+       (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.query_start) AS elapsed,
+       pg_catalog.round((p.param3::pg_catalog.float8 OPERATOR(pg_catalog./) GREATEST(
+           pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.query_start),
+           0.001::pg_catalog.float8))::pg_catalog.numeric) AS rows_per_second
+  FROM pg_catalog.pg_stat_get_progress_info('COPY') p
+  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) p.pid
+  LEFT JOIN relocate_models m ON m.sort_order OPERATOR(pg_catalog.=) (p.param9 OPERATOR(pg_catalog.-) 1)
+ WHERE p.param20 OPERATOR(pg_catalog.=) 1380273231;
+
+COMMENT ON VIEW relocate_progress IS
+'One row per running import (relocate_import and its variants, relocate_importing) that this role may see: '
+'pid, database, user; phase (setup, parse, rows, normalize, collisions, hashing, writes, pk map, derived rows, '
+'chunks); the model being imported; entries read, rows written (inserted, existing, overwritten), skipped and '
+'reused so far; bytes read of the export in the current pass over it (a filter''s pre-pass or an encrypted '
+'export''s check reads it once before the import does) and its size; when the statement started, elapsed time '
+'and rows written per second.';

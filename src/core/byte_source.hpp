@@ -48,4 +48,27 @@ private:
 	std::size_t at_ = 0;
 };
 
+// Another source, counting what is read of it in the current pass (the export is read more than
+// once: format detection, the filters' pre-pass, the HMAC pass of an encrypted export, the
+// import), for progress reports.
+class CountingSource final : public ByteSource {
+public:
+	explicit CountingSource(ByteSource &inner) : inner_(inner) {}
+	std::size_t read(char *buf, std::size_t n) override {
+		const std::size_t got = inner_.read(buf, n);
+		bytes_ += got;
+		return got;
+	}
+	void rewind() override {
+		inner_.rewind();
+		bytes_ = 0;
+	}
+	std::uint64_t size_hint() const override { return inner_.size_hint(); }
+	std::uint64_t bytes() const { return bytes_; }
+
+private:
+	ByteSource &inner_;
+	std::uint64_t bytes_ = 0;
+};
+
 } // namespace relocate

@@ -122,7 +122,7 @@ std::vector<std::string> catalogue_tables() {
 
 // The state machine over model runs: each entry goes to the run of its model (a new run flushes
 // the previous one), and through restore, admission, row building, normalize and the batch writer.
-class Importer : public EntryConsumer {
+class Importer : public EntryConsumer, public ProgressSource {
 public:
 	Importer(const ImportOptions &options, Target &target)
 	    : state_(options, target), rules_(options, target, state_.report, &state_.timeline, &state_.pk_map),
@@ -131,6 +131,23 @@ public:
 
 	// What the reader calls between chunks of the export.
 	const CheckInterrupts &check() const { return check_; }
+
+	// What the target reads when it shows progress (at its own pace, from check_for_interrupts).
+	ImportProgress progress() const override {
+		ImportProgress p;
+		p.phase = state_.timeline.current();
+		if (in_run_) {
+			p.model = current_name_.c_str();
+			p.model_index = current_ != nullptr ? static_cast<std::int64_t>(model_index(current_->def)) : -1;
+		}
+		p.entries = state_.report.entries;
+		for (const ModelSummary &m : state_.report.models) {
+			p.written += m.inserted + m.existing + m.overwritten;
+			p.skipped += m.skipped;
+			p.reused += m.reused;
+		}
+		return p;
+	}
 
 	// Before the first entry: the filters (their pre-pass reads the export once more), then every
 	// lock the import needs, before anything is written; then the reset if asked for, and the chunks
@@ -363,6 +380,12 @@ ImportReport run_import(ByteSource &source, const ImportOptions &options, Target
 		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: user_filter needs the user or config scope", {},
 		                  "Sentry filters by username only in `sentry import users` and `sentry import config`.");
 	auto importer = std::make_unique<Importer>(opts, target);
+	// The target may read the importer's progress until the importer is gone, and not after.
+	struct ProgressScope {
+		Target &target;
+		~ProgressScope() { target.set_progress_source(nullptr); }
+	} progress_scope{target};
+	target.set_progress_source(importer.get());
 	importer->prepare(source);
 	{
 		InPhase phase(&importer->timeline(), Phase::Parse);

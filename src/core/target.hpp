@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "core/value.hpp"
 
 namespace relocate {
@@ -222,8 +223,11 @@ public:
 	virtual void advance_sequence(const TableShape &table, std::int64_t max_id) = 0;
 	virtual void record_pk_map(const PkMapRows &rows) = 0;
 	virtual void record_report(const ReportRows &rows) = 0;
-	// Lets the server cancel a long import (statement_timeout, pg_cancel_backend).
+	// Lets the server cancel a long import (statement_timeout, pg_cancel_backend). A target that
+	// shows progress also reads the import's progress here (see set_progress_source).
 	virtual void check_for_interrupts() = 0;
+	// The importer's progress, set by run_import for its duration (nullptr outside it).
+	void set_progress_source(const ProgressSource *source) { progress_source_ = source; }
 
 	// Takes every lock the import needs, at its start, before its first write, and holds it to the
 	// end of the transaction: imports take turns from here on, so that what one reads (existing
@@ -237,6 +241,9 @@ public:
 	// as the import lock makes sure), from both chunk tables; write_chunks appends rows.
 	virtual std::vector<ImportChunk> load_chunks(const std::string &import_uuid) = 0;
 	virtual void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) = 0;
+
+protected:
+	const ProgressSource *progress_source_ = nullptr;
 };
 
 } // namespace relocate

@@ -44,6 +44,7 @@ public:
 		return previous;
 	}
 	double seconds(Phase p) const { return seconds_[static_cast<std::size_t>(p)]; }
+	Phase current() const { return current_; }
 	// Charges the time up to now, so that seconds() is complete.
 	void settle() { enter(current_); }
 

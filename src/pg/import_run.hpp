@@ -25,6 +25,8 @@ struct SpiRun {
 	bool reset = false;      // Sentry's Global-scope reset first
 	bool uuid_given = false; // else a NOTICE names the minted import_uuid
 	bool dry_run = false;    // everything in a subtransaction that is rolled back
+	// Counts what is read of the export's raw bytes, for the progress report (nullptr: unknown).
+	const CountingSource *bytes = nullptr;
 };
 
 // Runs the engine over `json` through SPI in the current transaction (after Sentry's Global-scope

@@ -262,6 +262,8 @@ ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, cons
 		dry_run.begin();
 	}
 	ImportReport report;
+	ProgressReport progress(run.bytes);
+	target.set_progress_report(&progress);
 	try {
 		target.begin();
 		report = run_import(json, options, target);
@@ -296,9 +298,10 @@ Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind)
 	const relocate::ImportOptions options = relocate::pg::import_options(args);
 	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
 	std::unique_ptr<relocate::ByteSource> raw = raw_export(args, kind);
-	std::unique_ptr<relocate::ExportInput> input = relocate::pg::open_export_input(*raw, args.private_key, check);
+	relocate::CountingSource counted(*raw);
+	std::unique_ptr<relocate::ExportInput> input = relocate::pg::open_export_input(counted, args.private_key, check);
 	const relocate::ImportReport report = relocate::pg::run_spi_import(
-	    input->json(), options, relocate::pg::SpiRun{args.reset, args.import_uuid.has_value(), args.dry_run});
+	    input->json(), options, relocate::pg::SpiRun{args.reset, args.import_uuid.has_value(), args.dry_run, &counted});
 	return_summary(fcinfo, report);
 	return (Datum)0;
 }

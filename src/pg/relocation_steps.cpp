@@ -136,7 +136,8 @@ void importing_body(Relocation &r, char *private_key) {
 	const std::string_view *key_given = private_key != nullptr ? &key : nullptr;
 	if (!r.want_usernames)
 		deferred_preprocessing(r, export_file, key_given, check);
-	relocate::ExportInput input(export_file, key_given, check);
+	relocate::CountingSource counted(export_file);
+	relocate::ExportInput input(counted, key_given, check);
 	if (key_given != nullptr && input.format() != relocate::ExportFormat::kEncrypted)
 		pg::notice("relocate: private_key is ignored: the export is plain JSON, not encrypted");
 	relocate::ImportOptions options;
@@ -150,7 +151,7 @@ void importing_body(Relocation &r, char *private_key) {
 	options.merge_users = r.provenance == static_cast<int>(rel::Provenance::SaasToSaas);
 	options.overwrite_configs = false;
 	pg::apply_settings(options);
-	pg::run_spi_import(input.json(), options, pg::SpiRun{false, true, false});
+	pg::run_spi_import(input.json(), options, pg::SpiRun{false, true, false, &counted});
 }
 
 // An encrypted export without private_key, or with one that cannot be read (neither PEM nor an

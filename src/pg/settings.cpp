@@ -30,6 +30,7 @@ int password_hash_iterations = kDefaultPasswordHashIterations;
 char *region_name = nullptr;
 char *url_prefix = nullptr;
 int max_monitors_per_org = 1500;
+int progress_interval = 10000; // ms
 
 } // namespace
 
@@ -44,6 +45,10 @@ void apply_settings(ImportOptions &options) {
 
 bool timing_enabled() {
 	return timing;
+}
+
+int progress_interval_ms() {
+	return progress_interval;
 }
 
 void set_last_import_uuid(const std::string &import_uuid) {
@@ -79,6 +84,10 @@ extern "C" void _PG_init(void) {
 	                         "The phases: setup, parse, rows, normalize, collisions, hashing, writes, pk map, derived "
 	                         "rows, chunks; they add up to the call (the commit's deferred checks come after it).",
 	                         &timing, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("relocate.progress_interval",
+	                        "How often a running import reports its progress in a NOTICE; 0 turns the NOTICEs off.",
+	                        "The view relocate_progress shows every running import's progress whatever this is.",
+	                        &progress_interval, 10000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("relocate.max_monitors_per_org",
 	                        "Sentry's MAX_MONITORS_PER_ORG: a monitor imported into an organization that has this many "
 	                        "fails the import.",

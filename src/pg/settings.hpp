@@ -14,6 +14,10 @@ void apply_settings(ImportOptions &options);
 // relocate.timing: report where an import's time went, by phase, in a NOTICE.
 bool timing_enabled();
 
+// relocate.progress_interval in milliseconds: how often a running import's progress NOTICE comes
+// (0: never).
+int progress_interval_ms();
+
 // Sets relocate.last_import_uuid for the session. Calls PostgreSQL: use inside pg_guard.
 void set_last_import_uuid(const std::string &import_uuid);
 

@@ -920,6 +920,8 @@ void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<I
 
 void SpiTarget::check_for_interrupts() {
 	relocate::pg::check_for_interrupts();
+	if (progress_report_ != nullptr)
+		progress_report_->update(progress_source_);
 }
 
 } // namespace relocate::pg

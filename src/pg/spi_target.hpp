@@ -12,6 +12,7 @@
 #include "core/row_spool.hpp"
 #include "core/target.hpp"
 #include "pg/boundary.hpp"
+#include "pg/progress.hpp"
 
 extern "C" {
 #include "executor/spi.h"
@@ -52,12 +53,15 @@ public:
 	void record_pk_map(const PkMapRows &rows) override;
 	void record_report(const ReportRows &rows) override;
 	void check_for_interrupts() override;
+	// Where check_for_interrupts publishes the import's progress (nullptr: nowhere).
+	void set_progress_report(ProgressReport *report) { progress_report_ = report; }
 	void lock_import(const std::string &import_uuid) override;
 	void reset_tables(const std::vector<std::string> &tables) override;
 	std::vector<ImportChunk> load_chunks(const std::string &import_uuid) override;
 	void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) override;
 
 private:
+	ProgressReport *progress_report_ = nullptr;
 	struct TableExtra {
 		Oid relid = InvalidOid;
 		Oid sequence = InvalidOid;

@@ -11,7 +11,7 @@ CASES=(
     reset_refused_without_terminal reset_with_yes reset_confirmed_on_terminal
     key_never_in_query_text progress_line_on_terminal plain_progress_lines ctrl_c_cancels
     verbose_and_quiet import_uuid_and_settings
-    server_020_dry_run_and_report server_020_report_of_another_shape server_020_progress server_020_verify
+    server_dry_run_and_report server_report_of_another_shape server_progress server_020_verify
 )
 
 t_help_and_version() {
@@ -203,7 +203,7 @@ t_dry_run() {
     ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --dry-run
     out_has '^ sentry\.user +\| +3 \|'
     out_has '^Dry run of .*rolled back, nothing was changed\.$'
-    err_has 'has no dry_run argument: the import runs and relocate-import rolls it back'
+    err_lacks 'has no dry_run argument'
     sql_is "$db" "SELECT count(*) FROM auth_user" 0
     sql_is "$db" "SELECT count(*) FROM sentry_organization" 0
     no_large_objects "$db"
@@ -339,8 +339,8 @@ t_progress_line_on_terminal() {
     local db
     db=$(fresh_db)
     hold_lock "$db" auth_user
-    script -qec "$CLI -d $db --file $FIX/sentry/fresh-install.json --scope global" /dev/null </dev/null \
-        >"$T/out" 2>&1 &
+    script -qec "stty cols 200; $CLI -d $db --file $FIX/sentry/fresh-install.json --scope global" /dev/null \
+        </dev/null >"$T/out" 2>&1 &
     local cli=$!
     sleep 2.5
     release_lock "$db"
@@ -348,7 +348,7 @@ t_progress_line_on_terminal() {
     LAST_RC=$? LAST_CMD="script: relocate-import (behind a lock for 2.5 s)"
     ((LAST_RC == 0)) || reason "exit $LAST_RC"
     grep -qE $'\r\e\\[K[|/\\\\-] 0:0[0-9] importing' "$T/out" || reason "no live progress line (\\r, spinner, elapsed, phase)"
-    out_has 'importing: waiting for a lock \(relation\)'
+    out_has 'importing: .*waiting for a lock \(relation\)'
     out_has 'committed\.'
 }
 
@@ -363,7 +363,8 @@ t_plain_progress_lines() {
     wait "$cli"
     LAST_RC=$? LAST_CMD="relocate-import, not on a terminal (behind a lock for 6 s)"
     ((LAST_RC == 0)) || reason "exit $LAST_RC"
-    err_has '^relocate-import: 0:0[5-9] importing: waiting for a lock \(relation\)$'
+    # relocate_progress says where the import waits: in its setup, reading the existing usernames.
+    err_has '^relocate-import: 0:0[5-9] importing: setup: 0 entries read, 0 rows written, 0% of 9\.7 KiB, 0 rows/s; waiting for a lock \(relation\)$'
     ! grep -q $'\r' "$T/err" || reason "a carriage return on a non-terminal"
     "$CLI" -q -d "$(fresh_db)" --file "$FIX/sentry/fresh-install.json" --scope global </dev/null >"$T/out" 2>"$T/err"
     [[ ! -s $T/out && ! -s $T/err ]] || reason "--quiet printed something"
@@ -416,79 +417,71 @@ t_import_uuid_and_settings() {
     err_has 'could not set work_mem'
 }
 
-# A database whose relocate looks like 0.2.0's to the CLI: stand-ins, in the extension's schema, of
-# the import function with dry_run (it also fills relocate_report and returns the new columns), of
-# relocate_progress and of relocate_verify_large_object, with the signatures of the SQL contract.
+# A database with a stand-in of relocate_verify_large_object (the SQL contract's signature), for a
+# relocate that does not have it yet.
 server_020_db() {
     local db
     db=$(fresh_db)
     "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL' || return 1
-CREATE FUNCTION public.relocate_import_large_object(export oid, scope text, org_filter text[], user_filter text[],
-    merge_users boolean, overwrite_configs boolean, hide_organizations boolean, import_uuid uuid, private_key text,
-    reset boolean, dry_run boolean)
-RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint, reused bigint,
-               skipped_reasons jsonb)
-LANGUAGE plpgsql AS $$
-#variable_conflict use_column
+DO $do$
 BEGIN
-    RAISE NOTICE 'stand-in relocate 0.2.0: dry_run => %', dry_run;
-    CREATE TEMP TABLE IF NOT EXISTS relocate_report (model text, old_pk bigint, new_pk bigint, action text, detail text);
-    DELETE FROM relocate_report;
-    INSERT INTO relocate_report VALUES ('sentry.user', 2, 7, 'renamed', 'username "admin" -> "admin-x7"'),
-                                       ('sentry.option', 1, NULL, 'skipped', 'scope');
-    RETURN QUERY SELECT r.model, r.inserted, r.existing, r.overwritten, r.skipped, 0::bigint,
-                        CASE WHEN r.skipped > 0 THEN jsonb_build_object('scope', r.skipped) END
-                   FROM public.relocate_import_large_object(export, scope, org_filter, user_filter, merge_users,
-                        overwrite_configs, hide_organizations, import_uuid, private_key, reset) r;
-END $$;
-CREATE VIEW public.relocate_progress AS
-SELECT a.pid, 'writes'::text AS phase, 'sentry.user'::text AS model, 12345::bigint AS entries_read,
-       11000::bigint AS rows_written, 50::bigint AS bytes_read, 200::bigint AS bytes_total,
-       3210.4::numeric AS rows_per_second, now() - a.query_start AS elapsed
-  FROM pg_stat_activity a WHERE a.query LIKE '%relocate_import_large_object%' AND a.pid <> pg_backend_pid();
-CREATE FUNCTION public.relocate_verify_large_object(export oid, import_uuid uuid, private_key text DEFAULT NULL)
-RETURNS TABLE (model text, old_pk bigint, new_pk bigint, field text, expected text, found text)
-LANGUAGE sql AS $$
-    SELECT 'sentry.organization', 1::bigint, o.id, 'name', 'Testing', o.name || ' (changed)'
-      FROM sentry_organization o
-     WHERE current_setting('standin.differences', true) = 'on'
-$$;
+    IF to_regproc('public.relocate_verify_large_object') IS NULL THEN
+        CREATE FUNCTION public.relocate_verify_large_object(export oid, import_uuid uuid, private_key text DEFAULT NULL)
+        RETURNS TABLE (model text, old_pk bigint, new_pk bigint, field text, expected text, found text)
+        LANGUAGE sql AS $$
+            SELECT 'sentry.organization', 1::bigint, o.id, 'name', 'Testing', o.name || ' (changed)'
+              FROM sentry_organization o
+             WHERE current_setting('standin.differences', true) = 'on'
+        $$;
+    END IF;
+END $do$;
 SQL
     echo "$db"
 }
 
-t_server_020_dry_run_and_report() {
+# The server's dry run (dry_run => true) of an export whose users and organization the database
+# already has: the summary's reused and skipped_reasons columns, the renames from relocate_report,
+# the report file, and nothing written.
+t_server_dry_run_and_report() {
     local db
-    db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
-    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --dry-run -v --report-file "$T/report.json"
-    err_has 'NOTICE:  stand-in relocate 0.2.0: dry_run => t'
+    db=$(fresh_db)
+    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global
+    ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --dry-run -v --report-file "$T/report.json"
+    err_has 'NOTICE:  relocate: dry run: everything above was done and rolled back'
     err_lacks 'has no dry_run argument'
     out_has '\| reused \| skipped_reasons'
-    out_has '^Report \(relocate_report\): 1 renamed, 1 skipped$'
-    out_has '^ sentry\.user +\| +2 \| +7 \| renamed \| username "admin" -> "admin-x7"$'
+    out_has '^ sentry\.option +\| +0 \| +0 \| +0 \| +4 \| +0 \| \{"scope": 4\}$'
+    out_has '^Report \(relocate_report\): 3 existing, 4 renamed, 12 skipped$'
+    out_has '^ sentry\.user +\| +1 \| +[0-9]+ \| renamed \| username "admin@example\.com" -> "admin@example\.com-[a-z0-9]+": taken on this install$'
     out_has 'rolled back, nothing was changed'
-    sql_is "$db" "SELECT count(*) FROM auth_user" 0
+    sql_is "$db" "SELECT count(*) FROM auth_user" 3
+    sql_is "$db" "SELECT count(*) FROM sentry_organization" 1
     no_large_objects "$db"
-    json_check "$T/report.json" 'len(j) == 2 and j[0]["model"] == "sentry.option" and j[1]["new_pk"] == 7'
+    json_check "$T/report.json" 'len(j) == 19 and sum(r["action"] == "renamed" for r in j) == 4'
+    json_check "$T/report.json" 'all(r["new_pk"] is None for r in j if r["action"] == "skipped")'
 }
 
 # A relocate_report without the contract's columns: a warning, and the import is still committed
-# (its queries run in a savepoint, so they cannot abort the import's transaction).
-t_server_020_report_of_another_shape() {
+# (its queries run in a savepoint, so they cannot abort the import's transaction). The database's
+# import function is replaced by one that leaves such a table behind.
+t_server_report_of_another_shape() {
     local db
-    db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
-    q "$db" "CREATE OR REPLACE FUNCTION public.relocate_import_large_object(export oid, scope text,
-                 org_filter text[], user_filter text[], merge_users boolean, overwrite_configs boolean,
-                 hide_organizations boolean, import_uuid uuid, private_key text, reset boolean, dry_run boolean)
+    db=$(fresh_db)
+    q "$db" "CREATE OR REPLACE FUNCTION public.relocate_import_large_object(export oid,
+                 scope text DEFAULT 'organization', org_filter text[] DEFAULT NULL, user_filter text[] DEFAULT NULL,
+                 merge_users boolean DEFAULT false, overwrite_configs boolean DEFAULT false,
+                 hide_organizations boolean DEFAULT false, import_uuid uuid DEFAULT NULL,
+                 private_key text DEFAULT NULL, reset boolean DEFAULT false, dry_run boolean DEFAULT false)
              RETURNS TABLE (model text, inserted bigint, existing bigint, overwritten bigint, skipped bigint,
                             reused bigint, skipped_reasons jsonb)
              LANGUAGE plpgsql AS \$\$
              BEGIN
+                 RETURN QUERY SELECT * FROM public.relocate_import(pg_catalog.lo_get(export), scope, org_filter,
+                     user_filter, merge_users, overwrite_configs, hide_organizations, import_uuid, private_key,
+                     reset, dry_run);
+                 DROP TABLE pg_temp.relocate_report;
                  CREATE TEMP TABLE relocate_report (what text);
-                 RETURN QUERY SELECT r.*, 0::bigint, NULL::jsonb FROM public.relocate_import_large_object(export,
-                     scope, org_filter, user_filter, merge_users, overwrite_configs, hide_organizations,
-                     import_uuid, private_key, reset) r;
-             END \$\$" >/dev/null || reason "could not replace the stand-in"
+             END \$\$" >/dev/null || reason "could not replace the import function"
     ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --report-file "$T/report.json"
     err_has 'warning: relocate_report could not be read'
     out_has 'committed\.$'
@@ -496,10 +489,11 @@ t_server_020_report_of_another_shape() {
     json_check "$T/report.json" 'j == []'
 }
 
-t_server_020_progress() {
+# relocate_progress on a terminal: the live line names the phase, the counts and the bytes.
+t_server_progress() {
     command -v script >/dev/null || { reason "script(1) is missing (util-linux)"; return; }
     local db
-    db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
+    db=$(fresh_db)
     hold_lock "$db" auth_user
     script -qec "stty cols 200; $CLI -d $db --file $FIX/sentry/fresh-install.json --scope global" /dev/null \
         </dev/null >"$T/out" 2>&1 &
@@ -509,7 +503,8 @@ t_server_020_progress() {
     wait "$cli"
     LAST_RC=$? LAST_CMD="script: relocate-import with relocate_progress (behind a lock for 2.5 s)"
     ((LAST_RC == 0)) || reason "exit $LAST_RC"
-    out_has 'importing: writes: sentry\.user, 12,345 entries read, 11,000 rows written, 25% of 200 B, 3,210 rows/s'
+    out_has 'importing: setup: 0 entries read, 0 rows written, 0% of 9\.7 KiB, 0 rows/s; waiting for a lock'
+    out_has 'committed\.'
 }
 
 t_server_020_verify() {

@@ -333,7 +333,13 @@ public:
 			    ReportRow{rows.model, rows.old_pks[i], rows.new_pks[i], rows.actions[i], rows.details[i]});
 	}
 
-	void check_for_interrupts() override { ++interrupt_checks; }
+	void check_for_interrupts() override {
+		++interrupt_checks;
+		if (progress_source_ != nullptr)
+			progress_seen.push_back(progress_source_->progress());
+	}
+	bool has_progress_source() const { return progress_source_ != nullptr; }
+	std::vector<ImportProgress> progress_seen; // what each interrupt check saw of the importer's progress
 
 	// Updates, lookups and NFKD. Lookups match against the rows inserted so far plus
 	// `existing` (rows a test declares as already in the database: table -> rows of column -> value).

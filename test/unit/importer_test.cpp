@@ -257,6 +257,35 @@ TEST(Importer, SummaryPerModelInFileOrder) {
 	EXPECT_TRUE(r->target.rows_of("sentry_option").empty());
 }
 
+// A target that shows progress reads it from its interrupt checks while the import runs: entries
+// read grow, the model and the phase are named, rows written end at the summary's count; after the
+// import the target holds no pointer to the importer.
+TEST(Importer, ProgressIsReadableFromEveryInterruptCheck) {
+	std::vector<std::string> entries;
+	for (int i = 1; i <= 3000; ++i)
+		entries.push_back(option(i, "key" + std::to_string(i), "1"));
+	auto r = import_ok(arr(entries), "global");
+	const std::vector<ImportProgress> &seen = r->target.progress_seen;
+	ASSERT_GE(seen.size(), 2u);
+	std::int64_t last_entries = 0;
+	bool named_the_model = false;
+	for (const ImportProgress &p : seen) {
+		EXPECT_GE(p.entries, last_entries);
+		last_entries = p.entries;
+		EXPECT_LE(p.entries, 3000);
+		EXPECT_LE(p.written, p.entries);
+		if (p.model != nullptr) {
+			EXPECT_STREQ(p.model, "sentry.option");
+			EXPECT_EQ(p.model_index, static_cast<std::int64_t>(model_index(find_model("sentry.option"))));
+			named_the_model = true;
+		}
+	}
+	EXPECT_TRUE(named_the_model);
+	EXPECT_GE(last_entries, 1024);
+	EXPECT_EQ(r->report.models.at(0).inserted, 3000);
+	EXPECT_FALSE(r->target.has_progress_source());
+}
+
 TEST(Importer, ForeignKeysAreRewrittenToNewIds) {
 	auto r = import_ok(arr({kOrg, kUser5, kUser9, member(11, "4554016097501184", "9", "5"),
 	                        member(12, "4554016097501184", "5", "null"), team(3, "4554016097501184", "red")}),
