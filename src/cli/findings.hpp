@@ -28,7 +28,7 @@ struct Finding {
 };
 
 // An error as a finding: the model, source pk and field are read from relocate's message
-// ("relocate: sentry.user pk 3, field "username": ...", "export entry 0 (sentry.option pk 1) ...").
+// ("relocate: sentry.user pk 3, field "username": ...", "export entry 1 (sentry.option pk 1) ...").
 Finding finding_from_error(std::string kind, std::string sqlstate, std::string message, std::string detail = {},
                            std::string hint = {});
 

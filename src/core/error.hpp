@@ -57,4 +57,21 @@ inline ImportError missing_table_error(std::string_view table, std::string_view 
 	                   {}, "Create Sentry's schema first, and check that its schema is in the search_path.");
 }
 
+// The error for a missing import-chunk table (sentry_regionimportchunk, sentry_controlimportchunk,
+// sentry_controlimportchunkreplica): a database whose Sentry predates them, in most cases. Sentry
+// added the three tables with its *ImportChunk models (src/sentry/models/importchunk.py) in
+// getsentry/sentry pull request #59737, "feat(backup): Add `*ImportChunk` models" (opened
+// 2023-11-09, reviewed 2023-11-14, merged in November 2023, with #59879 "Support import chunking"
+// on top of it): from then on every Sentry import records its chunks there, and the self-hosted
+// releases from 23.12.0 on have the tables. An older schema has nowhere to put them.
+inline ImportError missing_chunk_table_error(std::string_view table, std::string_view what = {}) {
+	return ImportError(sqlstate::kUndefinedTable,
+	                   "relocate: table \"" + std::string(table) + "\"" + std::string(what) + " does not exist",
+	                   "Sentry added its import-chunk tables (sentry_regionimportchunk, sentry_controlimportchunk, "
+	                   "sentry_controlimportchunkreplica) in November 2023 (getsentry/sentry#59737): this database's "
+	                   "Sentry schema is older than that, or not in the search_path.",
+	                   "Upgrade Sentry to self-hosted 23.12.0 or later and run its migrations (sentry upgrade), then "
+	                   "import again; if Sentry is that recent, put its schema in the search_path.");
+}
+
 } // namespace relocate

@@ -1,5 +1,7 @@
 #include "core/export_input.hpp"
 
+#include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "core/archive.hpp"
@@ -43,6 +45,49 @@ std::size_t read_head(ByteSource &raw, unsigned char *head, std::size_t size) {
 	return n;
 }
 
+// The first bytes of `head` as a message shows them: printable ASCII as is, anything else as \xNN.
+std::string shown_bytes(const unsigned char *head, std::size_t n) {
+	std::string out;
+	for (std::size_t i = 0; i < n; ++i) {
+		const unsigned char c = head[i];
+		if (c == '"' || c == '\\') {
+			out += '\\';
+			out += static_cast<char>(c);
+		} else if (c < 0x20 || c >= 0x7f) {
+			char hex[5];
+			std::snprintf(hex, sizeof hex, "\\x%02x", c);
+			out += hex;
+		} else {
+			out += static_cast<char>(c);
+		}
+	}
+	return out;
+}
+
+// A compressed stream that is not a tarball was taken for a compressed JSON export: check that it
+// starts like JSON (after a byte order mark and whitespace), so that, say, a zip file or a SQL dump
+// that was gzipped is named for what it is rather than reported as malformed JSON at byte 0.
+void require_json_inside(ByteSource &json, Compression compression) {
+	unsigned char head[16];
+	const std::size_t n = read_head(json, head, sizeof head);
+	std::size_t i = n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf ? 3 : 0;
+	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
+		++i;
+	if (i == n || (head[i] != 0 && std::strchr("[{\"-0123456789tfn", head[i]) != nullptr))
+		return; // JSON (or empty, or blank so far): the reader says what is wrong with it, if anything
+	const std::string name = compression_name(compression);
+	const Compression inner = compression_of(head, n);
+	const std::string what = inner != Compression::kNone ? std::string("another ") + compression_name(inner) +
+	                                                           "-compressed stream (compressed twice?)"
+	                                                     : "neither a JSON export nor a tarball";
+	throw ImportError(sqlstate::kInvalidTextRepresentation,
+	                  "relocate: the export is " + name + "-compressed, and what it holds is " + what +
+	                      ": it starts with \"" + shown_bytes(head, n) + "\"",
+	                  {},
+	                  "A compressed export holds a JSON export (an array of model entries) or an encrypted export's "
+	                  "tarball. Decompress the file and check what it is.");
+}
+
 } // namespace
 
 const char *export_format_name(ExportFormat f) {
@@ -80,6 +125,7 @@ ExportInput::ExportInput(ByteSource &raw, const std::string_view *private_key_pe
 		break;
 	case ExportFormat::kCompressedJson:
 		json_ = std::make_unique<DecompressedSource>(raw, compression, check);
+		require_json_inside(*json_, compression);
 		break;
 	case ExportFormat::kEncrypted:
 		if (private_key_pem == nullptr)

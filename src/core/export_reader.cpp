@@ -2,6 +2,7 @@
 
 #include "core/export_reader.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <limits>
@@ -51,18 +52,43 @@ bool parse_int64(std::string_view text, std::int64_t &out) {
 
 namespace {
 
+// "line L, byte offset N": where an error is, for messages (lines 1-based, offsets 0-based).
+std::string line_and_offset(std::size_t line, std::size_t offset) {
+	return "line " + std::to_string(line) + ", byte offset " + std::to_string(offset);
+}
+
 // RapidJSON's input stream over a ByteSource: the source is read in chunks into one buffer, which
 // keeps the last kLookback bytes of the previous chunk (so an error can point at the start of a
 // short token that straddles two chunks). Tell() is the absolute byte offset; Peek() is '\0' at
 // the end, as RapidJSON expects (a NUL byte in the data reads the same; read_export tells them
 // apart afterwards).
+//
+// A UTF-8 byte order mark at the very start is skipped (offsets still count its three bytes, as a
+// file viewer does). Lines are counted lazily: line_at() counts the '\n' bytes from where it last
+// counted up to the offset asked for, and refill() counts what leaves the buffer, so every byte is
+// counted once, in bulk, and Take() stays untouched.
 class SourceStream {
 public:
 	typedef char Ch;
 
 	SourceStream(ByteSource &source, const CheckInterrupts &check) : source_(source), check_(check) {
 		buffer_.resize(kLookback + kChunk);
-		refill();
+		if (check_)
+			check_();
+		// The first bytes, until there are enough to see a byte order mark (a source may return short reads).
+		while (len_ < kBom.size()) {
+			const std::size_t n = source_.read(buffer_.data() + len_, kChunk - len_);
+			if (n == 0) {
+				exhausted_ = true;
+				break;
+			}
+			len_ += n;
+		}
+		if (len_ >= kBom.size() && std::string_view(buffer_.data(), kBom.size()) == kBom) {
+			pos_ = kBom.size();
+		}
+		if (pos_ == len_)
+			refill();
 	}
 
 	Ch Peek() const { return pos_ < len_ ? buffer_[pos_] : '\0'; }
@@ -81,6 +107,20 @@ public:
 	const char *window(std::size_t from) const { return from >= base_ ? buffer_.data() + (from - base_) : nullptr; }
 	std::size_t window_start() const { return base_; }
 
+	// The 1-based line of absolute offset `offset` (at most Tell()): 1 + the '\n' bytes before it.
+	// Exact for every offset the stream still holds; an offset before that (only the start of a
+	// string longer than the lookback) gets the line of the oldest byte held.
+	std::size_t line_at(std::size_t offset) const {
+		if (offset >= counted_to_) {
+			const std::size_t to = offset < base_ + len_ ? offset : base_ + len_;
+			lines_ += count_newlines(counted_to_, to);
+			counted_to_ = to;
+			return 1 + lines_;
+		}
+		const std::size_t from = offset > base_ ? offset : base_;
+		return 1 + lines_ - count_newlines(from, counted_to_);
+	}
+
 	// Unused by the Reader (no in-situ parsing), but part of RapidJSON's stream concept.
 	Ch *PutBegin() { return nullptr; }
 	void Put(Ch) {}
@@ -90,12 +130,20 @@ public:
 private:
 	static constexpr std::size_t kChunk = 256 * 1024;
 	static constexpr std::size_t kLookback = 4096;
+	static constexpr std::string_view kBom{"\xEF\xBB\xBF"};
+
+	// The '\n' bytes between absolute offsets `from` and `to`, both in the buffer.
+	std::size_t count_newlines(std::size_t from, std::size_t to) const {
+		const char *data = buffer_.data();
+		return static_cast<std::size_t>(std::count(data + (from - base_), data + (to - base_), '\n'));
+	}
 
 	void refill() {
 		if (exhausted_)
 			return;
 		// Keep the tail of what was read for window(); then read the next chunk after it.
 		const std::size_t keep = len_ < kLookback ? len_ : kLookback;
+		line_at(base_ + len_ - keep); // count the lines of what leaves the buffer
 		std::memmove(buffer_.data(), buffer_.data() + len_ - keep, keep);
 		base_ += len_ - keep;
 		pos_ = keep;
@@ -114,6 +162,8 @@ private:
 	std::size_t pos_ = 0;
 	std::size_t len_ = 0;
 	bool exhausted_ = false;
+	mutable std::size_t counted_to_ = 0; // lines_ counts the '\n' bytes before this absolute offset
+	mutable std::size_t lines_ = 0;
 };
 
 // Iterative: RapidJSON's default recursive descent would overflow the stack on deeply nested
@@ -248,19 +298,41 @@ public:
 
 	std::size_t entries() const { return index_; }
 	int depth() const { return depth_; }
+	// "line L, byte offset N" of absolute offset `offset`.
+	std::string position(std::size_t offset) const { return line_and_offset(stream_.line_at(offset), offset); }
+
+	// The error for an export that ends before its closing ']' (RapidJSON only says what token it
+	// missed): where it ends, and in what, so that a cut file reads as one.
+	[[noreturn]] void fail_truncated(std::size_t offset) const {
+		const char *hint = "A complete export ends with the \"]\" that closes its array. The file was cut short "
+		                   "(an interrupted download or copy, a full disk): copy or export it again.";
+		if (depth_ <= 1) {
+			const std::string after = index_ == 0 ? "before its first entry" : "after entry " + std::to_string(index_);
+			throw ImportError(sqlstate::kInvalidTextRepresentation,
+			                  "relocate: the export ends inside the array at " + position(offset) + " (" + after +
+			                      "): truncated?",
+			                  {}, hint);
+		}
+		throw ImportError(sqlstate::kInvalidTextRepresentation,
+		                  "relocate: the export ends inside " + entry_name() + " at " + position(offset) +
+		                      ": truncated?",
+		                  "The entry starts at " + line_and_offset(entry_.line, entry_.offset) + "; " +
+		                      (index_ == 0 ? std::string("it is the first entry.")
+		                                   : "the last complete entry is entry " + std::to_string(index_) + "."),
+		                  hint);
+	}
 
 private:
 	enum class EntryKey { None, Model, Pk, Fields };
 
 	[[noreturn]] void fail_shape(const std::string &what) const { fail_shape(what, stream_.Tell()); }
 	[[noreturn]] void fail_shape(const std::string &what, std::size_t offset) const {
-		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  "relocate: " + what + " (byte offset " + std::to_string(offset) + ")",
+		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: " + what + " (" + position(offset) + ")",
 		                  "A Sentry export is a JSON array of objects with the keys \"model\", \"pk\" and \"fields\".");
 	}
 	[[noreturn]] void fail_element(const std::string &what) const { fail_element(what, stream_.Tell()); }
 	[[noreturn]] void fail_element(const std::string &what, std::size_t offset) const {
-		fail_shape("export entry " + std::to_string(index_) + " " + what, offset);
+		fail_shape("export entry " + std::to_string(index_ + 1) + " " + what, offset);
 	}
 
 	// The parser reports a scalar after reading it; its first byte is found from its length (or,
@@ -293,12 +365,17 @@ private:
 		}
 		}
 	}
-	[[noreturn]] void fail_entry(const std::string &what) const {
-		std::string where = "export entry " + std::to_string(index_);
+	// "export entry N (model pk P)": the entry being read, with what is known of it.
+	std::string entry_name() const {
+		std::string name = "export entry " + std::to_string(index_ + 1);
 		if (seen_model_ && invalid_utf8_at(entry_.model) == std::string::npos)
-			where += " (" + entry_.model + (seen_pk_ ? " pk " + std::to_string(entry_.pk) : std::string()) + ")";
+			name += " (" + entry_.model + (seen_pk_ ? " pk " + std::to_string(entry_.pk) : std::string()) + ")";
+		return name;
+	}
+	[[noreturn]] void fail_entry(const std::string &what) const {
 		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  "relocate: " + where + " at byte offset " + std::to_string(entry_.offset) + ": " + what,
+		                  "relocate: " + entry_name() + " at " + line_and_offset(entry_.line, entry_.offset) + ": " +
+		                      what,
 		                  "A Sentry export is a JSON array of objects with the keys \"model\", \"pk\" and \"fields\".");
 	}
 	bool unexpected_number() { throw ImportError(sqlstate::kInternalError, "relocate: unexpected parser event"); }
@@ -340,9 +417,9 @@ private:
 		}
 		bad_utf8_ += " holds " + describe_invalid_utf8(text, at);
 		if (depth_ < 2)
-			throw ImportError(sqlstate::kInvalidTextRepresentation,
-			                  "relocate: a string holds " + describe_invalid_utf8(text, at) + " (byte offset " +
-			                      std::to_string(stream_.Tell()) + ")");
+			throw ImportError(sqlstate::kInvalidTextRepresentation, "relocate: a string holds " +
+			                                                            describe_invalid_utf8(text, at) + " (" +
+			                                                            position(stream_.Tell()) + ")");
 		// A key is quoted by the errors that may follow (an unexpected key, a field given twice).
 		if ((seen_model_ && seen_pk_) || where == Where::EntryKey || where == Where::FieldName)
 			fail_utf8();
@@ -352,7 +429,7 @@ private:
 		                   "altered or written by something else); PostgreSQL cannot store it. Fix the entry and "
 		                   "import again.";
 		const std::string where =
-		    "export entry " + std::to_string(index_) + " at byte offset " + std::to_string(entry_.offset);
+		    "export entry " + std::to_string(index_ + 1) + " at " + line_and_offset(entry_.line, entry_.offset);
 		if (seen_model_ && seen_pk_ && invalid_utf8_at(entry_.model) == std::string::npos)
 			throw ImportError(sqlstate::kInvalidTextRepresentation,
 			                  "relocate: " + entry_.model + " pk " + std::to_string(entry_.pk) + ", " + bad_utf8_,
@@ -364,6 +441,7 @@ private:
 		bad_utf8_.clear();
 		entry_.index = index_;
 		entry_.offset = stream_.Tell(); // the iterative parser reports events at the token's first byte
+		entry_.line = stream_.line_at(entry_.offset);
 		entry_.model.clear();
 		entry_.pk = 0;
 		entry_.field_count = 0;
@@ -487,15 +565,20 @@ void read_export(ByteSource &source, EntryConsumer &consumer, const CheckInterru
 	// else would pass as complete.
 	if (ok && !stream.at_end())
 		throw ImportError(sqlstate::kInvalidTextRepresentation,
-		                  "relocate: malformed JSON at byte offset " + std::to_string(stream.Tell()) +
+		                  "relocate: malformed JSON at " + handler.position(stream.Tell()) +
 		                      ": a NUL byte, which JSON text cannot contain",
 		                  "The export must be a complete, valid UTF-8 JSON document.");
 	if (!ok) {
+		// The parser stopped at the real end of the input, inside the document: it is cut short.
+		// (An embedded NUL reads as the end too, but leaves bytes after it; an empty document has
+		// its own message.)
+		if (ok.Code() != rapidjson::kParseErrorDocumentEmpty && stream.at_end() && ok.Offset() == stream.Tell())
+			handler.fail_truncated(ok.Offset());
 		std::string what = rapidjson::GetParseError_En(ok.Code());
 		if (!what.empty() && what.back() == '.')
 			what.pop_back();
 		throw ImportError(sqlstate::kInvalidTextRepresentation,
-		                  "relocate: malformed JSON at byte offset " + std::to_string(ok.Offset()) + ": " + what,
+		                  "relocate: malformed JSON at " + handler.position(ok.Offset()) + ": " + what,
 		                  "The export must be a complete, valid UTF-8 JSON document.");
 	}
 }

@@ -37,8 +37,9 @@ struct ExportField {
 struct ExportEntry {
 	std::string model; // normalized: lower case
 	std::int64_t pk = 0;
-	std::size_t index = 0;           // 0-based position in the top-level array
-	std::size_t offset = 0;          // byte offset of the entry's opening brace
+	std::size_t index = 0;           // 0-based position in the top-level array (messages say index + 1)
+	std::size_t offset = 0;          // byte offset of the entry's opening brace (0-based)
+	std::size_t line = 0;            // 1-based line of that brace
 	std::vector<ExportField> fields; // only the first field_count are valid (storage is reused)
 	std::size_t field_count = 0;
 
@@ -54,10 +55,12 @@ public:
 	virtual void consume(const ExportEntry &entry) = 0;
 };
 
-// Parses the export `source` holds (UTF-8 JSON, validated), as a stream, and feeds every entry to
-// `consumer`; `check` (if set) is called before every chunk is read. Throws ImportError: 22P02 for
-// malformed JSON (with the byte offset), 22023 for a document that is not an array of well-formed
-// entries (with the entry's index and byte offset).
+// Parses the export `source` holds (UTF-8 JSON, validated; a UTF-8 byte order mark at the start is
+// skipped), as a stream, and feeds every entry to `consumer`; `check` (if set) is called before
+// every chunk is read. Throws ImportError: 22P02 for malformed JSON (with the line and byte offset)
+// and for a document that ends before its closing ']' (where it ends: in the array, after entry K,
+// or inside entry K), 22023 for a document that is not an array of well-formed entries (with the
+// entry's 1-based number, line and byte offset).
 void read_export(ByteSource &source, EntryConsumer &consumer, const CheckInterrupts &check);
 // The same for an export in memory.
 void read_export(const char *data, std::size_t length, EntryConsumer &consumer);

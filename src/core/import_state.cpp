@@ -128,7 +128,8 @@ std::size_t PkMap::bytes() const {
 }
 
 std::string describe_entry(const ExportEntry &e) {
-	return "export entry " + std::to_string(e.index) + " at byte offset " + std::to_string(e.offset);
+	return "export entry " + std::to_string(e.index + 1) + " at line " + std::to_string(e.line) + ", byte offset " +
+	       std::to_string(e.offset);
 }
 
 void fail_entry(const ExportEntry &entry, const char *code, const std::string &what, const std::string &hint,

@@ -133,7 +133,7 @@ struct ImportState {
 	std::vector<ModelState> models; // by catalogue index
 };
 
-// "export entry N at byte offset M", for messages.
+// "export entry N at line L, byte offset M" (N and L 1-based, M 0-based), for messages.
 std::string describe_entry(const ExportEntry &e);
 
 // The error for an entry: "relocate: <model> pk <pk>, <what>", the detail ending with where the

@@ -80,7 +80,10 @@ std::string imported_org_ids_sql(const std::string &region_chunks) {
 }
 
 std::string region_chunks() {
-	return pg::require_table("sentry_regionimportchunk", " (Sentry's import chunks)");
+	const std::string table = pg::resolve_table("sentry_regionimportchunk");
+	if (table.empty())
+		throw relocate::missing_chunk_table_error("sentry_regionimportchunk", " (Sentry's import chunks)");
+	return table;
 }
 
 // The imported organizations' slugs as a text[] literal (Sentry takes them from the region chunks'

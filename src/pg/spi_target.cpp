@@ -710,7 +710,7 @@ const std::string &SpiTarget::chunk_table(bool control) {
 		const char *table = control ? "sentry_controlimportchunk" : "sentry_regionimportchunk";
 		std::optional<TableShape> shape = describe_table(table);
 		if (!shape)
-			throw missing_table_error(table, " (Sentry's import chunks)");
+			throw missing_chunk_table_error(table, " (Sentry's import chunks)");
 		name = shape->qualified_name;
 	}
 	return name;

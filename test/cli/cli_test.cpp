@@ -157,14 +157,15 @@ TEST(CliFindings, ErrorsNameTheirEntry) {
 	EXPECT_EQ(f.field, "username");
 	f = finding_from_error(
 	    "import_error", "22023",
-	    "relocate: export entry 0 (sentry.option pk -7) at byte offset 1: the entry has no \"fields\"");
+	    "relocate: export entry 1 (sentry.option pk -7) at line 1, byte offset 1: the entry has no \"fields\"");
 	EXPECT_EQ(f.model, "sentry.option");
 	EXPECT_EQ(f.pk, -7);
 	EXPECT_EQ(f.field, "");
-	f = finding_from_error("import_error", "42704", "relocate: unknown model \"sites.site\" (export entry 0 ...)");
+	f = finding_from_error("import_error", "42704", "relocate: unknown model \"sites.site\" (export entry 1 ...)");
 	EXPECT_EQ(f.model, "sites.site");
 	EXPECT_FALSE(f.pk.has_value());
-	f = finding_from_error("import_error", "22P02", "relocate: malformed JSON at byte offset 46: Missing a name");
+	f = finding_from_error("import_error", "22P02",
+	                       "relocate: malformed JSON at line 1, byte offset 46: Missing a name");
 	EXPECT_EQ(f.model, "");
 	EXPECT_FALSE(f.pk.has_value());
 }

@@ -30,6 +30,8 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/export_input.hpp"
+#include "core/export_reader.hpp"
 
 namespace relocate {
 namespace {
@@ -911,6 +913,116 @@ TEST(DecryptExport, ErrorQueueIsEmptyAfterSuccessToo) {
 	EXPECT_EQ(ERR_peek_error(), 0ul);
 	EXPECT_EQ(fernet_decrypt(v.token, v.dek), v.plaintext);
 	EXPECT_EQ(ERR_peek_error(), 0ul);
+}
+
+// --- Compressed plain exports (export_input) ------------------------------------------------------
+
+// `data` as one compressed stream (no archive), as `gzip -c` writes it.
+std::string compress_raw(const std::string &data, Filter filter) {
+	std::string buf(data.size() * 2 + 4096, '\0');
+	std::size_t used = 0;
+	std::unique_ptr<archive, int (*)(archive *)> a(archive_write_new(), archive_write_free);
+	check(a && archive_write_set_format_raw(a.get()) == ARCHIVE_OK, "raw");
+	switch (filter) {
+	case Filter::kNone:
+		break;
+	case Filter::kGzip:
+		check(archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK, "gzip");
+		break;
+	case Filter::kBzip2:
+		check(archive_write_add_filter_bzip2(a.get()) == ARCHIVE_OK, "bzip2");
+		break;
+	case Filter::kXz:
+		check(archive_write_add_filter_xz(a.get()) == ARCHIVE_OK, "xz");
+		break;
+	}
+	check(archive_write_open_memory(a.get(), &buf[0], buf.size(), &used) == ARCHIVE_OK, "open_memory");
+	std::unique_ptr<archive_entry, void (*)(archive_entry *)> e(archive_entry_new(), archive_entry_free);
+	archive_entry_set_pathname(e.get(), "export.json");
+	archive_entry_set_filetype(e.get(), AE_IFREG);
+	archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+	check(archive_write_header(a.get(), e.get()) == ARCHIVE_OK, "write_header");
+	if (!data.empty())
+		check(archive_write_data(a.get(), data.data(), data.size()) == static_cast<la_ssize_t>(data.size()),
+		      "write_data");
+	check(archive_write_close(a.get()) == ARCHIVE_OK, "close");
+	buf.resize(used);
+	return buf;
+}
+
+class CountEntries : public EntryConsumer {
+public:
+	std::vector<std::string> models;
+	void consume(const ExportEntry &e) override { models.push_back(e.model); }
+};
+
+TEST(ExportInput, CompressedPlainExportIsRecognizedAndRead) {
+	const std::string json =
+	    "[{\"model\": \"sentry.option\", \"pk\": 1, \"fields\": {\"key\": \"a\", \"value\": 1}},\n"
+	    " {\"model\": \"sentry.option\", \"pk\": 2, \"fields\": {\"key\": \"b\", \"value\": 2}}]\n";
+	const CheckInterrupts none;
+	for (Filter f : {Filter::kGzip, Filter::kBzip2, Filter::kXz}) {
+		for (const std::string &plain : {json, "\xEF\xBB\xBF" + json}) {
+			SCOPED_TRACE(static_cast<int>(f));
+			const std::string packed = compress_raw(plain, f);
+			ASSERT_NE(packed.substr(0, 1), "[");
+			MemorySource raw(packed.data(), packed.size());
+			EXPECT_EQ(detect_export_format(raw, none), ExportFormat::kCompressedJson);
+			ExportInput input(raw, nullptr, none);
+			EXPECT_EQ(input.format(), ExportFormat::kCompressedJson);
+			CountEntries entries;
+			read_export(input.json(), entries, none);
+			EXPECT_EQ(entries.models, (std::vector<std::string>{"sentry.option", "sentry.option"}));
+			// A second pass (the filters' pre-pass, then the import) reads the same.
+			input.json().rewind();
+			CountEntries again;
+			read_export(input.json(), again, none);
+			EXPECT_EQ(again.models.size(), 2u);
+		}
+	}
+}
+
+TEST(ExportInput, CompressedStreamHoldingNeitherJsonNorATarballIsNamed) {
+	const CheckInterrupts none;
+	struct Case {
+		Filter filter;
+		std::string inside;
+		std::string message;
+	} cases[] = {
+	    {Filter::kGzip, std::string("PK\x03\x04\x14\x00\x00\x00", 8) + "export.json",
+	     "relocate: the export is gzip-compressed, and what it holds is neither a JSON export nor a tarball: it "
+	     "starts with \"PK\\x03\\x04\\x14\\x00\\x00\\x00export.j\""},
+	    {Filter::kXz, "-- PostgreSQL database dump\n",
+	     // '-' could start a JSON number: the reader reports it (malformed JSON), not this check.
+	     ""},
+	    {Filter::kBzip2, "COPY public.sentry_option (id, key) FROM stdin;\n",
+	     "relocate: the export is bzip2-compressed, and what it holds is neither a JSON export nor a tarball: it "
+	     "starts with \"COPY public.sent\""},
+	    // (gzip inside gzip is unwrapped by libarchive, which tries the same filter again.)
+	    {Filter::kXz, compress_raw("[]", Filter::kGzip),
+	     "relocate: the export is xz-compressed, and what it holds is another gzip-compressed stream "
+	     "(compressed twice?): it starts with \"\\x1f\\x8b"},
+	};
+	for (const Case &c : cases) {
+		SCOPED_TRACE(c.inside);
+		const std::string packed = compress_raw(c.inside, c.filter);
+		MemorySource raw(packed.data(), packed.size());
+		try {
+			ExportInput input(raw, nullptr, none);
+			CountEntries entries;
+			read_export(input.json(), entries, none);
+			ADD_FAILURE() << "no error";
+		} catch (const ImportError &e) {
+			EXPECT_STREQ(e.code(), "22P02") << e.what();
+			if (c.message.empty()) {
+				EXPECT_NE(std::string(e.what()).find("malformed JSON at line 1, byte offset 1"), std::string::npos)
+				    << e.what();
+				continue;
+			}
+			EXPECT_EQ(std::string(e.what()).substr(0, c.message.size()), c.message);
+			EXPECT_NE(e.hint().find("Decompress the file"), std::string::npos) << e.hint();
+		}
+	}
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -27,6 +28,7 @@ struct Seen {
 	std::int64_t pk;
 	std::size_t index;
 	std::size_t offset;
+	std::size_t line;
 	std::vector<ExportField> fields;
 
 	const FieldValue &field(const std::string &name) const {
@@ -45,7 +47,7 @@ public:
 	void consume(const ExportEntry &e) override {
 		if (hook)
 			hook(e);
-		Seen s{e.model, e.pk, e.index, e.offset, {}};
+		Seen s{e.model, e.pk, e.index, e.offset, e.line, {}};
 		for (const ExportField &f : e)
 			s.fields.push_back(f);
 		// begin()/end() and field_count must agree.
@@ -110,6 +112,10 @@ TEST(ExportReader, DeliversEntriesInOrderWithModelPkIndexOffset) {
 	EXPECT_EQ(e[2].index, 2u);
 	EXPECT_EQ(e[2].offset, json.find("{\"model\": \"sentry.email\""));
 	EXPECT_EQ(json[e[2].offset], '{');
+	// Lines are 1-based: the array opens on line 1, one entry per line after it.
+	EXPECT_EQ(e[0].line, 2u);
+	EXPECT_EQ(e[1].line, 3u);
+	EXPECT_EQ(e[2].line, 4u);
 }
 
 TEST(ExportReader, EmptyArrayHasNoEntries) {
@@ -341,15 +347,17 @@ TEST(ExportReaderErrors, MalformedJsonReportsTheByteOffset) {
 		const std::string json = R"([{"model": }])";
 		ImportError e = read_error(json);
 		EXPECT_STREQ(e.code(), "22P02");
-		EXPECT_NE(std::string(e.what()).find("at byte offset 11"), std::string::npos) << e.what();
+		EXPECT_EQ(std::string(e.what()), "relocate: malformed JSON at line 1, byte offset 11: Invalid value");
 		EXPECT_EQ(json[11], '}');
 	}
 	{
-		// Truncated: the error is at the end.
-		const std::string json = R"([{"model":"a","pk":1,"fields":{}},)";
+		// The line is counted: the error is on line 3.
+		const std::string json = "[\n{\"model\":\"a\",\"pk\":1,\"fields\":{}},\n{\"model\": }]";
 		ImportError e = read_error(json);
 		EXPECT_STREQ(e.code(), "22P02");
-		EXPECT_NE(std::string(e.what()).find("at byte offset " + std::to_string(json.size())), std::string::npos)
+		EXPECT_NE(
+		    std::string(e.what()).find("malformed JSON at line 3, byte offset " + std::to_string(json.rfind('}'))),
+		    std::string::npos)
 		    << e.what();
 	}
 	{
@@ -358,21 +366,220 @@ TEST(ExportReaderErrors, MalformedJsonReportsTheByteOffset) {
 		    "[{\"model\":\"a\",\"pk\":1,\"fields\":{}}\n {\"model\":\"a\",\"pk\":2,\"fields\":{}}]";
 		ImportError e = read_error(json);
 		EXPECT_STREQ(e.code(), "22P02");
-		EXPECT_NE(
-		    std::string(e.what()).find("at byte offset " + std::to_string(json.find("{\"model\":\"a\",\"pk\":2"))),
-		    std::string::npos)
+		EXPECT_NE(std::string(e.what()).find("at line 2, byte offset " +
+		                                     std::to_string(json.find("{\"model\":\"a\",\"pk\":2"))),
+		          std::string::npos)
 		    << e.what();
 	}
 	for (const char *bad :
-	     {"[", "[{", "[{\"model\"", "[{\"model\":\"a\",}]", "[1.]", "[-]", "[tru]", "[\"unterminated]", "['x']",
-	      "[{\"model\":\"a\",\"pk\":1,\"fields\":{\"x\":01}}]", "[{\"model\":\"a\",\"pk\":1,\"fields\":{\"x\" 1}}]",
-	      "[{\"model\":\"a\",\"pk\":1,\"fields\":{\"x\":[1,]}}]", "[NaN]", "[Infinity]", "[\"\\x\"]",
-	      "[\"tab\there\"]"}) {
+	     {"[{\"model\":\"a\",}]", "[1.]", "[-]", "[tru]", "['x']", "[{\"model\":\"a\",\"pk\":1,\"fields\":{\"x\":01}}]",
+	      "[{\"model\":\"a\",\"pk\":1,\"fields\":{\"x\" 1}}]", "[{\"model\":\"a\",\"pk\":1,\"fields\":{\"x\":[1,]}}]",
+	      "[NaN]", "[Infinity]", "[\"\\x\"]", "[\"tab\there\"]"}) {
 		SCOPED_TRACE(bad);
 		ImportError e = read_error(bad);
 		EXPECT_STREQ(e.code(), "22P02") << e.what();
-		EXPECT_NE(std::string(e.what()).find("malformed JSON at byte offset"), std::string::npos) << e.what();
+		EXPECT_NE(std::string(e.what()).find("malformed JSON at line 1, byte offset"), std::string::npos) << e.what();
 	}
+}
+
+// A source that hands out at most `step` bytes per read (libarchive and files may return short reads).
+class TrickleSource final : public ByteSource {
+public:
+	TrickleSource(const std::string &data, std::size_t step) : data_(data), step_(step) {}
+	std::size_t read(char *buf, std::size_t n) override {
+		const std::size_t take = std::min({n, step_, data_.size() - at_});
+		data_.copy(buf, take, at_);
+		at_ += take;
+		return take;
+	}
+	void rewind() override { at_ = 0; }
+
+private:
+	const std::string &data_;
+	std::size_t step_;
+	std::size_t at_ = 0;
+};
+
+// One entry per line: "[\n" then `n` entries "{"model":"sentry.option","pk":<i>,"fields":{"key":"<pad>"}},\n".
+std::string entries_per_line(std::size_t n, std::size_t pad) {
+	std::string json = "[\n";
+	for (std::size_t i = 1; i <= n; ++i)
+		json += "{\"model\":\"sentry.option\",\"pk\":" + std::to_string(i) + ",\"fields\":{\"key\":\"" +
+		        std::string(pad, 'x') + "\"}}" + (i < n ? ",\n" : "\n");
+	return json + "]\n";
+}
+
+TEST(ExportReaderErrors, TruncatedBetweenEntriesSaysWhereTheArrayEnds) {
+	const std::string entry = R"({"model":"a","pk":1,"fields":{}})";
+	struct Case {
+		std::string json;
+		std::string message;
+	} cases[] = {
+	    // Cut after a comma: RapidJSON alone says "Invalid value".
+	    {"[" + entry + ", " + entry + ",",
+	     "relocate: the export ends inside the array at line 1, byte offset 68 (after entry 2): truncated?"},
+	    // Cut after a complete entry, without the closing ']'.
+	    {"[" + entry,
+	     "relocate: the export ends inside the array at line 1, byte offset 33 (after entry 1): truncated?"},
+	    // Trailing whitespace does not hide it; the line is where the file ends.
+	    {"[\n" + entry + ",\n" + entry + "\n\n",
+	     "relocate: the export ends inside the array at line 5, byte offset 70 (after entry 2): truncated?"},
+	    {"[",
+	     "relocate: the export ends inside the array at line 1, byte offset 1 (before its first entry): truncated?"},
+	    {"[\n  ",
+	     "relocate: the export ends inside the array at line 2, byte offset 4 (before its first entry): truncated?"},
+	};
+	for (const Case &c : cases) {
+		SCOPED_TRACE(c.json);
+		ImportError e = read_error(c.json);
+		EXPECT_STREQ(e.code(), "22P02");
+		EXPECT_EQ(std::string(e.what()), c.message);
+		EXPECT_NE(e.hint().find("cut short"), std::string::npos) << e.hint();
+	}
+	// The entries before the cut were delivered (the import rolls back: nothing is half-imported).
+	Recorder r;
+	const std::string json = "[" + entry + ", " + entry + ",";
+	EXPECT_THROW(read_export(json.data(), json.size(), r), ImportError);
+	EXPECT_EQ(r.entries.size(), 2u);
+}
+
+TEST(ExportReaderErrors, TruncatedInsideAnEntryNamesTheEntry) {
+	const std::string first = "[{\"model\":\"a\",\"pk\":1,\"fields\":{}},\n ";
+	struct Case {
+		std::string json;
+		std::string message;
+		std::string detail;
+	} cases[] = {
+	    {first + R"({"model":"sentry.user","pk":3,"fields":{"username":"ab)",
+	     "relocate: the export ends inside export entry 2 (sentry.user pk 3) at line 2, byte offset 90: truncated?",
+	     "The entry starts at line 2, byte offset 36; the last complete entry is entry 1."},
+	    // In a nested value, in a number, before the pk: the entry is named with what is known.
+	    {first + R"({"model":"sentry.user","pk":3,"fields":{"data":{"x":[1,)",
+	     "relocate: the export ends inside export entry 2 (sentry.user pk 3) at line 2, byte offset 91: truncated?",
+	     "The entry starts at line 2, byte offset 36; the last complete entry is entry 1."},
+	    {first + R"({"model":"sentry.user","pk":3)",
+	     "relocate: the export ends inside export entry 2 (sentry.user pk 3) at line 2, byte offset 65: truncated?",
+	     "The entry starts at line 2, byte offset 36; the last complete entry is entry 1."},
+	    {first + R"({"model":"sentry.user","pk")",
+	     "relocate: the export ends inside export entry 2 (sentry.user) at line 2, byte offset 63: truncated?",
+	     "The entry starts at line 2, byte offset 36; the last complete entry is entry 1."},
+	    {"[{\"mod", "relocate: the export ends inside export entry 1 at line 1, byte offset 6: truncated?",
+	     "The entry starts at line 1, byte offset 1; it is the first entry."},
+	    {"[{", "relocate: the export ends inside export entry 1 at line 1, byte offset 2: truncated?",
+	     "The entry starts at line 1, byte offset 1; it is the first entry."},
+	};
+	for (const Case &c : cases) {
+		SCOPED_TRACE(c.json);
+		ImportError e = read_error(c.json);
+		EXPECT_STREQ(e.code(), "22P02");
+		EXPECT_EQ(std::string(e.what()), c.message);
+		EXPECT_EQ(e.detail(), c.detail);
+		EXPECT_FALSE(e.hint().empty());
+	}
+}
+
+TEST(ExportReaderErrors, NotTruncatedWhenTheErrorIsBeforeTheEnd) {
+	// A syntax error followed by more bytes is malformed JSON, not a cut file.
+	ImportError e = read_error("[{\"model\":\"a\",}]\n");
+	EXPECT_NE(std::string(e.what()).find("malformed JSON at line 1, byte offset 14"), std::string::npos) << e.what();
+	// An embedded NUL reads as the end to the parser, but bytes follow it.
+	const std::string nul("[{\"model\":\0\"a\"}]", 16);
+	e = read_error(nul);
+	EXPECT_STREQ(e.code(), "22P02");
+	EXPECT_EQ(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+	EXPECT_NE(std::string(e.what()).find("malformed JSON at line 1, byte offset 10"), std::string::npos) << e.what();
+}
+
+TEST(ExportReaderErrors, TruncatedLargeExportCountsLinesAndEntriesAcrossChunks) {
+	// About 1.3 MB: several of the reader's 256 KiB chunks. Cut in the middle of entry 9001.
+	const std::string full = entries_per_line(10000, 100);
+	const std::size_t start = full.find("{\"model\":\"sentry.option\",\"pk\":9001,");
+	ASSERT_NE(start, std::string::npos);
+	const std::string cut = full.substr(0, start + 50);
+	for (std::size_t step : {std::size_t(1) << 30, std::size_t(4093)}) {
+		SCOPED_TRACE(step);
+		TrickleSource source(cut, step);
+		Recorder r;
+		try {
+			read_export(source, r, {});
+			ADD_FAILURE() << "no error";
+		} catch (const ImportError &e) {
+			EXPECT_EQ(std::string(e.what()),
+			          "relocate: the export ends inside export entry 9001 (sentry.option pk 9001) at line 9002, "
+			          "byte offset " +
+			              std::to_string(cut.size()) + ": truncated?");
+			EXPECT_EQ(e.detail(), "The entry starts at line 9002, byte offset " + std::to_string(start) +
+			                          "; the last complete entry is entry 9000.");
+		}
+		EXPECT_EQ(r.entries.size(), 9000u);
+	}
+	// Cut between two entries, far in.
+	const std::size_t comma = full.find(",\n", start);
+	const std::string cut2 = full.substr(0, comma + 2);
+	ImportError e = read_error(cut2);
+	EXPECT_EQ(std::string(e.what()), "relocate: the export ends inside the array at line 9003, byte offset " +
+	                                     std::to_string(cut2.size()) + " (after entry 9001): truncated?");
+}
+
+TEST(ExportReader, LinesAreCountedAcrossChunks) {
+	const std::string json = entries_per_line(6000, 90); // about 700 KB
+	for (std::size_t step : {std::size_t(1) << 30, std::size_t(1), std::size_t(65537)}) {
+		if (step == 1) {
+			// Byte by byte is slow: only the start of the file.
+			const std::string part = entries_per_line(50, 10);
+			TrickleSource source(part, step);
+			Recorder r;
+			read_export(source, r, {});
+			ASSERT_EQ(r.entries.size(), 50u);
+			for (const Seen &s : r.entries)
+				EXPECT_EQ(s.line, s.index + 2);
+			continue;
+		}
+		TrickleSource source(json, step);
+		Recorder r;
+		read_export(source, r, {});
+		ASSERT_EQ(r.entries.size(), 6000u);
+		for (const Seen &s : r.entries) {
+			ASSERT_EQ(s.line, s.index + 2) << "entry " << s.index + 1;
+			ASSERT_EQ(json[s.offset], '{');
+		}
+	}
+	// A syntax error deep in the file names its line.
+	std::string bad = json;
+	const std::size_t at = bad.find("\"pk\":5000,");
+	bad[at + 5] = 'x';
+	ImportError e = read_error(bad);
+	EXPECT_EQ(std::string(e.what()),
+	          "relocate: malformed JSON at line 5001, byte offset " + std::to_string(at + 5) + ": Invalid value");
+}
+
+TEST(ExportReader, Utf8ByteOrderMarkIsSkipped) {
+	const std::string bom = "\xEF\xBB\xBF";
+	const std::string json = bom + "[\n{\"model\":\"sentry.option\",\"pk\":1,\"fields\":{}}]";
+	for (std::size_t step : {std::size_t(1) << 30, std::size_t(1), std::size_t(2)}) {
+		SCOPED_TRACE(step);
+		TrickleSource source(json, step);
+		Recorder r;
+		read_export(source, r, {});
+		ASSERT_EQ(r.entries.size(), 1u);
+		EXPECT_EQ(r.entries[0].model, "sentry.option");
+		// Offsets still count the byte order mark, as the file holds it.
+		EXPECT_EQ(r.entries[0].offset, 5u);
+		EXPECT_EQ(r.entries[0].line, 2u);
+	}
+	// Only at the very start, and only once: anywhere else it is not JSON.
+	for (const std::string &bad : {" " + bom + "[]", bom + bom + "[]", "[" + bom + "]"}) {
+		SCOPED_TRACE(bad);
+		ImportError e = read_error(bad);
+		EXPECT_STREQ(e.code(), "22P02");
+		EXPECT_NE(std::string(e.what()).find("malformed JSON"), std::string::npos) << e.what();
+	}
+	// A byte order mark alone is an empty document, after it.
+	ImportError e = read_error(bom);
+	EXPECT_EQ(std::string(e.what()), "relocate: malformed JSON at line 1, byte offset 3: The document is empty");
+	// Part of one is not one.
+	e = read_error("\xEF\xBB[]");
+	EXPECT_STREQ(e.code(), "22P02");
 }
 
 TEST(ExportReaderErrors, EmptyInput) {
@@ -440,12 +647,12 @@ TEST(ExportReaderErrors, ElementNotAnObject) {
 		SCOPED_TRACE(bad);
 		ImportError e = read_error(bad);
 		EXPECT_STREQ(e.code(), "22023") << e.what();
-		EXPECT_NE(std::string(e.what()).find("export entry 0 "), std::string::npos) << e.what();
+		EXPECT_NE(std::string(e.what()).find("export entry 1 "), std::string::npos) << e.what();
 	}
-	// The index names the offending element.
+	// The number (1-based) names the offending element.
 	ImportError e = read_error(R"([{"model":"a","pk":1,"fields":{}}, {"model":"a","pk":2,"fields":{}}, 7])");
 	EXPECT_STREQ(e.code(), "22023");
-	EXPECT_NE(std::string(e.what()).find("export entry 2 is a scalar"), std::string::npos) << e.what();
+	EXPECT_NE(std::string(e.what()).find("export entry 3 is a scalar"), std::string::npos) << e.what();
 }
 
 TEST(ExportReaderErrors, ShapeErrorOffsetsPointAtTheToken) {
@@ -453,17 +660,21 @@ TEST(ExportReaderErrors, ShapeErrorOffsetsPointAtTheToken) {
 	struct Case {
 		const char *json;
 		const char *offset;
-	} brackets[] = {{"{}", "(byte offset 0)"},
-	                {"  {\"a\":1}", "(byte offset 2)"},
-	                {"[[]]", "(byte offset 1)"},
-	                {"[ {\"model\":\"a\",\"pk\":1,\"fields\":{}}, [1]]", "(byte offset 36)"}};
+	} brackets[] = {{"{}", "(line 1, byte offset 0)"},
+	                {"  {\"a\":1}", "(line 1, byte offset 2)"},
+	                {"[[]]", "(line 1, byte offset 1)"},
+	                {"[ {\"model\":\"a\",\"pk\":1,\"fields\":{}}, [1]]", "(line 1, byte offset 36)"},
+	                {"[\n{\"model\":\"a\",\"pk\":1,\"fields\":{}},\n\n[1]]", "(line 4, byte offset 37)"}};
 	for (const Case &c : brackets) {
 		SCOPED_TRACE(c.json);
 		ImportError e = read_error(c.json);
 		EXPECT_NE(std::string(e.what()).find(c.offset), std::string::npos) << e.what();
 	}
 	// Scalars too: RapidJSON reports a scalar after reading it, so the reader finds its first byte.
-	Case scalars[] = {{"42", "(byte offset 0)"}, {"[1]", "(byte offset 1)"}, {"[\"abc\"]", "(byte offset 1)"}};
+	Case scalars[] = {{"42", "(line 1, byte offset 0)"},
+	                  {"[1]", "(line 1, byte offset 1)"},
+	                  {"[\"abc\"]", "(line 1, byte offset 1)"},
+	                  {"[\n\"a\\nb\"]", "(line 2, byte offset 2)"}};
 	for (const Case &c : scalars) {
 		SCOPED_TRACE(c.json);
 		ImportError e = read_error(c.json);
@@ -495,8 +706,8 @@ TEST(ExportReaderErrors, MissingModelPkOrFields) {
 		ImportError e = read_error(c.json);
 		EXPECT_STREQ(e.code(), "22023");
 		EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
-		EXPECT_NE(std::string(e.what()).find("export entry 0"), std::string::npos) << e.what();
-		EXPECT_NE(std::string(e.what()).find("at byte offset 1:"), std::string::npos) << e.what();
+		EXPECT_NE(std::string(e.what()).find("export entry 1"), std::string::npos) << e.what();
+		EXPECT_NE(std::string(e.what()).find("at line 1, byte offset 1:"), std::string::npos) << e.what();
 	}
 }
 
@@ -506,7 +717,7 @@ TEST(ExportReaderErrors, EntryErrorsNameTheEntryModelPkAndOffset) {
 	ImportError e = read_error(json);
 	EXPECT_STREQ(e.code(), "22023");
 	const std::string what = e.what();
-	EXPECT_NE(what.find("export entry 1 (sentry.team pk 12) at byte offset " +
+	EXPECT_NE(what.find("export entry 2 (sentry.team pk 12) at line 1, byte offset " +
 	                    std::to_string(json.find("{\"model\":\"Sentry.Team\""))),
 	          std::string::npos)
 	    << what;
@@ -621,7 +832,7 @@ TEST(ExportReaderErrors, InvalidUtf8) {
 		SCOPED_TRACE(c.json);
 		ImportError e = read_error(c.json);
 		EXPECT_STREQ(e.code(), "22P02");
-		EXPECT_NE(std::string(e.what()).find("at byte offset " + std::to_string(c.offset) + ": Invalid encoding"),
+		EXPECT_NE(std::string(e.what()).find(", byte offset " + std::to_string(c.offset) + ": Invalid encoding"),
 		          std::string::npos)
 		    << e.what();
 	}
@@ -737,8 +948,9 @@ TEST(ExportReader, LoneSurrogatesAreRefusedWhereTheyAreDecoded) {
 	    {R"([{"model": "sentry.user", "fields": {"name": "\udc03"}, "pk": 8}])",
 	     "relocate: sentry.user pk 8, field \"name\" holds \\udc03"},
 	    {R"([{"pk": 1, "model": "sentry.\udc04", "fields": {}}])",
-	     "relocate: export entry 0 at byte offset 1: \"model\" holds \\udc04"},
-	    {R"([{"model": "sentry.user", "\udc05": 1}])", "relocate: export entry 0 at byte offset 1: a key holds "},
+	     "relocate: export entry 1 at line 1, byte offset 1: \"model\" holds \\udc04"},
+	    {R"([{"model": "sentry.user", "\udc05": 1}])",
+	     "relocate: export entry 1 at line 1, byte offset 1: a key holds "},
 	    {R"(["\udc06"])", "relocate: a string holds \\udc06"},
 	};
 	for (const Case &c : cases) {

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -335,11 +336,16 @@ public:
 
 	void check_for_interrupts() override {
 		++interrupt_checks;
-		if (progress_source_ != nullptr)
+		if (progress_source_ != nullptr) {
 			progress_seen.push_back(progress_source_->progress());
+			// The model name points into the importer, which is gone when the test reads it: keep a copy.
+			if (progress_seen.back().model != nullptr)
+				progress_seen.back().model = progress_models.emplace_back(progress_seen.back().model).c_str();
+		}
 	}
 	bool has_progress_source() const { return progress_source_ != nullptr; }
 	std::vector<ImportProgress> progress_seen; // what each interrupt check saw of the importer's progress
+	std::deque<std::string> progress_models;   // the model names progress_seen points to (stable addresses)
 
 	// Updates, lookups and NFKD. Lookups match against the rows inserted so far plus
 	// `existing` (rows a test declares as already in the database: table -> rows of column -> value).

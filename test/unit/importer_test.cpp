@@ -575,7 +575,8 @@ TEST(Importer, UnknownModel) {
 	ImportError e = import_error(arr({kUser5, R"({"model": "Sites.Site", "pk": 1, "fields": {"domain": "x"}})"}));
 	EXPECT_STREQ(e.code(), "42704");
 	EXPECT_NE(std::string(e.what()).find("unknown model \"sites.site\""), std::string::npos) << e.what();
-	EXPECT_NE(std::string(e.what()).find("export entry 1"), std::string::npos) << e.what();
+	// 1-based: the second entry; kUser5 spans lines 2 to 4, so it starts on line 5.
+	EXPECT_NE(std::string(e.what()).find("export entry 2 at line 5, byte offset "), std::string::npos) << e.what();
 	// Even in a scope that would skip it.
 	e = import_error(arr({R"({"model": "sentry.nosuchmodel", "pk": 1, "fields": {}})"}), "user");
 	EXPECT_STREQ(e.code(), "42704");
@@ -788,7 +789,7 @@ TEST(Importer, DependencyOrderViolation) {
 	const std::string what = e.what();
 	EXPECT_NE(what.find("sentry.user appears after sentry.useremail"), std::string::npos) << what;
 	EXPECT_NE(what.find("\"user\""), std::string::npos) << what;
-	EXPECT_NE(what.find("export entry 1"), std::string::npos) << what;
+	EXPECT_NE(what.find("export entry 2 at line 5, byte offset "), std::string::npos) << what;
 
 	// Also when the dependent was skipped by scope: order is a property of the file.
 	e = import_error(arr({member(1, "4554016097501184", "null", "null"), kOrg}), "user");
@@ -813,7 +814,7 @@ TEST(Importer, DuplicatePk) {
 	EXPECT_STREQ(e.code(), "22023");
 	EXPECT_NE(std::string(e.what()).find("sentry.user pk 1"), std::string::npos) << e.what();
 	EXPECT_NE(std::string(e.what()).find("the same pk appears twice"), std::string::npos) << e.what();
-	EXPECT_NE(e.detail().find("export entry 2"), std::string::npos) << e.detail();
+	EXPECT_NE(e.detail().find("export entry 3 at line 4, byte offset "), std::string::npos) << e.detail();
 	// The same pk in different models is fine.
 	auto r = import_ok(arr({user(1, "a"), R"({"model": "sentry.email", "pk": 1, "fields": {"email": "a@b"}})"}));
 	EXPECT_EQ(summary(r->report, "sentry.email")->inserted, 1);
@@ -902,7 +903,7 @@ TEST(Importer, ConversionErrorNamesModelPkFieldAndColumn) {
 	ImportError e = import_error(json);
 	EXPECT_STREQ(e.code(), "22007");
 	EXPECT_NE(std::string(e.what()).find("sentry.user pk 2, field \"last_login\""), std::string::npos) << e.what();
-	EXPECT_NE(e.detail().find("export entry 1 at byte offset " +
+	EXPECT_NE(e.detail().find("export entry 2 at line 3, byte offset " +
 	                          std::to_string(json.find("{\"model\": \"sentry.user\", \"pk\": 2"))),
 	          std::string::npos)
 	    << e.detail();
