@@ -241,6 +241,7 @@ constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.servicehook").normalizing(normalize_service_hook).writing(kServiceHookColumns),
     ModelHooks("sentry.team").resolving(resolve_teams).writing(kTeamColumns),
     ModelHooks("sentry.user")
+        .named_by("username")
         .normalizing(normalize_user)
         .resolving(resolve_users)
         .after_writing(after_write_users)

@@ -70,6 +70,8 @@ struct ModelHooks {
 	bool keeps_ids_in_global = false;
 	// With hide_organizations, the column "status" is RELOCATION_PENDING_APPROVAL in every row.
 	bool hidden_by_hide_organizations = false;
+	// The column that names a row for the report (a rename from -> to) when the table has no slug.
+	const char *name_column = nullptr;
 	// The columns the model's rules write.
 	const RuleColumn *rule_columns = nullptr;
 	std::size_t rule_column_count = 0;
@@ -122,6 +124,11 @@ struct ModelHooks {
 	constexpr ModelHooks keeping_ids_in_global() const {
 		ModelHooks h = *this;
 		h.keeps_ids_in_global = true;
+		return h;
+	}
+	constexpr ModelHooks named_by(const char *column) const {
+		ModelHooks h = *this;
+		h.name_column = column;
 		return h;
 	}
 	constexpr ModelHooks hiding_status() const {

@@ -91,9 +91,9 @@ bool RowBuilder::describe(ModelState &st, const ExportEntry &entry) {
 			st.table.columns[static_cast<std::size_t>(col)].json_text = true;
 	}
 	st.slug_column = st.table.find("slug");
-	st.name_column = st.slug_column >= 0                               ? st.slug_column
-	                 : std::string_view(st.def->name) == "sentry.user" ? st.table.find("username")
-	                                                                   : -1;
+	st.name_column = st.slug_column >= 0                ? st.slug_column
+	                 : st.hooks->name_column != nullptr ? st.table.find(st.hooks->name_column)
+	                                                    : -1;
 	if (state_.options.hide_organizations && st.hooks->hidden_by_hide_organizations)
 		st.hidden_status_column = st.table.find("status");
 	return true;
