@@ -574,6 +574,12 @@ void read_export(ByteSource &source, EntryConsumer &consumer, const CheckInterru
 		// its own message.)
 		if (ok.Code() != rapidjson::kParseErrorDocumentEmpty && stream.at_end() && ok.Offset() == stream.Tell())
 			handler.fail_truncated(ok.Offset());
+		if (ok.Code() == rapidjson::kParseErrorNumberTooBig)
+			throw ImportError(sqlstate::kNumericValueOutOfRange,
+			                  "relocate: number out of range at " + handler.position(ok.Offset()) +
+			                      ": it is too large for any column (beyond a double's range, as 1e400)",
+			                  "The JSON is well formed, but no Sentry field holds such a number: the export is "
+			                  "damaged.");
 		std::string what = rapidjson::GetParseError_En(ok.Code());
 		if (!what.empty() && what.back() == '.')
 			what.pop_back();

@@ -118,6 +118,15 @@ TEST(ExportReader, DeliversEntriesInOrderWithModelPkIndexOffset) {
 	EXPECT_EQ(e[2].line, 4u);
 }
 
+// A number beyond a double's range is well-formed JSON that no column can hold: 22003 "number out
+// of range" at its position, not "malformed JSON".
+TEST(ExportReader, NumberBeyondADoubleIsOutOfRangeNotMalformed) {
+	ImportError e = read_error(R"([{"model": "sentry.option", "pk": 1, "fields": {"value": 1e400}}])");
+	EXPECT_STREQ(e.code(), "22003");
+	EXPECT_NE(std::string(e.what()).find("number out of range at"), std::string::npos) << e.what();
+	EXPECT_EQ(std::string(e.what()).find("malformed"), std::string::npos) << e.what();
+}
+
 TEST(ExportReader, EmptyArrayHasNoEntries) {
 	EXPECT_TRUE(read("[]").empty());
 	EXPECT_TRUE(read(" \n\t[ \r\n ] \n").empty());
