@@ -18,6 +18,7 @@ inline constexpr const char *kInvalidParameterValue = "22023";     // bad argume
 inline constexpr const char *kDataException = "22000";
 inline constexpr const char *kStringDataRightTruncation = "22001"; // value too long
 inline constexpr const char *kNumericValueOutOfRange = "22003";
+inline constexpr const char *kNullValueNotAllowed = "22004"; // a required argument is missing
 inline constexpr const char *kInvalidDatetimeFormat = "22007";
 inline constexpr const char *kUntranslatableCharacter = "22P05"; // \u0000 in a string
 inline constexpr const char *kDatatypeMismatch = "42804";        // JSON type does not fit column

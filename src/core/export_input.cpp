@@ -129,8 +129,9 @@ ExportInput::ExportInput(ByteSource &raw, const std::string_view *private_key_pe
 		break;
 	case ExportFormat::kEncrypted:
 		if (private_key_pem == nullptr)
-			throw ImportError("22004", "relocate: the export is encrypted (a tarball), but no private_key was given",
-			                  {}, "Pass the private key matching the key.pub the export was encrypted with.");
+			throw ImportError(sqlstate::kNullValueNotAllowed,
+			                  "relocate: the export is encrypted (a tarball), but no private_key was given", {},
+			                  "Pass the private key matching the key.pub the export was encrypted with.");
 		json_ = open_encrypted_export(raw, *private_key_pem, check);
 		break;
 	}

@@ -193,13 +193,14 @@ void ChunkRestorer::check_all_seen() const {
 	for (const auto &[key, chunk] : restored_) {
 		if (chunk.seen == chunk.entries.size())
 			continue;
-		std::int64_t missing = 0;
+		// The smallest pk the export lacks (pks may be 0 or negative: no sentinel value).
+		std::optional<std::int64_t> missing;
 		for (const auto &[old_pk, m] : chunk.entries)
-			if (!m.seen && (missing == 0 || old_pk < missing))
+			if (!m.seen && (!missing || old_pk < *missing))
 				missing = old_pk;
 		throw ImportError(sqlstate::kInvalidParameterValue,
 		                  "relocate: the export does not match the import chunks of import_uuid " +
-		                      state_.options.import_uuid + ": " + key.first + " pk " + std::to_string(missing) +
+		                      state_.options.import_uuid + ": " + key.first + " pk " + std::to_string(*missing) +
 		                      ", written by the earlier run at ordinals " + std::to_string(key.second) + " to " +
 		                      std::to_string(chunk.max_ordinal) + ", is not at those ordinals in this export",
 		                  "The import chunks of the earlier, committed run say which entries it wrote at which "

@@ -47,8 +47,11 @@ class Reader {
 public:
 	explicit Reader(std::FILE *f) : f_(f) {}
 	void bytes(void *p, std::size_t n) {
-		if (n > 0 && std::fread(p, 1, n, f_) != n)
+		if (n > 0 && std::fread(p, 1, n, f_) != n) {
+			if (std::feof(f_)) // a batch cut short: errno says nothing
+				throw ImportError(sqlstate::kInternalError, "relocate: the dry run's spool file is damaged");
 			io_error("reading");
+		}
 	}
 	std::uint64_t u64() {
 		std::uint64_t v;

@@ -49,7 +49,10 @@ public:
 			                  "names it in a NOTICE, and relocate.last_import_uuid holds the session's last).");
 		chunks_ = index_chunks(loaded, check_);
 		loaded.clear();
+		std::size_t n = 0;
 		for (const auto &[key, chunk] : chunks_) {
+			if (++n % 256 == 0)
+				check_();
 			const ModelDef *def = find_model(key.first);
 			if (def == nullptr)
 				continue;
@@ -87,7 +90,10 @@ public:
 	void finish() {
 		flush();
 		// The entries the chunks map that the export does not hold, by model, ordinal and old pk.
+		std::size_t n = 0;
 		for (const auto &[key, chunk] : chunks_) {
+			if (++n % 256 == 0)
+				check_();
 			std::vector<std::pair<std::int64_t, const RestoredChunk::Mapped *>> unseen;
 			for (const auto &[old_pk, m] : chunk.entries)
 				if (!m.seen)
