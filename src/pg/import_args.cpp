@@ -106,9 +106,9 @@ ImportArgs read_import_args(FunctionCallInfo fcinfo, ExportArg kind) {
 
 ImportOptions import_options(const ImportArgs &args) {
 	if (!args.export_given)
-		throw ImportError("22004", "relocate: the export must not be NULL");
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed, "relocate: the export must not be NULL");
 	if (!args.scope)
-		throw ImportError("22004", "relocate: the scope must not be NULL", {},
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed, "relocate: the scope must not be NULL", {},
 		                  "The scope is one of 'user', 'organization', 'config' or 'global'.");
 	ImportOptions options;
 	options.admitted_scopes = admitted_scopes_for(*args.scope);

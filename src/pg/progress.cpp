@@ -58,8 +58,12 @@ ProgressReport::ProgressReport(const CountingSource *bytes)
 }
 
 ProgressReport::~ProgressReport() {
-	if (active_)
-		pgstat_progress_end_command(); // plain shared-memory writes: raises no ERROR
+	if (!active_)
+		return;
+	try {
+		pg_guard([] { pgstat_progress_end_command(); });
+	} catch (...) { // a destructor throws nothing; ending the progress command cannot fail anyway
+	}
 }
 
 void ProgressReport::update(const ProgressSource *source) {

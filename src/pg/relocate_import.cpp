@@ -240,7 +240,13 @@ void require_read_committed() {
 std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_key, const CheckInterrupts &check) {
 	if (private_key == nullptr)
 		return std::make_unique<ExportInput>(raw, nullptr, check);
-	std::string key = private_key_pem(private_key);
+	std::string key;
+	try {
+		key = private_key_pem(private_key);
+	} catch (...) {
+		explicit_bzero(private_key, strlen(private_key)); // our palloc'd copy of the argument, also on error
+		throw;
+	}
 	SecretWipe wipe_key(key);
 	explicit_bzero(private_key, strlen(private_key)); // our palloc'd copy of the argument
 	const std::string_view pem = key;

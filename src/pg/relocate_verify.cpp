@@ -66,9 +66,9 @@ VerifyArgs read_verify_args(FunctionCallInfo fcinfo, ExportArg kind) {
 	if (uuid != nullptr)
 		args.import_uuid = uuid;
 	if (!args.export_given)
-		throw ImportError("22004", "relocate: the export must not be NULL");
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed, "relocate: the export must not be NULL");
 	if (!args.import_uuid)
-		throw ImportError("22004", "relocate: the import_uuid must not be NULL", {},
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed, "relocate: the import_uuid must not be NULL", {},
 		                  "Give the import_uuid of the import to verify (relocate.last_import_uuid holds the "
 		                  "session's last).");
 	return args;

@@ -76,10 +76,12 @@ CreateArgs read_create_args(FunctionCallInfo fcinfo) {
 			a.private_key = text_to_cstring(PG_GETARG_TEXT_PP(5));
 	});
 	if (null[0] || null[1] || null[3])
-		throw ImportError("22004", "relocate: want_org_slugs, owner_id and provenance must not be NULL");
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed,
+		                  "relocate: want_org_slugs, owner_id and provenance must not be NULL");
 	for (int i = 0; i < nslugs; ++i) {
 		if (slugs[i] == nullptr)
-			throw ImportError("22004", "relocate: want_org_slugs must not contain NULL");
+			throw ImportError(relocate::sqlstate::kNullValueNotAllowed,
+			                  "relocate: want_org_slugs must not contain NULL");
 		a.want_org_slugs.emplace_back(slugs[i]);
 	}
 	const std::optional<rel::Provenance> p = rel::provenance_named(provenance != nullptr ? provenance : "");
@@ -317,7 +319,7 @@ RELOCATE_SQL_FUNCTION(relocate_relocation_create) {
 		oid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	});
 	if (oid == InvalidOid)
-		throw ImportError("22004", "relocate: the export must not be NULL");
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed, "relocate: the export must not be NULL");
 	const std::string uuid = create_from_large_object(a, std::to_string(oid));
 	spi.finish();
 	return uuid_result(uuid);
@@ -330,7 +332,8 @@ RELOCATE_SQL_FUNCTION(relocate_relocation_create_lo) {
 	Oid oid = InvalidOid;
 	pg_guard([&] { oid = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0); });
 	if (oid == InvalidOid)
-		throw ImportError("22004", "relocate: the export's large object must not be NULL");
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed,
+		                  "relocate: the export's large object must not be NULL");
 	const std::string uuid = create_from_large_object(a, std::to_string(oid));
 	spi.finish();
 	return uuid_result(uuid);
@@ -344,7 +347,7 @@ RELOCATE_SQL_FUNCTION(relocate_relocation_create_from_file) {
 			path = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	});
 	if (path == nullptr)
-		throw ImportError("22004", "relocate: the export path must not be NULL");
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed, "relocate: the export path must not be NULL");
 	check_server_file(path);
 	pg::SpiConnection spi;
 	check_users(a);

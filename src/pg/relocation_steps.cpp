@@ -50,7 +50,7 @@ std::string uuid_arg(FunctionCallInfo fcinfo, int n) {
 			text = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(n)));
 	});
 	if (text == nullptr)
-		throw ImportError("22004", "relocate: relocation_uuid must not be NULL");
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed, "relocate: relocation_uuid must not be NULL");
 	return text;
 }
 
@@ -107,7 +107,8 @@ void deferred_preprocessing(Relocation &r, relocate::ByteSource &export_file, co
 	rel::ScanResult scan;
 	if (relocate::detect_export_format(export_file, check) == relocate::ExportFormat::kEncrypted) {
 		if (pem == nullptr)
-			throw ImportError("22004", "relocate: the export is encrypted (a tarball), but no private_key was given");
+			throw ImportError(relocate::sqlstate::kNullValueNotAllowed,
+			                  "relocate: the export is encrypted (a tarball), but no private_key was given");
 		scan = rel::scan_encrypted_export(export_file, *pem, r.want_org_slugs, check);
 	} else {
 		relocate::ExportInput input(export_file, nullptr, check);
@@ -176,7 +177,7 @@ void check_key_argument(const Relocation &r, const char *private_key) {
 	if (!relocate::looks_like_tarball(head.data(), head.size()))
 		return;
 	if (private_key == nullptr)
-		throw ImportError("22004",
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed,
 		                  "relocate: the export of relocation " + r.uuid +
 		                      " is encrypted (a tarball), but no "
 		                      "private_key was given",

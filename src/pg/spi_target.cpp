@@ -96,13 +96,15 @@ void SpiTarget::drop_pk_map_index() {
 // Empties the session's temporary table `name`, creating it with `columns` on first use; true if
 // it existed. Called under pg_guard.
 bool SpiTarget::reset_session_table(const char *name, const char *columns) {
-	std::string regclass = std::string("SELECT pg_catalog.to_regclass('pg_temp.") + name + "') IS NOT NULL";
-	expect(SPI_execute(regclass.c_str(), true, 1), SPI_OK_SELECT, "looking up a session table");
+	// palloc'd statements, not std::string: this runs under pg_guard, where an ERROR longjmps past
+	// the frame and would skip a destructor.
+	expect(SPI_execute(psprintf("SELECT pg_catalog.to_regclass('pg_temp.%s') IS NOT NULL", name), true, 1),
+	       SPI_OK_SELECT, "looking up a session table");
 	bool isnull;
 	bool exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	std::string sql = exists ? std::string("TRUNCATE pg_temp.") + name
-	                         : std::string("CREATE TEMPORARY TABLE ") + name + " (" + columns + ")";
-	expect(SPI_execute(sql.c_str(), false, 0), SPI_OK_UTILITY,
+	const char *sql =
+	    exists ? psprintf("TRUNCATE pg_temp.%s", name) : psprintf("CREATE TEMPORARY TABLE %s (%s)", name, columns);
+	expect(SPI_execute(sql, false, 0), SPI_OK_UTILITY,
 	       exists ? "emptying a session table" : "creating a session table");
 	return exists;
 }
@@ -133,8 +135,16 @@ void SpiTarget::spool_session_rows() {
 void SpiTarget::write_spooled_rows() {
 	std::unique_ptr<RowSpool> spool = std::move(spool_);
 	begin();
-	spool->replay([&](const PkMapRows &rows) { record_pk_map(rows); },
-	              [&](const ReportRows &rows) { record_report(rows); });
+	// One batch per callback: an interrupt check between batches lets a long replay be cancelled.
+	spool->replay(
+	    [&](const PkMapRows &rows) {
+		    check_for_interrupts();
+		    record_pk_map(rows);
+	    },
+	    [&](const ReportRows &rows) {
+		    check_for_interrupts();
+		    record_report(rows);
+	    });
 	end();
 }
 
@@ -744,16 +754,19 @@ std::string chunk_insert(const std::string &table) {
 } // namespace
 
 void SpiTarget::lock_import(const std::string &) {
-	// Every import writes Sentry's import chunks: a role that may not is refused here, before it
-	// can hold the lock that every other import waits for.
-	for (bool control : {false, true}) {
-		const std::string &table = chunk_table(control);
+	// Every import writes Sentry's import chunks (and the control chunks' replica): a role that may
+	// not is refused here, before it can hold the lock that every other import waits for.
+	std::vector<std::string> chunk_tables = {chunk_table(false), chunk_table(true)};
+	if (!replica_table().empty())
+		chunk_tables.push_back(replica_table());
+	for (const std::string &table : chunk_tables) {
 		bool allowed = false;
 		pg_guard([&] { allowed = pg_class_aclcheck(extras_[table].relid, GetUserId(), ACL_INSERT) == ACLCHECK_OK; });
 		if (!allowed)
-			throw ImportError("42501", "relocate: permission denied for table " + table, {},
-			                  "An import writes Sentry's import chunks; grant INSERT on both chunk tables (and on "
-			                  "the tables of the models it imports) to the importing role.");
+			throw ImportError(
+			    "42501", "relocate: permission denied for table " + table, {},
+			    "An import writes Sentry's import chunks; grant INSERT on the chunk tables and their replica (and on "
+			    "the tables of the models it imports) to the importing role.");
 	}
 	// The one lock of every import, held to the end of the transaction: a heavyweight lock on the
 	// extension's table relocate_import_lock, which no role can take by hand without a privilege on
@@ -826,7 +839,8 @@ std::vector<ImportChunk> SpiTarget::load_chunks(const std::string &import_uuid) 
 		pg_guard([&] {
 			Oid argtypes[1] = {TEXTOID};
 			Datum args[1] = {CStringGetTextDatum(import_uuid.c_str())};
-			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, false, 0), SPI_OK_SELECT,
+			// A verify (read-only, no lock) reads the chunks with the same snapshot as the rows.
+			expect(SPI_execute_with_args(sql.c_str(), 1, argtypes, args, nullptr, read_only_, 0), SPI_OK_SELECT,
 			       "reading import chunks");
 			for (uint64 i = 0; i < SPI_processed; ++i) {
 				HeapTuple tuple = SPI_tuptable->vals[i];
