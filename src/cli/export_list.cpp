@@ -9,6 +9,7 @@
 #include "cli/format.hpp"
 #include "core/catalogue.hpp"
 #include "core/export_reader.hpp"
+#include "core/model_hooks.hpp"
 
 namespace relocate::cli {
 
@@ -54,9 +55,13 @@ public:
 		if (added)
 			out_.models.push_back({entry.model, 0});
 		++out_.models[it->second].entries;
-		if (entry.model == "sentry.organization")
+		if (entry.model != model_) { // once per model run: the model's part, from its hooks
+			model_ = entry.model;
+			role_ = relocate::hooks_for(model_).filter;
+		}
+		if (role_ == relocate::FilterRole::Organization)
 			out_.organizations.push_back({entry.pk, text(entry, "slug"), text(entry, "name")});
-		else if (entry.model == "sentry.user")
+		else if (role_ == relocate::FilterRole::User)
 			out_.usernames.push_back(text(entry, "username"));
 	}
 
@@ -68,6 +73,8 @@ private:
 
 	ExportListing &out_;
 	std::unordered_map<std::string, std::size_t> index_;
+	std::string model_;
+	relocate::FilterRole role_ = relocate::FilterRole::None;
 };
 
 // The relocation scope(s) of a model as the catalogue has them: "Organization", "Config or Global";

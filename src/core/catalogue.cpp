@@ -87,6 +87,23 @@ const ModelDef *find_model(std::string_view name) {
 	return &kModels[it->model];
 }
 
+namespace {
+
+// Django's db_column overrides among the exportable models: the field is stored in another column.
+constexpr ColumnOverride kColumnOverrides[] = {
+    {"sentry.user", "name", "first_name"}, // User.name = CharField(db_column="first_name")
+};
+
+} // namespace
+
+std::vector<ColumnOverride> column_overrides(const ModelDef &m) {
+	std::vector<ColumnOverride> out;
+	for (const ColumnOverride &o : kColumnOverrides)
+		if (std::string_view(o.model) == m.name)
+			out.push_back(o);
+	return out;
+}
+
 std::string column_for_field(const ModelDef &m, std::string_view field) {
 	if (const ForeignKeyDef *fk = find_foreign_key(m, field)) {
 		if (is_relation(fk->kind)) {
@@ -95,8 +112,10 @@ std::string column_for_field(const ModelDef &m, std::string_view field) {
 			column.append(field).append("_id");
 			return column;
 		}
-	} else if (field == "name" && std::string_view(m.name) == "sentry.user") {
-		return "first_name"; // the only db_column override among exportable models
+	} else {
+		for (const ColumnOverride &o : kColumnOverrides)
+			if (field == o.field && std::string_view(o.model) == m.name)
+				return o.column;
 	}
 	return std::string(field);
 }
@@ -105,8 +124,9 @@ std::string field_for_column(const ModelDef &m, std::string_view column) {
 	for (std::size_t k = 0; k < m.foreign_key_count; ++k)
 		if (column_for_field(m, m.foreign_keys[k].field) == column)
 			return m.foreign_keys[k].field;
-	if (column == "first_name" && std::string_view(m.name) == "sentry.user")
-		return "name";
+	for (const ColumnOverride &o : kColumnOverrides)
+		if (column == o.column && std::string_view(o.model) == m.name)
+			return o.field;
 	return std::string(column);
 }
 

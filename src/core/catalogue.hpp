@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace relocate {
 
@@ -127,6 +128,16 @@ inline std::size_t model_index(const ModelDef *m) {
 // Implicit fields keep their `*_id` name; sentry.user's `name` is column `first_name`; every
 // other field keeps its name.
 std::string column_for_field(const ModelDef &m, std::string_view field);
+
+// A field Django stores in a column of another name (db_column).
+struct ColumnOverride {
+	const char *model;
+	const char *field;
+	const char *column;
+};
+
+// The model's db_column overrides (sentry.user: name -> first_name; none for most models).
+std::vector<ColumnOverride> column_overrides(const ModelDef &m);
 
 // The export field a column holds (the reverse of column_for_field), for messages.
 std::string field_for_column(const ModelDef &m, std::string_view column);

@@ -9,6 +9,7 @@
 #include "core/decrypt.hpp"
 #include "core/error.hpp"
 #include "core/export_reader.hpp"
+#include "core/model_hooks.hpp"
 #include "core/relocation.hpp"
 
 namespace relocate::relocation {
@@ -75,19 +76,33 @@ std::string key_of(const FieldValue &v) {
 class Scan final : public EntryConsumer {
 public:
 	void consume(const ExportEntry &entry) override {
-		if (entry.model == "sentry.organization") {
+		if (entry.model != model_) { // once per model run: the model's part, from its hooks
+			model_ = entry.model;
+			role_ = hooks_for(model_).filter;
+		}
+		switch (role_) {
+		case FilterRole::Organization: {
 			const FieldValue *slug = need(entry, "slug");
 			org_slugs_[std::to_string(entry.pk)] = slug->type == FieldValue::Type::String ? slug->text : std::string();
 			org_slug_is_text_[std::to_string(entry.pk)] = slug->type == FieldValue::Type::String;
-		} else if (entry.model == "sentry.organizationmember") {
+			break;
+		}
+		case FilterRole::Member: {
 			const FieldValue *user_id = need(entry, "user_id");
 			if (!user_id->is_null())
 				memberships_[key_of(*user_id)].push_back(key_of(*need(entry, "organization")));
-		} else if (entry.model == "sentry.user") {
+			break;
+		}
+		case FilterRole::User: {
 			const FieldValue *username = need(entry, "username");
 			if (username->type != FieldValue::Type::String)
 				throw MissingKey{}; // not a username Sentry could record
 			usernames_[std::to_string(entry.pk)] = username->text;
+			break;
+		}
+		case FilterRole::Email:
+		case FilterRole::None:
+			break;
 		}
 	}
 
@@ -105,6 +120,8 @@ private:
 	std::unordered_map<std::string, bool> org_slug_is_text_;
 	std::unordered_map<std::string, std::vector<std::string>> memberships_;
 	std::map<std::string, std::string> usernames_;
+	std::string model_;
+	FilterRole role_ = FilterRole::None;
 };
 
 ScanResult Scan::check(const std::vector<std::string> &want) const {

@@ -178,8 +178,8 @@ RELOCATE_SQL_FUNCTION(relocate_catalogue_columns) {
 			const relocate::ForeignKeyDef &fk = m.foreign_keys[k];
 			put(relocate::column_for_field(m, fk.field), fk.field, "foreign key", foreign_key_detail(m, fk));
 		}
-		if (std::string_view(m.name) == "sentry.user")
-			put("first_name", "name", "export field", "the field \"name\" (Django's db_column)");
+		for (const relocate::ColumnOverride &o : relocate::column_overrides(m))
+			put(o.column, o.field, "export field", std::string("the field \"") + o.field + "\" (Django's db_column)");
 		for (std::size_t k = 0; k < m.default_count; ++k) {
 			const relocate::FieldDefault &d = m.defaults[k];
 			put(relocate::column_for_field(m, d.field), d.field, "python default", default_detail(d));
