@@ -36,7 +36,7 @@ void BatchWriter::queue(ModelState &st, const ExportEntry &entry, Row &row, std:
 	batch_groups_.push_back(group);
 	batch_dropped_.push_back(row.dropped);
 	batch_nulled_.push_back(row.nulled);
-	batch_must_skip_.push_back(must_skip);
+	batch_must_skip_.push_back(must_skip ? describe_entry(entry) : std::string());
 	for (int c : batch_.columns) {
 		const std::size_t uc = static_cast<std::size_t>(c);
 		if (row.states[uc] == CellState::Null)
@@ -99,19 +99,14 @@ void BatchWriter::write(ModelState &st) {
 
 void BatchWriter::check_must_skip(const ModelState &st, const std::vector<RowFate> &fates) const {
 	for (std::size_t r = 0; r < fates.size(); ++r) {
-		if (!batch_must_skip_[r] || fates[r].action == RowFate::Action::Skip)
+		if (batch_must_skip_[r].empty() || fates[r].action == RowFate::Action::Skip)
 			continue;
 		const std::int64_t first = chunk_min_ordinal(batch_groups_[r]);
-		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  "relocate: the export does not match the import chunks of import_uuid " +
-		                      state_.options.import_uuid + ": " + st.def->name + " pk " +
-		                      std::to_string(batch_.source_pks[r]) + " is among ordinals " + std::to_string(first) +
-		                      " to " + std::to_string(first + kChunkSize - 1) +
-		                      ", which the earlier run wrote without it",
-		                  "The import chunks of the earlier, committed run say which entries it wrote at which "
-		                  "ordinals of each model; nothing of this export was written.",
-		                  "A re-run with a used import_uuid must import the same export with the same options. To "
-		                  "import another export, use a new import_uuid (or none).");
+		fail_chunk_mismatch(state_.options.import_uuid,
+		                    std::string(st.def->name) + " pk " + std::to_string(batch_.source_pks[r]) +
+		                        " is among ordinals " + std::to_string(first) + " to " +
+		                        std::to_string(first + kChunkSize - 1) + ", which the earlier run wrote without it (" +
+		                        batch_must_skip_[r] + ")");
 	}
 }
 
@@ -230,12 +225,16 @@ void BatchWriter::report_row(const ModelState &st, const BatchEdit &edit, std::s
 	else if (f.kind == ImportKind::Overwrite)
 		state_.log.add(model, old_pk, new_pk, "overwritten",
 		               "the existing row id " + std::to_string(new_pk) + " is overwritten with the export's fields");
+	// A row's dropped fields and nulled references count once it is written (not when a rule
+	// skips it), so that the WARNING's counts are the report's rows.
 	for (std::size_t d : batch_dropped_[r]) {
-		const DroppedField &dropped = state_.report.dropped_fields[d];
+		DroppedField &dropped = state_.report.dropped_fields[d];
+		++dropped.rows;
 		state_.log.add(model, old_pk, new_pk, "field_dropped", "field \"" + dropped.field + "\": " + dropped.why);
 	}
 	for (std::size_t n : batch_nulled_[r]) {
-		const DroppedField &nulled = state_.report.unmapped_references[n];
+		DroppedField &nulled = state_.report.unmapped_references[n];
+		++nulled.rows;
 		state_.log.add(model, old_pk, new_pk, "reference_nulled", "field \"" + nulled.field + "\" " + nulled.why);
 	}
 	for (const auto &[action, detail] : f.notes)

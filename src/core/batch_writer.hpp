@@ -33,6 +33,8 @@ public:
 	void queue(ModelState &st, const ExportEntry &entry, Row &row, std::int64_t group, bool must_skip);
 	// Writes the queued rows, if any.
 	void flush();
+	// True while rows are queued (not written yet).
+	bool pending() const { return batch_.rows() > 0; }
 
 private:
 	bool same_columns(const ModelState &st, const Row &row) const;
@@ -59,7 +61,7 @@ private:
 	std::vector<std::int64_t> batch_groups_;              // each queued row's chunk group
 	std::vector<std::vector<std::size_t>> batch_dropped_; // each queued row's dropped fields (Row::dropped)
 	std::vector<std::vector<std::size_t>> batch_nulled_;  // each queued row's nulled references (Row::nulled)
-	std::vector<bool> batch_must_skip_;                   // queue()'s must_skip, per queued row
+	std::vector<std::string> batch_must_skip_; // per queued row: where its entry is if queue()'s must_skip, else ""
 	PkMapRows pk_rows_;
 	std::vector<std::optional<std::string>> names_before_; // the batch's name_column before its rules ran
 };

@@ -123,6 +123,16 @@ std::vector<std::pair<std::int64_t, std::string>> parse_flat_object(const Import
 
 } // namespace
 
+void fail_chunk_mismatch(const std::string &import_uuid, const std::string &what) {
+	throw ImportError(sqlstate::kInvalidParameterValue,
+	                  "relocate: the export does not match the import chunks of import_uuid " + import_uuid + ": " +
+	                      what,
+	                  "The import chunks of the earlier, committed run say which entries it wrote at which "
+	                  "ordinals of each model; nothing of this export was written.",
+	                  "A re-run with a used import_uuid must import the same export with the same options. To "
+	                  "import another export, use a new import_uuid (or none).");
+}
+
 ChunkIndex index_chunks(const std::vector<ImportChunk> &chunks, const CheckInterrupts &check) {
 	ChunkIndex index;
 	std::size_t seen = 0;
@@ -198,15 +208,10 @@ void ChunkRestorer::check_all_seen() const {
 		for (const auto &[old_pk, m] : chunk.entries)
 			if (!m.seen && (!missing || old_pk < *missing))
 				missing = old_pk;
-		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  "relocate: the export does not match the import chunks of import_uuid " +
-		                      state_.options.import_uuid + ": " + key.first + " pk " + std::to_string(*missing) +
-		                      ", written by the earlier run at ordinals " + std::to_string(key.second) + " to " +
-		                      std::to_string(chunk.max_ordinal) + ", is not at those ordinals in this export",
-		                  "The import chunks of the earlier, committed run say which entries it wrote at which "
-		                  "ordinals of each model; nothing of this export was written.",
-		                  "A re-run with a used import_uuid must import the same export with the same options. To "
-		                  "import another export, use a new import_uuid (or none).");
+		fail_chunk_mismatch(state_.options.import_uuid,
+		                    key.first + " pk " + std::to_string(*missing) +
+		                        ", written by the earlier run at ordinals " + std::to_string(key.second) + " to " +
+		                        std::to_string(chunk.max_ordinal) + ", is not at those ordinals in this export");
 	}
 }
 

@@ -73,6 +73,10 @@ struct RestoredChunk {
 
 using ChunkIndex = std::map<std::pair<std::string, std::int64_t>, RestoredChunk>;
 
+// The error (22023) for an export that is not the one an earlier run with the import_uuid
+// imported: `what` says which entry does not fit which chunk.
+[[noreturn]] void fail_chunk_mismatch(const std::string &import_uuid, const std::string &what);
+
 // Parses loaded chunks into an index by (model, min_ordinal). Throws ImportError (22000) for a
 // chunk whose maps are not the JSON Sentry writes.
 // `check` (if set) is called every 256 chunks.

@@ -127,6 +127,26 @@ std::size_t PkMap::bytes() const {
 	return n;
 }
 
+ImportProgress progress_of(const ImportState &state) {
+	ImportProgress p;
+	p.phase = state.timeline.current();
+	p.entries = state.report.entries;
+	for (const ModelSummary &m : state.report.models) {
+		p.written += m.inserted + m.existing + m.overwritten;
+		p.skipped += m.skipped;
+		p.reused += m.reused;
+	}
+	return p;
+}
+
+void settle_report(ImportState &state) {
+	state.timeline.settle();
+	state.report.pk_map_entries = static_cast<std::int64_t>(state.pk_map.entries());
+	state.report.pk_map_bytes = static_cast<std::int64_t>(state.pk_map.bytes());
+	for (std::size_t p = 0; p < state.report.phase_seconds.size(); ++p)
+		state.report.phase_seconds[p] = state.timeline.seconds(static_cast<Phase>(p));
+}
+
 std::string describe_entry(const ExportEntry &e) {
 	return "export entry " + std::to_string(e.index + 1) + " at line " + std::to_string(e.line) + ", byte offset " +
 	       std::to_string(e.offset);

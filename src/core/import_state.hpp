@@ -17,6 +17,7 @@
 #include "core/import_options.hpp"
 #include "core/import_report.hpp"
 #include "core/model_hooks.hpp"
+#include "core/progress.hpp"
 #include "core/target.hpp"
 #include "core/timeline.hpp"
 
@@ -132,6 +133,13 @@ struct ImportState {
 	PkMap pk_map;
 	std::vector<ModelState> models; // by catalogue index
 };
+
+// What the import has done so far (phase, entries read, rows written, skipped and reused), for
+// progress; the model is the model runs' to say.
+ImportProgress progress_of(const ImportState &state);
+
+// At the end: the pk map's size and each phase's seconds go into the report.
+void settle_report(ImportState &state);
 
 // "export entry N at line L, byte offset M" (N and L 1-based, M 0-based), for messages.
 std::string describe_entry(const ExportEntry &e);

@@ -9,6 +9,7 @@
 #include "core/generated_values.hpp"
 #include "core/import_chunks.hpp"
 #include "core/import_state.hpp"
+#include "core/model_runs.hpp"
 #include "core/row_builder.hpp"
 #include "core/text.hpp"
 
@@ -61,56 +62,6 @@ std::uint8_t admitted_scopes_for(std::string_view import_scope) {
 
 namespace {
 
-// The index of the item of `items` for `model`, added with make() if there is none.
-template <typename T, typename Make>
-std::size_t find_or_add(std::vector<T> &items, const std::string &model, Make make) {
-	for (std::size_t i = 0; i < items.size(); ++i)
-		if (items[i].model == model)
-			return i;
-	items.push_back(make());
-	return items.size() - 1;
-}
-
-// A model must come after every model it refers to (Sentry silently drops the dependents
-// otherwise). Starting a run of `def` after a model (`seen`, by catalogue index) that has a
-// foreign key to it means some of those references were looked up too early.
-void check_dependency_order(const ExportEntry &entry, const ModelDef &def, const std::vector<bool> &seen) {
-	const ModelDef *models = catalogue_models();
-	for (std::size_t i = 0; i < catalogue_size(); ++i) {
-		if (!seen[i] || &models[i] == &def)
-			continue;
-		const ModelDef &dependent = models[i];
-		for (std::size_t k = 0; k < dependent.foreign_key_count; ++k) {
-			const ForeignKeyDef &fk = dependent.foreign_keys[k];
-			if (def.name == std::string_view(fk.target))
-				throw ImportError(
-				    sqlstate::kInvalidParameterValue,
-				    "relocate: " + std::string(def.name) + " appears after " + dependent.name +
-				        ", which refers to it through field \"" + fk.field + "\" (" + describe_entry(entry) + ")",
-				    "Sentry's exporter writes every model after the models it depends on; this file does not.",
-				    "Reorder the export so that each model's entries come before its dependents' "
-				    "(SELECT model FROM relocate_models ORDER BY sort_order).");
-		}
-	}
-}
-
-// The names of the scopes in `bits`, joined with ", ".
-std::string scope_names(std::uint8_t bits) {
-	std::string out;
-	for (std::uint8_t bit = 1; bit != 0 && bit <= kScopeGlobal; bit = static_cast<std::uint8_t>(bit << 1))
-		if (bits & bit)
-			out += (out.empty() ? "" : ", ") + std::string(scope_name(static_cast<ScopeBits>(bit)));
-	return out;
-}
-
-// The report's detail for an entry of a model the import scope does not admit.
-std::string out_of_scope_detail(const ModelDef &def, std::uint8_t admitted) {
-	if (def.scopes & kScopeExcluded)
-		return "out of scope: Sentry never imports this model (relocation scope Excluded)";
-	return "out of scope: the model's relocation scope is " + scope_names(def.scopes) +
-	       ", and the import scope admits " + scope_names(admitted);
-}
-
 // Every table of the catalogue (Sentry's Global-scope reset empties them all).
 std::vector<std::string> catalogue_tables() {
 	std::vector<std::string> tables;
@@ -126,7 +77,7 @@ class Importer : public EntryConsumer, public ProgressSource {
 public:
 	Importer(const ImportOptions &options, Target &target)
 	    : state_(options, target), rules_(options, target, state_.report, &state_.timeline, &state_.pk_map),
-	      rows_(state_), writer_(state_, rules_, chunks_), restorer_(state_), seen_(catalogue_size(), false),
+	      rows_(state_), writer_(state_, rules_, chunks_), restorer_(state_), runs_(state_),
 	      check_([&target] { target.check_for_interrupts(); }) {}
 
 	// What the reader calls between chunks of the export.
@@ -134,18 +85,8 @@ public:
 
 	// What the target reads when it shows progress (at its own pace, from check_for_interrupts).
 	ImportProgress progress() const override {
-		ImportProgress p;
-		p.phase = state_.timeline.current();
-		if (in_run_) {
-			p.model = current_name_.c_str();
-			p.model_index = current_ != nullptr ? static_cast<std::int64_t>(model_index(current_->def)) : -1;
-		}
-		p.entries = state_.report.entries;
-		for (const ModelSummary &m : state_.report.models) {
-			p.written += m.inserted + m.existing + m.overwritten;
-			p.skipped += m.skipped;
-			p.reused += m.reused;
-		}
+		ImportProgress p = progress_of(state_);
+		runs_.describe(p);
 		return p;
 	}
 
@@ -172,19 +113,18 @@ public:
 		InPhase phase(&state_.timeline, Phase::Rows);
 		if (++state_.report.entries % 1024 == 0)
 			state_.target.check_for_interrupts();
-		if (!in_run_ || entry.model != current_name_)
+		if (runs_.starts_run(entry))
 			start_run(entry);
-		if (current_ == nullptr) { // a model Sentry has deleted
-			state_.report.models[removed_summary_].skip(SkipReason::RemovedModel);
-			++state_.report.removed_models[removed_index_].rows;
-			const DroppedField &removed = state_.report.removed_models[removed_index_];
-			state_.log.add(removed.model.c_str(), entry.pk, std::nullopt, "skipped", removed.why);
-			return;
-		}
-		ModelState &st = *current_;
+		if (runs_.current() == nullptr) // a model Sentry has deleted, or a table it has dropped
+			return runs_.skip_removed(entry);
+		ModelState &st = *runs_.current();
 		// Sentry's ordinals count every entry of the model, skipped ones too; chunks group 20 of them.
 		current_group_ = chunk_group(st.rows_seen++);
-		const ChunkRestorer::Outcome restored = restore(st, entry);
+		ChunkRestorer::Outcome restored;
+		{
+			InPhase chunks(&state_.timeline, Phase::Chunks);
+			restored = restorer_.restore(st, entry, current_group_);
+		}
 		if (restored == ChunkRestorer::Outcome::Reused)
 			return;
 		if (auto why = excluded(st, entry)) {
@@ -197,15 +137,13 @@ public:
 		if (!state_.pk_map.insert(model_index(st.def), entry.pk, PkEntry{0, ImportKind::Inserted}))
 			fail_entry(entry, sqlstate::kInvalidParameterValue, "the same pk appears twice for this model",
 			           "A Sentry export holds each row once; a repeated pk would make its references ambiguous.");
-		for (std::size_t d : row_.dropped)
-			++state_.report.dropped_fields[d].rows;
-		for (std::size_t n : row_.nulled)
-			++state_.report.unmapped_references[n].rows;
 		writer_.queue(st, entry, row_, current_group_, restored == ChunkRestorer::Outcome::Unmapped);
+		if (!writer_.pending()) // a batch was written: so are the chunks of the groups it completed
+			write_chunks(current_group_);
 	}
 
 	ImportReport finish() {
-		flush(true);
+		flush();
 		restorer_.check_all_seen();
 		{
 			InPhase phase(&state_.timeline, Phase::Derived);
@@ -215,22 +153,13 @@ public:
 			InPhase phase(&state_.timeline, Phase::PkMap);
 			state_.log.flush();
 		}
-		state_.timeline.settle();
-		state_.report.pk_map_entries = static_cast<std::int64_t>(state_.pk_map.entries());
-		state_.report.pk_map_bytes = static_cast<std::int64_t>(state_.pk_map.bytes());
-		for (std::size_t p = 0; p < state_.report.phase_seconds.size(); ++p)
-			state_.report.phase_seconds[p] = state_.timeline.seconds(static_cast<Phase>(p));
+		settle_report(state_);
 		return std::move(state_.report);
 	}
 
 	Timeline &timeline() { return state_.timeline; }
 
 private:
-	ChunkRestorer::Outcome restore(ModelState &st, const ExportEntry &entry) {
-		InPhase phase(&state_.timeline, Phase::Chunks);
-		return restorer_.restore(st, entry, current_group_);
-	}
-
 	// Sentry's normalize rule of the model, on the built row; false to skip the row.
 	bool normalized(ModelState &st) {
 		if (st.hooks->normalize == nullptr)
@@ -264,87 +193,31 @@ private:
 		return std::nullopt;
 	}
 
-	// Writes what is queued and restored, and the import chunks of every group that is complete:
-	// all of them when `all` (the model run ended), else those before the current entry's group.
-	void flush(bool all) {
+	// The import chunks of the model run's groups before `before_group` (all when nullopt): their
+	// entries are written.
+	void write_chunks(std::optional<std::int64_t> before_group) {
+		InPhase phase(&state_.timeline, Phase::Chunks);
+		state_.report.chunks_written += chunks_.write(state_.target, state_.options.import_uuid, before_group);
+	}
+
+	// Writes what is queued and restored, and the import chunks of the model run.
+	void flush() {
 		{
 			InPhase phase(&state_.timeline, Phase::Chunks);
 			restorer_.flush();
 		}
 		writer_.flush();
-		InPhase phase(&state_.timeline, Phase::Chunks);
-		state_.report.chunks_written += chunks_.write(state_.target, state_.options.import_uuid,
-		                                              all ? std::nullopt : std::optional<std::int64_t>(current_group_));
+		write_chunks(std::nullopt);
 	}
 
 	void start_run(const ExportEntry &entry) {
-		flush(true);
-		if (in_run_) {
+		flush();
+		if (runs_.in_run()) {
 			// The derived rows the model that ends here would have found are written now.
 			InPhase phase(&state_.timeline, Phase::Derived);
-			rules_.flush_derived(current_name_.c_str());
+			rules_.flush_derived(runs_.model_name().c_str());
 		}
-		in_run_ = true;
-		current_name_ = entry.model;
-		current_ = nullptr;
-		const ModelDef *def = find_model(entry.model);
-		if (def == nullptr) {
-			start_removed_model_run(entry);
-			return;
-		}
-		const std::size_t idx = model_index(def);
-		check_dependency_order(entry, *def, seen_);
-		ModelState &st = state_.models[idx];
-		if (st.def == nullptr) {
-			st.def = def;
-			st.hooks = &hooks_for(def->name);
-			st.summary = state_.report.models.size();
-			state_.report.models.push_back(ModelSummary{def->name});
-			st.admitted = (def->scopes & state_.options.admitted_scopes) != 0;
-			if (!st.admitted)
-				st.out_of_scope = out_of_scope_detail(*def, state_.options.admitted_scopes);
-		}
-		seen_[idx] = true;
-		current_ = &st;
-		chunks_.start(def->name, (def->silos & kSiloControl) != 0);
-		if (st.admitted && !st.described) {
-			InPhase phase(&state_.timeline, Phase::Setup);
-			if (!rows_.describe(st, entry))
-				start_removed_table_run(*def);
-		}
-	}
-
-	// Entries of a model whose table Sentry has dropped, imported into a database without it: skipped
-	// as Sentry's importer of such a version skips them (it no longer knows the model), counted and
-	// reported in a WARNING.
-	void start_removed_table_run(const ModelDef &def) {
-		current_ = nullptr;
-		ImportReport &report = state_.report;
-		removed_index_ = find_or_add(report.removed_models, def.name, [&] {
-			return DroppedField{def.name,
-			                    {},
-			                    std::string("its table ") + def.table +
-			                        " is not in this database: Sentry removed the model " + def.table_removed +
-			                        ", and Sentry's importer of such a version skips its entries",
-			                    0};
-		});
-		removed_summary_ = find_or_add(report.models, def.name, [&] { return ModelSummary{def.name}; });
-	}
-
-	// Entries of a model Sentry has deleted (sentry.actor) are skipped, as Sentry's DELETED_MODELS
-	// shim does, but counted in the summary and reported in a NOTICE. An unknown model is an error.
-	void start_removed_model_run(const ExportEntry &entry) {
-		const RemovedModel *removed = find_removed_model(entry.model);
-		if (removed == nullptr)
-			throw ImportError(
-			    sqlstate::kUndefinedObject,
-			    "relocate: unknown model \"" + entry.model + "\" (" + describe_entry(entry) + ")", {},
-			    "relocate knows the models of Sentry's backup catalogue (SELECT * FROM relocate_models).");
-		ImportReport &report = state_.report;
-		removed_index_ = find_or_add(report.removed_models, entry.model, [&] {
-			return DroppedField{entry.model, {}, removed->why, 0};
-		});
-		removed_summary_ = find_or_add(report.models, entry.model, [&] { return ModelSummary{entry.model}; });
+		runs_.start(entry, rows_, chunks_);
 	}
 
 	ImportState state_;
@@ -353,12 +226,8 @@ private:
 	ChunkBuilder chunks_;
 	BatchWriter writer_;
 	ChunkRestorer restorer_;
+	ModelRuns runs_;
 	ImportFilters filters_;
-	std::vector<bool> seen_;        // models (by catalogue index) whose runs have started
-	ModelState *current_ = nullptr; // nullptr during a run of a removed model, or of a removed table
-	std::string current_name_;
-	bool in_run_ = false; // false until the first entry
-	std::size_t removed_summary_ = 0, removed_index_ = 0;
 	std::int64_t current_group_ = 0; // chunk group of the entry being processed
 	Row row_;
 	CheckInterrupts check_;

@@ -76,12 +76,19 @@ struct ModelHooks {
 	const RuleColumn *rule_columns = nullptr;
 	std::size_t rule_column_count = 0;
 
+	// The rule column `column`, or nullptr if no rule of the model writes it.
+	const RuleColumn *rule_column(std::string_view column) const {
+		for (std::size_t i = 0; i < rule_column_count; ++i)
+			if (column == rule_columns[i].column)
+				return &rule_columns[i];
+		return nullptr;
+	}
+	// True if one of the model's rules writes `column` (verification does not compare it).
+	bool writes(std::string_view column) const { return rule_column(column) != nullptr; }
 	// True if a rule fills `column` when the export gives it no value.
 	bool rule_fills_null(std::string_view column) const {
-		for (std::size_t i = 0; i < rule_column_count; ++i)
-			if (rule_columns[i].fills_null && column == rule_columns[i].column)
-				return true;
-		return false;
+		const RuleColumn *rc = rule_column(column);
+		return rc != nullptr && rc->fills_null;
 	}
 
 	// Builders for the table in model_hooks.cpp: ModelHooks("sentry.x").normalizing(f)...

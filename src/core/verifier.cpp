@@ -9,6 +9,7 @@
 #include "core/export_reader.hpp"
 #include "core/import_chunks.hpp"
 #include "core/import_state.hpp"
+#include "core/model_runs.hpp"
 #include "core/row_builder.hpp"
 
 namespace relocate {
@@ -114,10 +115,7 @@ private:
 		const ModelDef *def = find_model(entry.model);
 		if (def == nullptr) {
 			if (find_removed_model(entry.model) == nullptr)
-				throw ImportError(
-				    sqlstate::kUndefinedObject,
-				    "relocate: unknown model \"" + entry.model + "\" (" + describe_entry(entry) + ")", {},
-				    "relocate knows the models of Sentry's backup catalogue (SELECT * FROM relocate_models).");
+				fail_unknown_model(entry);
 			return;
 		}
 		ModelState &st = state_.models[model_index(def)];
@@ -139,19 +137,12 @@ private:
 		}
 		vm.position.assign(st.table.columns.size(), -1);
 		for (std::size_t c = 0; c < st.table.columns.size(); ++c) {
-			if (static_cast<int>(c) == st.table.id_column || is_rule_column(st, st.table.columns[c].name))
+			if (static_cast<int>(c) == st.table.id_column || st.hooks->writes(st.table.columns[c].name))
 				continue;
 			vm.position[c] = static_cast<int>(vm.compared.size());
 			vm.compared.push_back(static_cast<int>(c));
 		}
 		return vm;
-	}
-
-	static bool is_rule_column(const ModelState &st, const std::string &column) {
-		for (std::size_t k = 0; k < st.hooks->rule_column_count; ++k)
-			if (column == st.hooks->rule_columns[k].column)
-				return true;
-		return false;
 	}
 
 	// Rebuilds the entry's row and queues it for reading back.

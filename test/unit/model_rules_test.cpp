@@ -480,6 +480,29 @@ TEST(ModelRules, InvalidUserOptionValuesFailTheImport) {
 	EXPECT_NO_THROW(run_import(ok.data(), ok.size(), options, target));
 }
 
+// A row's dropped fields are counted once it is written: a user option that UserOption's
+// write_relocation_import skips (the second of two with one (user, key)) adds no "field_dropped"
+// row to the report and no row to the WARNING's count.
+TEST(ModelRules, DroppedFieldsOfARowTheRulesSkipAreNotCounted) {
+	RulesRun r;
+	ImportOptions o;
+	o.ignore_unknown_fields = true;
+	auto with_unknown = [](std::string e) { return e.insert(e.rfind("}}"), R"(, "doesnotexist": 1)"), e; };
+	run(r, arr({kOrg, kUser, with_unknown(user_option(5, "theme")), with_unknown(user_option(6, "theme"))}), "global",
+	    o);
+	const ModelSummary &options = summary(r.report, "sentry.useroption");
+	EXPECT_EQ(options.inserted, 1);
+	EXPECT_EQ(options.skipped, 1);
+	ASSERT_EQ(r.report.dropped_fields.size(), 1u);
+	EXPECT_EQ(r.report.dropped_fields[0].field, "doesnotexist");
+	EXPECT_EQ(r.report.dropped_fields[0].rows, 1);
+	std::vector<std::int64_t> dropped;
+	for (const FakeTarget::ReportRow &row : r.target.report_rows)
+		if (row.action == "field_dropped")
+			dropped.push_back(row.old_pk);
+	EXPECT_EQ(dropped, std::vector<std::int64_t>{5});
+}
+
 // Issue #10, honest replays: an entry the first run skipped by one of Sentry's rules (here a user
 // option that exists, UserOption's write_relocation_import) is not in the first run's chunk; the
 // replay runs the rules again, which skip it again, so the replay is no error and writes nothing.
