@@ -10,7 +10,7 @@ Usage:
   relocate-import [OPTION]... --server-file PATH
   relocate-import --list [--key-file KEY] FILE
 
-The export (plain JSON, gzip/bzip2/xz-compressed, or encrypted with `sentry export --encrypt-with`)
+The export (plain JSON, gzip/bzip2/xz/zstd-compressed, or encrypted with `sentry export --encrypt-with`)
 is imported in one transaction: nothing stays if anything fails.
 
 The export:

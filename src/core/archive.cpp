@@ -32,6 +32,9 @@ void support_compression(struct archive *a, Compression c) {
 	case Compression::kXz:
 		r = archive_read_support_filter_xz(a);
 		break;
+	case Compression::kZstd:
+		r = archive_read_support_filter_zstd(a);
+		break;
 	}
 	if (r != ARCHIVE_OK)
 		throw ImportError(sqlstate::kFeatureNotSupported,
@@ -50,6 +53,9 @@ Compression compression_of(const unsigned char *p, std::size_t n) {
 	static const unsigned char kXzMagic[6] = {0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00};
 	if (n >= 6 && std::memcmp(p, kXzMagic, 6) == 0)
 		return Compression::kXz;
+	static const unsigned char kZstdMagic[4] = {0x28, 0xb5, 0x2f, 0xfd}; // RFC 8878 §3.1.1
+	if (n >= 4 && std::memcmp(p, kZstdMagic, 4) == 0)
+		return Compression::kZstd;
 	return Compression::kNone;
 }
 
@@ -63,6 +69,8 @@ const char *compression_name(Compression c) {
 		return "bzip2";
 	case Compression::kXz:
 		return "xz";
+	case Compression::kZstd:
+		return "zstd";
 	}
 	return "";
 }

@@ -19,11 +19,11 @@ struct archive_entry;
 
 namespace relocate {
 
-enum class Compression { kNone, kGzip, kBzip2, kXz };
+enum class Compression { kNone, kGzip, kBzip2, kXz, kZstd };
 
 // The compression `p` (the first `n` bytes of a stream) starts with.
 Compression compression_of(const unsigned char *p, std::size_t n);
-// "gzip", "bzip2", "xz", or "" for none.
+// "gzip", "bzip2", "xz", "zstd", or "" for none.
 const char *compression_name(Compression c);
 
 // A member name as it may appear in a message: at most 100 bytes, printable ASCII only (anything

@@ -236,7 +236,7 @@ Vector make_vector(const std::string &plaintext = sample_plaintext(), EVP_PKEY *
 
 // --- Tar archives (§A.1) --------------------------------------------------------------------------
 
-enum class Filter { kNone, kGzip, kBzip2, kXz };
+enum class Filter { kNone, kGzip, kBzip2, kXz, kZstd };
 
 struct Member {
 	std::string name = {};
@@ -265,6 +265,9 @@ std::string make_tar(const std::vector<Member> &members, Filter filter = Filter:
 		break;
 	case Filter::kXz:
 		check(archive_write_add_filter_xz(a.get()) == ARCHIVE_OK, "xz");
+		break;
+	case Filter::kZstd:
+		check(archive_write_add_filter_zstd(a.get()) == ARCHIVE_OK, "zstd");
 		break;
 	}
 	check(archive_write_open_memory(a.get(), &buf[0], capacity, &used) == ARCHIVE_OK, "open_memory");
@@ -363,7 +366,7 @@ ImportError expect_error(const std::function<void()> &f, const char *code, const
 
 TEST(LooksLikeTarball, RecognisesTarAndCompressedStreams) {
 	Vector v = make_vector();
-	for (Filter f : {Filter::kNone, Filter::kGzip, Filter::kBzip2, Filter::kXz}) {
+	for (Filter f : {Filter::kNone, Filter::kGzip, Filter::kBzip2, Filter::kXz, Filter::kZstd}) {
 		std::string tar = tar_of(v, f);
 		EXPECT_TRUE(looks_like_tarball(tar.data(), tar.size())) << static_cast<int>(f);
 	}
@@ -458,7 +461,7 @@ TEST(DecryptExport, MemberOrderIsIrrelevant) {
 
 TEST(DecryptExport, CompressedTarballs) {
 	Vector v = make_vector();
-	for (Filter f : {Filter::kGzip, Filter::kBzip2, Filter::kXz}) {
+	for (Filter f : {Filter::kGzip, Filter::kBzip2, Filter::kXz, Filter::kZstd}) {
 		std::string tar = tar_of(v, f);
 		ASSERT_NE(tar.substr(257, 5), "ustar") << "not compressed: " << static_cast<int>(f);
 		EXPECT_EQ(decrypt_tar(tar, v.private_key), v.plaintext) << static_cast<int>(f);
@@ -852,7 +855,7 @@ TEST(UnwrapTarball, TruncatedInTheMiddleOfAHeader) {
 
 TEST(UnwrapTarball, TruncatedCompressedStream) {
 	Vector v = make_vector(std::string(20000, 'x') + kMarker);
-	for (Filter f : {Filter::kGzip, Filter::kBzip2, Filter::kXz}) {
+	for (Filter f : {Filter::kGzip, Filter::kBzip2, Filter::kXz, Filter::kZstd}) {
 		std::string tar = tar_of(v, f);
 		std::string cut = tar.substr(0, tar.size() / 2);
 		expect_error([&] { unwrap_tarball(cut.data(), cut.size()); }, "22000",
@@ -935,6 +938,9 @@ std::string compress_raw(const std::string &data, Filter filter) {
 	case Filter::kXz:
 		check(archive_write_add_filter_xz(a.get()) == ARCHIVE_OK, "xz");
 		break;
+	case Filter::kZstd:
+		check(archive_write_add_filter_zstd(a.get()) == ARCHIVE_OK, "zstd");
+		break;
 	}
 	check(archive_write_open_memory(a.get(), &buf[0], buf.size(), &used) == ARCHIVE_OK, "open_memory");
 	std::unique_ptr<archive_entry, void (*)(archive_entry *)> e(archive_entry_new(), archive_entry_free);
@@ -961,7 +967,7 @@ TEST(ExportInput, CompressedPlainExportIsRecognizedAndRead) {
 	    "[{\"model\": \"sentry.option\", \"pk\": 1, \"fields\": {\"key\": \"a\", \"value\": 1}},\n"
 	    " {\"model\": \"sentry.option\", \"pk\": 2, \"fields\": {\"key\": \"b\", \"value\": 2}}]\n";
 	const CheckInterrupts none;
-	for (Filter f : {Filter::kGzip, Filter::kBzip2, Filter::kXz}) {
+	for (Filter f : {Filter::kGzip, Filter::kBzip2, Filter::kXz, Filter::kZstd}) {
 		for (const std::string &plain : {json, "\xEF\xBB\xBF" + json}) {
 			SCOPED_TRACE(static_cast<int>(f));
 			const std::string packed = compress_raw(plain, f);
