@@ -95,6 +95,30 @@ SELECT jsonb_agg(e ORDER BY ord)::text AS more_teams FROM (
      WHERE e ->> 'model' = 'sentry.team') x \gset
 SELECT * FROM relocate_verify(:'more_teams', '00000000-0000-4000-8000-00000000a002');
 
+-- An error while reading rows back (here: a role without SELECT on sentry_project) has a context
+-- naming the model, the rows and the table, as an import's insert errors do.
+CREATE ROLE relocate_regress_verifier;
+GRANT USAGE ON SCHEMA sentry TO relocate_regress_verifier;
+GRANT SELECT ON ALL TABLES IN SCHEMA sentry TO relocate_regress_verifier;
+REVOKE SELECT ON sentry_project FROM relocate_regress_verifier;
+SELECT set_config('relocate_test.op', :'op', false) IS NOT NULL AS export_set;
+SET ROLE relocate_regress_verifier;
+DO $$
+DECLARE
+    state text;
+    context text;
+BEGIN
+    PERFORM * FROM relocate_verify(current_setting('relocate_test.op'), '00000000-0000-4000-8000-00000000a002');
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, context = PG_EXCEPTION_CONTEXT;
+    RAISE WARNING 'SQLSTATE %, context: %', state,
+        substring(context FROM 'relocate: verifying [^\n]*');
+END
+$$;
+RESET ROLE;
+DROP OWNED BY relocate_regress_verifier;
+DROP ROLE relocate_regress_verifier;
+
 -- An import_uuid without chunks, and NULL arguments.
 SELECT * FROM relocate_verify(:'op', '00000000-0000-4000-8000-0000000000ff');
 \echo :LAST_ERROR_SQLSTATE
