@@ -88,9 +88,4 @@ std::string org_auth_token(double iat, std::string_view url, std::string_view re
 // scopes are kept).
 std::vector<std::string> expand_scopes(const std::vector<std::string> &scopes);
 
-// Rule.data (JSON object text): remove the key "name" from every object in "conditions" and
-// "actions" (Rule's pre_save). Returns the input unchanged if it has neither. Throws ImportError
-// (22P02) for text that is not a JSON object.
-std::string strip_rule_names(std::string_view rule_data_json);
-
 } // namespace relocate

@@ -143,7 +143,8 @@ constexpr RuleColumn kQuerySubscriptionColumns[] = {
     {"date_updated", "now (a new subscription); date_added is the export's"},
 };
 constexpr RuleColumn kRuleColumns[] = {
-    {"data", "the \"name\" of every condition and action removed (Rule's pre_save)"},
+    {"data", "the \"name\" of every condition and action removed (Rule's pre_save); the targetIdentifier of a Team or "
+             "Member target remapped (relocate; Sentry copies it), null when not imported"},
 };
 constexpr RuleColumn kRecentSearchColumns[] = {
     {"query_hash", "MD5 of the query when empty (RecentSearch's pre_save)"},

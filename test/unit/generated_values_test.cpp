@@ -2,6 +2,7 @@
 // docs/sentry/import-spec.md appendix B and §6, with reference values computed by CPython 3.11 (the
 // one-liners are next to the constants), plus the distributions of the random strings.
 #include "core/generated_values.hpp"
+#include "core/rule_data.hpp"
 
 #include <gtest/gtest.h>
 

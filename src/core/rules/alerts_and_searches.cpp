@@ -6,6 +6,7 @@
 // (src/sentry/notifications/models/notificationaction.py get_relocation_scope).
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
+#include "core/rule_data.hpp"
 #include "core/rules/rules.hpp"
 
 namespace relocate::rules {
@@ -122,10 +123,23 @@ bool normalize_incident_activity(RuleContext &, RowEdit &row, const RowReference
 	return true;
 }
 
-bool normalize_rule(RuleContext &, RowEdit &row, const RowReferences &) {
+bool normalize_rule(RuleContext &ctx, RowEdit &row, const RowReferences &) {
+	std::optional<std::string> data = row.get("data");
+	if (!data)
+		return true;
 	// Rule's pre_save drops the "name" of every condition and action.
-	if (auto data = row.get("data"))
-		row.set("data", strip_rule_names(*data));
+	std::string stripped = strip_rule_names(*data);
+	// Sentry copies the team or member an email action or an assignee filter names
+	// (targetIdentifier); relocate remaps it, or nulls it when it was not imported (a deliberate
+	// difference, as for the ids Sentry's dependency graph misses).
+	row.set("data", remap_rule_targets(
+	                    stripped, [&](const char *model, std::int64_t pk) { return ctx.mapped_pk(model, pk); },
+	                    [&](const char *model) {
+		                    ++unmapped_reference(ctx.report(), "sentry.rule", "data",
+		                                         std::string("has a targetIdentifier set to null: the ") + model +
+		                                             " it named was not imported")
+		                          .rows;
+	                    }));
 	return true;
 }
 

@@ -1,0 +1,108 @@
+// Rule.data's targets (core/rule_data.hpp): the team or member an issue alert's email action or
+// assignee filter names is remapped through the pk map, or nulled when it was not imported.
+// Sentry copies them (src/sentry/models/rule.py has no normalize_before_relocation_import); the
+// ids are read as Sentry's get_send_to_team / get_send_to_member read them (int(target_identifier)).
+#include "core/rule_data.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace relocate {
+namespace {
+
+struct Mapper {
+	std::map<std::pair<std::string, std::int64_t>, std::int64_t> map;
+	std::vector<std::string> nulled;
+
+	std::string run(const std::string &data) {
+		return remap_rule_targets(
+		    data,
+		    [&](const char *model, std::int64_t pk) -> std::optional<std::int64_t> {
+			    auto it = map.find({model, pk});
+			    return it == map.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
+		    },
+		    [&](const char *model) { nulled.emplace_back(model); });
+	}
+};
+
+TEST(RuleTargets, TeamAndMemberTargetsAreRemappedKeepingTheirJsonType) {
+	Mapper m;
+	m.map[{"sentry.team", 3}] = 103;
+	m.map[{"sentry.user", 7}] = 207;
+	EXPECT_EQ(m.run(R"({"match":"all","actions":[{"id":"sentry.mail.actions.NotifyEmailAction","targetType":"Team",)"
+	                R"("targetIdentifier":3,"fallthroughType":"ActiveMembers"},)"
+	                R"({"id":"sentry.mail.actions.NotifyEmailAction","targetType":"Member","targetIdentifier":"7"}],)"
+	                R"("filters":[{"id":"sentry.rules.filters.assigned_to.AssignedToFilter","targetType":"Team",)"
+	                R"("targetIdentifier":"3"}],"frequency":30.50})"),
+	          R"({"match":"all","actions":[{"id":"sentry.mail.actions.NotifyEmailAction","targetType":"Team",)"
+	          R"("targetIdentifier":103,"fallthroughType":"ActiveMembers"},)"
+	          R"({"id":"sentry.mail.actions.NotifyEmailAction","targetType":"Member","targetIdentifier":"207"}],)"
+	          R"("filters":[{"id":"sentry.rules.filters.assigned_to.AssignedToFilter","targetType":"Team",)"
+	          R"("targetIdentifier":"103"}],"frequency":30.50})");
+	EXPECT_TRUE(m.nulled.empty());
+}
+
+TEST(RuleTargets, ATargetThatWasNotImportedIsNulledAndCounted) {
+	Mapper m;
+	m.map[{"sentry.team", 3}] = 103;
+	EXPECT_EQ(m.run(R"({"actions":[{"targetType":"Member","targetIdentifier":9},)"
+	                R"({"targetType":"Team","targetIdentifier":3}],"conditions":[{"targetType":"Team",)"
+	                R"("targetIdentifier":"4"}]})"),
+	          R"({"actions":[{"targetType":"Member","targetIdentifier":null},)"
+	          R"({"targetType":"Team","targetIdentifier":103}],"conditions":[{"targetType":"Team",)"
+	          R"("targetIdentifier":null}]})");
+	EXPECT_EQ(m.nulled, (std::vector<std::string>{"sentry.user", "sentry.team"}));
+}
+
+TEST(RuleTargets, OtherTargetsAndShapesAreKeptAsTheyCame) {
+	Mapper m;
+	m.map[{"sentry.team", 3}] = 103;
+	for (const std::string &data : {
+	         // The fresh install's default rule: IssueOwners has no identifier.
+	         std::string(R"({"match":"all","conditions":[{"id":"sentry.rules.conditions.first_seen_event.)"
+	                     R"(FirstSeenEventCondition"}],"actions":[{"id":"sentry.mail.actions.NotifyEmailAction",)"
+	                     R"("targetType":"IssueOwners","targetIdentifier":null,"fallthroughType":"ActiveMembers"}]})"),
+	         // Unassigned, an identifier that is not an integer, a target outside the three lists, a
+	         // nested object, and a mapping to the same pk: nothing changes, not even the spacing.
+	         std::string(R"({ "filters": [ {"targetType": "Unassigned", "targetIdentifier": 3} ],)"
+	                     R"( "actions": [ {"targetType": "Team", "targetIdentifier": "three"},)"
+	                     R"( {"targetType": "Team", "targetIdentifier": -3}, {"targetType": "Team",)"
+	                     R"( "targetIdentifier": 3.0}, {"data": {"targetType": "Team", "targetIdentifier": 3}} ],)"
+	                     R"( "other": [ {"targetType": "Team", "targetIdentifier": 3} ] })"),
+	     })
+		EXPECT_EQ(m.run(data), data);
+	Mapper same;
+	same.map[{"sentry.team", 3}] = 3;
+	const std::string data = R"({ "actions": [ {"targetType": "Team", "targetIdentifier": 3} ] })";
+	EXPECT_EQ(same.run(data), data);
+	EXPECT_TRUE(m.nulled.empty());
+}
+
+TEST(RuleTargets, TheLastOfDuplicateKeysDecidesAsInPython) {
+	Mapper m;
+	m.map[{"sentry.user", 7}] = 207;
+	// json.loads keeps the last "targetType": Member; both identifier members are rewritten.
+	EXPECT_EQ(m.run(R"({"actions":[{"targetType":"Team","targetType":"Member","targetIdentifier":7}]})"),
+	          R"({"actions":[{"targetType":"Team","targetType":"Member","targetIdentifier":207}]})");
+}
+
+TEST(RuleTargets, TextThatIsNotAJsonObjectIs22P02) {
+	Mapper m;
+	for (const char *data : {"[1]", "3", "{\"actions\":[", "not json"}) {
+		try {
+			m.run(data);
+			ADD_FAILURE() << data;
+		} catch (const ImportError &e) {
+			EXPECT_STREQ(e.code(), "22P02") << data;
+		}
+	}
+}
+
+} // namespace
+} // namespace relocate
