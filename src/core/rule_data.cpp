@@ -238,15 +238,17 @@ private:
 constexpr unsigned kRuleParseFlags =
     rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
 
-void parse_rule_data(std::string_view text, RuleFilter &filter) {
+// Parses Rule.data with `handler` (RuleFilter or TargetPass): ImportError (22P02) for text that is
+// not a JSON object, or that holds a string a validating writer refuses.
+template <class Handler> void parse_rule_data(std::string_view text, Handler &handler) {
 	rapidjson::MemoryStream stream(text.data(), text.size());
 	rapidjson::Reader reader;
-	const rapidjson::ParseResult result = reader.Parse<kRuleParseFlags>(stream, filter);
+	const rapidjson::ParseResult result = reader.Parse<kRuleParseFlags>(stream, handler);
 	if (!result.IsError())
 		return;
-	if (filter.not_an_object())
+	if (handler.not_an_object())
 		throw ImportError(sqlstate::kInvalidTextRepresentation, "relocate: sentry.rule data is not a JSON object");
-	if (filter.invalid_string())
+	if (handler.invalid_string())
 		throw ImportError(sqlstate::kInvalidTextRepresentation,
 		                  "relocate: sentry.rule data contains a string that is not valid Unicode",
 		                  "A \\u escape encodes a lone UTF-16 surrogate.");
@@ -292,6 +294,7 @@ public:
 
 	const std::vector<Element> &elements() const { return elements_; }
 	bool not_an_object() const { return not_an_object_; }
+	bool invalid_string() const { return invalid_string_; }
 
 	bool Null() {
 		return scalar(std::nullopt, false, [&] { return writer_->Null(); });
@@ -303,11 +306,11 @@ public:
 		return scalar(std::string(s, n), false, [&] { return writer_->RawValue(s, n, rapidjson::kNumberType); });
 	}
 	bool String(const char *s, rapidjson::SizeType n, bool) {
-		return scalar(std::string(s, n), true, [&] { return writer_->String(s, n); });
+		return scalar(std::string(s, n), true, [&] { return checked(writer_->String(s, n)); });
 	}
 	bool Key(const char *s, rapidjson::SizeType n, bool) {
 		frames_.back().key.assign(s, n);
-		return writer_ == nullptr || writer_->Key(s, n);
+		return writer_ == nullptr || checked(writer_->Key(s, n));
 	}
 	bool StartObject() { return start(true); }
 	bool EndObject(rapidjson::SizeType) {
@@ -381,26 +384,20 @@ private:
 		return write();
 	}
 
+	bool checked(bool ok) {
+		if (!ok)
+			invalid_string_ = true; // kWriteValidateEncodingFlag: e.g. a lone "\udc00" escape
+		return ok;
+	}
+
 	TargetWriter *writer_ = nullptr;
 	const std::vector<Replacement> *replace_ = nullptr;
 	std::vector<Frame> frames_;
 	std::vector<Element> elements_;
 	std::size_t count_ = 0;
 	bool not_an_object_ = false;
+	bool invalid_string_ = false;
 };
-
-void parse_targets(std::string_view text, TargetPass &pass) {
-	rapidjson::MemoryStream stream(text.data(), text.size());
-	rapidjson::Reader reader;
-	const rapidjson::ParseResult result = reader.Parse<kRuleParseFlags>(stream, pass);
-	if (!result.IsError())
-		return;
-	if (pass.not_an_object())
-		throw ImportError(sqlstate::kInvalidTextRepresentation, "relocate: sentry.rule data is not a JSON object");
-	throw ImportError(sqlstate::kInvalidTextRepresentation, "relocate: sentry.rule data is not valid JSON",
-	                  std::string(rapidjson::GetParseError_En(result.Code())) + " (at offset " +
-	                      std::to_string(result.Offset()) + ")");
-}
 
 // An identifier's text as a pk: all digits (Python's int() also takes a sign and spaces, which no
 // real identifier has; those are kept as they are).
@@ -439,7 +436,7 @@ std::string strip_rule_names(std::string_view rule_data_json) {
 std::string remap_rule_targets(std::string_view rule_data_json, const MapRuleTarget &map,
                                const RuleTargetNulled &nulled) {
 	TargetPass scan;
-	parse_targets(rule_data_json, scan);
+	parse_rule_data(rule_data_json, scan);
 	std::vector<TargetPass::Replacement> replace(scan.elements().size());
 	bool changed = false;
 	for (std::size_t i = 0; i < replace.size(); ++i) {
@@ -467,7 +464,7 @@ std::string remap_rule_targets(std::string_view rule_data_json, const MapRuleTar
 	rapidjson::StringBuffer buffer;
 	TargetWriter writer(buffer);
 	TargetPass write(&writer, &replace);
-	parse_targets(rule_data_json, write);
+	parse_rule_data(rule_data_json, write);
 	return std::string(buffer.GetString(), buffer.GetSize());
 }
 

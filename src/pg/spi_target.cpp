@@ -29,22 +29,15 @@ void expect(int rc, int wanted, const char *what) {
 		elog(ERROR, "relocate: %s failed: %s", what, SPI_result_code_string(rc));
 }
 
-// Error context for a failing batch INSERT: names the model, the rows and the table.
-struct InsertContext {
-	const char *model;
-	const char *table;
-	std::size_t rows;
-	std::int64_t first_pk;
-	std::int64_t last_pk;
-};
-
-void insert_error_context(void *arg) {
-	const InsertContext *c = static_cast<const InsertContext *>(arg);
-	errcontext("relocate: inserting %zu %s row(s) into %s (source pks %" PRId64 " to %" PRId64 ")", c->rows, c->model,
-	           c->table, c->first_pk, c->last_pk);
-}
-
 } // namespace
+
+void batch_error_context(void *arg) {
+	const BatchErrorContext *c = static_cast<const BatchErrorContext *>(arg);
+	const RowBatch &b = *c->batch;
+	errcontext("relocate: %s %zu %s row(s) %s %s (source pks %" PRId64 " to %" PRId64 ")", c->doing, b.rows(), b.model,
+	           c->where, b.table->qualified_name.c_str(), b.rows() > 0 ? b.source_pks.front() : 0,
+	           b.rows() > 0 ? b.source_pks.back() : 0);
+}
 
 void SpiTarget::begin() {
 	pg_guard([&] {
@@ -439,8 +432,7 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 }
 
 void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
-	InsertContext context{batch.model, batch.table->qualified_name.c_str(), batch.rows(), batch.source_pks.front(),
-	                      batch.source_pks.back()};
+	BatchErrorContext context{"inserting", "into", &batch};
 	pg_guard([&] {
 		MemoryContext old = MemoryContextSwitchTo(batch_context_);
 		Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (batch.width() + 1)));
@@ -450,7 +442,7 @@ void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, in
 		MemoryContextSwitchTo(old);
 
 		ErrorContextCallback callback;
-		callback.callback = insert_error_context;
+		callback.callback = batch_error_context;
 		callback.arg = &context;
 		callback.previous = error_context_stack;
 		error_context_stack = &callback;

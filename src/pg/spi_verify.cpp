@@ -2,8 +2,6 @@
 // of a batch's ids, each column as text next to the batch's value cast to the column's type and
 // back to text, so that both sides are in the column type's canonical output form.
 
-#include <cinttypes>
-
 #include "core/error.hpp"
 #include "pg/spi_target.hpp"
 #include "pg/sql_builder.hpp"
@@ -38,22 +36,6 @@ std::string read_rows_sql(const RowBatch &batch) {
 	       ", ord) LEFT JOIN " + table.qualified_name + " t ON t." + id + " OPERATOR(pg_catalog.=) u.c0 ORDER BY u.ord";
 }
 
-// Error context for a failing read-back (a value of the export that does not cast to its column's
-// type): names the model, the rows and the table, as the insert path's context does.
-struct ReadContext {
-	const char *model;
-	const char *table;
-	std::size_t rows;
-	std::int64_t first_pk;
-	std::int64_t last_pk;
-};
-
-void read_error_context(void *arg) {
-	const ReadContext *c = static_cast<const ReadContext *>(arg);
-	errcontext("relocate: verifying %zu %s row(s) of %s (source pks %" PRId64 " to %" PRId64 ")", c->rows, c->model,
-	           c->table, c->first_pk, c->last_pk);
-}
-
 } // namespace
 
 StoredRows SpiTarget::read_rows(const RowBatch &batch) {
@@ -74,11 +56,9 @@ StoredRows SpiTarget::read_rows(const RowBatch &batch) {
 		}
 		MemoryContextSwitchTo(old);
 		// Read-only: the statement sees the caller's snapshot, and writes nothing.
-		ReadContext context{batch.model, batch.table->qualified_name.c_str(), batch.rows(),
-		                    batch.rows() > 0 ? batch.source_pks.front() : 0,
-		                    batch.rows() > 0 ? batch.source_pks.back() : 0};
+		BatchErrorContext context{"verifying", "of", &batch};
 		ErrorContextCallback callback;
-		callback.callback = read_error_context;
+		callback.callback = batch_error_context;
 		callback.arg = &context;
 		callback.previous = error_context_stack;
 		error_context_stack = &callback;

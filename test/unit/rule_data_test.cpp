@@ -94,6 +94,15 @@ TEST(RuleTargets, TheLastOfDuplicateKeysDecidesAsInPython) {
 
 TEST(RuleTargets, TextThatIsNotAJsonObjectIs22P02) {
 	Mapper m;
+	m.map[{"sentry.team", 3}] = 103;
+	// A lone surrogate escape in data that is rewritten: the writer refuses it, as pre_save's does.
+	try {
+		m.run(R"({"actions":[{"targetType":"Team","targetIdentifier":3,"x":"\udc00"}]})");
+		ADD_FAILURE() << "a lone surrogate was written";
+	} catch (const ImportError &e) {
+		EXPECT_STREQ(e.code(), "22P02");
+		EXPECT_NE(std::string(e.what()).find("not valid Unicode"), std::string::npos) << e.what();
+	}
 	for (const char *data : {"[1]", "3", "{\"actions\":[", "not json"}) {
 		try {
 			m.run(data);
