@@ -116,6 +116,11 @@ SELECT * FROM relocate_import(:'projects', scope => 'global', import_uuid => '00
 SELECT sum(inserted) FROM relocate_import(:'app', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c025');
 SELECT * FROM relocate_import(:'app', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c026');
 \echo :LAST_ERROR_SQLSTATE
+-- A key of several columns (Integration's unique (provider, external_id)) names the entry too.
+\set integration '[{"model": "sentry.integration", "pk": 3, "fields": {"provider": "slack", "external_id": "slack:test-org", "name": "Slack, for test-org", "status": 0, "date_added": "2023-06-22T00:00:00Z", "date_updated": "2023-06-22T00:00:00Z"}}, {"model": "sentry.integration", "pk": 4, "fields": {"provider": "slack", "external_id": "slack:other-org", "name": "Slack", "status": 0, "date_added": "2023-06-22T00:00:00Z", "date_updated": "2023-06-22T00:00:00Z"}}]'
+SELECT sum(inserted) FROM relocate_import(:'integration', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c02a');
+SELECT * FROM relocate_import(:'integration', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c02b');
+\echo :LAST_ERROR_SQLSTATE
 
 -- Ids Sentry's dependency graph does not know as foreign keys, which Sentry copies as they are (so
 -- they name whatever row has that id in the target, maybe another organization's): relocate remaps

@@ -368,9 +368,10 @@ SPIPlanPtr SpiTarget::update_plan(const RowBatch &batch) {
 
 namespace {
 
-// For a unique violation PostgreSQL reports "Key (col)=(value) already exists.": the batch row
-// whose `col` cell is that value, or -1.
-long colliding_row(const RowBatch &batch, const char *detail, std::string &column, std::string &value) {
+// For a unique violation PostgreSQL reports "Key (col, ...)=(value, ...) already exists.": the
+// one batch row whose cells of those columns, joined as PostgreSQL joins them, are that text, or -1
+// (an expression key, a column the batch does not give, or no single row that matches).
+long colliding_row(const RowBatch &batch, const char *detail, std::string &columns, std::string &values) {
 	if (detail == nullptr)
 		return -1;
 	std::string d(detail);
@@ -378,24 +379,41 @@ long colliding_row(const RowBatch &batch, const char *detail, std::string &colum
 	std::size_t a = d.find(key), b = d.find(sep), c = d.rfind(tail);
 	if (a != 0 || b == std::string::npos || c == std::string::npos || c < b)
 		return -1;
-	column = d.substr(key.size(), b - key.size());
-	value = d.substr(b + sep.size(), c - b - sep.size());
-	if (column.find(',') != std::string::npos)
-		return -1; // a multi-column key: values cannot be split reliably
-	if (column == "id") {
-		for (std::size_t r = 0; r < batch.rows(); ++r)
-			if (std::to_string(batch.ids[r]) == value)
-				return static_cast<long>(r);
-		return -1;
+	columns = d.substr(key.size(), b - key.size());
+	values = d.substr(b + sep.size(), c - b - sep.size());
+	// Each key column's position in the batch (-1: the id).
+	std::vector<int> positions;
+	for (std::size_t from = 0; from <= columns.size();) {
+		std::size_t to = columns.find(", ", from);
+		if (to == std::string::npos)
+			to = columns.size();
+		const std::string name = columns.substr(from, to - from);
+		int position = name == "id" ? -1 : -2;
+		for (std::size_t k = 0; k < batch.width() && position == -2; ++k)
+			if (batch.table->columns[static_cast<std::size_t>(batch.columns[k])].name == name)
+				position = static_cast<int>(k);
+		if (position == -2)
+			return -1; // an expression, or a column the batch leaves to its default
+		positions.push_back(position);
+		from = to + 2;
 	}
-	for (std::size_t k = 0; k < batch.width(); ++k) {
-		if (batch.table->columns[static_cast<std::size_t>(batch.columns[k])].name != column)
+	long found = -1;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		std::string joined;
+		bool null = false;
+		for (std::size_t i = 0; i < positions.size() && !null; ++i) {
+			const int k = positions[i];
+			null = k >= 0 && batch.is_null(r, static_cast<std::size_t>(k));
+			joined +=
+			    (i ? ", " : "") + (k < 0 ? std::to_string(batch.ids[r]) : batch.cell(r, static_cast<std::size_t>(k)));
+		}
+		if (null || joined != values)
 			continue;
-		for (std::size_t r = 0; r < batch.rows(); ++r)
-			if (!batch.is_null(r, k) && batch.cell(r, k) == value)
-				return static_cast<long>(r);
+		if (found >= 0)
+			return -1; // two rows match: which one collided cannot be told
+		found = static_cast<long>(r);
 	}
-	return -1;
+	return found;
 }
 
 } // namespace
@@ -417,11 +435,14 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 		// primary key: an id kept from the file (Global scope) that the table has is the caller's.
 		const ModelHooks &hooks = hooks_for(batch.model);
 		const bool has_rule = column != "id" && (!hooks.key_rule.empty() || hooks.resolve != nullptr);
+		const bool several = column.find(", ") != std::string::npos;
 		throw ImportError(
 		    "23505",
 		    std::string("relocate: ") + batch.model + " pk " +
-		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) + ", column \"" + column +
-		        "\": the value \"" + value + "\" already exists in " + batch.table->qualified_name,
+		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) +
+		        (several ? ", columns (" + column + "): the values (" + value + ") already exist in "
+		                 : ", column \"" + column + "\": the value \"" + value + "\" already exists in ") +
+		        batch.table->qualified_name,
 		    std::string(e.edata()->message) + ".",
 		    has_rule ? "relocate applies Sentry's collision rule for this model, but another transaction (not an "
 		               "import: imports take turns) wrote this value after relocate looked for it. Run the import "
