@@ -2,6 +2,10 @@
 
 #include <memory>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "core/batch_writer.hpp"
 #include "core/error.hpp"
 #include "core/export_reader.hpp"
@@ -218,6 +222,11 @@ private:
 			rules_.flush_derived(runs_.model_name().c_str());
 		}
 		runs_.start(entry, rows_, chunks_);
+#if defined(__GLIBC__)
+		// What the previous run's batches freed goes back to the system: glibc keeps freed heap
+		// otherwise, and the fragments of many runs' batches, not the pk map, would set the peak.
+		malloc_trim(0);
+#endif
 	}
 
 	ImportState state_;

@@ -13,6 +13,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "utils/guc.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -102,15 +103,27 @@ bool SpiTarget::reset_session_table(const char *name, const char *columns) {
 	return exists;
 }
 
+// maintenance_work_mem (kB) of the pk map's index build at most.
+constexpr int kPkMapSortKb = 8 * 1024;
+
 void SpiTarget::end() {
 	if (!connected_)
 		return;
 	pg_guard([&] {
-		if (!spool_ && !read_only_)
+		if (!spool_ && !read_only_) {
+			// The index build sorts in maintenance_work_mem, when the import holds the most memory
+			// (the whole pk map): its sort gets at most kPkMapSortKb and spills to a temporary
+			// file beyond that, for this statement only.
+			const int nest = NewGUCNestLevel();
+			if (maintenance_work_mem > kPkMapSortKb)
+				(void)set_config_option("maintenance_work_mem", psprintf("%d", kPkMapSortKb), PGC_USERSET,
+				                        PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 			expect(SPI_execute("ALTER TABLE pg_temp.relocate_pk_map ADD CONSTRAINT relocate_pk_map_pkey"
 			                   " PRIMARY KEY (model, old_pk)",
 			                   false, 0),
 			       SPI_OK_UTILITY, "indexing relocate_pk_map");
+			AtEOXact_GUC(true, nest);
+		}
 		expect(SPI_finish(), SPI_OK_FINISH, "SPI_finish");
 	});
 	connected_ = false;
