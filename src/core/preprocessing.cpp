@@ -74,7 +74,7 @@ std::string key_of(const FieldValue &v) {
 // memberships, user pk -> username (process.py, preprocessing_scan).
 class Scan final : public EntryConsumer {
 public:
-	void consume(const ExportEntry &entry) override {
+	void consume(ExportEntry &entry) override {
 		if (entry.model == "sentry.organization") {
 			const FieldValue *slug = need(entry, "slug");
 			org_slugs_[std::to_string(entry.pk)] = slug->type == FieldValue::Type::String ? slug->text : std::string();

@@ -73,6 +73,9 @@ struct Conversion {
 // Converts `v` for `col` into `out` (PostgreSQL input text). Null -> Status::Null (the caller
 // checks NOT NULL). On Error, `out` is unspecified.
 Conversion convert_value(const FieldValue &v, const Column &col, std::string &out);
+// The same for a value the caller gives up: where `out` is the value's text as it is, the text is
+// moved, not copied (a large string then exists once); `v.text` is left unspecified.
+Conversion convert_value(FieldValue &&v, const Column &col, std::string &out);
 
 // Helpers exposed for tests.
 // Whether `text` is one JSON value. `bad_text` (if given) is set to what its first string or key

@@ -62,7 +62,7 @@ public:
 		}
 	}
 
-	void consume(const ExportEntry &entry) override {
+	void consume(ExportEntry &entry) override {
 		if (++entries_ % 1024 == 0)
 			check_();
 		if (!in_run_ || entry.model != current_name_)
@@ -155,7 +155,7 @@ private:
 	}
 
 	// Rebuilds the entry's row and queues it for reading back.
-	void compare(ModelState &st, const ExportEntry &entry, const RestoredChunk::Mapped &m) {
+	void compare(ModelState &st, ExportEntry &entry, const RestoredChunk::Mapped &m) {
 		VerifyModel &vm = model(st, entry);
 		if (vm.no_table) {
 			sink_(VerifyFinding{st.def->name, entry.pk, m.new_pk, std::nullopt, row_of(m.kind), std::nullopt});

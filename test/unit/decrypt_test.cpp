@@ -953,7 +953,7 @@ std::string compress_raw(const std::string &data, Filter filter) {
 class CountEntries : public EntryConsumer {
 public:
 	std::vector<std::string> models;
-	void consume(const ExportEntry &e) override { models.push_back(e.model); }
+	void consume(ExportEntry &e) override { models.push_back(e.model); }
 };
 
 TEST(ExportInput, CompressedPlainExportIsRecognizedAndRead) {

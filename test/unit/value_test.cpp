@@ -744,5 +744,32 @@ TEST(ConvertValueDeathTest, DeepNestingDoesNotOverflowTheStack) {
 	    << "BUG: convert_value (text[]) crashes on a string nested " << depth << " levels deep";
 }
 
+// A value the caller gives up (convert_value(FieldValue &&), as the row builder does) reaches its
+// cell without a copy wherever the cell is the value's text as it is: one large string is then in
+// memory once, not twice. The const overload leaves the value alone; both give the same text.
+TEST(ConvertValue, AGivenUpValueIsMovedIntoItsCell) {
+	const std::string big(2u << 20, 'x');
+	const std::string object = "{\"blob\":\"" + big + "\"}";
+	const struct {
+		FieldValue value;
+		const Column &column;
+	} cases[] = {{S(big), kText}, {O(object), kJsonb}, {O(object), kJsonText}, {S(object), kJson}, {S(big), kOther}};
+	for (const auto &c : cases) {
+		const std::string copied = ok(c.value, c.column);
+		FieldValue given = c.value;
+		const char *data = given.text.data();
+		std::string out;
+		ASSERT_EQ(convert_value(std::move(given), c.column, out).status, Status::Ok) << c.column.sql_type;
+		EXPECT_EQ(out, copied) << c.column.sql_type;
+		EXPECT_EQ(static_cast<const void *>(out.data()), static_cast<const void *>(data)) << c.column.sql_type;
+	}
+	// A string that is not JSON becomes a JSON string: new text, and the given-up value is released.
+	FieldValue given = S(big);
+	std::string out;
+	ASSERT_EQ(convert_value(std::move(given), kJsonb, out).status, Status::Ok);
+	EXPECT_EQ(out, "\"" + big + "\"");
+	EXPECT_EQ(given.text.capacity() < big.size(), true); // NOLINT(bugprone-use-after-move): checks the release
+}
+
 } // namespace
 } // namespace relocate
