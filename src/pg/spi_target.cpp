@@ -148,10 +148,10 @@ void SpiTarget::write_spooled_rows() {
 	end();
 }
 
-SPIPlanPtr SpiTarget::prepare(const std::string &sql, int nargs, Oid *argtypes) {
+SPIPlanPtr SpiTarget::prepare(const std::string &sql, int nargs, Oid *argtypes, bool generic) {
 	SPIPlanPtr plan = nullptr;
 	pg_guard([&] {
-		plan = SPI_prepare(sql.c_str(), nargs, argtypes);
+		plan = SPI_prepare_cursor(sql.c_str(), nargs, argtypes, generic ? CURSOR_OPT_GENERIC_PLAN : 0);
 		if (plan == nullptr)
 			elog(ERROR, "relocate: SPI_prepare failed: %s (%s)", SPI_result_code_string(SPI_result), sql.c_str());
 	});
@@ -335,7 +335,7 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	sql += " SELECT " + select + " FROM " + rows.from();
 	if (batch.ignore_conflicts)
 		sql += " ON CONFLICT DO NOTHING";
-	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes());
+	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes(), true);
 	insert_plans_.emplace(key, plan);
 	return plan;
 }
@@ -368,7 +368,7 @@ SPIPlanPtr SpiTarget::update_plan(const RowBatch &batch) {
 	// A one-column SET needs ROW() on the right-hand side.
 	std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values + ") FROM " +
 	                  rows.from() + " WHERE t.id OPERATOR(pg_catalog.=) " + id;
-	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes());
+	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes(), true);
 	insert_plans_.emplace(key, plan);
 	return plan;
 }
