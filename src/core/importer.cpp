@@ -367,6 +367,7 @@ private:
 } // namespace
 
 ImportReport run_import(ByteSource &source, const ImportOptions &options, Target &target) {
+	const WithheldValues withheld(options.withhold_values);
 	// Sentry mints uuid4().hex when no import_uuid is given.
 	ImportOptions opts = options;
 	if (opts.import_uuid.empty())

@@ -55,7 +55,11 @@ Conversion mismatch(const FieldValue &v, const Column &col) {
 	             std::string("JSON ") + json_type_name(v.type) + " does not fit column type " + col.sql_type);
 }
 
+bool values_withheld = false; // while a WithheldValues with `withhold` set is alive
+
 std::string quoted(std::string_view s) {
+	if (values_withheld)
+		return kWithheldValue;
 	constexpr std::size_t kMax = 60;
 	std::string out = "\"";
 	if (s.size() > kMax) {
@@ -124,7 +128,7 @@ Conversion convert_integer(const FieldValue &v, const Column &col, std::string &
 	}
 	if (n < lo || n > hi)
 		return error(sqlstate::kNumericValueOutOfRange,
-		             "value " + std::string(text) + " is out of range for type " + col.sql_type);
+		             "value " + shown_value(text) + " is out of range for type " + col.sql_type);
 	out = std::to_string(n);
 	return ok();
 }
@@ -776,6 +780,26 @@ Conversion convert(const FieldValue &v, const Column &col, std::string &out, boo
 
 Conversion convert_value(const FieldValue &v, const Column &col, std::string &out) {
 	return convert(v, col, out, false);
+}
+
+WithheldValues::WithheldValues(bool withhold) : previous_(values_withheld) {
+	values_withheld = values_withheld || withhold;
+}
+
+WithheldValues::~WithheldValues() {
+	values_withheld = previous_;
+}
+
+bool WithheldValues::active() {
+	return values_withheld;
+}
+
+std::string quoted_value(std::string_view s) {
+	return quoted(s);
+}
+
+std::string shown_value(std::string_view s) {
+	return values_withheld ? std::string(kWithheldValue) : std::string(s);
 }
 
 Conversion convert_value(FieldValue &&v, const Column &col, std::string &out) {

@@ -252,6 +252,7 @@ private:
 void run_verify(ByteSource &source, const ImportOptions &options, Target &target, const FindingSink &sink) {
 	if (options.import_uuid.empty())
 		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: the import_uuid must not be NULL");
+	const WithheldValues withheld(options.withhold_values);
 	Verifier verifier(options, target, sink);
 	verifier.prepare();
 	read_export(source, verifier, verifier.check());

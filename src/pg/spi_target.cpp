@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "core/model_hooks.hpp"
@@ -407,6 +408,28 @@ long colliding_row(const RowBatch &batch, const char *detail, std::string &colum
 
 } // namespace
 
+namespace {
+
+// PostgreSQL's error about a batch, as it is, or (while the export's values are withheld: it was
+// decrypted) its SQLSTATE with the rows and the table, and not its message, detail or context,
+// which may quote the rows' values (a failing row, an input function's complaint).
+[[noreturn]] void withheld_or_rethrow(const RowBatch &batch, const PgError &e) {
+	if (!WithheldValues::active())
+		throw e;
+	static char code[6]; // ImportError keeps the pointer; one error at a time
+	const char *unpacked = unpack_sql_state(e.edata()->sqlerrcode);
+	std::memcpy(code, unpacked, sizeof code);
+	throw ImportError(code,
+	                  std::string("relocate: PostgreSQL refused ") + std::to_string(batch.rows()) + " " + batch.model +
+	                      " row(s) (source pks " + std::to_string(batch.source_pks.front()) + " to " +
+	                      std::to_string(batch.source_pks.back()) + ") for " + batch.table->qualified_name +
+	                      " with SQLSTATE " + code,
+	                  "PostgreSQL's message is withheld: it may quote values of the export, which was encrypted.",
+	                  "To see it, import the decrypted export in a transaction that you roll back.");
+}
+
+} // namespace
+
 void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
 	try {
 		execute_batch_guarded(plan, batch, expected, what);
@@ -414,11 +437,11 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 		// A value that already exists where Sentry has no collision rule (e.g. a Global import onto
 		// a database that has the row): name the entry, as the rest of relocate's errors do.
 		if (e.edata()->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-			throw;
+			withheld_or_rethrow(batch, e);
 		std::string column, value;
 		long row = colliding_row(batch, e.edata()->detail, column, value);
 		if (row < 0)
-			throw;
+			withheld_or_rethrow(batch, e);
 		// A model with a collision rule (a get-or-create, unique values with suffixes) looked for the
 		// value first; imports take turns, so another writer added it since. No rule covers the
 		// primary key: an id kept from the file (Global scope) that the table has is the caller's.
@@ -428,7 +451,8 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 		    "23505",
 		    std::string("relocate: ") + batch.model + " pk " +
 		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) + ", column \"" + column +
-		        "\": the value \"" + value + "\" already exists in " + batch.table->qualified_name,
+		        "\": the value " + (WithheldValues::active() ? std::string(kWithheldValue) : "\"" + value + "\"") +
+		        " already exists in " + batch.table->qualified_name,
 		    std::string(e.edata()->message) + ".",
 		    has_rule ? "relocate applies Sentry's collision rule for this model, but another transaction (not an "
 		               "import: imports take turns) wrote this value after relocate looked for it. Run the import "

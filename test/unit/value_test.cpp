@@ -771,5 +771,30 @@ TEST(ConvertValue, AGivenUpValueIsMovedIntoItsCell) {
 	EXPECT_EQ(given.text.capacity() < big.size(), true); // NOLINT(bugprone-use-after-move): checks the release
 }
 
+// While values are withheld (an export relocate decrypted), no conversion error quotes the value.
+TEST(ConvertValue, WithheldValuesAreQuotedInNoError) {
+	const FieldValue bad[] = {S("secret-date"), S("secret-uuid"), N("99999999999"), S("secret-bool"), S("[secret")};
+	const Column *columns[] = {&kTimestampTz, &kUuid, &kInt4, &kBool, &kTextArray};
+	for (std::size_t i = 0; i < 5; ++i) {
+		std::string out;
+		const Conversion plain = convert_value(bad[i], *columns[i], out);
+		ASSERT_EQ(plain.status, Status::Error);
+		EXPECT_NE(plain.reason.find(bad[i].text), std::string::npos) << plain.reason;
+		const WithheldValues withheld(true);
+		const Conversion secret = convert_value(bad[i], *columns[i], out);
+		ASSERT_EQ(secret.status, Status::Error);
+		EXPECT_EQ(secret.reason.find(bad[i].text), std::string::npos) << secret.reason;
+		EXPECT_NE(secret.reason.find(kWithheldValue), std::string::npos) << secret.reason;
+		EXPECT_STREQ(secret.sqlstate, plain.sqlstate);
+	}
+	EXPECT_FALSE(WithheldValues::active());
+	{
+		const WithheldValues outer(true);
+		const WithheldValues inner(false); // a nested import of a plain export does not lift it
+		EXPECT_TRUE(WithheldValues::active());
+	}
+	EXPECT_FALSE(WithheldValues::active());
+}
+
 } // namespace
 } // namespace relocate
