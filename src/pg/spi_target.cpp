@@ -313,9 +313,24 @@ void SpiTarget::allocate_ids(const TableShape &table, std::size_t count, std::ve
 	});
 }
 
+namespace {
+
+// Whether a cell of the batch holds 1 MiB or more.
+bool has_large_value(const RowBatch &batch) {
+	for (const std::string &cell : batch.cells)
+		if (cell.size() >= (std::size_t{1} << 20))
+			return true;
+	return false;
+}
+
+} // namespace
+
 SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	const TableShape &table = *batch.table;
-	std::string key = table.qualified_name + (batch.ignore_conflicts ? " ignore" : "");
+	// A batch with a large value is inserted by INSERT ... SELECT unnest($1), unnest($2)::type, without
+	// ROWS FROM, whose tuplestore would hold one more copy of the value (UnnestRows::add_element).
+	const bool large = has_large_value(batch);
+	std::string key = table.qualified_name + (batch.ignore_conflicts ? " ignore" : "") + (large ? " large" : "");
 	for (int c : batch.columns)
 		key += "," + std::to_string(c);
 	auto found = insert_plans_.find(key);
@@ -324,16 +339,17 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 
 	// INSERT INTO t (id, a, b) SELECT u.c0, u.c1, u.c2::type FROM ROWS FROM (unnest($1), ...) AS u(c0, ...)
 	UnnestRows rows("u");
-	std::string columns = quote_identifier("id"), select = rows.add(INT8ARRAYOID);
+	std::string columns = quote_identifier("id"),
+	            select = large ? rows.add_element(INT8ARRAYOID) : rows.add(INT8ARRAYOID);
 	for (int c : batch.columns) {
 		const Column &col = table.columns[static_cast<std::size_t>(c)];
 		columns += ", " + quote_identifier(col.name);
-		select += ", " + as_column_type(col, rows.add(TEXTARRAYOID));
+		select += ", " + as_column_type(col, large ? rows.add_element(TEXTARRAYOID) : rows.add(TEXTARRAYOID));
 	}
 	std::string sql = "INSERT INTO " + table.qualified_name + " (" + columns + ")";
 	if (extras_[table.qualified_name].identity_always)
 		sql += " OVERRIDING SYSTEM VALUE";
-	sql += " SELECT " + select + " FROM " + rows.from();
+	sql += " SELECT " + select + (large ? std::string() : " FROM " + rows.from());
 	if (batch.ignore_conflicts)
 		sql += " ON CONFLICT DO NOTHING";
 	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes(), true);

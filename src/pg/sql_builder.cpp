@@ -28,6 +28,11 @@ std::string UnnestRows::add(Oid array_type) {
 	return alias_ + ".c" + std::to_string(types_.size() - 1);
 }
 
+std::string UnnestRows::add_element(Oid array_type) {
+	types_.push_back(array_type);
+	return "pg_catalog.unnest($" + std::to_string(types_.size()) + ")";
+}
+
 std::string UnnestRows::from() const {
 	std::string unnest, columns;
 	for (std::size_t k = 0; k < types_.size(); ++k) {
