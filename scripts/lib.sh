@@ -254,7 +254,9 @@ start_cluster() {
     fi
 
     # No TCP at all; the socket and its lock file live in our private directory.
-    if ! _as_pg "$RELOCATE_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s \
+    # RELOCATE_PG_POSTGRES: the program pg_ctl starts instead of postgres (scripts/valgrind's wrapper).
+    if ! _as_pg "$RELOCATE_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t "${RELOCATE_PG_START_TIMEOUT:-60}" -s \
+        ${RELOCATE_PG_POSTGRES:+-p "$RELOCATE_PG_POSTGRES"} \
         -o "-k '$dir' -p $RELOCATE_PGPORT -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off ${RELOCATE_PG_SERVER_OPTIONS:-}" \
         start; then
         cluster_log_tail 50 >&2

@@ -193,3 +193,31 @@ SELECT * FROM relocate_import(decode(:'enc', 'base64'), scope => 'config', priva
 RESET ROLE;
 DROP ROLE relocate_regress_importer;
 \! rm -f /tmp/relocate-regress-test-key.pem
+
+-- The plaintext of a decrypted export appears in no error message (README): an error about a value
+-- names the model, the pk, the field or column and the position, and shows "(a value withheld: the
+-- export was encrypted)" where the same export in plain JSON quotes the value (first case);
+-- PostgreSQL's own error about a batch (its message, detail or context may quote a row) is reduced
+-- to its SQLSTATE, the rows and the table.
+\i test/regress/setup.sql
+\! printf '%s' '[{"model": "sentry.apiapplication", "pk": 7, "fields": {"client_id": "secret-client-id-7f3a", "client_secret": "s", "owner": null, "name": "app", "status": 0, "allowed_origins": "", "redirect_uris": "", "date_added": "secret-date-1234"}}]' > /tmp/relocate-regress-secret-1.json
+\! printf '%s' '[{"model": "sentry.apiapplication", "pk": 7, "fields": {"client_id": "secret-client-id-7f3a", "client_secret": "s", "owner": null, "name": "app", "status": 99999999999, "allowed_origins": "", "redirect_uris": "", "date_added": "2023-06-22T00:00:00Z"}}]' > /tmp/relocate-regress-secret-2.json
+\! printf '%s' '[{"model": "sentry.apiapplication", "pk": 7, "fields": {"client_id": "secret-client-id-7f3a", "client_secret": "s", "owner": null, "name": "app", "status": 0, "allowed_origins": "", "redirect_uris": "", "date_added": "2023-06-22T00:00:00Z"}}]' > /tmp/relocate-regress-secret-3.json
+\! printf '%s' '[{"model": "sentry.organization", "pk": 5, "fields": {"name": "secret-org-name", "slug": "secret-org-slug", "status": -1, "date_added": "2023-06-22T22:59:55Z"}}]' > /tmp/relocate-regress-secret-4.json
+\set plain `cat /tmp/relocate-regress-secret-1.json`
+SELECT * FROM relocate_import(:'plain', scope => 'global');
+\echo :LAST_ERROR_SQLSTATE
+\set enc `:encrypt /tmp/relocate-regress-secret-1.json`
+SELECT * FROM relocate_import(decode(:'enc', 'base64'), scope => 'global', private_key => :'key');
+\echo :LAST_ERROR_SQLSTATE
+\set enc `:encrypt /tmp/relocate-regress-secret-2.json`
+SELECT * FROM relocate_import(decode(:'enc', 'base64'), scope => 'global', private_key => :'key');
+\echo :LAST_ERROR_SQLSTATE
+\set enc `:encrypt /tmp/relocate-regress-secret-3.json`
+SELECT sum(inserted) FROM relocate_import(decode(:'enc', 'base64'), scope => 'global', private_key => :'key');
+SELECT * FROM relocate_import(decode(:'enc', 'base64'), scope => 'global', private_key => :'key');
+\echo :LAST_ERROR_SQLSTATE
+\set enc `:encrypt /tmp/relocate-regress-secret-4.json`
+SELECT * FROM relocate_import(decode(:'enc', 'base64'), scope => 'global', private_key => :'key');
+\echo :LAST_ERROR_SQLSTATE
+\! rm -f /tmp/relocate-regress-secret-1.json /tmp/relocate-regress-secret-2.json /tmp/relocate-regress-secret-3.json /tmp/relocate-regress-secret-4.json

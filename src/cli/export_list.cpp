@@ -49,7 +49,7 @@ namespace {
 class Lister final : public EntryConsumer {
 public:
 	explicit Lister(ExportListing &out) : out_(out) {}
-	void consume(const ExportEntry &entry) override {
+	void consume(ExportEntry &entry) override {
 		++out_.entries;
 		auto [it, added] = index_.emplace(entry.model, out_.models.size());
 		if (added)

@@ -4,9 +4,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -51,6 +57,29 @@ bool parse_int64(std::string_view text, std::int64_t &out) {
 }
 
 namespace {
+
+// A string at least this long is not kept twice: the reader gives its decoding buffer's pages back
+// (release_pages) and the entry's storage for it is freed rather than reused.
+constexpr std::size_t kLargeString = 1024 * 1024;
+
+// Gives the whole pages of [data, data + size) back to the kernel: their contents become
+// unspecified, the block stays allocated to its owner. RapidJSON's Reader decodes every string into
+// a stack it keeps for the whole parse and never shrinks, so after one large string its pages would
+// stay resident to the end of the import; the decoded string is garbage once the handler has taken
+// it. A no-op where madvise(MADV_DONTNEED) is not available.
+void release_pages(const char *data, std::size_t size) {
+#if defined(__linux__) && defined(MADV_DONTNEED)
+	static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+	const auto from = reinterpret_cast<std::uintptr_t>(data);
+	const std::uintptr_t begin = (from + page - 1) / page * page;
+	const std::uintptr_t end = (from + size) / page * page;
+	if (end > begin)
+		madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED); // advice: a failure changes nothing
+#else
+	(void)data;
+	(void)size;
+#endif
+}
 
 // "line L, byte offset N": where an error is, for messages (lines 1-based, offsets 0-based).
 std::string line_and_offset(std::size_t line, std::size_t offset) {
@@ -179,12 +208,18 @@ constexpr unsigned kParseFlags =
 //   deeper: inside an object/array field value, captured as JSON text by `raw_`
 class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
 public:
-	Handler(const SourceStream &stream, EntryConsumer &consumer) : stream_(stream), consumer_(consumer) {}
+	Handler(const SourceStream &stream, EntryConsumer &consumer)
+	    : stream_(stream), consumer_(consumer), raw_output_(raw_text_) {}
 
 	bool Null() { return scalar(FieldValue::Type::Null, false, nullptr, 0); }
 	bool Bool(bool b) { return scalar(FieldValue::Type::Bool, b, nullptr, 0); }
 	bool RawNumber(const char *s, rapidjson::SizeType n, bool) { return scalar(FieldValue::Type::Number, false, s, n); }
-	bool String(const char *s, rapidjson::SizeType n, bool) { return scalar(FieldValue::Type::String, false, s, n); }
+	bool String(const char *s, rapidjson::SizeType n, bool) {
+		const bool ok = scalar(FieldValue::Type::String, false, s, n);
+		if (n >= kLargeString)
+			release_pages(s, n); // taken (copied once) above
+		return ok;
+	}
 	// Unused with kParseNumbersAsStringsFlag, but keep every number path explicit.
 	bool Int(int) { return unexpected_number(); }
 	bool Uint(unsigned) { return unexpected_number(); }
@@ -439,6 +474,10 @@ private:
 
 	void begin_entry() {
 		bad_utf8_.clear();
+		// The last entry's large values (those its consumer did not take) are freed, not kept for reuse.
+		for (ExportField &f : entry_.fields)
+			if (f.value.text.capacity() >= kLargeString)
+				std::string().swap(f.value.text);
 		entry_.index = index_;
 		entry_.offset = stream_.Tell(); // the iterative parser reports events at the token's first byte
 		entry_.line = stream_.line_at(entry_.offset);
@@ -464,6 +503,8 @@ private:
 				raw_writer_.RawValue(s, n, rapidjson::kNumberType); // Writer::RawNumber would quote it
 				break;
 			default:
+				if (n >= kLargeString) // one allocation for the string, not a doubling per append
+					raw_text_.reserve(raw_text_.size() + n + 2);
 				raw_writer_.String(s, n);
 				break;
 			}
@@ -515,8 +556,10 @@ private:
 	void start_capture(FieldValue::Type type) {
 		capturing_ = true;
 		raw_depth_ = 0;
-		raw_buffer_.Clear();
-		raw_writer_.Reset(raw_buffer_);
+		raw_text_.clear();
+		if (raw_text_.capacity() >= kLargeString)
+			std::string().swap(raw_text_);
+		raw_writer_.Reset(raw_output_);
 		entry_.fields[entry_.field_count - 1].value.type = type;
 	}
 	bool capture_open(bool object) {
@@ -534,7 +577,8 @@ private:
 			raw_writer_.EndArray();
 		if (--raw_depth_ == 0) {
 			capturing_ = false;
-			entry_.fields[entry_.field_count - 1].value.text.assign(raw_buffer_.GetString(), raw_buffer_.GetSize());
+			// The captured text becomes the value (moved, not copied); raw_text_ is cleared at the next capture.
+			entry_.fields[entry_.field_count - 1].value.text.swap(raw_text_);
 		}
 		return true;
 	}
@@ -550,8 +594,9 @@ private:
 	std::string bad_utf8_; // the entry's first string that is not UTF-8, as the error names it
 	bool capturing_ = false;
 	int raw_depth_ = 0;
-	rapidjson::StringBuffer raw_buffer_;
-	rapidjson::Writer<rapidjson::StringBuffer> raw_writer_;
+	std::string raw_text_; // the JSON text of the value being captured
+	StringOutput raw_output_;
+	rapidjson::Writer<StringOutput> raw_writer_;
 };
 
 } // namespace

@@ -45,6 +45,8 @@ struct ExportEntry {
 
 	const ExportField *begin() const { return fields.data(); }
 	const ExportField *end() const { return fields.data() + field_count; }
+	ExportField *begin() { return fields.data(); }
+	ExportField *end() { return fields.data() + field_count; }
 	const FieldValue *find(std::string_view name) const;
 };
 
@@ -52,7 +54,9 @@ class EntryConsumer {
 public:
 	virtual ~EntryConsumer() = default;
 	// Called once per complete entry, in file order. May throw; the exception leaves read_export.
-	virtual void consume(const ExportEntry &entry) = 0;
+	// The entry is the reader's scratch storage, reset before the next one: the consumer may move
+	// the text out of its field values (a large string is then never copied).
+	virtual void consume(ExportEntry &entry) = 0;
 };
 
 // Parses the export `source` holds (UTF-8 JSON, validated; a UTF-8 byte order mark at the start is

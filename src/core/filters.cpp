@@ -33,7 +33,7 @@ public:
 	std::unordered_map<std::int64_t, std::string> org_slugs;        // org pk -> slug
 	std::vector<std::pair<std::int64_t, std::int64_t>> memberships; // (org pk, user pk)
 
-	void consume(const ExportEntry &entry) override {
+	void consume(ExportEntry &entry) override {
 		if (entry.model != model_) { // once per model run
 			model_ = entry.model;
 			role_ = hooks_for(model_).filter;

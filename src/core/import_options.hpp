@@ -50,6 +50,8 @@ struct ImportOptions {
 	// Sentry's MAX_MONITORS_PER_ORG: a monitor inserted while its organization has exactly this many
 	// fails the import (check_organization_monitor_limits).
 	std::int64_t max_monitors_per_org = 1500;
+	// The export was decrypted: no error message quotes a value of it (WithheldValues, README).
+	bool withhold_values = false;
 	std::size_t batch_rows = 1000;      // rows per INSERT at most
 	std::size_t batch_bytes = 8u << 20; // bytes of cell text per INSERT at most
 

@@ -113,7 +113,7 @@ public:
 		restorer_.set_restored(index_chunks(state_.target.load_chunks(state_.options.import_uuid), check_));
 	}
 
-	void consume(const ExportEntry &entry) override {
+	void consume(ExportEntry &entry) override {
 		InPhase phase(&state_.timeline, Phase::Rows);
 		if (++state_.report.entries % 1024 == 0)
 			state_.target.check_for_interrupts();
@@ -175,7 +175,7 @@ private:
 
 	// Why `entry` is not imported (and the report's detail), or nothing: it is admitted, and its
 	// row is built (row_) and normalized.
-	std::optional<std::pair<SkipReason, std::string>> excluded(ModelState &st, const ExportEntry &entry) {
+	std::optional<std::pair<SkipReason, std::string>> excluded(ModelState &st, ExportEntry &entry) {
 		if (!st.admitted)
 			return std::make_pair(SkipReason::Scope, st.out_of_scope);
 		// Models whose RelocationScope Sentry picks per instance.
@@ -245,6 +245,7 @@ private:
 } // namespace
 
 ImportReport run_import(ByteSource &source, const ImportOptions &options, Target &target) {
+	const WithheldValues withheld(options.withhold_values);
 	// Sentry mints uuid4().hex when no import_uuid is given.
 	ImportOptions opts = options;
 	if (opts.import_uuid.empty())

@@ -10,7 +10,9 @@
 // PostgreSQL-free.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
+#include <string>
 
 namespace relocate {
 struct JsonAssertion : std::logic_error {
@@ -34,3 +36,22 @@ struct JsonAssertion : std::logic_error {
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+namespace relocate {
+
+// A RapidJSON output stream that appends to a std::string, so that a Writer's output is the string
+// the caller keeps (moved on, never copied out of a StringBuffer, which also reserves six times a
+// string's length before writing it).
+class StringOutput {
+public:
+	typedef char Ch;
+	explicit StringOutput(std::string &out) : out_(&out) {}
+	void Put(Ch c) { out_->push_back(c); }
+	void Flush() {}
+	std::string &string() { return *out_; }
+
+private:
+	std::string *out_;
+};
+
+} // namespace relocate

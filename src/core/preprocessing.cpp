@@ -75,7 +75,7 @@ std::string key_of(const FieldValue &v) {
 // memberships, user pk -> username (process.py, preprocessing_scan).
 class Scan final : public EntryConsumer {
 public:
-	void consume(const ExportEntry &entry) override {
+	void consume(ExportEntry &entry) override {
 		if (entry.model != model_) { // once per model run: the model's part, from its hooks
 			model_ = entry.model;
 			role_ = hooks_for(model_).filter;

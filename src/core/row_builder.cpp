@@ -147,7 +147,7 @@ const FieldPlan &RowBuilder::plan_for(ModelState &st, const ExportEntry &entry, 
 	return st.plans.emplace(field.name, plan).first->second;
 }
 
-bool RowBuilder::build(ModelState &st, const ExportEntry &entry, Row &row) {
+bool RowBuilder::build(ModelState &st, ExportEntry &entry, Row &row) {
 	const std::size_t ncols = st.table.columns.size();
 	row.values.resize(ncols);
 	row.states.assign(ncols, CellState::Absent);
@@ -155,7 +155,7 @@ bool RowBuilder::build(ModelState &st, const ExportEntry &entry, Row &row) {
 	row.nulled.clear();
 	row.references.clear();
 	row.skip_reason = nullptr;
-	for (const ExportField &field : entry) {
+	for (ExportField &field : entry) {
 		const FieldPlan &plan = plan_for(st, entry, field);
 		if (plan.kind == FieldPlan::Kind::Dropped) {
 			row.dropped.push_back(plan.dropped); // counted once the row is known to be written
@@ -172,7 +172,7 @@ bool RowBuilder::build(ModelState &st, const ExportEntry &entry, Row &row) {
 				return false;
 			continue;
 		}
-		set_cell(st, entry, field.name, field.value, c, row);
+		set_cell(st, entry, field.name, std::move(field.value), c, row);
 	}
 	if (st.hidden_status_column >= 0) {
 		row.values[static_cast<std::size_t>(st.hidden_status_column)] = kRelocationPendingApproval;
@@ -254,10 +254,10 @@ void RowBuilder::check_not_null(const ModelState &st, const ExportEntry &entry, 
 	}
 }
 
-void RowBuilder::set_cell(const ModelState &st, const ExportEntry &entry, const std::string &field,
-                          const FieldValue &value, std::size_t column, Row &row) {
+void RowBuilder::set_cell(const ModelState &st, const ExportEntry &entry, const std::string &field, FieldValue &&value,
+                          std::size_t column, Row &row) {
 	const Column &col = st.table.columns[column];
-	Conversion conv = convert_value(value, col, row.values[column]);
+	Conversion conv = convert_value(std::move(value), col, row.values[column]);
 	switch (conv.status) {
 	case Conversion::Status::Ok:
 		row.states[column] = CellState::Value;

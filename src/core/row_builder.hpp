@@ -37,8 +37,9 @@ public:
 	// table_removed); throws ImportError (42P01) if it does not exist for any other reason.
 	bool describe(ModelState &st, const ExportEntry &entry);
 	// Builds `row` from `entry`. False if a non-null foreign key points at a row that was not
-	// imported (the row is skipped); throws ImportError for any value that does not fit.
-	bool build(ModelState &st, const ExportEntry &entry, Row &row);
+	// imported (the row is skipped); throws ImportError for any value that does not fit. The text of
+	// the values that become cells is moved out of `entry` (its field values are left unspecified).
+	bool build(ModelState &st, ExportEntry &entry, Row &row);
 
 private:
 	const FieldPlan &plan_for(ModelState &st, const ExportEntry &entry, const ExportField &field);
@@ -47,7 +48,7 @@ private:
 	bool remap(const ExportEntry &entry, const ExportField &field, const FieldPlan &plan, Row &row);
 	void fill_defaults(ModelState &st, const ExportEntry &entry, Row &row);
 	void check_not_null(const ModelState &st, const ExportEntry &entry, const Row &row) const;
-	void set_cell(const ModelState &st, const ExportEntry &entry, const std::string &field, const FieldValue &value,
+	void set_cell(const ModelState &st, const ExportEntry &entry, const std::string &field, FieldValue &&value,
 	              std::size_t column, Row &row);
 
 	ImportState &state_;

@@ -55,7 +55,11 @@ Conversion mismatch(const FieldValue &v, const Column &col) {
 	             std::string("JSON ") + json_type_name(v.type) + " does not fit column type " + col.sql_type);
 }
 
+bool values_withheld = false; // while a WithheldValues with `withhold` set is alive
+
 std::string quoted(std::string_view s) {
+	if (values_withheld)
+		return kWithheldValue;
 	constexpr std::size_t kMax = 60;
 	std::string out = "\"";
 	if (s.size() > kMax) {
@@ -66,6 +70,16 @@ std::string quoted(std::string_view s) {
 	}
 	out += '"';
 	return out;
+}
+
+// `v.text` into `out`: moved when the caller gave the value up (convert_value(FieldValue &&), `take`),
+// so that a large string is never copied on its way to its column; else copied.
+void give_text(const FieldValue &v, std::string &out, bool take) {
+	if (take)
+		out = std::move(
+		    const_cast<std::string &>(v.text)); // NOLINT(cppcoreguidelines-pro-type-const-cast): v is not const
+	else
+		out = v.text;
 }
 
 bool has_nul(std::string_view s) {
@@ -114,7 +128,7 @@ Conversion convert_integer(const FieldValue &v, const Column &col, std::string &
 	}
 	if (n < lo || n > hi)
 		return error(sqlstate::kNumericValueOutOfRange,
-		             "value " + std::string(text) + " is out of range for type " + col.sql_type);
+		             "value " + shown_value(text) + " is out of range for type " + col.sql_type);
 	out = std::to_string(n);
 	return ok();
 }
@@ -201,7 +215,7 @@ Conversion check_text(std::string_view s, const Column &col) {
 }
 
 // The JSON text a JSON-holding column stores for `v` (Sentry decodes strings that hold JSON).
-Conversion json_text_for(const FieldValue &v, std::string &out) {
+Conversion json_text_for(const FieldValue &v, std::string &out, bool take) {
 	switch (v.type) {
 	case FieldValue::Type::Null:
 		return null_value();
@@ -211,17 +225,19 @@ Conversion json_text_for(const FieldValue &v, std::string &out) {
 	case FieldValue::Type::Number:
 	case FieldValue::Type::Object:
 	case FieldValue::Type::Array:
-		out = v.text;
+		give_text(v, out, take);
 		break;
 	case FieldValue::Type::String:
 		if (std::string bad; is_valid_json(v.text, &bad)) {
 			// Sentry's JSON held in a string: its own strings are decoded here for the first time.
 			if (!bad.empty())
 				return error(sqlstate::kInvalidTextRepresentation, "the JSON in the string holds " + bad);
-			out = v.text;
+			give_text(v, out, take);
 		} else {
 			out.clear();
 			append_json_string(out, v.text);
+			if (take) // the value is given up: not kept beside its JSON text
+				std::string().swap(const_cast<std::string &>(v.text)); // NOLINT(cppcoreguidelines-pro-type-const-cast)
 		}
 		break;
 	}
@@ -231,9 +247,9 @@ Conversion json_text_for(const FieldValue &v, std::string &out) {
 	return ok();
 }
 
-Conversion convert_text(const FieldValue &v, const Column &col, std::string &out) {
+Conversion convert_text(const FieldValue &v, const Column &col, std::string &out, bool take) {
 	if (col.json_text) {
-		Conversion c = json_text_for(v, out);
+		Conversion c = json_text_for(v, out, take);
 		if (c.status != Conversion::Status::Ok)
 			return c;
 		return check_text(out, col);
@@ -241,7 +257,7 @@ Conversion convert_text(const FieldValue &v, const Column &col, std::string &out
 	switch (v.type) {
 	case FieldValue::Type::String:
 	case FieldValue::Type::Number:
-		out = v.text;
+		give_text(v, out, take);
 		return check_text(out, col);
 	default:
 		return mismatch(v, col);
@@ -588,7 +604,7 @@ bool parse_python_list(std::string_view s, TextArray &elems) {
 	return PythonListReader(s).read(elems);
 }
 
-Conversion convert_array(const FieldValue &v, const Column &col, std::string &out) {
+Conversion convert_array(const FieldValue &v, const Column &col, std::string &out, bool take) {
 	TextArray elems;
 	if (v.type == FieldValue::Type::Array) {
 		if (!parse_json_array(v.text, elems))
@@ -601,7 +617,7 @@ Conversion convert_array(const FieldValue &v, const Column &col, std::string &ou
 			// Already a PostgreSQL array literal; its syntax is PostgreSQL's to check.
 			if (has_nul(s))
 				return error(sqlstate::kUntranslatableCharacter, "a string contains the character U+0000");
-			out = v.text;
+			give_text(v, out, take);
 			return ok();
 		}
 		std::string bad_text;
@@ -622,13 +638,13 @@ Conversion convert_array(const FieldValue &v, const Column &col, std::string &ou
 	return ok();
 }
 
-Conversion convert_other(const FieldValue &v, std::string &out) {
+Conversion convert_other(const FieldValue &v, std::string &out, bool take) {
 	switch (v.type) {
 	case FieldValue::Type::Bool:
 		out = v.boolean ? "true" : "false";
 		break;
 	default:
-		out = v.text;
+		give_text(v, out, take);
 		break;
 	}
 	if (has_nul(out))
@@ -672,10 +688,10 @@ bool is_valid_json(std::string_view text, std::string *bad_text) {
 }
 
 void append_json_string(std::string &out, std::string_view s) {
-	rapidjson::StringBuffer buffer;
-	rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+	out.reserve(out.size() + s.size() + 2); // escapes aside, the string and its quotes: written in place
+	StringOutput output(out);
+	rapidjson::Writer<StringOutput> writer(output);
 	writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-	out.append(buffer.GetString(), buffer.GetSize());
 }
 
 ColumnType column_type_for(std::string_view typname, char typcategory, std::string_view elemname) {
@@ -718,7 +734,9 @@ int max_chars_for(std::string_view typname, int typmod) {
 	return -1;
 }
 
-Conversion convert_value(const FieldValue &v, const Column &col, std::string &out) {
+namespace {
+
+Conversion convert(const FieldValue &v, const Column &col, std::string &out, bool take) {
 	if (v.type == FieldValue::Type::Null && col.type == ColumnType::Text && col.json_text && col.not_null) {
 		// A text column that holds JSON and is NOT NULL (Sentry 24.8's option values, ...): Sentry's
 		// PickledObjectField / legacy JSONField writes json.dumps(None) for None.
@@ -738,10 +756,10 @@ Conversion convert_value(const FieldValue &v, const Column &col, std::string &ou
 	case ColumnType::Numeric:
 		return convert_float(v, col, out);
 	case ColumnType::Text:
-		return convert_text(v, col, out);
+		return convert_text(v, col, out, take);
 	case ColumnType::Json:
 	case ColumnType::Jsonb:
-		return json_text_for(v, out);
+		return json_text_for(v, out, take);
 	case ColumnType::TimestampTz:
 	case ColumnType::Timestamp:
 	case ColumnType::Date:
@@ -751,11 +769,41 @@ Conversion convert_value(const FieldValue &v, const Column &col, std::string &ou
 	case ColumnType::Inet:
 		return convert_inet(v, col, out);
 	case ColumnType::TextArray:
-		return convert_array(v, col, out);
+		return convert_array(v, col, out, take);
 	case ColumnType::Other:
-		return convert_other(v, out);
+		return convert_other(v, out, take);
 	}
-	return convert_other(v, out);
+	return convert_other(v, out, take);
+}
+
+} // namespace
+
+Conversion convert_value(const FieldValue &v, const Column &col, std::string &out) {
+	return convert(v, col, out, false);
+}
+
+WithheldValues::WithheldValues(bool withhold) : previous_(values_withheld) {
+	values_withheld = values_withheld || withhold;
+}
+
+WithheldValues::~WithheldValues() {
+	values_withheld = previous_;
+}
+
+bool WithheldValues::active() {
+	return values_withheld;
+}
+
+std::string quoted_value(std::string_view s) {
+	return quoted(s);
+}
+
+std::string shown_value(std::string_view s) {
+	return values_withheld ? std::string(kWithheldValue) : std::string(s);
+}
+
+Conversion convert_value(FieldValue &&v, const Column &col, std::string &out) {
+	return convert(v, col, out, true);
 }
 
 } // namespace relocate

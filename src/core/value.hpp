@@ -73,6 +73,31 @@ struct Conversion {
 // Converts `v` for `col` into `out` (PostgreSQL input text). Null -> Status::Null (the caller
 // checks NOT NULL). On Error, `out` is unspecified.
 Conversion convert_value(const FieldValue &v, const Column &col, std::string &out);
+// The same for a value the caller gives up: where `out` is the value's text as it is, the text is
+// moved, not copied (a large string then exists once); `v.text` is left unspecified.
+Conversion convert_value(FieldValue &&v, const Column &col, std::string &out);
+
+// The plaintext of an export relocate decrypted never appears in an error message (README): while
+// a WithheldValues made with `withhold` set is alive, every message that would quote a value of the
+// export (a conversion error, a value that already exists, PostgreSQL's own message about a row)
+// shows kWithheldValue instead. Models, source pks, field and column names and positions are still
+// named. The import sets it for its length (ImportOptions::withhold_values); one import at a time.
+class WithheldValues {
+public:
+	explicit WithheldValues(bool withhold);
+	~WithheldValues();
+	WithheldValues(const WithheldValues &) = delete;
+	WithheldValues &operator=(const WithheldValues &) = delete;
+	static bool active();
+
+private:
+	bool previous_;
+};
+inline constexpr const char *kWithheldValue = "(a value withheld: the export was encrypted)";
+// `s` for a message: quoted ("...", cut after 60 bytes at a character boundary), or kWithheldValue.
+std::string quoted_value(std::string_view s);
+// `s` as it is, or kWithheldValue.
+std::string shown_value(std::string_view s);
 
 // Helpers exposed for tests.
 // Whether `text` is one JSON value. `bad_text` (if given) is set to what its first string or key

@@ -63,7 +63,7 @@ public:
 		}
 	}
 
-	void consume(const ExportEntry &entry) override {
+	void consume(ExportEntry &entry) override {
 		if (++entries_ % 1024 == 0)
 			check_();
 		if (!in_run_ || entry.model != current_name_)
@@ -146,7 +146,7 @@ private:
 	}
 
 	// Rebuilds the entry's row and queues it for reading back.
-	void compare(ModelState &st, const ExportEntry &entry, const RestoredChunk::Mapped &m) {
+	void compare(ModelState &st, ExportEntry &entry, const RestoredChunk::Mapped &m) {
 		VerifyModel &vm = model(st, entry);
 		if (vm.no_table) {
 			sink_(VerifyFinding{st.def->name, entry.pk, m.new_pk, std::nullopt, row_of(m.kind), std::nullopt});
@@ -243,6 +243,7 @@ private:
 void run_verify(ByteSource &source, const ImportOptions &options, Target &target, const FindingSink &sink) {
 	if (options.import_uuid.empty())
 		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: the import_uuid must not be NULL");
+	const WithheldValues withheld(options.withhold_values);
 	Verifier verifier(options, target, sink);
 	verifier.prepare();
 	read_export(source, verifier, verifier.check());

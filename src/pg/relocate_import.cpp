@@ -301,11 +301,12 @@ namespace {
 // The body of every import function: `kind` says what the first argument is.
 Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind) {
 	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo, kind);
-	const relocate::ImportOptions options = relocate::pg::import_options(args);
+	relocate::ImportOptions options = relocate::pg::import_options(args);
 	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
 	std::unique_ptr<relocate::ByteSource> raw = raw_export(args, kind);
 	relocate::CountingSource counted(*raw);
 	std::unique_ptr<relocate::ExportInput> input = relocate::pg::open_export_input(counted, args.private_key, check);
+	options.withhold_values = input->format() == relocate::ExportFormat::kEncrypted;
 	const relocate::ImportReport report = relocate::pg::run_spi_import(
 	    input->json(), options, relocate::pg::SpiRun{args.reset, args.import_uuid.has_value(), args.dry_run, &counted});
 	return_summary(fcinfo, report);

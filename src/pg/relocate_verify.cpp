@@ -134,6 +134,7 @@ Datum run_verify_function(FunctionCallInfo fcinfo, ExportArg kind) {
 	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
 	std::unique_ptr<relocate::ByteSource> raw = raw_export(args, kind);
 	std::unique_ptr<relocate::ExportInput> input = relocate::pg::open_export_input(*raw, args.private_key, check);
+	options.withhold_values = input->format() == relocate::ExportFormat::kEncrypted;
 	relocate::pg::SpiTarget target;
 	target.begin_read_only();
 	relocate::run_verify(input->json(), options, target, [&](const relocate::VerifyFinding &f) { rows.add(f); });

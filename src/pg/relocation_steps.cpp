@@ -151,6 +151,7 @@ void importing_body(Relocation &r, char *private_key) {
 	options.hide_organizations = true;
 	options.merge_users = r.provenance == static_cast<int>(rel::Provenance::SaasToSaas);
 	options.overwrite_configs = false;
+	options.withhold_values = input.format() == relocate::ExportFormat::kEncrypted;
 	pg::apply_settings(options);
 	pg::run_spi_import(input.json(), options, pg::SpiRun{false, true, false, &counted});
 }

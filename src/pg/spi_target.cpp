@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "core/model_hooks.hpp"
@@ -154,10 +155,10 @@ void SpiTarget::write_spooled_rows() {
 	end();
 }
 
-SPIPlanPtr SpiTarget::prepare(const std::string &sql, int nargs, Oid *argtypes) {
+SPIPlanPtr SpiTarget::prepare(const std::string &sql, int nargs, Oid *argtypes, bool generic) {
 	SPIPlanPtr plan = nullptr;
 	pg_guard([&] {
-		plan = SPI_prepare(sql.c_str(), nargs, argtypes);
+		plan = SPI_prepare_cursor(sql.c_str(), nargs, argtypes, generic ? CURSOR_OPT_GENERIC_PLAN : 0);
 		if (plan == nullptr)
 			elog(ERROR, "relocate: SPI_prepare failed: %s (%s)", SPI_result_code_string(SPI_result), sql.c_str());
 	});
@@ -318,9 +319,24 @@ void SpiTarget::allocate_ids(const TableShape &table, std::size_t count, std::ve
 	});
 }
 
+namespace {
+
+// Whether a cell of the batch holds 1 MiB or more.
+bool has_large_value(const RowBatch &batch) {
+	for (const std::string &cell : batch.cells)
+		if (cell.size() >= (std::size_t{1} << 20))
+			return true;
+	return false;
+}
+
+} // namespace
+
 SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	const TableShape &table = *batch.table;
-	std::string key = table.qualified_name + (batch.ignore_conflicts ? " ignore" : "");
+	// A batch with a large value is inserted by INSERT ... SELECT unnest($1), unnest($2)::type, without
+	// ROWS FROM, whose tuplestore would hold one more copy of the value (UnnestRows::add_element).
+	const bool large = has_large_value(batch);
+	std::string key = table.qualified_name + (batch.ignore_conflicts ? " ignore" : "") + (large ? " large" : "");
 	for (int c : batch.columns)
 		key += "," + std::to_string(c);
 	auto found = insert_plans_.find(key);
@@ -329,19 +345,20 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 
 	// INSERT INTO t (id, a, b) SELECT u.c0, u.c1, u.c2::type FROM ROWS FROM (unnest($1), ...) AS u(c0, ...)
 	UnnestRows rows("u");
-	std::string columns = quote_identifier("id"), select = rows.add(INT8ARRAYOID);
+	std::string columns = quote_identifier("id"),
+	            select = large ? rows.add_element(INT8ARRAYOID) : rows.add(INT8ARRAYOID);
 	for (int c : batch.columns) {
 		const Column &col = table.columns[static_cast<std::size_t>(c)];
 		columns += ", " + quote_identifier(col.name);
-		select += ", " + as_column_type(col, rows.add(TEXTARRAYOID));
+		select += ", " + as_column_type(col, large ? rows.add_element(TEXTARRAYOID) : rows.add(TEXTARRAYOID));
 	}
 	std::string sql = "INSERT INTO " + table.qualified_name + " (" + columns + ")";
 	if (extras_[table.qualified_name].identity_always)
 		sql += " OVERRIDING SYSTEM VALUE";
-	sql += " SELECT " + select + " FROM " + rows.from();
+	sql += " SELECT " + select + (large ? std::string() : " FROM " + rows.from());
 	if (batch.ignore_conflicts)
 		sql += " ON CONFLICT DO NOTHING";
-	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes());
+	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes(), true);
 	insert_plans_.emplace(key, plan);
 	return plan;
 }
@@ -374,7 +391,7 @@ SPIPlanPtr SpiTarget::update_plan(const RowBatch &batch) {
 	// A one-column SET needs ROW() on the right-hand side.
 	std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values + ") FROM " +
 	                  rows.from() + " WHERE t.id OPERATOR(pg_catalog.=) " + id;
-	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes());
+	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes(), true);
 	insert_plans_.emplace(key, plan);
 	return plan;
 }
@@ -431,6 +448,28 @@ long colliding_row(const RowBatch &batch, const char *detail, std::string &colum
 
 } // namespace
 
+namespace {
+
+// PostgreSQL's error about a batch, as it is, or (while the export's values are withheld: it was
+// decrypted) its SQLSTATE with the rows and the table, and not its message, detail or context,
+// which may quote the rows' values (a failing row, an input function's complaint).
+[[noreturn]] void withheld_or_rethrow(const RowBatch &batch, const PgError &e) {
+	if (!WithheldValues::active())
+		throw e;
+	static char code[6]; // ImportError keeps the pointer; one error at a time
+	const char *unpacked = unpack_sql_state(e.edata()->sqlerrcode);
+	std::memcpy(code, unpacked, sizeof code);
+	throw ImportError(code,
+	                  std::string("relocate: PostgreSQL refused ") + std::to_string(batch.rows()) + " " + batch.model +
+	                      " row(s) (source pks " + std::to_string(batch.source_pks.front()) + " to " +
+	                      std::to_string(batch.source_pks.back()) + ") for " + batch.table->qualified_name +
+	                      " with SQLSTATE " + code,
+	                  "PostgreSQL's message is withheld: it may quote values of the export, which was encrypted.",
+	                  "To see it, import the decrypted export in a transaction that you roll back.");
+}
+
+} // namespace
+
 void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
 	try {
 		execute_batch_guarded(plan, batch, expected, what);
@@ -438,11 +477,11 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 		// A value that already exists where Sentry has no collision rule (e.g. a Global import onto
 		// a database that has the row): name the entry, as the rest of relocate's errors do.
 		if (e.edata()->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-			throw;
+			withheld_or_rethrow(batch, e);
 		std::string column, value;
 		long row = colliding_row(batch, e.edata()->detail, column, value);
 		if (row < 0)
-			throw;
+			withheld_or_rethrow(batch, e);
 		// A model with a collision rule (a get-or-create, unique values with suffixes) looked for the
 		// value first; imports take turns, so another writer added it since. No rule covers the
 		// primary key: an id kept from the file (Global scope) that the table has is the caller's.
@@ -453,8 +492,12 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 		    "23505",
 		    std::string("relocate: ") + batch.model + " pk " +
 		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) +
-		        (several ? ", columns (" + column + "): the values (" + value + ") already exist in "
-		                 : ", column \"" + column + "\": the value \"" + value + "\" already exists in ") +
+		        (several ? ", columns (" + column + "): the values " +
+		                       (WithheldValues::active() ? std::string(kWithheldValue) : "(" + value + ")") +
+		                       " already exist in "
+		                 : ", column \"" + column + "\": the value " +
+		                       (WithheldValues::active() ? std::string(kWithheldValue) : "\"" + value + "\"") +
+		                       " already exists in ") +
 		        batch.table->qualified_name,
 		    std::string(e.edata()->message) + ".",
 		    has_rule ? "relocate applies Sentry's collision rule for this model, but another transaction (not an "

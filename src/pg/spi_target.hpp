@@ -82,7 +82,10 @@ private:
 		bool identity_always = false;
 	};
 
-	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes);
+	// `generic`: always the generic plan. A custom plan (the plan cache's choice for a statement's
+	// first five runs) holds the parameters as constants, copied into the plan twice: a statement
+	// that writes a large value must not plan with it.
+	SPIPlanPtr prepare(const std::string &sql, int nargs, Oid *argtypes, bool generic = false);
 	std::optional<TableShape> read_table(const std::string &table);
 	// A WARNING when a later schema of the search_path has a table of the same name.
 	void warn_if_shadowing(const std::string &table, Oid relid, const std::string &qualified);

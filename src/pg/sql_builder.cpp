@@ -1,9 +1,13 @@
 #include "pg/sql_builder.hpp"
 
+#include <cstring>
+
 extern "C" {
+#include "access/tupmacs.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 }
 
 namespace relocate::pg {
@@ -22,6 +26,11 @@ std::string quote_identifier(std::string_view name) {
 std::string UnnestRows::add(Oid array_type) {
 	types_.push_back(array_type);
 	return alias_ + ".c" + std::to_string(types_.size() - 1);
+}
+
+std::string UnnestRows::add_element(Oid array_type) {
+	types_.push_back(array_type);
+	return "pg_catalog.unnest($" + std::to_string(types_.size()) + ")";
 }
 
 std::string UnnestRows::from() const {
@@ -47,19 +56,63 @@ Datum int8_array(const std::vector<std::int64_t> &values) {
 
 namespace {
 
-// A text[] of `n` elements; `element(i, null)` gives element i's text (or sets null).
+// The error construct_md_array raises for an array beyond MaxAllocSize.
+[[noreturn]] void array_too_large() {
+	ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+	                errmsg("array size exceeds the maximum allowed (%d)", static_cast<int>(MaxAllocSize))));
+	pg_unreachable();
+}
+
+// A text[] of `n` elements; `element(i)` gives element i's text, or nullptr for NULL. The array is
+// built in one allocation, each element's text copied once into its place: the same bytes as
+// construct_md_array over cstring_to_text datums, without a text datum per element first (one
+// large value would be in memory three times, not twice, while the array is built).
 template <typename Element> Datum build_text_array(std::size_t n, Element element) {
-	int dims[1] = {static_cast<int>(n)};
-	int lbs[1] = {1};
-	Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (n + 1)));
-	bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * (n + 1)));
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	bool has_nulls = false;
+	Size data_size = 0;
 	for (std::size_t i = 0; i < n; ++i) {
 		const std::string *text = element(i);
-		nulls[i] = text == nullptr;
-		elems[i] = nulls[i] ? (Datum)0
-		                    : PointerGetDatum(cstring_to_text_with_len(text->data(), static_cast<int>(text->size())));
+		if (text == nullptr) {
+			has_nulls = true;
+			continue;
+		}
+		const Size size = VARHDRSZ + text->size();
+		if (!AllocSizeIsValid(size)) // as cstring_to_text_with_len's palloc would
+			elog(ERROR, "invalid memory alloc request size %zu", size);
+		data_size = att_align_nominal(data_size + size, TYPALIGN_INT);
+		if (!AllocSizeIsValid(data_size))
+			array_too_large();
 	}
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+	const int count = static_cast<int>(n);
+	const Size header = has_nulls ? ARR_OVERHEAD_WITHNULLS(1, count) : ARR_OVERHEAD_NONULLS(1);
+	if (!AllocSizeIsValid(header + data_size))
+		array_too_large();
+	ArrayType *array = static_cast<ArrayType *>(palloc(header + data_size));
+	std::memset(array, 0, header);
+	SET_VARSIZE(array, header + data_size);
+	array->ndim = 1;
+	array->dataoffset = has_nulls ? static_cast<int32>(header) : 0;
+	array->elemtype = TEXTOID;
+	ARR_DIMS(array)[0] = count;
+	ARR_LBOUND(array)[0] = 1;
+	bits8 *bitmap = ARR_NULLBITMAP(array); // nullptr without NULLs; a set bit is a value
+	char *p = ARR_DATA_PTR(array);
+	for (std::size_t i = 0; i < n; ++i) {
+		const std::string *text = element(i);
+		if (text == nullptr)
+			continue;
+		if (bitmap != nullptr)
+			bitmap[i / 8] = static_cast<bits8>(bitmap[i / 8] | (1 << (i % 8)));
+		const Size size = VARHDRSZ + text->size();
+		SET_VARSIZE(p, size);
+		std::memcpy(VARDATA(p), text->data(), text->size());
+		const Size aligned = att_align_nominal(size, TYPALIGN_INT);
+		std::memset(p + size, 0, aligned - size);
+		p += aligned;
+	}
+	return PointerGetDatum(array);
 }
 
 } // namespace

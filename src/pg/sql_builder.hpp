@@ -25,6 +25,11 @@ public:
 	explicit UnnestRows(std::string alias) : alias_(std::move(alias)) {}
 	// Adds an array parameter of type `array_type`; returns its column ("<alias>.c<k>").
 	std::string add(Oid array_type);
+	// Adds an array parameter of type `array_type` for a select list without from(): returns
+	// "pg_catalog.unnest($k)". Set-returning functions in a select list run in lockstep, as those of
+	// ROWS FROM do, but hand their rows on one at a time (ProjectSet), where a FROM item first
+	// copies every row into a tuplestore (and beyond work_mem to disk and back).
+	std::string add_element(Oid array_type);
 	std::string from() const;
 	int nargs() const { return static_cast<int>(types_.size()); }
 	Oid *argtypes() { return types_.data(); }

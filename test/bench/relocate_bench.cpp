@@ -91,7 +91,7 @@ private:
 class CountingConsumer : public EntryConsumer {
 public:
 	std::size_t entries = 0, fields = 0;
-	void consume(const ExportEntry &e) override {
+	void consume(ExportEntry &e) override {
 		++entries;
 		fields += e.field_count;
 	}

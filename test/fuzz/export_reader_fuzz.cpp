@@ -56,7 +56,7 @@ public:
 	std::size_t bytes = 0;
 	std::size_t last_offset = 0;
 
-	void consume(const ExportEntry &e) override {
+	void consume(ExportEntry &e) override {
 		check(e.index == entries, "entries are delivered in order with consecutive indexes");
 		check(entries == 0 || e.offset > last_offset, "entry offsets increase");
 		last_offset = e.offset;

@@ -522,6 +522,31 @@ TEST(UnwrapTarball, DamagedHeaderIsAnError) {
 	EXPECT_NE(e.detail().find("Damaged"), std::string::npos) << e.detail();
 }
 
+// data.key and key.pub are read whole before the key check: each is capped at 64 KiB (an RSA-OAEP
+// block and a PEM public key are a few KiB at most), so that a small compressed tarball cannot make
+// the backend decompress a huge member into memory (issue #8: a 3.1 MB .tar.gz drove it to 3.6 GB).
+TEST(UnwrapTarball, KeyMembersAreCappedAtSizesARealKeyCanHave) {
+	const Vector v = make_vector();
+	const std::string huge(4u << 20, 'A'); // compresses to a few KiB
+	for (const char *member : {"data.key", "key.pub"}) {
+		std::vector<Member> m = members_of(v);
+		for (Member &x : m)
+			if (x.name == member)
+				x.data = huge;
+		const std::string tar = make_tar(m, Filter::kGzip);
+		EXPECT_LT(tar.size(), std::size_t{64} << 10) << member;
+		const ImportError e = expect_error([&] { decrypt_tar(tar, v.private_key); }, "54000",
+		                                   std::string("relocate: member \"") + member +
+		                                       "\" of the encrypted export is larger than 64 KiB");
+		EXPECT_TRUE(mentions(e, "expand without bound")) << e.what();
+	}
+	// A data.key of exactly the cap is read whole (and then fails as the wrapped key it is not).
+	std::vector<Member> m = members_of(v);
+	m[1].data = std::string(64u << 10, 'A');
+	expect_error([&] { decrypt_tar(make_tar(m, Filter::kGzip), v.private_key); }, "22000",
+	             "relocate: data.key could not be decrypted with the private key");
+}
+
 TEST(UnwrapTarball, RepeatedNameKeepsTheLater) {
 	Vector v = make_vector();
 	Vector other = make_vector();
@@ -959,7 +984,7 @@ std::string compress_raw(const std::string &data, Filter filter) {
 class CountEntries : public EntryConsumer {
 public:
 	std::vector<std::string> models;
-	void consume(const ExportEntry &e) override { models.push_back(e.model); }
+	void consume(ExportEntry &e) override { models.push_back(e.model); }
 };
 
 TEST(ExportInput, CompressedPlainExportIsRecognizedAndRead) {

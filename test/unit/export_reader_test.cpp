@@ -44,7 +44,7 @@ public:
 	std::vector<Seen> entries;
 	std::function<void(const ExportEntry &)> hook;
 
-	void consume(const ExportEntry &e) override {
+	void consume(ExportEntry &e) override {
 		if (hook)
 			hook(e);
 		Seen s{e.model, e.pk, e.index, e.offset, e.line, {}};
@@ -228,7 +228,7 @@ TEST(ExportReader, StorageReuseDoesNotLeakFieldsOfPreviousEntries) {
 	class Checker : public EntryConsumer {
 	public:
 		int n = 0;
-		void consume(const ExportEntry &e) override {
+		void consume(ExportEntry &e) override {
 			switch (n++) {
 			case 0:
 				EXPECT_EQ(e.field_count, 4u);
@@ -856,7 +856,7 @@ public:
 		std::int64_t pk;
 	};
 	int calls = 0;
-	void consume(const ExportEntry &e) override {
+	void consume(ExportEntry &e) override {
 		++calls;
 		if (e.pk == 2)
 			throw Stop{e.pk};

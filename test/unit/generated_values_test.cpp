@@ -486,7 +486,7 @@ TEST(Scopes, KeepsUnknownScopesAndDeduplicates) {
 class RuleData : public EntryConsumer {
 public:
 	std::vector<std::string> data;
-	void consume(const ExportEntry &e) override {
+	void consume(ExportEntry &e) override {
 		if (e.model != "sentry.rule")
 			return;
 		const FieldValue *v = e.find("data");

@@ -744,5 +744,57 @@ TEST(ConvertValueDeathTest, DeepNestingDoesNotOverflowTheStack) {
 	    << "BUG: convert_value (text[]) crashes on a string nested " << depth << " levels deep";
 }
 
+// A value the caller gives up (convert_value(FieldValue &&), as the row builder does) reaches its
+// cell without a copy wherever the cell is the value's text as it is: one large string is then in
+// memory once, not twice. The const overload leaves the value alone; both give the same text.
+TEST(ConvertValue, AGivenUpValueIsMovedIntoItsCell) {
+	const std::string big(2u << 20, 'x');
+	const std::string object = "{\"blob\":\"" + big + "\"}";
+	const struct {
+		FieldValue value;
+		const Column &column;
+	} cases[] = {{S(big), kText}, {O(object), kJsonb}, {O(object), kJsonText}, {S(object), kJson}, {S(big), kOther}};
+	for (const auto &c : cases) {
+		const std::string copied = ok(c.value, c.column);
+		FieldValue given = c.value;
+		const char *data = given.text.data();
+		std::string out;
+		ASSERT_EQ(convert_value(std::move(given), c.column, out).status, Status::Ok) << c.column.sql_type;
+		EXPECT_EQ(out, copied) << c.column.sql_type;
+		EXPECT_EQ(static_cast<const void *>(out.data()), static_cast<const void *>(data)) << c.column.sql_type;
+	}
+	// A string that is not JSON becomes a JSON string: new text, and the given-up value is released.
+	FieldValue given = S(big);
+	std::string out;
+	ASSERT_EQ(convert_value(std::move(given), kJsonb, out).status, Status::Ok);
+	EXPECT_EQ(out, "\"" + big + "\"");
+	EXPECT_EQ(given.text.capacity() < big.size(), true); // NOLINT(bugprone-use-after-move): checks the release
+}
+
+// While values are withheld (an export relocate decrypted), no conversion error quotes the value.
+TEST(ConvertValue, WithheldValuesAreQuotedInNoError) {
+	const FieldValue bad[] = {S("secret-date"), S("secret-uuid"), N("99999999999"), S("secret-bool"), S("[secret")};
+	const Column *columns[] = {&kTimestampTz, &kUuid, &kInt4, &kBool, &kTextArray};
+	for (std::size_t i = 0; i < 5; ++i) {
+		std::string out;
+		const Conversion plain = convert_value(bad[i], *columns[i], out);
+		ASSERT_EQ(plain.status, Status::Error);
+		EXPECT_NE(plain.reason.find(bad[i].text), std::string::npos) << plain.reason;
+		const WithheldValues withheld(true);
+		const Conversion secret = convert_value(bad[i], *columns[i], out);
+		ASSERT_EQ(secret.status, Status::Error);
+		EXPECT_EQ(secret.reason.find(bad[i].text), std::string::npos) << secret.reason;
+		EXPECT_NE(secret.reason.find(kWithheldValue), std::string::npos) << secret.reason;
+		EXPECT_STREQ(secret.sqlstate, plain.sqlstate);
+	}
+	EXPECT_FALSE(WithheldValues::active());
+	{
+		const WithheldValues outer(true);
+		const WithheldValues inner(false); // a nested import of a plain export does not lift it
+		EXPECT_TRUE(WithheldValues::active());
+	}
+	EXPECT_FALSE(WithheldValues::active());
+}
+
 } // namespace
 } // namespace relocate

@@ -17,6 +17,7 @@
 #include "core/rules/rules.hpp"
 #include "core/sentry_lists.hpp"
 #include "core/text.hpp"
+#include "core/value.hpp"
 
 namespace relocate::rules {
 
@@ -331,7 +332,9 @@ std::string option_error(const OptionField &field, std::string_view json) {
 				valid = valid || *text == choice;
 		}
 	}
-	return valid ? "" : "\"" + *text + "\" is not a valid choice.";
+	if (valid)
+		return "";
+	return (WithheldValues::active() ? std::string(kWithheldValue) : "\"" + *text + "\"") + " is not a valid choice.";
 }
 
 void validate_user_options(BatchEdit &batch) {
