@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/model_hooks.hpp"
+#include "pg/pk_map_insert.hpp"
 #include "pg/sql_builder.hpp"
 
 extern "C" {
@@ -690,6 +691,17 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 		spool_->add(rows);
 		return;
 	}
+	// Straight into the heap when the table is relocate's plain one (pk_map_insert.hpp): about a
+	// microsecond a row less than the INSERT through the executor, a million rows in a large import.
+	bool direct = false;
+	pg_guard([&] {
+		const Oid relid = plain_pk_map_table();
+		direct = OidIsValid(relid);
+		if (direct)
+			insert_pk_map_rows(relid, rows, batch_context_);
+	});
+	if (direct)
+		return;
 	if (pk_map_plan_ == nullptr) {
 		Oid argtypes[5] = {TEXTOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
 		pk_map_plan_ =
