@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/model_hooks.hpp"
+#include "pg/pk_map_insert.hpp"
 #include "pg/sql_builder.hpp"
 
 extern "C" {
@@ -13,6 +14,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "commands/sequence.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "storage/lmgr.h"
@@ -130,7 +132,8 @@ void SpiTarget::end() {
 	connected_ = false;
 	// The plans lived in SPI's procedure context.
 	insert_plans_.clear();
-	allocate_plan_ = pk_map_plan_ = report_plan_ = nullptr;
+	text_plans_.clear();
+	pk_map_plan_ = report_plan_ = nullptr;
 }
 
 void SpiTarget::spool_session_rows() {
@@ -303,19 +306,14 @@ void SpiTarget::allocate_ids(const TableShape &table, std::size_t count, std::ve
 		                  "relocate: column \"id\" of table " + table.qualified_name + " has no sequence",
 		                  "relocate takes new ids from the table's own sequence, as Sentry does.",
 		                  "Give the id column a sequence (bigserial or an identity column).");
-	if (allocate_plan_ == nullptr) {
-		Oid argtypes[2] = {REGCLASSOID, INT4OID};
-		allocate_plan_ = prepare("SELECT pg_catalog.nextval($1) FROM pg_catalog.generate_series(1, $2)", 2, argtypes);
-	}
-	out.reserve(out.size() + count);
+	// nextval() itself (nextval_internal, with its privilege check: USAGE or UPDATE on the sequence),
+	// once per id, without a statement around it: a SELECT nextval() FROM generate_series() per batch
+	// cost about 1 us per id in the executor.
+	out.resize(out.size() + count);
+	std::int64_t *ids = out.data() + (out.size() - count);
 	pg_guard([&] {
-		Datum args[2] = {ObjectIdGetDatum(extra.sequence), Int32GetDatum(static_cast<int32>(count))};
-		expect(SPI_execute_plan(allocate_plan_, args, nullptr, false, 0), SPI_OK_SELECT, "allocating ids");
-		for (uint64 i = 0; i < SPI_processed; ++i) {
-			bool isnull;
-			out.push_back(DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)));
-		}
-		SPI_freetuptable(SPI_tuptable);
+		for (std::size_t i = 0; i < count; ++i)
+			ids[i] = nextval_internal(extra.sequence, true);
 	});
 }
 
@@ -529,34 +527,39 @@ void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, in
 	});
 }
 
+SPIPlanPtr SpiTarget::text_arrays_plan(const std::string &sql, std::size_t ncols) {
+	// Prepared once per import and statement text (the statements are built from the lookup's
+	// shape, so there are a handful), instead of parsed and planned again for every batch.
+	auto found = text_plans_.find(sql);
+	if (found != text_plans_.end())
+		return found->second;
+	std::vector<Oid> argtypes(ncols + 1, TEXTARRAYOID);
+	SPIPlanPtr plan = prepare(sql, static_cast<int>(ncols), argtypes.data());
+	text_plans_.emplace(sql, plan);
+	return plan;
+}
+
 void SpiTarget::execute_text_arrays(const std::string &sql, const std::vector<TextArray> &columns, bool read_only) {
 	const std::size_t ncols = columns.size();
+	SPIPlanPtr plan = text_arrays_plan(sql, ncols);
 	pg_guard([&] {
 		MemoryContext old = MemoryContextSwitchTo(batch_context_);
-		Oid *argtypes = static_cast<Oid *>(palloc(sizeof(Oid) * (ncols + 1)));
 		Datum *args = static_cast<Datum *>(palloc(sizeof(Datum) * (ncols + 1)));
-		for (std::size_t k = 0; k < ncols; ++k) {
-			argtypes[k] = TEXTARRAYOID;
+		for (std::size_t k = 0; k < ncols; ++k)
 			args[k] = text_array(columns[k]);
-		}
 		MemoryContextSwitchTo(old);
-		int rc = SPI_execute_with_args(sql.c_str(), static_cast<int>(ncols), argtypes, args, nullptr, read_only, 0);
+		int rc = SPI_execute_plan(plan, args, nullptr, read_only, 0);
 		if (rc < 0)
 			elog(ERROR, "relocate: %s failed: %s", sql.c_str(), SPI_result_code_string(rc));
 	});
 }
 
-std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &lookup) {
+std::string SpiTarget::find_rows_sql(const KeyLookup &lookup) {
 	const TableShape &table = *lookup.table;
-	const std::size_t n = lookup.probes.size();
-	std::vector<std::optional<FoundRow>> found(n);
-	if (n == 0)
-		return found;
-	// SELECT DISTINCT ON (k.c0) k.c0, t.id, t.<first key>::text FROM ROWS FROM (unnest($1), ...) AS k(c0, c1, ...)
-	//   JOIN t ON t.key1 = k.c1::type AND ... ORDER BY k.c0, t.id   (k.c0: the probe's ordinal)
 	UnnestRows keys("k");
 	const std::string ord = keys.add(TEXTARRAYOID);
 	std::string on;
+	bool indexable = true; // every key comparison is one an index of the column can serve
 	for (std::size_t k = 0; k < lookup.columns.size(); ++k) {
 		const Column &col = table.columns[static_cast<std::size_t>(lookup.columns[k])];
 		const std::string v = keys.add(TEXTARRAYOID), column = "t." + quote_identifier(col.name);
@@ -566,10 +569,11 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 			// one in the schema of the column's type (where the citext extension is installed), named
 			// so that no other schema's = (citext, citext) can be picked.
 			on += column + " OPERATOR(" + col.type_schema + ".=) CAST(" + v + " AS " + col.cast_type + ")";
-		else if (lookup.fold_case)
+		else if (lookup.fold_case) {
 			on +=
 			    "pg_catalog.lower(" + column + "::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(" + v + ")";
-		else
+			indexable = false;
+		} else
 			on += column + " OPERATOR(pg_catalog.=) " + as_column_type(col, v);
 	}
 	// Columns the matching row must have NULL (constants of the statement, not parameters).
@@ -579,9 +583,32 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 		on += " AND t." + quote_identifier(table.columns[static_cast<std::size_t>(c)].name) + " IS NULL";
 	const Column &first =
 	    table.columns[static_cast<std::size_t>(lookup.fetch_column >= 0 ? lookup.fetch_column : lookup.columns[0])];
-	std::string sql = "SELECT DISTINCT ON (" + ord + ") " + ord + "::pg_catalog.int8, t.id::pg_catalog.int8, t." +
-	                  quote_identifier(first.name) + "::pg_catalog.text FROM " + keys.from() + " JOIN " +
-	                  table.qualified_name + " AS t ON " + on + " ORDER BY " + ord + ", t.id";
+	const std::string columns = "t.id::pg_catalog.int8, t." + quote_identifier(first.name) + "::pg_catalog.text";
+	if (!indexable)
+		// lower(column) has no index to serve it: one join of the probes with the table (a hash join).
+		// SELECT DISTINCT ON (k.c0) k.c0, t.id, t.<first key>::text FROM ROWS FROM (unnest($1), ...) AS k(c0, c1, ...)
+		//   JOIN t ON lower(t.key1::text) = lower(k.c1) AND ... ORDER BY k.c0, t.id   (k.c0: the probe's ordinal)
+		return "SELECT DISTINCT ON (" + ord + ") " + ord + "::pg_catalog.int8, " + columns + " FROM " + keys.from() +
+		       " JOIN " + table.qualified_name + " AS t ON " + on + " ORDER BY " + ord + ", t.id";
+	// Each probe looks its key up in the table's index: the lateral subquery (kept from being pulled
+	// up into a join by OFFSET 0, or LIMIT 1 when nothing but NULL columns select) can only run as a
+	// nested loop over the probes, where a join of the probes with the table would be planned as a
+	// hash join over a sequential scan of the whole table, again for every batch, as the table grows.
+	//   SELECT DISTINCT ON (k.c0) k.c0, t.id, t.key FROM ROWS FROM (unnest($1), ...) AS k(c0, c1, ...)
+	//   CROSS JOIN LATERAL (SELECT t.id, t.<first key>::text AS key FROM t WHERE t.key1 = k.c1::type AND ...
+	//   OFFSET 0) AS t ORDER BY k.c0, t.id   (k.c0: the probe's ordinal)
+	return "SELECT DISTINCT ON (" + ord + ") " + ord + "::pg_catalog.int8, t.id, t.key FROM " + keys.from() +
+	       " CROSS JOIN LATERAL (SELECT " + columns + " FROM " + table.qualified_name + " AS t WHERE " + on +
+	       (lookup.columns.empty() ? " ORDER BY t.id LIMIT 1" : " OFFSET 0") + ") AS t(id, key) ORDER BY " + ord +
+	       ", t.id";
+}
+
+std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &lookup) {
+	const std::size_t n = lookup.probes.size();
+	std::vector<std::optional<FoundRow>> found(n);
+	if (n == 0)
+		return found;
+	const std::string sql = find_rows_sql(lookup);
 	std::vector<TextArray> columns(lookup.columns.size() + 1);
 	for (std::size_t r = 0; r < n; ++r) {
 		columns[0].emplace_back(std::to_string(r));
@@ -681,15 +708,19 @@ std::vector<ScopedValue> SpiTarget::scoped_values(const TableShape &table, const
 	const int scope_index = table.find(scope_column);
 	if (scopes.empty() || scope_index < 0 || table.find(column) < 0)
 		return out;
-	// SELECT t.scope::text, t.col::text, upper(t.col::text) FROM t JOIN unnest($1) AS s(c0) ON t.scope = s.c0::type
+	// SELECT t.* FROM unnest($1) AS s(c0) CROSS JOIN LATERAL (SELECT t.scope::text, t.col::text,
+	//   upper(t.col::text) FROM t WHERE t.scope = s.c0::type AND t.col IS NOT NULL OFFSET 0) AS t
+	// Each scope is looked up in the index of the scope column (see find_rows_sql): a join would be a
+	// hash join over the whole table, again for every batch.
 	UnnestRows keys("s");
 	const std::string v = keys.add(TEXTARRAYOID);
 	const std::string c = "t." + quote_identifier(column), sc = "t." + quote_identifier(scope_column);
-	const std::string sql = "SELECT " + sc + "::pg_catalog.text, " + c + "::pg_catalog.text, pg_catalog.upper(" + c +
-	                        "::pg_catalog.text) FROM " + keys.from() + " JOIN " + table.qualified_name + " AS t ON " +
-	                        sc + " OPERATOR(pg_catalog.=) " +
-	                        as_column_type(table.columns[static_cast<std::size_t>(scope_index)], v) + " WHERE " + c +
-	                        " IS NOT NULL";
+	const std::string sql = "SELECT t.* FROM " + keys.from() + " CROSS JOIN LATERAL (SELECT " + sc +
+	                        "::pg_catalog.text, " + c + "::pg_catalog.text, pg_catalog.upper(" + c +
+	                        "::pg_catalog.text) FROM " + table.qualified_name + " AS t WHERE " + sc +
+	                        " OPERATOR(pg_catalog.=) " +
+	                        as_column_type(table.columns[static_cast<std::size_t>(scope_index)], v) + " AND " + c +
+	                        " IS NOT NULL OFFSET 0) AS t";
 	std::vector<TextArray> columns(1);
 	for (const std::string &scope : scopes)
 		columns[0].emplace_back(scope);
@@ -729,6 +760,17 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 		spool_->add(rows);
 		return;
 	}
+	// Straight into the heap when the table is relocate's plain one (pk_map_insert.hpp): about a
+	// microsecond a row less than the INSERT through the executor, a million rows in a large import.
+	bool direct = false;
+	pg_guard([&] {
+		const Oid relid = plain_pk_map_table();
+		direct = OidIsValid(relid);
+		if (direct)
+			insert_pk_map_rows(relid, rows, batch_context_);
+	});
+	if (direct)
+		return;
 	if (pk_map_plan_ == nullptr) {
 		Oid argtypes[5] = {TEXTOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
 		pk_map_plan_ =

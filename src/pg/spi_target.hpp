@@ -103,6 +103,10 @@ private:
 	void execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what);
 	// Runs `sql` with text[] arguments built from `columns` (column-major; nullopt = NULL).
 	void execute_text_arrays(const std::string &sql, const std::vector<TextArray> &columns, bool read_only);
+	// The plan of such a statement, prepared on first use.
+	SPIPlanPtr text_arrays_plan(const std::string &sql, std::size_t ncols);
+	// find_rows' statement for the lookup's shape.
+	static std::string find_rows_sql(const KeyLookup &lookup);
 
 	bool connected_ = false;
 	bool read_only_ = false;                // begin_read_only()
@@ -110,7 +114,7 @@ private:
 	std::map<std::string, TableExtra> extras_;
 	std::map<std::string, std::optional<TableShape>> shapes_; // by table name, resolved once
 	std::map<std::string, SPIPlanPtr> insert_plans_;          // plans live in SPI's procedure context
-	SPIPlanPtr allocate_plan_ = nullptr;
+	std::map<std::string, SPIPlanPtr> text_plans_;            // execute_text_arrays', by statement
 	SPIPlanPtr pk_map_plan_ = nullptr;
 	SPIPlanPtr report_plan_ = nullptr;
 	std::unique_ptr<RowSpool> spool_; // a dry run's session-table rows, while its subtransaction is open

@@ -332,6 +332,12 @@ TEST(Password, DjangoPbkdf2KnownVectors) {
 	// ... b"" with b"saltsaltsaltsaltsaltsa", 1
 	EXPECT_EQ(django_pbkdf2_sha256("", "saltsaltsaltsaltsaltsa", 1),
 	          "pbkdf2_sha256$1$saltsaltsaltsaltsaltsa$BJg9hGTWmJJMNiinrLXEGW7t3X/hXtX+QhQf4/zlRL4=");
+	// A password longer than SHA-256's block is hashed into HMAC's key; one of exactly a block is not;
+	// a salt longer than a block.
+	EXPECT_EQ(django_pbkdf2_sha256(std::string(100, 'x'), "saltsaltsaltsaltsaltsa", 1000),
+	          "pbkdf2_sha256$1000$saltsaltsaltsaltsaltsa$AR94Uxk9HeOIagYD2HDpzL0MlGfyARO1fKmn9hPR1oQ=");
+	EXPECT_EQ(django_pbkdf2_sha256(std::string(64, 'y'), std::string(110, 'a'), 3),
+	          "pbkdf2_sha256$3$" + std::string(110, 'a') + "$8UbCd6VS+DguLPGplXhsLrSStuwoGS9fn0IHwkw1Dl4=");
 }
 
 TEST(Password, DjangoPbkdf2RejectsWhatDjangoAsserts) {
