@@ -1,16 +1,11 @@
 // Sentry's generated values (docs/sentry/import-spec.md appendix B and §6): random
 // strings, collision suffixes, organization slugs, Django password hashes, tokens, the scope
 // hierarchy. Cryptography, randomness and base64 are OpenSSL's (Rule.data is rule_data.cpp's).
-// SHA256_Init/Update/Final (deprecated in OpenSSL 3, still there) for PBKDF2's inner loop: see
-// pbkdf2_hmac_sha256. Before any OpenSSL header.
-#define OPENSSL_SUPPRESS_DEPRECATED
-
 #include "core/generated_values.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <charconv>
@@ -531,63 +526,6 @@ std::string project_key_petname() {
 
 // --- Django password hashes (§6 sentry.user, appendix B) -----------------------------------------
 
-namespace {
-
-// PBKDF2-HMAC-SHA256 with one 32-byte block (RFC 8018, what PKCS5_PBKDF2_HMAC computes, byte for
-// byte): HMAC's inner and outer SHA-256 states are computed once from the key, and every iteration
-// copies them (a plain struct) and hashes 32 bytes into each: two SHA-256 compressions an
-// iteration. OpenSSL 3's PKCS5_PBKDF2_HMAC re-initialises an HMAC context through its providers
-// every iteration, three times slower (0.43 us against 0.14 us an iteration here), which was most
-// of an organization-scope import's hashing time.
-void pbkdf2_hmac_sha256(std::string_view password, std::string_view salt, unsigned iterations,
-                        unsigned char out[SHA256_DIGEST_LENGTH]) {
-	constexpr std::size_t kBlock = 64; // SHA-256's block: HMAC's key is padded (or hashed) to it
-	unsigned char key[kBlock] = {};
-	if (password.size() > kBlock)
-		SHA256(reinterpret_cast<const unsigned char *>(password.data()), password.size(), key);
-	else
-		std::copy(password.begin(), password.end(), key);
-	unsigned char pad[kBlock];
-	SHA256_CTX inner, outer, ctx;
-	for (std::size_t i = 0; i < kBlock; ++i)
-		pad[i] = static_cast<unsigned char>(key[i] ^ 0x36);
-	SHA256_Init(&inner);
-	SHA256_Update(&inner, pad, kBlock);
-	for (std::size_t i = 0; i < kBlock; ++i)
-		pad[i] = static_cast<unsigned char>(key[i] ^ 0x5c);
-	SHA256_Init(&outer);
-	SHA256_Update(&outer, pad, kBlock);
-	// U1 = HMAC(key, salt || INT(1)); T = U1 ^ U2 ^ ... ^ Uc, Uj = HMAC(key, Uj-1).
-	static const unsigned char kBlockIndex[4] = {0, 0, 0, 1};
-	unsigned char u[SHA256_DIGEST_LENGTH];
-	ctx = inner;
-	SHA256_Update(&ctx, salt.data(), salt.size());
-	SHA256_Update(&ctx, kBlockIndex, sizeof kBlockIndex);
-	SHA256_Final(u, &ctx);
-	ctx = outer;
-	SHA256_Update(&ctx, u, sizeof u);
-	SHA256_Final(u, &ctx);
-	std::copy(u, u + sizeof u, out);
-	for (unsigned it = 1; it < iterations; ++it) {
-		ctx = inner;
-		SHA256_Update(&ctx, u, sizeof u);
-		SHA256_Final(u, &ctx);
-		ctx = outer;
-		SHA256_Update(&ctx, u, sizeof u);
-		SHA256_Final(u, &ctx);
-		for (std::size_t i = 0; i < sizeof u; ++i)
-			out[i] ^= u[i];
-	}
-	OPENSSL_cleanse(key, sizeof key);
-	OPENSSL_cleanse(pad, sizeof pad);
-	OPENSSL_cleanse(u, sizeof u);
-	OPENSSL_cleanse(&inner, sizeof inner);
-	OPENSSL_cleanse(&outer, sizeof outer);
-	OPENSSL_cleanse(&ctx, sizeof ctx);
-}
-
-} // namespace
-
 std::string django_pbkdf2_sha256(std::string_view password, std::string_view salt, unsigned iterations) {
 	// django.contrib.auth.hashers.PBKDF2PasswordHasher.encode: asserts a non-empty salt without '$'.
 	if (salt.empty() || salt.find('$') != std::string_view::npos)
@@ -596,8 +534,11 @@ std::string django_pbkdf2_sha256(std::string_view password, std::string_view sal
 		throw ImportError(sqlstate::kInvalidParameterValue, "relocate: invalid PBKDF2 iteration count");
 	if (password.size() > static_cast<std::size_t>(INT_MAX) || salt.size() > static_cast<std::size_t>(INT_MAX))
 		throw ImportError(sqlstate::kProgramLimitExceeded, "relocate: password or salt too long");
-	unsigned char key[SHA256_DIGEST_LENGTH];
-	pbkdf2_hmac_sha256(password, salt, iterations, key);
+	unsigned char key[32];
+	if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+	                      reinterpret_cast<const unsigned char *>(salt.data()), static_cast<int>(salt.size()),
+	                      static_cast<int>(iterations), EVP_sha256(), sizeof key, key) != 1)
+		throw_openssl("PBKDF2-HMAC-SHA256 failed");
 	std::string out =
 	    "pbkdf2_sha256$" + std::to_string(iterations) + "$" + std::string(salt) + "$" + base64(key, sizeof key);
 	OPENSSL_cleanse(key, sizeof key);
