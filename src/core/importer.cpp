@@ -75,6 +75,14 @@ std::vector<std::string> catalogue_tables() {
 	return tables;
 }
 
+// What the previous model run's batches freed goes back to the system: glibc keeps freed heap
+// otherwise, and the fragments of many runs' batches, not the pk map, would set the peak memory.
+void release_freed_memory() {
+#if defined(__GLIBC__)
+	malloc_trim(0);
+#endif
+}
+
 // The state machine over model runs: each entry goes to the run of its model (a new run flushes
 // the previous one), and through restore, admission, row building, normalize and the batch writer.
 class Importer : public EntryConsumer, public ProgressSource {
@@ -222,11 +230,7 @@ private:
 			rules_.flush_derived(runs_.model_name().c_str());
 		}
 		runs_.start(entry, rows_, chunks_);
-#if defined(__GLIBC__)
-		// What the previous run's batches freed goes back to the system: glibc keeps freed heap
-		// otherwise, and the fragments of many runs' batches, not the pk map, would set the peak.
-		malloc_trim(0);
-#endif
+		release_freed_memory();
 	}
 
 	ImportState state_;
