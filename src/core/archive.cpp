@@ -78,26 +78,8 @@ const char *compression_name(Compression c) {
 std::string printable_name(const char *name) {
 	if (name == nullptr)
 		return "<unreadable name>";
-	std::string out;
-	std::size_t n = 0;
-	for (const char *p = name; *p != '\0'; ++p, ++n) {
-		if (n == 100) {
-			out += "...";
-			break;
-		}
-		unsigned char c = static_cast<unsigned char>(*p);
-		if (c == '"' || c == '\\') {
-			out += '\\';
-			out += static_cast<char>(c);
-		} else if (c < 0x20 || c >= 0x7f) {
-			char hex[5];
-			std::snprintf(hex, sizeof hex, "\\x%02x", c);
-			out += hex;
-		} else {
-			out += static_cast<char>(c);
-		}
-	}
-	return out;
+	const std::string_view whole(name);
+	return escaped_bytes(whole.substr(0, 100)) + (whole.size() > 100 ? "..." : "");
 }
 
 ArchiveReader::ArchiveReader(ByteSource &source, Compression compression, bool allow_raw, const CheckInterrupts &check)

@@ -7,6 +7,7 @@
 #include "core/archive.hpp"
 #include "core/decrypt.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace relocate {
 
@@ -45,25 +46,6 @@ std::size_t read_head(ByteSource &raw, unsigned char *head, std::size_t size) {
 	return n;
 }
 
-// The first bytes of `head` as a message shows them: printable ASCII as is, anything else as \xNN.
-std::string shown_bytes(const unsigned char *head, std::size_t n) {
-	std::string out;
-	for (std::size_t i = 0; i < n; ++i) {
-		const unsigned char c = head[i];
-		if (c == '"' || c == '\\') {
-			out += '\\';
-			out += static_cast<char>(c);
-		} else if (c < 0x20 || c >= 0x7f) {
-			char hex[5];
-			std::snprintf(hex, sizeof hex, "\\x%02x", c);
-			out += hex;
-		} else {
-			out += static_cast<char>(c);
-		}
-	}
-	return out;
-}
-
 // A compressed stream that is not a tarball was taken for a compressed JSON export: check that it
 // starts like JSON (after a byte order mark and whitespace), so that, say, a zip file or a SQL dump
 // that was gzipped is named for what it is rather than reported as malformed JSON at byte 0.
@@ -82,7 +64,8 @@ void require_json_inside(ByteSource &json, Compression compression) {
 	                                                     : "neither a JSON export nor a tarball";
 	throw ImportError(sqlstate::kInvalidTextRepresentation,
 	                  "relocate: the export is " + name + "-compressed, and what it holds is " + what +
-	                      ": it starts with \"" + shown_bytes(head, n) + "\"",
+	                      ": it starts with \"" +
+	                      escaped_bytes(std::string_view(reinterpret_cast<const char *>(head), n)) + "\"",
 	                  {},
 	                  "A compressed export holds a JSON export (an array of model entries) or an encrypted export's "
 	                  "tarball. Decompress the file and check what it is.");

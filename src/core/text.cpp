@@ -247,4 +247,22 @@ bool parse_pg_text_array(std::string_view literal, TextArray &out) {
 	return ArrayLiteralReader(literal).read(out);
 }
 
+std::string escaped_bytes(std::string_view bytes) {
+	std::string out;
+	for (const char ch : bytes) {
+		const unsigned char c = static_cast<unsigned char>(ch);
+		if (c == '"' || c == '\\') {
+			out += '\\';
+			out += ch;
+		} else if (c < 0x20 || c >= 0x7f) {
+			char hex[5];
+			std::snprintf(hex, sizeof hex, "\\x%02x", c);
+			out += hex;
+		} else {
+			out += ch;
+		}
+	}
+	return out;
+}
+
 } // namespace relocate

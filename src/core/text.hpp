@@ -33,6 +33,10 @@ std::string describe_invalid_utf8(std::string_view s, std::size_t at);
 // The longest prefix of `s` of at most `max_bytes` bytes that does not end inside a UTF-8 character.
 std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes);
 
+// `bytes` as a message shows them: printable ASCII as is, quotes and backslashes escaped, anything
+// else as \xNN.
+std::string escaped_bytes(std::string_view bytes);
+
 // The elements of a one-dimensional text array; nullopt is SQL NULL.
 using TextArray = std::vector<std::optional<std::string>>;
 

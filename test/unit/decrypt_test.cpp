@@ -238,6 +238,26 @@ Vector make_vector(const std::string &plaintext = sample_plaintext(), EVP_PKEY *
 
 enum class Filter { kNone, kGzip, kBzip2, kXz, kZstd };
 
+// Adds libarchive's write filter for `filter` (none for kNone).
+void add_filter(archive *a, Filter filter) {
+	switch (filter) {
+	case Filter::kNone:
+		break;
+	case Filter::kGzip:
+		check(archive_write_add_filter_gzip(a) == ARCHIVE_OK, "gzip");
+		break;
+	case Filter::kBzip2:
+		check(archive_write_add_filter_bzip2(a) == ARCHIVE_OK, "bzip2");
+		break;
+	case Filter::kXz:
+		check(archive_write_add_filter_xz(a) == ARCHIVE_OK, "xz");
+		break;
+	case Filter::kZstd:
+		check(archive_write_add_filter_zstd(a) == ARCHIVE_OK, "zstd");
+		break;
+	}
+}
+
 struct Member {
 	std::string name = {};
 	std::string data = {};
@@ -254,22 +274,7 @@ std::string make_tar(const std::vector<Member> &members, Filter filter = Filter:
 	std::size_t used = 0;
 	std::unique_ptr<archive, int (*)(archive *)> a(archive_write_new(), archive_write_free);
 	check(a && archive_write_set_format_ustar(a.get()) == ARCHIVE_OK, "ustar");
-	switch (filter) {
-	case Filter::kNone:
-		break;
-	case Filter::kGzip:
-		check(archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK, "gzip");
-		break;
-	case Filter::kBzip2:
-		check(archive_write_add_filter_bzip2(a.get()) == ARCHIVE_OK, "bzip2");
-		break;
-	case Filter::kXz:
-		check(archive_write_add_filter_xz(a.get()) == ARCHIVE_OK, "xz");
-		break;
-	case Filter::kZstd:
-		check(archive_write_add_filter_zstd(a.get()) == ARCHIVE_OK, "zstd");
-		break;
-	}
+	add_filter(a.get(), filter);
 	check(archive_write_open_memory(a.get(), &buf[0], capacity, &used) == ARCHIVE_OK, "open_memory");
 	for (const Member &m : members) {
 		std::unique_ptr<archive_entry, void (*)(archive_entry *)> e(archive_entry_new(), archive_entry_free);
@@ -951,22 +956,7 @@ std::string compress_raw(const std::string &data, Filter filter) {
 	std::size_t used = 0;
 	std::unique_ptr<archive, int (*)(archive *)> a(archive_write_new(), archive_write_free);
 	check(a && archive_write_set_format_raw(a.get()) == ARCHIVE_OK, "raw");
-	switch (filter) {
-	case Filter::kNone:
-		break;
-	case Filter::kGzip:
-		check(archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK, "gzip");
-		break;
-	case Filter::kBzip2:
-		check(archive_write_add_filter_bzip2(a.get()) == ARCHIVE_OK, "bzip2");
-		break;
-	case Filter::kXz:
-		check(archive_write_add_filter_xz(a.get()) == ARCHIVE_OK, "xz");
-		break;
-	case Filter::kZstd:
-		check(archive_write_add_filter_zstd(a.get()) == ARCHIVE_OK, "zstd");
-		break;
-	}
+	add_filter(a.get(), filter);
 	check(archive_write_open_memory(a.get(), &buf[0], buf.size(), &used) == ARCHIVE_OK, "open_memory");
 	std::unique_ptr<archive_entry, void (*)(archive_entry *)> e(archive_entry_new(), archive_entry_free);
 	archive_entry_set_pathname(e.get(), "export.json");
