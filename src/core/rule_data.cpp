@@ -303,10 +303,10 @@ public:
 		return scalar(std::nullopt, false, [&] { return writer_->Bool(b); });
 	}
 	bool RawNumber(const char *s, rapidjson::SizeType n, bool) {
-		return scalar(std::string(s, n), false, [&] { return writer_->RawValue(s, n, rapidjson::kNumberType); });
+		return scalar(std::string_view(s, n), false, [&] { return writer_->RawValue(s, n, rapidjson::kNumberType); });
 	}
 	bool String(const char *s, rapidjson::SizeType n, bool) {
-		return scalar(std::string(s, n), true, [&] { return checked(writer_->String(s, n)); });
+		return scalar(std::string_view(s, n), true, [&] { return checked(writer_->String(s, n)); });
 	}
 	bool Key(const char *s, rapidjson::SizeType n, bool) {
 		frames_.back().key.assign(s, n);
@@ -358,7 +358,8 @@ private:
 		return writer_ == nullptr || write();
 	}
 
-	template <class Write> bool scalar(std::optional<std::string> text, bool is_string, Write write) {
+	// `text`: a number's or a string's text (copied only when it is recorded), nullopt otherwise.
+	template <class Write> bool scalar(std::optional<std::string_view> text, bool is_string, Write write) {
 		if (frames_.empty()) { // the document is a scalar
 			not_an_object_ = true;
 			return false;
@@ -367,9 +368,9 @@ private:
 		const bool in_element = f.role == Role::Element;
 		if (writer_ == nullptr) {
 			if (in_element && f.key == "targetType")
-				elements_[f.element].type = is_string ? *text : std::string();
+				elements_[f.element].type = is_string ? std::string(*text) : std::string();
 			else if (in_element && f.key == "targetIdentifier") {
-				elements_[f.element].id = std::move(text);
+				elements_[f.element].id = text ? std::optional<std::string>(*text) : std::nullopt;
 				elements_[f.element].id_is_string = is_string;
 			}
 			return true;
