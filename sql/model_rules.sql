@@ -214,3 +214,19 @@ SELECT sum(inserted) FROM relocate_import('[{"model": "sentry.organization", "pk
   {"model": "sentry.rule", "pk": 1, "fields": {"project": 3, "label": "Targets", "date_added": "2023-06-22T00:00:00Z", "data": "{\"actions\":[{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Team\",\"targetIdentifier\":5},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":\"7\"},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":99}],\"filters\":[{\"id\":\"sentry.rules.filters.assigned_to.AssignedToFilter\",\"targetType\":\"Team\",\"targetIdentifier\":\"5\"}]}"}}]',
   scope => 'organization');
 SELECT (SELECT id FROM sentry_team) AS team_id, (SELECT id FROM auth_user) AS user_id, data FROM sentry_rule;
+
+-- Rule.data's integrations (the same deliberate difference): the integration each integration
+-- action sends through (the field its IntegrationEventAction's integration_key names,
+-- src/sentry/rules/actions/integrations/base.py get_integration_id: Slack "workspace", PagerDuty
+-- "account", ticket actions "integration") is remapped to the imported integration, and set to
+-- null, counted in a WARNING, when it was not imported (integrations are Global: an Organization
+-- import never has them).
+\i test/regress/setup.sql
+SET client_min_messages = warning;
+\set integration_rule '{"model": "sentry.organization", "pk": 1, "fields": {"name": "R", "slug": "rules", "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.project", "pk": 3, "fields": {"slug": "three", "name": "Three", "organization": 1, "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.rule", "pk": 1, "fields": {"project": 3, "label": "Integrations", "date_added": "2023-06-22T00:00:00Z", "data": "{\\\"actions\\\":[{\\\"id\\\":\\\"sentry.integrations.slack.notify_action.SlackNotifyServiceAction\\\",\\\"workspace\\\":\\\"5\\\",\\\"channel\\\":\\\"#alerts\\\"},{\\\"id\\\":\\\"sentry.integrations.pagerduty.notify_action.PagerDutyNotifyServiceAction\\\",\\\"account\\\":9,\\\"service\\\":5},{\\\"id\\\":\\\"sentry.integrations.github.notify_action.GitHubCreateTicketAction\\\",\\\"integration\\\":5,\\\"repo\\\":\\\"r\\\"}]}"}}'
+SELECT sum(inserted) FROM relocate_import('[{"model": "sentry.integration", "pk": 5, "fields": {"date_added": "2023-06-22T00:00:00Z", "date_updated": "2023-06-23T00:00:00Z", "external_id": "slack:test-org", "name": "Slack for test-org", "provider": "slack", "status": 0}}, ' || :'integration_rule' || ']', scope => 'global');
+SELECT (SELECT id FROM sentry_integration) AS integration_id, data FROM sentry_rule;
+\i test/regress/setup.sql
+SET client_min_messages = warning;
+SELECT sum(inserted) FROM relocate_import('[' || :'integration_rule' || ']', scope => 'organization');
+SELECT data FROM sentry_rule;

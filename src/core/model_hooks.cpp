@@ -144,7 +144,8 @@ constexpr RuleColumn kQuerySubscriptionColumns[] = {
 };
 constexpr RuleColumn kRuleColumns[] = {
     {"data", "the \"name\" of every condition and action removed (Rule's pre_save); the targetIdentifier of a Team or "
-             "Member target remapped (relocate; Sentry copies it), null when not imported"},
+             "Member target and the integration of an integration action (Slack's workspace, ...) remapped "
+             "(relocate; Sentry copies them), null when not imported"},
 };
 constexpr RuleColumn kRecentSearchColumns[] = {
     {"query_hash", "MD5 of the query when empty (RecentSearch's pre_save)"},

@@ -3,6 +3,7 @@
 #include "core/json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <vector>
 
@@ -268,29 +269,72 @@ const char *target_model(std::string_view target_type) {
 	return nullptr;
 }
 
+// The fields of a rule element that can hold a row's id: the target's, then the integration keys of
+// the integration actions (each IntegrationEventAction's `integration_key`).
+constexpr std::array<std::string_view, 6> kIdFields = {"targetIdentifier", "workspace", "team",
+                                                       "server",           "account",   "integration"};
+constexpr std::size_t kTargetField = 0;
+
+std::optional<std::size_t> id_field(std::string_view key) {
+	for (std::size_t i = 0; i < kIdFields.size(); ++i)
+		if (kIdFields[i] == key)
+			return i;
+	return std::nullopt;
+}
+
+// The field of an action (by its "id") that holds a sentry.integration id: the `integration_key` of
+// Sentry's integration actions (SlackNotifyServiceAction and its siblings in
+// src/sentry/integrations/*/actions/, and TicketEventAction in
+// src/sentry/rules/actions/integrations/create_ticket/base.py), read by
+// IntegrationEventAction.get_integration_id (src/sentry/rules/actions/integrations/base.py).
+std::optional<std::size_t> integration_field(std::string_view action) {
+	static constexpr std::pair<std::string_view, std::string_view> kActions[] = {
+	    {"sentry.integrations.slack.notify_action.SlackNotifyServiceAction", "workspace"},
+	    {"sentry.integrations.msteams.notify_action.MsTeamsNotifyServiceAction", "team"},
+	    {"sentry.integrations.discord.notify_action.DiscordNotifyServiceAction", "server"},
+	    {"sentry.integrations.pagerduty.notify_action.PagerDutyNotifyServiceAction", "account"},
+	    {"sentry.integrations.opsgenie.notify_action.OpsgenieNotifyTeamAction", "account"},
+	    {"sentry.integrations.jira.notify_action.JiraCreateTicketAction", "integration"},
+	    {"sentry.integrations.jira_server.notify_action.JiraServerCreateTicketAction", "integration"},
+	    {"sentry.integrations.github.notify_action.GitHubCreateTicketAction", "integration"},
+	    {"sentry.integrations.github_enterprise.notify_action.GitHubEnterpriseCreateTicketAction", "integration"},
+	    {"sentry.integrations.vsts.notify_action.AzureDevopsCreateTicketAction", "integration"},
+	};
+	for (const auto &[id, key] : kActions)
+		if (id == action)
+			return id_field(key);
+	return std::nullopt;
+}
+
 using TargetWriter = RuleFilter::Writer;
 
-// One pass over Rule.data for its targets. The scan pass records, per element object of a
+// One pass over Rule.data for the ids it holds. The scan pass records, per element object of a
 // top-level "actions", "filters" or "conditions" list (in document order), its last "targetType"
-// string and its last "targetIdentifier" value (as in Python's dict, the last of duplicate keys
-// decides); the write pass copies the document, writing each element's replacement (if any) in
-// place of its "targetIdentifier" values.
+// and "id" strings and the last value of each of its id fields (as in Python's dict, the last of
+// duplicate keys decides); the write pass copies the document, writing each field's replacement (if
+// any) in place of that field's scalar values.
 class TargetPass : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TargetPass> {
 public:
+	struct Identifier {
+		std::optional<std::string> text; // a number's or a string's text; nullopt: absent, null or other
+		bool is_string = false;
+	};
 	struct Element {
-		std::string type;
-		std::optional<std::string> id; // the identifier's text (a number's or a string's); nullopt: null or other
-		bool id_is_string = false;
+		std::string type;   // "targetType"
+		std::string action; // "id"
+		bool in_actions = false;
+		std::array<Identifier, kIdFields.size()> ids;
 	};
 	struct Replacement {
-		bool set = false;  // false: the element is kept as it is
+		bool set = false;  // false: the field is kept as it is
 		bool null = false; // set the identifier to null
 		std::string id;    // else this pk
 		bool as_string = false;
 	};
+	using Replacements = std::array<Replacement, kIdFields.size()>;
 
 	TargetPass() = default;
-	TargetPass(TargetWriter *writer, const std::vector<Replacement> *replace) : writer_(writer), replace_(replace) {}
+	TargetPass(TargetWriter *writer, const std::vector<Replacements> *replace) : writer_(writer), replace_(replace) {}
 
 	const std::vector<Element> &elements() const { return elements_; }
 	bool not_an_object() const { return not_an_object_; }
@@ -327,6 +371,7 @@ private:
 		Role role;
 		std::string key; // an object's current key
 		std::size_t element = 0;
+		bool actions = false; // a List: the "actions" list
 	};
 
 	bool start(bool object) {
@@ -335,19 +380,25 @@ private:
 			return false;
 		}
 		Role role = Role::Other;
+		bool actions = false;
 		if (frames_.empty())
 			role = Role::Top;
 		else if (!object && frames_.back().role == Role::Top &&
 		         (frames_.back().key == "actions" || frames_.back().key == "filters" ||
-		          frames_.back().key == "conditions"))
+		          frames_.back().key == "conditions")) {
 			role = Role::List;
-		else if (object && frames_.back().role == Role::List)
+			actions = frames_.back().key == "actions";
+		} else if (object && frames_.back().role == Role::List)
 			role = Role::Element;
-		Frame f{role, {}, 0};
+		else if (writer_ == nullptr && frames_.back().role == Role::Element)
+			record(frames_.back(), std::nullopt, false); // an object or a list as a field's value
+		Frame f{role, {}, 0, actions};
 		if (role == Role::Element) {
 			f.element = count_++;
-			if (writer_ == nullptr)
+			if (writer_ == nullptr) {
 				elements_.emplace_back();
+				elements_.back().in_actions = frames_.back().actions;
+			}
 		}
 		frames_.push_back(std::move(f));
 		return writer_ == nullptr || (object ? writer_->StartObject() : writer_->StartArray());
@@ -358,29 +409,38 @@ private:
 		return writer_ == nullptr || write();
 	}
 
-	// `text`: a number's or a string's text (copied only when it is recorded), nullopt otherwise.
+	// The scan pass: what the element's current key holds (`text` copied only when it is recorded).
+	void record(const Frame &f, std::optional<std::string_view> text, bool is_string) {
+		Element &e = elements_[f.element];
+		if (f.key == "targetType")
+			e.type = is_string ? std::string(*text) : std::string();
+		else if (f.key == "id")
+			e.action = is_string ? std::string(*text) : std::string();
+		else if (const std::optional<std::size_t> field = id_field(f.key))
+			e.ids[*field] = Identifier{text ? std::optional<std::string>(*text) : std::nullopt, is_string};
+	}
+
+	// `text`: a number's or a string's text, nullopt otherwise.
 	template <class Write> bool scalar(std::optional<std::string_view> text, bool is_string, Write write) {
 		if (frames_.empty()) { // the document is a scalar
 			not_an_object_ = true;
 			return false;
 		}
 		const Frame &f = frames_.back();
-		const bool in_element = f.role == Role::Element;
+		if (f.role != Role::Element)
+			return writer_ == nullptr || write();
 		if (writer_ == nullptr) {
-			if (in_element && f.key == "targetType")
-				elements_[f.element].type = is_string ? std::string(*text) : std::string();
-			else if (in_element && f.key == "targetIdentifier") {
-				elements_[f.element].id = text ? std::optional<std::string>(*text) : std::nullopt;
-				elements_[f.element].id_is_string = is_string;
-			}
+			record(f, text, is_string);
 			return true;
 		}
-		if (in_element && f.key == "targetIdentifier" && (*replace_)[f.element].set) {
-			const Replacement &r = (*replace_)[f.element];
-			if (r.null)
-				return writer_->Null();
-			return r.as_string ? writer_->String(r.id.data(), static_cast<rapidjson::SizeType>(r.id.size()))
-			                   : writer_->RawValue(r.id.data(), r.id.size(), rapidjson::kNumberType);
+		if (const std::optional<std::size_t> field = id_field(f.key)) {
+			const Replacement &r = (*replace_)[f.element][*field];
+			if (r.set) {
+				if (r.null)
+					return writer_->Null();
+				return r.as_string ? writer_->String(r.id.data(), static_cast<rapidjson::SizeType>(r.id.size()))
+				                   : writer_->RawValue(r.id.data(), r.id.size(), rapidjson::kNumberType);
+			}
 		}
 		return write();
 	}
@@ -392,7 +452,7 @@ private:
 	}
 
 	TargetWriter *writer_ = nullptr;
-	const std::vector<Replacement> *replace_ = nullptr;
+	const std::vector<Replacements> *replace_ = nullptr;
 	std::vector<Frame> frames_;
 	std::vector<Element> elements_;
 	std::size_t count_ = 0;
@@ -438,27 +498,33 @@ std::string remap_rule_targets(std::string_view rule_data_json, const MapRuleTar
                                const RuleTargetNulled &nulled) {
 	TargetPass scan;
 	parse_rule_data(rule_data_json, scan);
-	std::vector<TargetPass::Replacement> replace(scan.elements().size());
+	std::vector<TargetPass::Replacements> replace(scan.elements().size());
 	bool changed = false;
-	for (std::size_t i = 0; i < replace.size(); ++i) {
-		const TargetPass::Element &e = scan.elements()[i];
-		const char *model = target_model(e.type);
-		if (model == nullptr || !e.id)
-			continue;
-		const std::optional<std::int64_t> old_pk = identifier_pk(*e.id);
+	// The field `field` of element `i` names a row of `model`: its new pk, or null.
+	const auto remap = [&](std::size_t i, std::size_t field, const char *model) {
+		const TargetPass::Identifier &id = scan.elements()[i].ids[field];
+		const std::optional<std::int64_t> old_pk = id.text ? identifier_pk(*id.text) : std::nullopt;
 		if (!old_pk)
-			continue;
-		TargetPass::Replacement &r = replace[i];
+			return;
+		TargetPass::Replacement &r = replace[i][field];
 		if (const std::optional<std::int64_t> new_pk = map(model, *old_pk)) {
 			if (*new_pk == *old_pk)
-				continue;
+				return;
 			r.id = std::to_string(*new_pk);
-			r.as_string = e.id_is_string;
+			r.as_string = id.is_string;
 		} else {
 			r.null = true;
-			nulled(model);
+			nulled(model, std::string(kIdFields[field]).c_str());
 		}
 		r.set = changed = true;
+	};
+	for (std::size_t i = 0; i < replace.size(); ++i) {
+		const TargetPass::Element &e = scan.elements()[i];
+		if (const char *model = target_model(e.type))
+			remap(i, kTargetField, model);
+		if (e.in_actions)
+			if (const std::optional<std::size_t> field = integration_field(e.action))
+				remap(i, *field, "sentry.integration");
 	}
 	if (!changed)
 		return std::string(rule_data_json);

@@ -130,13 +130,14 @@ bool normalize_rule(RuleContext &ctx, RowEdit &row, const RowReferences &) {
 	// Rule's pre_save drops the "name" of every condition and action.
 	std::string stripped = strip_rule_names(*data);
 	// Sentry copies the team or member an email action or an assignee filter names
-	// (targetIdentifier); relocate remaps it, or nulls it when it was not imported (a deliberate
-	// difference, as for the ids Sentry's dependency graph misses).
+	// (targetIdentifier) and the integration an integration action uses ("workspace", ...);
+	// relocate remaps them, or nulls them when they were not imported (a deliberate difference, as
+	// for the ids Sentry's dependency graph misses).
 	row.set("data", remap_rule_targets(
 	                    stripped, [&](const char *model, std::int64_t pk) { return ctx.mapped_pk(model, pk); },
-	                    [&](const char *model) {
+	                    [&](const char *model, const char *field) {
 		                    ++unmapped_reference(ctx.report(), "sentry.rule", "data",
-		                                         std::string("has a targetIdentifier set to null: the ") + model +
+		                                         std::string("has \"") + field + "\" set to null: the " + model +
 		                                             " it named was not imported")
 		                          .rows;
 	                    }));
