@@ -636,19 +636,34 @@ Datum *SpiTarget::large_batch_arguments(RowBatch &batch) {
 	return values;
 }
 
-void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
+void SpiTarget::execute_large_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
 	BatchErrorContext context{"inserting", "into", &batch};
-	Datum *large = has_large_value(batch) ? large_batch_arguments(batch) : nullptr;
+	Datum *values = large_batch_arguments(batch);
 	pg_guard([&] {
-		Datum *values = large;
-		if (values == nullptr) {
-			MemoryContext old = MemoryContextSwitchTo(batch_context_);
-			values = static_cast<Datum *>(palloc(sizeof(Datum) * (batch.width() + 1)));
-			values[0] = int8_array(batch.ids);
-			for (std::size_t k = 0; k < batch.width(); ++k)
-				values[k + 1] = text_array(batch, k);
-			MemoryContextSwitchTo(old);
-		}
+		ErrorContextCallback callback;
+		callback.callback = batch_error_context;
+		callback.arg = &context;
+		callback.previous = error_context_stack;
+		error_context_stack = &callback;
+		expect(SPI_execute_plan(plan, values, nullptr, false, 0), expected, what);
+		error_context_stack = callback.previous;
+		MemoryContextReset(batch_context_);
+	});
+}
+
+void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
+	if (has_large_value(batch)) {
+		execute_large_batch_guarded(plan, batch, expected, what);
+		return;
+	}
+	BatchErrorContext context{"inserting", "into", &batch};
+	pg_guard([&] {
+		MemoryContext old = MemoryContextSwitchTo(batch_context_);
+		Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * (batch.width() + 1)));
+		values[0] = int8_array(batch.ids);
+		for (std::size_t k = 0; k < batch.width(); ++k)
+			values[k + 1] = text_array(batch, k);
+		MemoryContextSwitchTo(old);
 
 		ErrorContextCallback callback;
 		callback.callback = batch_error_context;

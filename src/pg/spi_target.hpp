@@ -103,6 +103,8 @@ private:
 	void execute_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
 	// The UPDATE of a one-row batch with a large value (arguments: large_batch_arguments).
 	SPIPlanPtr large_update_plan(const RowBatch &batch);
+	// execute_batch_guarded for a batch with a large value (its arguments: large_batch_arguments).
+	void execute_large_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
 	// The arguments of a batch with a large value (in batch_context_), freeing the batch's large
 	// values of releasable columns as it goes.
 	Datum *large_batch_arguments(RowBatch &batch);
