@@ -31,6 +31,12 @@ void BatchWriter::queue(ModelState &st, const ExportEntry &entry, Row &row, std:
 			if (row.states[c] != CellState::Absent)
 				columns.push_back(static_cast<int>(c));
 		batch_.reset(&st.table, st.def->name, std::move(columns));
+		// What is read after the write: the report's name (username, slug) and the columns of the
+		// rules after it; a large value of any other column need not outlive the statement's arguments.
+		for (int c : batch_.columns)
+			batch_.releasable.push_back(
+			    c != st.name_column && c != st.slug_column &&
+			    !st.hooks->reads_after_write(st.table.columns[static_cast<std::size_t>(c)].name));
 	}
 	batch_.source_pks.push_back(entry.pk);
 	batch_groups_.push_back(group);
@@ -148,12 +154,14 @@ std::vector<std::int64_t> BatchWriter::write_inserts(ModelState &st) {
 
 namespace {
 
-// The rows of `batch` whose fate is `action`, as a batch of their own (cells copied), and their
-// indexes in `batch`.
-RowBatch rows_to(const RowBatch &batch, const std::vector<RowFate> &fates, RowFate::Action action,
+// The rows of `batch` whose fate is `action`, as a batch of their own, and their indexes in
+// `batch`. Cells are copied, except the large values of releasable columns, which are moved (nothing
+// reads them in `batch` after the write).
+RowBatch rows_to(RowBatch &batch, const std::vector<RowFate> &fates, RowFate::Action action,
                  std::vector<std::size_t> &indexes) {
 	RowBatch out;
 	out.reset(batch.table, batch.model, batch.columns);
+	out.releasable = batch.releasable;
 	for (std::size_t r = 0; r < batch.rows(); ++r) {
 		if (fates[r].action != action)
 			continue;
@@ -162,6 +170,8 @@ RowBatch rows_to(const RowBatch &batch, const std::vector<RowFate> &fates, RowFa
 		for (std::size_t k = 0; k < batch.width(); ++k) {
 			if (batch.is_null(r, k))
 				out.push_null();
+			else if (batch.may_release(k) && batch.cell(r, k).size() >= kLargeValue)
+				out.push_value(std::move(batch.cells[batch.at(r, k)]));
 			else
 				out.push_value(batch.cell(r, k));
 		}

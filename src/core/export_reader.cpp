@@ -81,6 +81,21 @@ void release_pages(const char *data, std::size_t size) {
 #endif
 }
 
+// The size of `s` written as a JSON string, quotes included, at most (RapidJSON's Writer escapes
+// '"', '\\' and the control characters, a control character as \u00XX at most).
+std::size_t json_string_size(const char *s, std::size_t n) {
+	std::size_t size = n + 2;
+	for (std::size_t i = 0; i < n; ++i) {
+		const auto c = static_cast<unsigned char>(s[i]);
+		size += c == '"' || c == '\\' ? 1 : c < 0x20 ? 5 : 0;
+	}
+	return size;
+}
+
+// Room left in a captured value after a large string in it, for the rest of the value (closing
+// brackets, further small members) without a reallocation.
+constexpr std::size_t kCaptureSlack = 64 * 1024;
+
 // "line L, byte offset N": where an error is, for messages (lines 1-based, offsets 0-based).
 std::string line_and_offset(std::size_t line, std::size_t offset) {
 	return "line " + std::to_string(line) + ", byte offset " + std::to_string(offset);
@@ -503,8 +518,11 @@ private:
 				raw_writer_.RawValue(s, n, rapidjson::kNumberType); // Writer::RawNumber would quote it
 				break;
 			default:
-				if (n >= kLargeString) // one allocation for the string, not a doubling per append
-					raw_text_.reserve(raw_text_.size() + n + 2);
+				// One allocation for a large string and the rest of the value after it: a doubling
+				// copies the text, and the first would come while the reader still holds the decoded
+				// string (three copies of it at once).
+				if (n >= kLargeString)
+					raw_text_.reserve(raw_text_.size() + json_string_size(s, n) + kCaptureSlack);
 				raw_writer_.String(s, n);
 				break;
 			}

@@ -200,7 +200,7 @@ constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.option").keyed(overwritable_config({"key"})),
     ModelHooks("sentry.organization")
         .resolving(resolve_organizations)
-        .after_writing(after_write_organizations)
+        .after_writing(after_write_organizations, {"slug"})
         .filtered_as(FilterRole::Organization)
         .hiding_status()
         .writing(kOrganizationColumns),
@@ -246,7 +246,7 @@ constexpr ModelHooks kHooks[] = {
         .named_by("username")
         .normalizing(normalize_user)
         .resolving(resolve_users)
-        .after_writing(after_write_users)
+        .after_writing(after_write_users, {"email"})
         .filtered_as(FilterRole::User)
         .writing(kUserColumns),
     // The user's primary address already exists (created with the user): it takes the file's values,

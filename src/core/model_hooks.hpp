@@ -21,6 +21,7 @@
 // PostgreSQL-free.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -63,6 +64,10 @@ struct ModelHooks {
 	KeyRule key_rule{};
 	ResolveHook resolve = nullptr;
 	AfterWriteHook after_write = nullptr;
+	// The columns after_write reads (BatchEdit::get), nullptr after the last: the batch keeps their
+	// cells once it is written; a large value of another column may be freed by the target as soon
+	// as it has its own copy (RowBatch::releasable).
+	std::array<const char *, 2> after_write_reads{};
 	FilterRole filter = FilterRole::None;
 	// A foreign-key field whose unmapped reference is nulled instead of skipping the row.
 	const char *null_if_unmapped = nullptr;
@@ -113,10 +118,18 @@ struct ModelHooks {
 		h.resolve = f;
 		return h;
 	}
-	constexpr ModelHooks after_writing(AfterWriteHook f) const {
+	constexpr ModelHooks after_writing(AfterWriteHook f, std::array<const char *, 2> reads = {}) const {
 		ModelHooks h = *this;
 		h.after_write = f;
+		h.after_write_reads = reads;
 		return h;
+	}
+	// True if after_write reads `column`.
+	bool reads_after_write(std::string_view column) const {
+		for (const char *c : after_write_reads)
+			if (c != nullptr && column == c)
+				return true;
+		return false;
 	}
 	constexpr ModelHooks filtered_as(FilterRole role) const {
 		ModelHooks h = *this;

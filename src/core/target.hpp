@@ -35,6 +35,10 @@ struct TableShape {
 // a value (PostgreSQL input text), or SQL NULL. A queued batch holds only Value and Null cells.
 enum class CellState : std::uint8_t { Absent, Value, Null };
 
+// A cell of this many bytes or more is a large value: the target writes a batch that has one so
+// that the value is held as few times as it can (see insert_rows).
+constexpr std::size_t kLargeValue = std::size_t{1} << 20;
+
 // Rows for one INSERT: the same columns for every row, ids already allocated. Cells are row-major
 // PostgreSQL input text, each with its state (Value or Null).
 struct RowBatch {
@@ -48,6 +52,11 @@ struct RowBatch {
 	std::size_t bytes = 0; // of the Value cells' text
 	// INSERT ... ON CONFLICT DO NOTHING (Sentry's get-or-create for rows its signals would create).
 	bool ignore_conflicts = false;
+	// Per column (as `columns`; empty: none): whether nothing reads the column's cells once the batch
+	// is written (no rule after the write, not the report's names), so that the target may free a
+	// large value of it as soon as it holds the value in its own form (release_cell): one copy of it
+	// less while the database writes it.
+	std::vector<bool> releasable;
 
 	std::size_t rows() const { return source_pks.size(); }
 	std::size_t width() const { return columns.size(); }
@@ -70,6 +79,11 @@ struct RowBatch {
 		cells[i] = std::move(value);
 		states[i] = CellState::Value;
 	}
+	// Whether the target may free the cells of column `k` (see `releasable`).
+	bool may_release(std::size_t k) const { return k < releasable.size() && releasable[k]; }
+	// Frees cell (row, k)'s text, which the target holds in its own form; the cell stays a Value (an
+	// empty one): for a releasable column only, once its statement's arguments are built.
+	void release_cell(std::size_t row, std::size_t k) { std::string().swap(cells[at(row, k)]); }
 	void set_null(std::size_t row, std::size_t k) {
 		std::size_t i = at(row, k);
 		if (states[i] != CellState::Null)
@@ -92,6 +106,7 @@ struct RowBatch {
 		states.clear();
 		bytes = 0;
 		ignore_conflicts = false;
+		releasable.clear();
 	}
 };
 
@@ -210,9 +225,11 @@ public:
 	virtual std::optional<TableShape> describe_table(const std::string &table) = 0;
 	// `count` fresh ids from the table's id sequence, appended to `out`.
 	virtual void allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) = 0;
-	virtual void insert_rows(const RowBatch &batch) = 0;
-	// UPDATE the rows whose ids are batch.ids with the batch's columns.
-	virtual void update_rows(const RowBatch &batch) = 0;
+	// INSERT the batch's rows. The target may free the large values (kLargeValue bytes or more) of the
+	// batch's releasable columns once it holds them in its own form (RowBatch::release_cell).
+	virtual void insert_rows(RowBatch &batch) = 0;
+	// UPDATE the rows whose ids are batch.ids with the batch's columns (large values as insert_rows).
+	virtual void update_rows(RowBatch &batch) = 0;
 	// For each probe, the existing row it matches (the lowest id if several), if any.
 	virtual std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) = 0;
 	// Unicode NFKD normalisation of each text (the database's normalize()).

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/model_hooks.hpp"
+#include "pg/jsonb_build.hpp"
 #include "pg/pk_map_insert.hpp"
 #include "pg/sql_builder.hpp"
 
@@ -319,12 +320,18 @@ void SpiTarget::allocate_ids(const TableShape &table, std::size_t count, std::ve
 
 namespace {
 
-// Whether a cell of the batch holds 1 MiB or more.
+// Whether a cell of the batch holds a large value (kLargeValue bytes or more).
 bool has_large_value(const RowBatch &batch) {
 	for (const std::string &cell : batch.cells)
-		if (cell.size() >= (std::size_t{1} << 20))
+		if (cell.size() >= kLargeValue)
 			return true;
 	return false;
+}
+
+// A batch with a large value gives a jsonb column its values as jsonb[] (built by jsonb_from_json),
+// every other column as text[] cast to its type.
+bool large_as_jsonb(const Column &col) {
+	return col.type == ColumnType::Jsonb;
 }
 
 } // namespace
@@ -348,7 +355,10 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	for (int c : batch.columns) {
 		const Column &col = table.columns[static_cast<std::size_t>(c)];
 		columns += ", " + quote_identifier(col.name);
-		select += ", " + as_column_type(col, large ? rows.add_element(TEXTARRAYOID) : rows.add(TEXTARRAYOID));
+		if (large && large_as_jsonb(col))
+			select += ", " + rows.add_element(JSONBARRAYOID);
+		else
+			select += ", " + as_column_type(col, large ? rows.add_element(TEXTARRAYOID) : rows.add(TEXTARRAYOID));
 	}
 	std::string sql = "INSERT INTO " + table.qualified_name + " (" + columns + ")";
 	if (extras_[table.qualified_name].identity_always)
@@ -361,12 +371,62 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	return plan;
 }
 
-void SpiTarget::insert_rows(const RowBatch &batch) {
+void SpiTarget::insert_rows(RowBatch &batch) {
 	execute_batch(insert_plan(batch), batch, SPI_OK_INSERT, "inserting a batch");
 }
 
-void SpiTarget::update_rows(const RowBatch &batch) {
-	execute_batch(update_plan(batch), batch, SPI_OK_UPDATE, "updating a batch");
+void SpiTarget::update_rows(RowBatch &batch) {
+	if (!has_large_value(batch)) {
+		execute_batch(update_plan(batch), batch, SPI_OK_UPDATE, "updating a batch");
+		return;
+	}
+	// A batch with a large value: one row at a time, each a batch of its own (its large values of
+	// releasable columns moved there, the rest copied), a row with a large value through
+	// large_update_plan.
+	RowBatch row;
+	for (std::size_t r = 0; r < batch.rows(); ++r) {
+		row.reset(batch.table, batch.model, batch.columns);
+		row.releasable = batch.releasable;
+		row.ids.push_back(batch.ids[r]);
+		row.source_pks.push_back(batch.source_pks[r]);
+		for (std::size_t k = 0; k < batch.width(); ++k) {
+			if (batch.is_null(r, k))
+				row.push_null();
+			else if (batch.may_release(k) && batch.cell(r, k).size() >= kLargeValue)
+				row.push_value(std::move(batch.cells[batch.at(r, k)]));
+			else
+				row.push_value(batch.cell(r, k));
+		}
+		execute_batch(has_large_value(row) ? large_update_plan(row) : update_plan(row), row, SPI_OK_UPDATE,
+		              "updating a batch");
+	}
+}
+
+SPIPlanPtr SpiTarget::large_update_plan(const RowBatch &batch) {
+	const TableShape &table = *batch.table;
+	std::string key = "update large " + table.qualified_name;
+	for (int c : batch.columns)
+		key += "," + std::to_string(c);
+	auto found = insert_plans_.find(key);
+	if (found != insert_plans_.end())
+		return found->second;
+	// UPDATE t SET (a, b) = ROW(($2)[1], ($3)[1]::type) WHERE t.id = ($1)[1]: one row, whose values are
+	// the one-element arrays' elements themselves (a subscript does not copy its element), with no
+	// FROM item to hold them again (ROWS FROM's tuplestore, a join's hash table).
+	std::vector<Oid> types{INT8ARRAYOID};
+	std::string targets, values;
+	for (std::size_t k = 0; k < batch.columns.size(); ++k) {
+		const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
+		const std::string element = "($" + std::to_string(k + 2) + ")[1]";
+		targets += std::string(k ? ", " : "") + quote_identifier(col.name);
+		values += std::string(k ? ", " : "") + (large_as_jsonb(col) ? element : as_column_type(col, element));
+		types.push_back(large_as_jsonb(col) ? JSONBARRAYOID : TEXTARRAYOID);
+	}
+	const std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values +
+	                        ") WHERE t.id OPERATOR(pg_catalog.=) ($1)[1]";
+	SPIPlanPtr plan = prepare(sql, static_cast<int>(types.size()), types.data(), true);
+	insert_plans_.emplace(key, plan);
+	return plan;
 }
 
 SPIPlanPtr SpiTarget::update_plan(const RowBatch &batch) {
@@ -468,7 +528,7 @@ namespace {
 
 } // namespace
 
-void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
+void SpiTarget::execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
 	try {
 		execute_batch_guarded(plan, batch, expected, what);
 	} catch (const PgError &e) {
@@ -506,7 +566,96 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expect
 	}
 }
 
-void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what) {
+namespace {
+
+// The error context of a large value being built: "relocate: building the value of <model> pk P,
+// column "c" of <table>".
+struct LargeValueContext {
+	const RowBatch *batch;
+	std::size_t row, k;
+};
+
+void large_value_context(void *arg) {
+	const LargeValueContext *c = static_cast<const LargeValueContext *>(arg);
+	const RowBatch &b = *c->batch;
+	errcontext("relocate: building the value of %s pk %" PRId64 ", column \"%s\" of %s", b.model, b.source_pks[c->row],
+	           b.table->columns[static_cast<std::size_t>(b.columns[c->k])].name.c_str(),
+	           b.table->qualified_name.c_str());
+}
+
+} // namespace
+
+Datum *SpiTarget::large_batch_arguments(RowBatch &batch) {
+	Datum *values = nullptr;
+	pg_guard([&] {
+		MemoryContext old = MemoryContextSwitchTo(batch_context_);
+		values = static_cast<Datum *>(palloc(sizeof(Datum) * (batch.width() + 1)));
+		values[0] = int8_array(batch.ids);
+		MemoryContextSwitchTo(old);
+	});
+	// Column by column, each large value freed in the batch as soon as the argument holds it (if
+	// nothing reads it after the write): the value is in memory twice at most while its argument is
+	// built, once while PostgreSQL writes it.
+	std::vector<Datum> elements;
+	std::string scratch;
+	for (std::size_t k = 0; k < batch.width(); ++k) {
+		const Column &col = batch.table->columns[static_cast<std::size_t>(batch.columns[k])];
+		if (large_as_jsonb(col)) {
+			// Each value's jsonb, then the jsonb[]: a large value of a releasable column is parsed
+			// in place and freed; any other is parsed in a copy.
+			elements.assign(batch.rows(), 0);
+			for (std::size_t r = 0; r < batch.rows(); ++r) {
+				if (batch.is_null(r, k))
+					continue;
+				const bool release = batch.may_release(k) && batch.cell(r, k).size() >= kLargeValue;
+				if (!release)
+					scratch = batch.cell(r, k);
+				LargeValueContext context{&batch, r, k};
+				elements[r] = jsonb_from_json(release ? batch.cells[batch.at(r, k)] : scratch, batch_context_,
+				                              large_value_context, &context);
+				if (release)
+					batch.release_cell(r, k);
+			}
+			pg_guard([&] {
+				MemoryContext old = MemoryContextSwitchTo(batch_context_);
+				values[k + 1] = varlena_array(JSONBOID, elements);
+				MemoryContextSwitchTo(old);
+			});
+			continue;
+		}
+		pg_guard([&] {
+			MemoryContext old = MemoryContextSwitchTo(batch_context_);
+			values[k + 1] = text_array(batch, k);
+			MemoryContextSwitchTo(old);
+		});
+		if (batch.may_release(k))
+			for (std::size_t r = 0; r < batch.rows(); ++r)
+				if (batch.cell(r, k).size() >= kLargeValue)
+					batch.release_cell(r, k);
+	}
+	return values;
+}
+
+void SpiTarget::execute_large_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
+	BatchErrorContext context{"inserting", "into", &batch};
+	Datum *values = large_batch_arguments(batch);
+	pg_guard([&] {
+		ErrorContextCallback callback;
+		callback.callback = batch_error_context;
+		callback.arg = &context;
+		callback.previous = error_context_stack;
+		error_context_stack = &callback;
+		expect(SPI_execute_plan(plan, values, nullptr, false, 0), expected, what);
+		error_context_stack = callback.previous;
+		MemoryContextReset(batch_context_);
+	});
+}
+
+void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
+	if (has_large_value(batch)) {
+		execute_large_batch_guarded(plan, batch, expected, what);
+		return;
+	}
 	BatchErrorContext context{"inserting", "into", &batch};
 	pg_guard([&] {
 		MemoryContext old = MemoryContextSwitchTo(batch_context_);

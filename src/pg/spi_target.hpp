@@ -53,8 +53,8 @@ public:
 
 	std::optional<TableShape> describe_table(const std::string &table) override;
 	void allocate_ids(const TableShape &table, std::size_t count, std::vector<std::int64_t> &out) override;
-	void insert_rows(const RowBatch &batch) override;
-	void update_rows(const RowBatch &batch) override;
+	void insert_rows(RowBatch &batch) override;
+	void update_rows(RowBatch &batch) override;
 	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override;
 	std::vector<std::string> nfkd(const std::vector<std::string> &texts) override;
 	void advance_sequence(const TableShape &table, std::int64_t max_id) override;
@@ -99,8 +99,15 @@ private:
 	SPIPlanPtr insert_plan(const RowBatch &batch);
 	SPIPlanPtr update_plan(const RowBatch &batch);
 	// Runs `plan` with an int8[] of the batch's ids and a text[] per batch column.
-	void execute_batch(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what);
-	void execute_batch_guarded(SPIPlanPtr plan, const RowBatch &batch, int expected, const char *what);
+	void execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
+	void execute_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
+	// The UPDATE of a one-row batch with a large value (arguments: large_batch_arguments).
+	SPIPlanPtr large_update_plan(const RowBatch &batch);
+	// execute_batch_guarded for a batch with a large value (its arguments: large_batch_arguments).
+	void execute_large_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
+	// The arguments of a batch with a large value (in batch_context_), freeing the batch's large
+	// values of releasable columns as it goes.
+	Datum *large_batch_arguments(RowBatch &batch);
 	// Runs `sql` with text[] arguments built from `columns` (column-major; nullopt = NULL).
 	void execute_text_arrays(const std::string &sql, const std::vector<TextArray> &columns, bool read_only);
 	// The plan of such a statement, prepared on first use.

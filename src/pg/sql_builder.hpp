@@ -49,5 +49,9 @@ Datum int8_array(const std::vector<std::int64_t> &values);
 Datum text_array(const TextArray &values);
 // Column `k` of the batch's rows.
 Datum text_array(const RowBatch &batch, std::size_t k);
+// A one-dimensional array of `elemtype` (a varlena type aligned as int: jsonb) of `elements`, each a
+// palloc'd varlena with a 4-byte header and not toasted (0 for NULL), each freed as soon as it is
+// copied into the array (one element more than the array at most).
+Datum varlena_array(Oid elemtype, const std::vector<Datum> &elements);
 
 } // namespace relocate::pg

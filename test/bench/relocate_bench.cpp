@@ -53,7 +53,7 @@ public:
 		for (std::size_t i = 0; i < count; ++i)
 			out.push_back(next_id_++);
 	}
-	void insert_rows(const RowBatch &batch) override {
+	void insert_rows(RowBatch &batch) override {
 		rows_ += batch.rows();
 		bytes_ += batch.bytes;
 		++batches_;
@@ -62,7 +62,7 @@ public:
 	void record_report(const ReportRows &) override {}
 	void check_for_interrupts() override {}
 	void lock_import(const std::string &) override {}
-	void update_rows(const RowBatch &) override {}
+	void update_rows(RowBatch &) override {}
 	std::vector<std::optional<FoundRow>> find_rows(const KeyLookup &lookup) override {
 		return std::vector<std::optional<FoundRow>>(lookup.probes.size());
 	}

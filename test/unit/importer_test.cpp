@@ -1056,7 +1056,7 @@ TEST(Importer, TargetExceptionsPassThrough) {
 	class Failing : public FakeTarget {
 	public:
 		using FakeTarget::FakeTarget;
-		void insert_rows(const RowBatch &) override { throw std::runtime_error("disk full"); }
+		void insert_rows(RowBatch &) override { throw std::runtime_error("disk full"); }
 	};
 	Failing target(unit_tables());
 	const std::string json = arr({user(1, "a")});

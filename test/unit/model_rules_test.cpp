@@ -391,6 +391,28 @@ TEST(ModelRules, ConfigCollisionWithOverwriteWritesOntoTheExistingRow) {
 	EXPECT_EQ(summary(r.report, "sentry.userpermission").inserted, 1);
 }
 
+TEST(ModelRules, LargeValuesOfAnUpdatedAndAnInsertedRowReachTheirStatementsWhole) {
+	// One batch: an overwritten option and a new one, each with a value of more than 1 MiB. The
+	// batch's rows are split into an UPDATE and an INSERT, their large values moved there, not copied:
+	// each statement gets its row's value whole, and the rest of the batch (the report) still works.
+	RulesRun r;
+	declare_existing_configs(r.target);
+	ImportOptions o;
+	o.overwrite_configs = true;
+	const std::string big1(1500000, 'a'), big2(1200000, 'b');
+	run(r,
+	    arr({entry("sentry.option", 1, R"("key": "system.admin-email", "value": ")" + big1 + "\""),
+	         entry("sentry.option", 2, R"("key": "other", "value": ")" + big2 + "\"")}),
+	    "global", o);
+	EXPECT_EQ(cell(r.target.existing["sentry_option"][0], "value"), "\"" + big1 + "\"");
+	auto inserted = r.target.rows_of("sentry_option");
+	ASSERT_EQ(inserted.size(), 1u);
+	EXPECT_EQ(cell(inserted[0], "key"), "other");
+	EXPECT_EQ(cell(inserted[0], "value"), "\"" + big2 + "\"");
+	EXPECT_EQ(summary(r.report, "sentry.option").overwritten, 1);
+	EXPECT_EQ(summary(r.report, "sentry.option").inserted, 1);
+}
+
 // --- 2. sentry.useroption ----------------------------------------------------------------------------
 
 std::string user_option(int pk, const std::string &key, const std::string &org = "null") {
