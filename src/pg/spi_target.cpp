@@ -523,7 +523,7 @@ bool SpiTarget::insert_by_copy(const RowBatch &batch) {
 		return false;
 	const Oid relid = extras_[batch.table->qualified_name].relid;
 	if (relid == InvalidOid || !copy_text(batch, copy_text_))
-		return false; // a NUL byte: the INSERT refuses it as it always has
+		return false; // a NUL byte, which COPY's text cannot carry (the core refuses them in values)
 	BatchErrorContext context{"inserting", "into", &batch};
 	ErrorContextCallback callback;
 	callback.callback = batch_error_context;
