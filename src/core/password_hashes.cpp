@@ -29,10 +29,9 @@ struct HashJob {
 	std::atomic<std::size_t> next{0};
 	std::atomic<bool> stop{false};
 	std::mutex mutex;
-	std::condition_variable progressed;
-	std::size_t done = 0;         // guarded by mutex
-	std::exception_ptr error;     // guarded by mutex
-	unsigned workers_running = 0; // guarded by mutex
+	std::condition_variable finished; // a worker ended
+	std::exception_ptr error;         // guarded by mutex
+	unsigned workers_running = 0;     // guarded by mutex
 
 	void work() {
 		for (std::size_t i; !stop.load() && (i = next.fetch_add(1)) < count;) {
@@ -44,13 +43,13 @@ struct HashJob {
 					error = std::current_exception();
 				stop = true;
 			}
-			std::lock_guard<std::mutex> lock(mutex);
-			++done;
-			progressed.notify_one();
 		}
+		// Only the end of a worker wakes the calling thread, not every hash: on a machine with as
+		// many workers as cores, a wake-up per hash (about 26 us at 100 iterations) took a core's
+		// time from the workers.
 		std::lock_guard<std::mutex> lock(mutex);
 		--workers_running;
-		progressed.notify_one();
+		finished.notify_one();
 	}
 };
 
@@ -111,7 +110,7 @@ std::vector<std::string> random_password_hashes(std::size_t count, unsigned iter
 	try {
 		std::unique_lock<std::mutex> lock(job.mutex);
 		while (job.workers_running > 0) {
-			job.progressed.wait_for(lock, std::chrono::milliseconds(50));
+			job.finished.wait_for(lock, std::chrono::milliseconds(50));
 			lock.unlock();
 			if (check)
 				check(); // may throw: the workers are stopped below

@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/copy_text.hpp"
 #include "core/error.hpp"
 #include "core/model_hooks.hpp"
 #include "pg/jsonb_build.hpp"
+#include "pg/copy_insert.hpp"
 #include "pg/pk_map_insert.hpp"
 #include "pg/sql_builder.hpp"
 
@@ -134,6 +136,7 @@ void SpiTarget::end() {
 	// The plans lived in SPI's procedure context.
 	insert_plans_.clear();
 	text_plans_.clear();
+	std::string().swap(copy_text_);
 	pk_map_plan_ = report_plan_ = nullptr;
 }
 
@@ -372,6 +375,8 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 }
 
 void SpiTarget::insert_rows(RowBatch &batch) {
+	if (insert_by_copy(batch))
+		return;
 	execute_batch(insert_plan(batch), batch, SPI_OK_INSERT, "inserting a batch");
 }
 
@@ -526,11 +531,11 @@ namespace {
 	                  "To see it, import the decrypted export in a transaction that you roll back.");
 }
 
-} // namespace
-
-void SpiTarget::execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
+// Runs `write`, which writes `batch`; PostgreSQL's error about it as withheld_or_rethrow gives it, or
+// for a unique violation by one row of the batch, an error naming that row's entry.
+template <typename Write> void write_naming_errors(const RowBatch &batch, Write &&write) {
 	try {
-		execute_batch_guarded(plan, batch, expected, what);
+		write();
 	} catch (const PgError &e) {
 		// A value that already exists where Sentry has no collision rule (e.g. a Global import onto
 		// a database that has the row): name the entry, as the rest of relocate's errors do.
@@ -564,6 +569,29 @@ void SpiTarget::execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, co
 		             : "Sentry has no collision rule for this model: import onto a database without this row (in "
 		               "Global scope, reset => true empties it first).");
 	}
+}
+
+} // namespace
+
+void SpiTarget::execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
+	write_naming_errors(batch, [&] { execute_batch_guarded(plan, batch, expected, what); });
+}
+
+bool SpiTarget::insert_by_copy(const RowBatch &batch) {
+	// COPY has no ON CONFLICT; a batch with a large value is inserted value by value (insert_plan).
+	if (batch.ignore_conflicts || batch.rows() == 0 || has_large_value(batch))
+		return false;
+	const Oid relid = extras_[batch.table->qualified_name].relid;
+	if (relid == InvalidOid || !copy_text(batch, copy_text_))
+		return false; // a NUL byte, which COPY's text cannot carry (the core refuses them in values)
+	BatchErrorContext context{"inserting", "into", &batch};
+	ErrorContextCallback callback;
+	callback.callback = batch_error_context;
+	callback.arg = &context;
+	callback.previous = nullptr;
+	bool copied = false;
+	write_naming_errors(batch, [&] { copied = copy_insert_rows(relid, batch, copy_text_, batch_context_, &callback); });
+	return copied;
 }
 
 namespace {

@@ -1,6 +1,8 @@
 // The Target of the import engine, written through SPI: table shapes from pg_catalog, ids from
-// each table's own sequence, one prepared `INSERT ... SELECT FROM unnest($1, $2, ...)` per batch
-// (never a statement per row), and the session's pk map table pg_temp.relocate_pk_map.
+// each table's own sequence, one COPY FROM of the batch through the server's COPY machinery per
+// batch where COPY writes it as the INSERT would (copy_insert.hpp), else one prepared
+// `INSERT ... SELECT FROM unnest($1, $2, ...)` per batch (never a statement per row), and the
+// session's pk map table pg_temp.relocate_pk_map.
 //
 // Every PostgreSQL call goes through pg_guard.
 #pragma once
@@ -97,6 +99,9 @@ private:
 	// The same for sentry_controlimportchunkreplica, or "" (and one NOTICE) when there is none.
 	const std::string &replica_table();
 	SPIPlanPtr insert_plan(const RowBatch &batch);
+	// Inserts the batch through COPY FROM (copy_insert_rows) if COPY writes it as the INSERT would;
+	// false when the INSERT must write it.
+	bool insert_by_copy(const RowBatch &batch);
 	SPIPlanPtr update_plan(const RowBatch &batch);
 	// Runs `plan` with an int8[] of the batch's ids and a text[] per batch column.
 	void execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
@@ -122,6 +127,7 @@ private:
 	std::map<std::string, std::optional<TableShape>> shapes_; // by table name, resolved once
 	std::map<std::string, SPIPlanPtr> insert_plans_;          // plans live in SPI's procedure context
 	std::map<std::string, SPIPlanPtr> text_plans_;            // execute_text_arrays', by statement
+	std::string copy_text_;                                   // insert_by_copy's batch text, reused
 	SPIPlanPtr pk_map_plan_ = nullptr;
 	SPIPlanPtr report_plan_ = nullptr;
 	std::unique_ptr<RowSpool> spool_; // a dry run's session-table rows, while its subtransaction is open

@@ -1,0 +1,103 @@
+-- The batches' COPY path (src/pg/copy_insert.cpp): a batch is written through COPY FROM where COPY
+-- writes it as the INSERT would, and through the INSERT where it would not (row-level security,
+-- rules, a missing privilege): the same rows, triggers and errors either way.
+\i test/regress/setup.sql
+\set VERBOSITY default
+\set options_json '[{"model": "sentry.option", "pk": 1, "fields": {"key": "public.a", "value": 1, "last_updated": "2023-06-22T00:00:00Z"}}, {"model": "sentry.option", "pk": 2, "fields": {"key": "private.b", "value": 2, "last_updated": "2023-06-22T00:00:00Z"}}]'
+
+-- Values with the bytes COPY's text format escapes (backslash, tab, newline, carriage return),
+-- "\N" (COPY's NULL) and "\." (its end of data) as text, an empty string and a JSON null arrive
+-- as they were.
+SELECT model, inserted FROM relocate_import($$[
+  {"model": "sentry.option", "pk": 1, "fields": {"key": "back\\slash\ttab\nnewline\rreturn", "value": "\\N", "last_updated": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.option", "pk": 2, "fields": {"key": "\\.", "value": {"a": "\t\\\n"}, "last_updated": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.option", "pk": 3, "fields": {"key": "\\N", "value": "", "last_updated": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.option", "pk": 4, "fields": {"key": "null", "value": null, "last_updated": "2023-06-22T00:00:00Z"}}]$$,
+  scope => 'config');
+SELECT key = E'back\\slash\ttab\nnewline\rreturn' AS escaped_key, value = '"\\N"'::jsonb AS escaped_value
+  FROM sentry_option WHERE key LIKE 'back%';
+SELECT replace(replace(key, E'\t', '<tab>'), E'\n', '<nl>') AS key, value, value IS NULL AS value_is_null
+  FROM sentry_option WHERE key NOT LIKE 'back%' ORDER BY id;
+
+-- An error of a batch: PostgreSQL's message and detail, and the batch's context line, not COPY's
+-- (which would quote the row).
+TRUNCATE sentry_option;
+ALTER TABLE sentry_option ADD CONSTRAINT no_private CHECK (key NOT LIKE 'private.%');
+SELECT * FROM relocate_import(:'options_json', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE sentry_option DROP CONSTRAINT no_private;
+
+-- A BEFORE ROW trigger sees and changes every row, as it does for the INSERT.
+CREATE FUNCTION pg_temp.upper_key() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.key := upper(NEW.key);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER upper_key BEFORE INSERT ON sentry_option FOR EACH ROW EXECUTE FUNCTION pg_temp.upper_key();
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config');
+SELECT key FROM sentry_option ORDER BY id;
+DROP TRIGGER upper_key ON sentry_option;
+
+-- A table with a rule takes the INSERT (COPY applies no rules): the rule runs.
+TRUNCATE sentry_option;
+CREATE TABLE option_log (key text);
+CREATE RULE log_option AS ON INSERT TO sentry_option DO ALSO INSERT INTO option_log VALUES (NEW.key);
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config');
+SELECT key FROM option_log ORDER BY key;
+DROP RULE log_option ON sentry_option;
+DROP TABLE option_log;
+
+-- An id that is an identity column GENERATED ALWAYS gets its ids from the identity's sequence and
+-- is written as the INSERT's OVERRIDING SYSTEM VALUE writes it.
+TRUNCATE sentry_option;
+ALTER TABLE sentry_option ALTER COLUMN id DROP DEFAULT;
+DROP SEQUENCE sentry_option_id_seq;
+ALTER TABLE sentry_option ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config');
+SELECT o.key, o.id = m.new_pk AS mapped_id FROM sentry_option o JOIN relocate_pk_map m ON m.model = 'sentry.option'
+   AND m.old_pk = CASE o.key WHEN 'public.a' THEN 1 ELSE 2 END ORDER BY o.id;
+
+-- A role that is not a superuser: the owner of Sentry's tables.
+TRUNCATE sentry_option;
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS relocate_regress_copy;
+CREATE ROLE relocate_regress_copy;
+DO $$
+DECLARE t regclass;
+BEGIN
+    FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'sentry' AND c.relkind IN ('r', 'p') LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO relocate_regress_copy', t);
+    END LOOP;
+END $$;
+GRANT USAGE ON SCHEMA sentry TO relocate_regress_copy;
+DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
+SET ROLE relocate_regress_copy;
+
+-- Row-level security that applies to the role: the batch takes the INSERT, whose policy refuses
+-- the row that the policy does not allow (COPY FROM would refuse the table).
+ALTER TABLE sentry_option ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY public_only ON sentry_option USING (true) WITH CHECK (key LIKE 'public.%');
+SELECT * FROM relocate_import(:'options_json', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+SELECT model, inserted FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"key": "public.a", "value": 1, "last_updated": "2023-06-22T00:00:00Z"}}]', scope => 'config');
+SELECT key FROM sentry_option;
+DROP POLICY public_only ON sentry_option;
+ALTER TABLE sentry_option DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY;
+
+-- Without INSERT on the table the batch takes the INSERT, which raises PostgreSQL's error; INSERT
+-- on the columns the batch writes is enough.
+TRUNCATE sentry_option;
+REVOKE INSERT ON sentry_option FROM relocate_regress_copy;
+SELECT * FROM relocate_import(:'options_json', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+GRANT INSERT (id, key, value, last_updated) ON sentry_option TO relocate_regress_copy;
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config');
+SELECT key, last_updated_by FROM sentry_option ORDER BY id;
+
+RESET ROLE;
+DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
+SET client_min_messages = warning;
+DROP SCHEMA sentry CASCADE;
+RESET client_min_messages;
+DROP ROLE relocate_regress_copy;

@@ -1,0 +1,27 @@
+// A batch of Sentry's rows written through the server's own COPY FROM machinery (BeginCopyFrom,
+// CopyFrom, EndCopyFrom), fed from memory with the batch in COPY's text format: heap multi-insert,
+// index insertion, constraints, defaults and triggers (the foreign keys' RI triggers among them)
+// exactly as COPY applies them, without the executor's row-at-a-time INSERT. Only where COPY does
+// what the batch's INSERT would do (see copy_insert_rows); otherwise the caller's INSERT runs.
+#pragma once
+
+#include <string>
+
+#include "core/target.hpp"
+#include "pg/boundary.hpp"
+
+namespace relocate::pg {
+
+// Inserts `batch` into the table `relid` through COPY FROM of `text` (copy_text of the batch), in a
+// command of its own, as the INSERT through SPI would run: the command counter advanced before and
+// after, a fresh snapshot while it runs. Returns false, having written nothing, when COPY could
+// behave otherwise than the INSERT, or fail where the INSERT's own checks raise their errors: the
+// table is not a plain table, has rules or row-level security for the current role, the role lacks
+// INSERT on it or on a column, or the transaction is read-only. COPY's own error context line (which
+// may quote a value) is left out of an error: `context` (the batch's, pushed while COPY runs) is
+// the error's context, as it is for the INSERT. Allocates in `memory`, which it resets. Reaches
+// PostgreSQL through pg_guard (an ERROR is a PgError).
+bool copy_insert_rows(Oid relid, const RowBatch &batch, const std::string &text, MemoryContext memory,
+                      ErrorContextCallback *context);
+
+} // namespace relocate::pg
