@@ -154,9 +154,8 @@ std::vector<std::int64_t> BatchWriter::write_inserts(ModelState &st) {
 
 namespace {
 
-// The rows of `batch` whose fate is `action`, as a batch of their own, and their indexes in
-// `batch`. Cells are copied, except the large values of releasable columns, which are moved (nothing
-// reads them in `batch` after the write).
+// The rows of `batch` whose fate is `action`, as a batch of their own (RowBatch::take_row), and
+// their indexes in `batch`.
 RowBatch rows_to(RowBatch &batch, const std::vector<RowFate> &fates, RowFate::Action action,
                  std::vector<std::size_t> &indexes) {
 	RowBatch out;
@@ -166,15 +165,7 @@ RowBatch rows_to(RowBatch &batch, const std::vector<RowFate> &fates, RowFate::Ac
 		if (fates[r].action != action)
 			continue;
 		indexes.push_back(r);
-		out.source_pks.push_back(batch.source_pks[r]);
-		for (std::size_t k = 0; k < batch.width(); ++k) {
-			if (batch.is_null(r, k))
-				out.push_null();
-			else if (batch.may_release(k) && batch.cell(r, k).size() >= kLargeValue)
-				out.push_value(std::move(batch.cells[batch.at(r, k)]));
-			else
-				out.push_value(batch.cell(r, k));
-		}
+		out.take_row(batch, r);
 	}
 	return out;
 }

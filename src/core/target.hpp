@@ -79,6 +79,20 @@ struct RowBatch {
 		cells[i] = std::move(value);
 		states[i] = CellState::Value;
 	}
+	// Appends row `r` of `from` (a batch of the same table and columns) after its source pk, ids
+	// aside: its cells copied, except the large values of releasable columns, which are moved
+	// (nothing reads them in `from` after the write).
+	void take_row(RowBatch &from, std::size_t r) {
+		source_pks.push_back(from.source_pks[r]);
+		for (std::size_t k = 0; k < from.width(); ++k) {
+			if (from.is_null(r, k))
+				push_null();
+			else if (from.may_release(k) && from.cell(r, k).size() >= kLargeValue)
+				push_value(std::move(from.cells[from.at(r, k)]));
+			else
+				push_value(from.cell(r, k));
+		}
+	}
 	// Whether the target may free the cells of column `k` (see `releasable`).
 	bool may_release(std::size_t k) const { return k < releasable.size() && releasable[k]; }
 	// Frees cell (row, k)'s text, which the target holds in its own form; the cell stays a Value (an

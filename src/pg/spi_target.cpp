@@ -337,6 +337,21 @@ bool large_as_jsonb(const Column &col) {
 	return col.type == ColumnType::Jsonb;
 }
 
+// The plan of a batch statement: `key` (what the statement is, with its table) and the batch's
+// columns name it; `build` prepares it the first time. The plans live in SPI's procedure context,
+// until end().
+template <typename Build>
+SPIPlanPtr batch_plan(std::map<std::string, SPIPlanPtr> &plans, std::string key, const RowBatch &batch, Build &&build) {
+	for (int c : batch.columns)
+		key += "," + std::to_string(c);
+	auto found = plans.find(key);
+	if (found != plans.end())
+		return found->second;
+	SPIPlanPtr plan = build();
+	plans.emplace(std::move(key), plan);
+	return plan;
+}
+
 } // namespace
 
 SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
@@ -344,34 +359,28 @@ SPIPlanPtr SpiTarget::insert_plan(const RowBatch &batch) {
 	// A batch with a large value is inserted by INSERT ... SELECT unnest($1), unnest($2)::type, without
 	// ROWS FROM, whose tuplestore would hold one more copy of the value (UnnestRows::add_element).
 	const bool large = has_large_value(batch);
-	std::string key = table.qualified_name + (batch.ignore_conflicts ? " ignore" : "") + (large ? " large" : "");
-	for (int c : batch.columns)
-		key += "," + std::to_string(c);
-	auto found = insert_plans_.find(key);
-	if (found != insert_plans_.end())
-		return found->second;
-
-	// INSERT INTO t (id, a, b) SELECT u.c0, u.c1, u.c2::type FROM ROWS FROM (unnest($1), ...) AS u(c0, ...)
-	UnnestRows rows("u");
-	std::string columns = quote_identifier("id"),
-	            select = large ? rows.add_element(INT8ARRAYOID) : rows.add(INT8ARRAYOID);
-	for (int c : batch.columns) {
-		const Column &col = table.columns[static_cast<std::size_t>(c)];
-		columns += ", " + quote_identifier(col.name);
-		if (large && large_as_jsonb(col))
-			select += ", " + rows.add_element(JSONBARRAYOID);
-		else
-			select += ", " + as_column_type(col, large ? rows.add_element(TEXTARRAYOID) : rows.add(TEXTARRAYOID));
-	}
-	std::string sql = "INSERT INTO " + table.qualified_name + " (" + columns + ")";
-	if (extras_[table.qualified_name].identity_always)
-		sql += " OVERRIDING SYSTEM VALUE";
-	sql += " SELECT " + select + (large ? std::string() : " FROM " + rows.from());
-	if (batch.ignore_conflicts)
-		sql += " ON CONFLICT DO NOTHING";
-	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes(), true);
-	insert_plans_.emplace(key, plan);
-	return plan;
+	const std::string key = table.qualified_name + (batch.ignore_conflicts ? " ignore" : "") + (large ? " large" : "");
+	return batch_plan(insert_plans_, key, batch, [&] {
+		// INSERT INTO t (id, a, b) SELECT u.c0, u.c1, u.c2::type FROM ROWS FROM (unnest($1), ...) AS u(c0, ...)
+		UnnestRows rows("u");
+		std::string columns = quote_identifier("id"),
+		            select = large ? rows.add_element(INT8ARRAYOID) : rows.add(INT8ARRAYOID);
+		for (int c : batch.columns) {
+			const Column &col = table.columns[static_cast<std::size_t>(c)];
+			columns += ", " + quote_identifier(col.name);
+			if (large && large_as_jsonb(col))
+				select += ", " + rows.add_element(JSONBARRAYOID);
+			else
+				select += ", " + as_column_type(col, large ? rows.add_element(TEXTARRAYOID) : rows.add(TEXTARRAYOID));
+		}
+		std::string sql = "INSERT INTO " + table.qualified_name + " (" + columns + ")";
+		if (extras_[table.qualified_name].identity_always)
+			sql += " OVERRIDING SYSTEM VALUE";
+		sql += " SELECT " + select + (large ? std::string() : " FROM " + rows.from());
+		if (batch.ignore_conflicts)
+			sql += " ON CONFLICT DO NOTHING";
+		return prepare(sql, rows.nargs(), rows.argtypes(), true);
+	});
 }
 
 void SpiTarget::insert_rows(RowBatch &batch) {
@@ -393,15 +402,7 @@ void SpiTarget::update_rows(RowBatch &batch) {
 		row.reset(batch.table, batch.model, batch.columns);
 		row.releasable = batch.releasable;
 		row.ids.push_back(batch.ids[r]);
-		row.source_pks.push_back(batch.source_pks[r]);
-		for (std::size_t k = 0; k < batch.width(); ++k) {
-			if (batch.is_null(r, k))
-				row.push_null();
-			else if (batch.may_release(k) && batch.cell(r, k).size() >= kLargeValue)
-				row.push_value(std::move(batch.cells[batch.at(r, k)]));
-			else
-				row.push_value(batch.cell(r, k));
-		}
+		row.take_row(batch, r);
 		execute_batch(has_large_value(row) ? large_update_plan(row) : update_plan(row), row, SPI_OK_UPDATE,
 		              "updating a batch");
 	}
@@ -409,54 +410,42 @@ void SpiTarget::update_rows(RowBatch &batch) {
 
 SPIPlanPtr SpiTarget::large_update_plan(const RowBatch &batch) {
 	const TableShape &table = *batch.table;
-	std::string key = "update large " + table.qualified_name;
-	for (int c : batch.columns)
-		key += "," + std::to_string(c);
-	auto found = insert_plans_.find(key);
-	if (found != insert_plans_.end())
-		return found->second;
-	// UPDATE t SET (a, b) = ROW(($2)[1], ($3)[1]::type) WHERE t.id = ($1)[1]: one row, whose values are
-	// the one-element arrays' elements themselves (a subscript does not copy its element), with no
-	// FROM item to hold them again (ROWS FROM's tuplestore, a join's hash table).
-	std::vector<Oid> types{INT8ARRAYOID};
-	std::string targets, values;
-	for (std::size_t k = 0; k < batch.columns.size(); ++k) {
-		const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
-		const std::string element = "($" + std::to_string(k + 2) + ")[1]";
-		targets += std::string(k ? ", " : "") + quote_identifier(col.name);
-		values += std::string(k ? ", " : "") + (large_as_jsonb(col) ? element : as_column_type(col, element));
-		types.push_back(large_as_jsonb(col) ? JSONBARRAYOID : TEXTARRAYOID);
-	}
-	const std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values +
-	                        ") WHERE t.id OPERATOR(pg_catalog.=) ($1)[1]";
-	SPIPlanPtr plan = prepare(sql, static_cast<int>(types.size()), types.data(), true);
-	insert_plans_.emplace(key, plan);
-	return plan;
+	return batch_plan(insert_plans_, "update large " + table.qualified_name, batch, [&] {
+		// UPDATE t SET (a, b) = ROW(($2)[1], ($3)[1]::type) WHERE t.id = ($1)[1]: one row, whose values are
+		// the one-element arrays' elements themselves (a subscript does not copy its element), with no
+		// FROM item to hold them again (ROWS FROM's tuplestore, a join's hash table).
+		std::vector<Oid> types{INT8ARRAYOID};
+		std::string targets, values;
+		for (std::size_t k = 0; k < batch.columns.size(); ++k) {
+			const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
+			const std::string element = "($" + std::to_string(k + 2) + ")[1]";
+			targets += std::string(k ? ", " : "") + quote_identifier(col.name);
+			values += std::string(k ? ", " : "") + (large_as_jsonb(col) ? element : as_column_type(col, element));
+			types.push_back(large_as_jsonb(col) ? JSONBARRAYOID : TEXTARRAYOID);
+		}
+		const std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values +
+		                        ") WHERE t.id OPERATOR(pg_catalog.=) ($1)[1]";
+		return prepare(sql, static_cast<int>(types.size()), types.data(), true);
+	});
 }
 
 SPIPlanPtr SpiTarget::update_plan(const RowBatch &batch) {
 	const TableShape &table = *batch.table;
-	std::string key = "update " + table.qualified_name;
-	for (int c : batch.columns)
-		key += "," + std::to_string(c);
-	auto found = insert_plans_.find(key);
-	if (found != insert_plans_.end())
-		return found->second;
-	// UPDATE t SET (a, b) = ROW(u.c1, u.c2::type) FROM ROWS FROM (unnest($1), ...) AS u(c0, ...) WHERE t.id = u.c0
-	UnnestRows rows("u");
-	const std::string id = rows.add(INT8ARRAYOID);
-	std::string targets, values;
-	for (std::size_t k = 0; k < batch.columns.size(); ++k) {
-		const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
-		targets += std::string(k ? ", " : "") + quote_identifier(col.name);
-		values += std::string(k ? ", " : "") + as_column_type(col, rows.add(TEXTARRAYOID));
-	}
-	// A one-column SET needs ROW() on the right-hand side.
-	std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values + ") FROM " +
-	                  rows.from() + " WHERE t.id OPERATOR(pg_catalog.=) " + id;
-	SPIPlanPtr plan = prepare(sql, rows.nargs(), rows.argtypes(), true);
-	insert_plans_.emplace(key, plan);
-	return plan;
+	return batch_plan(insert_plans_, "update " + table.qualified_name, batch, [&] {
+		// UPDATE t SET (a, b) = ROW(u.c1, u.c2::type) FROM ROWS FROM (unnest($1), ...) AS u(c0, ...) WHERE t.id = u.c0
+		UnnestRows rows("u");
+		const std::string id = rows.add(INT8ARRAYOID);
+		std::string targets, values;
+		for (std::size_t k = 0; k < batch.columns.size(); ++k) {
+			const Column &col = table.columns[static_cast<std::size_t>(batch.columns[k])];
+			targets += std::string(k ? ", " : "") + quote_identifier(col.name);
+			values += std::string(k ? ", " : "") + as_column_type(col, rows.add(TEXTARRAYOID));
+		}
+		// A one-column SET needs ROW() on the right-hand side.
+		std::string sql = "UPDATE " + table.qualified_name + " AS t SET (" + targets + ") = ROW(" + values + ") FROM " +
+		                  rows.from() + " WHERE t.id OPERATOR(pg_catalog.=) " + id;
+		return prepare(sql, rows.nargs(), rows.argtypes(), true);
+	});
 }
 
 namespace {
