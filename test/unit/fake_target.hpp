@@ -304,17 +304,22 @@ public:
 		if (find_model(batch.model) == nullptr)
 			rows_derived += batch.rows(); // rows Sentry's signals create, written under their table's name
 		if (keep_cells) {
-			Batch b;
-			b.table = batch.table->name;
-			b.model = batch.model;
-			for (int c : batch.columns)
-				b.columns.push_back(batch.table->columns[static_cast<std::size_t>(c)].name);
-			b.ids = batch.ids;
-			b.source_pks = batch.source_pks;
-			b.rows = cells_of(batch);
-			batches.push_back(std::move(b));
+			batches.push_back(record_of(batch));
 		}
 		release_cells(batch);
+	}
+
+	// What a test reads of a written batch: its table, model, column names, ids, source pks, cells.
+	static Batch record_of(const RowBatch &batch) {
+		Batch b;
+		b.table = batch.table->name;
+		b.model = batch.model;
+		for (int c : batch.columns)
+			b.columns.push_back(batch.table->columns[static_cast<std::size_t>(c)].name);
+		b.ids = batch.ids;
+		b.source_pks = batch.source_pks;
+		b.rows = cells_of(batch);
+		return b;
 	}
 
 	// What the database target may do with a large value, done here with every cell of the batch's
@@ -367,14 +372,7 @@ public:
 		check_batch(batch);
 		events.push_back("update " + batch.table->name);
 		rows_updated += batch.rows();
-		Batch b;
-		b.table = batch.table->name;
-		b.model = batch.model;
-		for (int c : batch.columns)
-			b.columns.push_back(batch.table->columns[static_cast<std::size_t>(c)].name);
-		b.ids = batch.ids;
-		b.source_pks = batch.source_pks;
-		b.rows = cells_of(batch);
+		Batch b = record_of(batch);
 		// The updated rows take the new values, so that rows_of and later lookups see them as the
 		// database would.
 		if (keep_cells)
