@@ -6,6 +6,7 @@
 #include <vector>
 
 extern "C" {
+#include "miscadmin.h" // CHECK_FOR_INTERRUPTS
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -14,6 +15,10 @@ extern "C" {
 namespace relocate::pg {
 
 namespace {
+
+// Tokens between interrupt checks: a value of millions of them is parsed and built in well under a
+// second between two checks.
+constexpr std::size_t kInterruptEvery = 1 << 16;
 
 // One event of the parse: a scalar, a key, or the start or end of a container. Strings, keys and
 // numbers point into the text parsed in place.
@@ -57,8 +62,12 @@ public:
 	bool EndArray(rapidjson::SizeType) { return add(JsonToken::Kind::EndArray); }
 
 private:
+	// Every kInterruptEvery tokens, the boundary's interrupt check: a cancel request becomes a PgError
+	// that unwinds the parse (RapidJSON's frames are C++, no longjmp crosses them).
 	bool add(JsonToken::Kind kind, const char *text = nullptr, std::size_t length = 0) {
 		tokens_.push_back(JsonToken{kind, text, length});
+		if (tokens_.size() % kInterruptEvery == 0)
+			check_for_interrupts();
 		return true;
 	}
 	std::vector<JsonToken> &tokens_;
@@ -77,7 +86,10 @@ void check_string_length(std::size_t length) {
 JsonbValue *jsonb_tree(const std::vector<JsonToken> &tokens) {
 	JsonbParseState *state = nullptr;
 	JsonbValue *result = nullptr;
-	for (const JsonToken &t : tokens) {
+	for (std::size_t i = 0; i < tokens.size(); ++i) {
+		const JsonToken &t = tokens[i];
+		if (i % kInterruptEvery == kInterruptEvery - 1)
+			CHECK_FOR_INTERRUPTS();
 		JsonbValue v;
 		switch (t.kind) {
 		case JsonToken::Kind::BeginObject:
