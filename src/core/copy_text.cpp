@@ -1,7 +1,5 @@
 #include "core/copy_text.hpp"
 
-#include <cstring>
-
 namespace relocate {
 
 namespace {
