@@ -75,7 +75,7 @@ std::string quoted(std::string_view s) {
 // `v.text` into `out`: moved when the caller gave the value up (convert_value(FieldValue &&), `take`),
 // so that a large string is never copied on its way to its column; else copied.
 void give_text(const FieldValue &v, std::string &out, bool take) {
-	if (take)
+	if (take && v.text.size() >= kMoveTextAtLeast)
 		out = std::move(
 		    const_cast<std::string &>(v.text)); // NOLINT(cppcoreguidelines-pro-type-const-cast): v is not const
 	else
@@ -236,7 +236,7 @@ Conversion json_text_for(const FieldValue &v, std::string &out, bool take) {
 		} else {
 			out.clear();
 			append_json_string(out, v.text);
-			if (take) // the value is given up: not kept beside its JSON text
+			if (take && v.text.size() >= kMoveTextAtLeast)             // given up: not kept beside its JSON text
 				std::string().swap(const_cast<std::string &>(v.text)); // NOLINT(cppcoreguidelines-pro-type-const-cast)
 		}
 		break;

@@ -73,9 +73,12 @@ struct Conversion {
 // Converts `v` for `col` into `out` (PostgreSQL input text). Null -> Status::Null (the caller
 // checks NOT NULL). On Error, `out` is unspecified.
 Conversion convert_value(const FieldValue &v, const Column &col, std::string &out);
-// The same for a value the caller gives up: where `out` is the value's text as it is, the text is
-// moved, not copied (a large string then exists once); `v.text` is left unspecified.
+// The same for a value the caller gives up: where `out` is the value's text as it is, a text of
+// kMoveTextAtLeast bytes or more is moved, not copied (a large string then exists once), and a
+// shorter one is copied, so that the reader reuses the entry's storage for the next entry (the
+// parse-ahead thread's strings then stay on its own heap); `v.text` is left unspecified.
 Conversion convert_value(FieldValue &&v, const Column &col, std::string &out);
+inline constexpr std::size_t kMoveTextAtLeast = 1024;
 
 // The plaintext of an export relocate decrypted never appears in an error message (README): while
 // a WithheldValues made with `withhold` set is alive, every message that would quote a value of the
