@@ -14,6 +14,7 @@
 #include "core/import_chunks.hpp"
 #include "core/import_state.hpp"
 #include "core/model_runs.hpp"
+#include "core/parse_ahead.hpp"
 #include "core/row_builder.hpp"
 #include "core/text.hpp"
 
@@ -273,7 +274,8 @@ ImportReport run_import(ByteSource &source, const ImportOptions &options, Target
 	{
 		InPhase phase(&importer->timeline(), Phase::Parse);
 		source.rewind();
-		read_export(source, *importer, importer->check());
+		// The JSON is parsed on a thread of its own while this one imports what was parsed before.
+		read_export_ahead(source, *importer, importer->check());
 	}
 	ImportReport report = importer->finish();
 	report.import_uuid = opts.import_uuid;
