@@ -1,5 +1,8 @@
 #include "core/parse_ahead.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 
@@ -77,6 +80,15 @@ private:
 	std::size_t offset_ = 0;
 };
 
+// What the parser freed while it read a large value (the reader's string buffers as they grew) goes
+// back to the system before the value is written: glibc keeps the parser thread's heap apart from
+// the backend's, so the backend could not reuse it, and the import's peak would hold both.
+void release_free_heap() {
+#if defined(__GLIBC__)
+	malloc_trim(0);
+#endif
+}
+
 // The parser's consumer: moves each entry into the queue, in blocks, and gives the reader recycled
 // storage in its place.
 class HandOver final : public EntryConsumer {
@@ -91,8 +103,12 @@ public:
 			pool_.pop_back();
 		}
 		std::swap(pending_.back(), entry);
-		if (large || pending_.size() >= kHandOver)
-			hand_over(large);
+		if (large) {
+			release_free_heap();
+			hand_over(true);
+		} else if (pending_.size() >= kHandOver) {
+			hand_over();
+		}
 	}
 
 	// Hands over what is pending (at the end, or before an error is passed on).
