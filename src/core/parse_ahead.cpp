@@ -3,8 +3,6 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-#include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/threads.hpp"
 #include "core/value.hpp"
 
 namespace relocate {
@@ -183,23 +182,6 @@ void parse(Pipeline &p) {
 	p.reader_wake.notify_one();
 }
 
-// Starts the parser with every signal blocked, so that PostgreSQL's handlers (cancel, timeout,
-// termination, latches) keep running on the calling thread only.
-std::thread start_parser(Pipeline &p) {
-	sigset_t all, saved;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	std::thread parser;
-	try {
-		parser = std::thread([&p] { parse(p); });
-	} catch (...) {
-		pthread_sigmask(SIG_SETMASK, &saved, nullptr);
-		throw;
-	}
-	pthread_sigmask(SIG_SETMASK, &saved, nullptr);
-	return parser;
-}
-
 // Stops and joins the parser when the calling thread leaves, by an exception or not.
 class JoinParser {
 public:
@@ -255,7 +237,7 @@ void read_export_ahead(ByteSource &source, EntryConsumer &consumer, const CheckI
 	Pipeline p;
 	std::thread parser;
 	try {
-		parser = start_parser(p);
+		parser = start_thread_without_signals([&p] { parse(p); });
 	} catch (const std::system_error &) {
 		read_export(source, consumer, check); // no thread to be had: parse on this one
 		return;
