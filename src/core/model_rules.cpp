@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <system_error>
 
 #include "core/error.hpp"
 #include "core/generated_values.hpp"
@@ -531,6 +532,26 @@ std::string utc_now_plus_days(int days) {
 double epoch_seconds() {
 	using namespace std::chrono;
 	return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
+}
+
+void RuleContext::start_password_hashes_ahead() {
+	if (hashes_ahead_ != nullptr)
+		return;
+	const std::size_t capacity =
+	    PasswordHashesAhead::capacity_for(options_.password_hash_iterations, options_.batch_rows);
+	try {
+		hashes_ahead_ = std::make_unique<PasswordHashesAhead>(options_.password_hash_iterations, capacity);
+	} catch (const std::system_error &) {
+		// No thread to be had: the batches hash their users themselves.
+		hashes_ahead_ = std::make_unique<PasswordHashesAhead>(options_.password_hash_iterations, 0);
+	}
+}
+
+std::vector<std::string> RuleContext::replacement_password_hashes(std::size_t count) {
+	const CheckInterrupts check = [this] { target_.check_for_interrupts(); };
+	if (hashes_ahead_ != nullptr)
+		return hashes_ahead_->take(count, check);
+	return random_password_hashes(count, options_.password_hash_iterations, 0, check);
 }
 
 } // namespace relocate

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@
 
 #include "core/import_options.hpp"
 #include "core/import_report.hpp"
+#include "core/password_hashes.hpp"
 #include "core/target.hpp"
 #include "core/timeline.hpp"
 
@@ -260,6 +262,12 @@ public:
 	// Writes the derived rows held back for `consumer` (for every model: nullptr).
 	void flush_derived(const char *consumer);
 
+	// Starts making the replacement password hashes ahead of the users' batches (once; outside
+	// Global scope, at the first user), on a thread of its own (PasswordHashesAhead).
+	void start_password_hashes_ahead();
+	// `count` replacement password hashes: made ahead where they were, the rest now.
+	std::vector<std::string> replacement_password_hashes(std::size_t count);
+
 private:
 	// Derived rows held back for one consumer model (insert_derived_later).
 	struct PendingDerived {
@@ -291,6 +299,7 @@ private:
 	// By "table.column": the scopes read so far.
 	std::map<std::string, std::unordered_map<std::string, ScopedUnique>> scoped_unique_;
 	std::vector<std::string> ascii_upper_; // UPPER() of each ASCII character, read on first use
+	std::unique_ptr<PasswordHashesAhead> hashes_ahead_;
 };
 
 // The id in `column` of the row (an id of `target`'s rows that Sentry's dependency graph does not

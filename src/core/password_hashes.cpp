@@ -1,7 +1,10 @@
 #include "core/password_hashes.hpp"
 
-#include <pthread.h>
-#include <signal.h>
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +15,7 @@
 #include <thread>
 
 #include "core/generated_values.hpp"
+#include "core/threads.hpp"
 
 namespace relocate {
 
@@ -53,13 +57,8 @@ struct HashJob {
 	}
 };
 
-// Starts the workers with every signal blocked, so that PostgreSQL's handlers (cancel, timeout,
-// termination, latches) keep running on the calling thread only; the calling thread's mask is
-// restored at once.
+// Starts the workers (every signal blocked: threads.hpp).
 std::vector<std::thread> start_workers(HashJob &job, unsigned threads) {
-	sigset_t all, saved;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &saved);
 	std::vector<std::thread> workers;
 	try {
 		for (unsigned t = 0; t < threads; ++t) {
@@ -67,16 +66,20 @@ std::vector<std::thread> start_workers(HashJob &job, unsigned threads) {
 				std::lock_guard<std::mutex> lock(job.mutex);
 				++job.workers_running;
 			}
-			workers.emplace_back([&job] { job.work(); });
+			try {
+				workers.push_back(start_thread_without_signals([&job] { job.work(); }));
+			} catch (...) {
+				std::lock_guard<std::mutex> lock(job.mutex);
+				--job.workers_running;
+				throw;
+			}
 		}
 	} catch (...) {
-		pthread_sigmask(SIG_SETMASK, &saved, nullptr);
 		job.stop = true;
 		for (std::thread &w : workers)
 			w.join();
 		throw;
 	}
-	pthread_sigmask(SIG_SETMASK, &saved, nullptr);
 	return workers;
 }
 
@@ -124,6 +127,77 @@ std::vector<std::string> random_password_hashes(std::size_t count, unsigned iter
 	if (job.error)
 		std::rethrow_exception(job.error);
 	return std::move(job.hashes);
+}
+
+std::size_t PasswordHashesAhead::capacity_for(unsigned iterations, std::size_t batch_rows) {
+	constexpr unsigned long long kAheadWork = 2000000; // iterations: ~0.5 s of one core
+	const unsigned long long by_work = kAheadWork / std::max(1u, iterations);
+	return static_cast<std::size_t>(std::min<unsigned long long>(by_work, 2ULL * batch_rows));
+}
+
+PasswordHashesAhead::PasswordHashesAhead(unsigned iterations, std::size_t capacity)
+    : iterations_(iterations), capacity_(capacity) {
+	if (capacity_ > 0)
+		thread_ = start_thread_without_signals([this] { run(); });
+}
+
+PasswordHashesAhead::~PasswordHashesAhead() {
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		stop_ = true;
+	}
+	wake_.notify_all();
+	if (thread_.joinable())
+		thread_.join();
+}
+
+void PasswordHashesAhead::run() {
+#if defined(__linux__)
+	// Work ahead of need yields to the import's own threads (the backend, the parser): a lower
+	// priority for this thread only (Linux's per-thread nice value); a failure changes nothing.
+	(void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
+	std::unique_lock<std::mutex> lock(mutex_);
+	for (;;) {
+		wake_.wait(lock, [&] { return stop_ || ready_.size() < capacity_; });
+		if (stop_)
+			return;
+		lock.unlock();
+		std::string hash;
+		try {
+			hash = random_password_hash(iterations_);
+		} catch (...) {
+			lock.lock();
+			error_ = std::current_exception();
+			return;
+		}
+		lock.lock();
+		ready_.push_back(std::move(hash));
+	}
+}
+
+std::size_t PasswordHashesAhead::ready() const {
+	std::lock_guard<std::mutex> lock(mutex_);
+	return ready_.size();
+}
+
+std::vector<std::string> PasswordHashesAhead::take(std::size_t count, const CheckInterrupts &check) {
+	std::vector<std::string> hashes;
+	hashes.reserve(count);
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		if (error_)
+			std::rethrow_exception(error_);
+		while (hashes.size() < count && !ready_.empty()) {
+			hashes.push_back(std::move(ready_.front()));
+			ready_.pop_front();
+		}
+	}
+	wake_.notify_one();
+	if (hashes.size() < count)
+		for (std::string &h : random_password_hashes(count - hashes.size(), iterations_, 0, check))
+			hashes.push_back(std::move(h));
+	return hashes;
 }
 
 } // namespace relocate

@@ -11,8 +11,13 @@
 // PostgreSQL-free.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
+#include <deque>
+#include <exception>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/byte_source.hpp"
@@ -27,5 +32,38 @@ namespace relocate {
 // propagates; an error in a worker propagates likewise.
 std::vector<std::string> random_password_hashes(std::size_t count, unsigned iterations, unsigned threads,
                                                 const CheckInterrupts &check);
+
+// Replacement password hashes made ahead of need: one thread of our own (every signal blocked, OpenSSL
+// only) hashes fresh random passwords into a store of at most `capacity` hashes while the import does
+// its other work (parsing, row building, writing the users), so that the users' batches find them
+// ready. The destructor stops and joins the thread (after the hash it is computing).
+class PasswordHashesAhead {
+public:
+	PasswordHashesAhead(unsigned iterations, std::size_t capacity);
+	~PasswordHashesAhead();
+	PasswordHashesAhead(const PasswordHashesAhead &) = delete;
+	PasswordHashesAhead &operator=(const PasswordHashesAhead &) = delete;
+
+	// `count` hashes: those made ahead, and the rest made now as random_password_hashes makes them.
+	// An error of the thread (OpenSSL's) propagates here.
+	std::vector<std::string> take(std::size_t count, const CheckInterrupts &check);
+	// How many hashes are kept ahead at `iterations` (0: none): about 0.5 s of one core's work at most
+	// (2,000,000 iterations), and never more than two batches of users.
+	static std::size_t capacity_for(unsigned iterations, std::size_t batch_rows);
+	// How many are ready now.
+	std::size_t ready() const;
+
+private:
+	void run();
+
+	const unsigned iterations_;
+	const std::size_t capacity_;
+	mutable std::mutex mutex_;
+	std::condition_variable wake_; // a hash was taken, or stop
+	std::deque<std::string> ready_;
+	std::exception_ptr error_;
+	bool stop_ = false;
+	std::thread thread_;
+};
 
 } // namespace relocate

@@ -45,6 +45,8 @@ bool normalize_user(RuleContext &ctx, RowEdit &row, const RowReferences &) {
 	// computed for the whole batch in resolve_users (replacement_passwords): is_unclaimed marks the
 	// rows that need one.
 	if (!ctx.global_scope() || row.get("is_unclaimed") == std::optional<std::string>("true")) {
+		if (!ctx.global_scope())
+			ctx.start_password_hashes_ahead(); // every user of the scope will need one
 		row.set("is_unclaimed", "true");
 		row.set("password", std::string());
 		row.set("last_password_change", "now");
@@ -65,8 +67,7 @@ void replacement_passwords(RuleContext &ctx, BatchEdit &batch) {
 		    batch.get(r, "is_unclaimed") == std::optional<std::string>("true"))
 			rows.push_back(r);
 	InPhase phase(ctx.timeline(), Phase::Hashing);
-	std::vector<std::string> hashes = random_password_hashes(rows.size(), ctx.options().password_hash_iterations, 0,
-	                                                         [&ctx] { ctx.target().check_for_interrupts(); });
+	std::vector<std::string> hashes = ctx.replacement_password_hashes(rows.size());
 	for (std::size_t i = 0; i < rows.size(); ++i)
 		batch.set(rows[i], "password", std::move(hashes[i]));
 }
