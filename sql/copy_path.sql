@@ -97,6 +97,38 @@ SELECT key, last_updated_by FROM sentry_option ORDER BY id;
 
 RESET ROLE;
 DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
+
+-- Sentry's import chunks go through the COPY path too: the same rows as the INSERT wrote (their
+-- dates the transaction's start, as pg_catalog.now() gives), and an error of theirs has the chunk
+-- batch's context line without the INSERT's "SQL statement" line.
+TRUNCATE sentry_option, sentry_regionimportchunk;
+BEGIN;
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config', import_uuid => '00000000-0000-4000-8000-0000000c0b1e');
+SELECT import_uuid, model, min_ordinal, max_ordinal, min_source_pk, max_source_pk,
+       min_inserted_pk = (SELECT min(id) FROM sentry_option) AS min_inserted,
+       max_inserted_pk = (SELECT max(id) FROM sentry_option) AS max_inserted,
+       inserted_map = (SELECT jsonb_object_agg(pk::text, id) FROM (SELECT row_number() OVER (ORDER BY id) AS pk, id FROM sentry_option) o) AS inserted_map,
+       existing_map, overwrite_map, inserted_identifiers,
+       date_added = now() AS added_now, date_updated = now() AS updated_now
+  FROM sentry_regionimportchunk;
+COMMIT;
+TRUNCATE sentry_option, sentry_regionimportchunk;
+ALTER TABLE sentry_regionimportchunk ADD CONSTRAINT no_options CHECK (model <> 'sentry.option');
+CREATE FUNCTION pg_temp.chunk_error(export text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    state text;
+    context text;
+BEGIN
+    PERFORM * FROM relocate_import(export, scope => 'config');
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, context = PG_EXCEPTION_CONTEXT;
+    RETURN state || ': ' || split_part(context, E'\n', 1) ||
+           CASE WHEN context LIKE '%SQL statement "INSERT%' THEN ' (and the INSERT''s SQL statement line)' ELSE '' END;
+END $$;
+SELECT pg_temp.chunk_error(:'options_json');
+ALTER TABLE sentry_regionimportchunk DROP CONSTRAINT no_options;
+
 SET client_min_messages = warning;
 DROP SCHEMA sentry CASCADE;
 RESET client_min_messages;

@@ -1,5 +1,6 @@
 #include "pg/spi_target.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -999,6 +1000,7 @@ const std::string &SpiTarget::chunk_table(bool control) {
 		if (!shape)
 			throw missing_chunk_table_error(table, " (Sentry's import chunks)");
 		name = shape->qualified_name;
+		chunk_shapes_[control ? 1 : 0] = std::move(shape);
 	}
 	return name;
 }
@@ -1185,6 +1187,35 @@ const std::string &SpiTarget::replica_table() {
 	return replica_table_;
 }
 
+bool SpiTarget::copy_chunks(bool control, const std::vector<TextArray> &columns) {
+	(void)chunk_table(control);
+	const std::optional<TableShape> &shape = chunk_shapes_[control ? 1 : 0];
+	RowBatch batch;
+	batch.reset(&*shape, control ? "sentry.controlimportchunk" : "sentry.regionimportchunk");
+	for (const auto &[name, type] : kChunkColumns)
+		batch.columns.push_back(shape->find(name));
+	// chunk_insert's pg_catalog.now(): "now" is the transaction's start too, as the columns' input.
+	batch.columns.push_back(shape->find("date_added"));
+	batch.columns.push_back(shape->find("date_updated"));
+	if (std::find(batch.columns.begin(), batch.columns.end(), -1) != batch.columns.end() || shape->find("id") < 0 ||
+	    extras_[shape->qualified_name].sequence == InvalidOid)
+		return false; // not Sentry's table: the INSERT names what is wrong
+	const std::size_t rows = columns[0].size();
+	for (std::size_t r = 0; r < rows; ++r) {
+		batch.source_pks.push_back(std::stoll(*columns[4][r])); // min_source_pk: what an error names
+		for (const TextArray &column : columns) {
+			if (column[r])
+				batch.push_value(*column[r]);
+			else
+				batch.push_null();
+		}
+		batch.push_value("now");
+		batch.push_value("now");
+	}
+	allocate_ids(*shape, rows, batch.ids);
+	return insert_by_copy(batch);
+}
+
 void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) {
 	for (bool control : {false, true}) {
 		std::vector<TextArray> columns(12); // the uuid repeats in every row
@@ -1209,8 +1240,10 @@ void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<I
 		}
 		if (columns[0].empty())
 			continue;
-		// Every column goes in as a text[] and is cast by its own input function.
-		execute_text_arrays(chunk_insert(chunk_table(control)), columns, false);
+		// Through COPY FROM where it can, as a batch of Sentry's rows; otherwise every column goes in
+		// as a text[] and is cast by its own input function.
+		if (!copy_chunks(control, columns))
+			execute_text_arrays(chunk_insert(chunk_table(control)), columns, false);
 		// Sentry's _import writes a ControlImportChunkReplica of every control chunk, with the same
 		// content, unless one exists (backup/imports.py, do_write); on a single server too.
 		if (control && !replica_table().empty())

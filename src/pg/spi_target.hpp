@@ -96,6 +96,9 @@ private:
 	void drop_pk_map_index();
 	bool reset_session_table(const char *name, const char *columns);
 	const std::string &chunk_table(bool control);
+	// Writes chunk rows (the columns of chunk_insert, as text) through the COPY path; false if it
+	// cannot (then the INSERT writes them).
+	bool copy_chunks(bool control, const std::vector<TextArray> &columns);
 	// The same for sentry_controlimportchunkreplica, or "" (and one NOTICE) when there is none.
 	const std::string &replica_table();
 	SPIPlanPtr insert_plan(const RowBatch &batch);
@@ -132,6 +135,7 @@ private:
 	SPIPlanPtr report_plan_ = nullptr;
 	std::unique_ptr<RowSpool> spool_; // a dry run's session-table rows, while its subtransaction is open
 	std::string chunk_tables_[2];     // region, control; resolved on first use
+	std::optional<TableShape> chunk_shapes_[2];
 	std::string replica_table_;
 	bool replica_resolved_ = false;
 };
