@@ -654,17 +654,27 @@ Datum *SpiTarget::large_batch_arguments(RowBatch &batch) {
 	return values;
 }
 
+namespace {
+
+// Runs `plan` with `values`, with `context` as the error context line of anything it raises (a
+// batch's "relocate: inserting N <model> row(s) into ..."). Under pg_guard.
+void execute_in_context(SPIPlanPtr plan, Datum *values, int expected, const char *what, BatchErrorContext &context) {
+	ErrorContextCallback callback;
+	callback.callback = batch_error_context;
+	callback.arg = &context;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+	expect(SPI_execute_plan(plan, values, nullptr, false, 0), expected, what);
+	error_context_stack = callback.previous;
+}
+
+} // namespace
+
 void SpiTarget::execute_large_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
 	BatchErrorContext context{"inserting", "into", &batch};
 	Datum *values = large_batch_arguments(batch);
 	pg_guard([&] {
-		ErrorContextCallback callback;
-		callback.callback = batch_error_context;
-		callback.arg = &context;
-		callback.previous = error_context_stack;
-		error_context_stack = &callback;
-		expect(SPI_execute_plan(plan, values, nullptr, false, 0), expected, what);
-		error_context_stack = callback.previous;
+		execute_in_context(plan, values, expected, what, context);
 		MemoryContextReset(batch_context_);
 	});
 }
@@ -683,13 +693,7 @@ void SpiTarget::execute_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expe
 			values[k + 1] = text_array(batch, k);
 		MemoryContextSwitchTo(old);
 
-		ErrorContextCallback callback;
-		callback.callback = batch_error_context;
-		callback.arg = &context;
-		callback.previous = error_context_stack;
-		error_context_stack = &callback;
-		expect(SPI_execute_plan(plan, values, nullptr, false, 0), expected, what);
-		error_context_stack = callback.previous;
+		execute_in_context(plan, values, expected, what, context);
 		MemoryContextReset(batch_context_);
 	});
 }
