@@ -62,14 +62,7 @@ TRUNCATE sentry_option;
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS relocate_regress_copy;
 CREATE ROLE relocate_regress_copy;
-DO $$
-DECLARE t regclass;
-BEGIN
-    FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = 'sentry' AND c.relkind IN ('r', 'p') LOOP
-        EXECUTE format('ALTER TABLE %s OWNER TO relocate_regress_copy', t);
-    END LOOP;
-END $$;
+SELECT public.own_sentry_tables('relocate_regress_copy');
 GRANT USAGE ON SCHEMA sentry TO relocate_regress_copy;
 DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
 SET ROLE relocate_regress_copy;

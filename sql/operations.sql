@@ -44,14 +44,7 @@ SELECT count(*) AS relocation_files FROM relocate_relocation_file;
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS relocate_regress_sentry;
 CREATE ROLE relocate_regress_sentry;
-DO $$
-DECLARE t regclass;
-BEGIN
-    FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = 'sentry' AND c.relkind IN ('r', 'p') LOOP
-        EXECUTE format('ALTER TABLE %s OWNER TO relocate_regress_sentry', t);
-    END LOOP;
-END $$;
+SELECT public.own_sentry_tables('relocate_regress_sentry');
 GRANT USAGE ON SCHEMA sentry TO relocate_regress_sentry;
 RESET client_min_messages;
 -- The session's temporary tables belong to the role that ran its first import (here the superuser,

@@ -17,6 +17,17 @@ SET search_path = sentry, public;
 \endif
 \i :schema_file
 
+-- Makes `owner` the owner of every table of the schema sentry (a role that is not a superuser, as
+-- Sentry's own database role is).
+CREATE OR REPLACE FUNCTION public.own_sentry_tables(owner name) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t regclass;
+BEGIN
+    FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'sentry' AND c.relkind IN ('r', 'p') LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO %I', t, owner);
+    END LOOP;
+END $$;
+
 -- Rows of each model in an export.
 CREATE OR REPLACE FUNCTION public.export_counts(export jsonb)
 RETURNS TABLE (model text, entries bigint) LANGUAGE sql AS $$
