@@ -122,6 +122,53 @@ END $$;
 SELECT pg_temp.chunk_error(:'options_json');
 ALTER TABLE sentry_regionimportchunk DROP CONSTRAINT no_options;
 
+-- The foreign keys of the rows relocate writes itself (src/pg/foreign_key_checks.cpp) are checked
+-- once, at the end of the import, instead of by PostgreSQL's RI trigger per row at the commit. A
+-- key that refers to nothing is relocate_import's error (23503, naming the model, the source pk
+-- and the column), not the commit's; the rows referred to are locked FOR KEY SHARE, as RI locks
+-- them, so that no other session can delete them before the import commits; the check runs as the
+-- referenced table's owner, as RI's does; where RI would not fire (session_replication_role =
+-- replica) there is no check either. owner_id is not in the export: its default fills it.
+TRUNCATE sentry_option;
+CREATE TABLE public.option_owner (id bigint PRIMARY KEY);
+ALTER TABLE sentry_option ADD COLUMN owner_id bigint DEFAULT 7
+    CONSTRAINT option_owner_fk REFERENCES public.option_owner (id) DEFERRABLE INITIALLY DEFERRED;
+BEGIN;
+SELECT * FROM relocate_import(:'options_json', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT count(*) AS options FROM sentry_option;
+SET session_replication_role = replica;
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config');
+RESET session_replication_role;
+SELECT key, owner_id FROM sentry_option ORDER BY id;
+TRUNCATE sentry_option;
+INSERT INTO public.option_owner VALUES (7), (8);
+CREATE EXTENSION IF NOT EXISTS dblink;
+SELECT dblink_connect('other', format('host=%s port=%s dbname=%s user=%s',
+       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'),
+       current_database(), current_user));
+SELECT dblink_exec('other', 'SET lock_timeout = ''200ms''');
+BEGIN;
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config');
+SELECT dblink_exec('other', 'DELETE FROM public.option_owner WHERE id = 7', false) AS delete_referenced,
+       dblink_error_message('other') AS error;
+SELECT dblink_exec('other', 'DELETE FROM public.option_owner WHERE id = 8', false) AS delete_other;
+COMMIT;
+SELECT key, owner_id FROM sentry_option ORDER BY id;
+SELECT id FROM public.option_owner;
+SELECT dblink_disconnect('other');
+TRUNCATE sentry_option;
+DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
+SET ROLE relocate_regress_copy;
+SELECT has_table_privilege('public.option_owner', 'SELECT') AS may_read_option_owner;
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config');
+RESET ROLE;
+DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
+SELECT key, owner_id FROM sentry_option ORDER BY id;
+ALTER TABLE sentry_option DROP COLUMN owner_id;
+DROP TABLE public.option_owner;
+
 SET client_min_messages = warning;
 DROP SCHEMA sentry CASCADE;
 RESET client_min_messages;

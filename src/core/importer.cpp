@@ -163,6 +163,10 @@ public:
 			rules_.flush_derived(nullptr);
 		}
 		{
+			InPhase phase(&state_.timeline, Phase::ForeignKeys);
+			state_.target.check_foreign_keys();
+		}
+		{
 			InPhase phase(&state_.timeline, Phase::PkMap);
 			state_.log.flush();
 		}

@@ -282,6 +282,9 @@ public:
 	// as the import lock makes sure), from both chunk tables; write_chunks appends rows.
 	virtual std::vector<ImportChunk> load_chunks(const std::string &import_uuid) = 0;
 	virtual void write_chunks(const std::string &import_uuid, const std::vector<ImportChunk> &chunks) = 0;
+	// After the import's last write: the checks of the foreign keys the target made itself rather
+	// than per row (none by default). Throws ImportError for a row that refers to nothing.
+	virtual void check_foreign_keys() {}
 
 	// Verification (verifier.hpp): the rows of batch.table whose ids are batch.ids, compared with
 	// the batch's cells, in one read-only statement. A Target that cannot read rows back throws

@@ -22,6 +22,8 @@ const char *phase_name(Phase p) {
 		return "pk map";
 	case Phase::Derived:
 		return "derived rows";
+	case Phase::ForeignKeys:
+		return "foreign keys";
 	case Phase::Chunks:
 		return "chunks";
 	case Phase::Count:

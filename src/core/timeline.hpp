@@ -12,16 +12,17 @@
 namespace relocate {
 
 enum class Phase : std::uint8_t {
-	Setup,      // filters' pre-pass, locks, loading import chunks, describing tables
-	Parse,      // reading the export: JSON parsing, decompression, decryption
-	Rows,       // building rows: field plans, foreign keys through the pk map, value conversion
-	Normalize,  // Sentry's per-row rules (normalize hooks)
-	Collisions, // Sentry's per-batch write rules: key rules, collision lookups, unique values
-	Hashing,    // replacement password hashes
-	Writes,     // the batches' INSERT and UPDATE statements (and their ids)
-	PkMap,      // the pk map and the session's relocate_pk_map table
-	Derived,    // the rows Sentry's signals create
-	Chunks,     // import chunks, written and restored
+	Setup,       // filters' pre-pass, locks, loading import chunks, describing tables
+	Parse,       // reading the export: JSON parsing, decompression, decryption
+	Rows,        // building rows: field plans, foreign keys through the pk map, value conversion
+	Normalize,   // Sentry's per-row rules (normalize hooks)
+	Collisions,  // Sentry's per-batch write rules: key rules, collision lookups, unique values
+	Hashing,     // replacement password hashes
+	Writes,      // the batches' INSERT and UPDATE statements (and their ids)
+	PkMap,       // the pk map and the session's relocate_pk_map table
+	Derived,     // the rows Sentry's signals create
+	Chunks,      // import chunks, written and restored
+	ForeignKeys, // the foreign keys of the rows relocate wrote itself, checked at the end
 	Count
 };
 

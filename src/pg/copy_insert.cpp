@@ -58,31 +58,6 @@ int read_feed(void *outbuf, int /*minread*/, int maxread) {
 	return static_cast<int>(n);
 }
 
-// Whether COPY into `rel` of the batch's columns does what the INSERT would, and the role may do
-// it; if so, the range table COPY checks against (`pstate`'s) and the column names it reads.
-bool copy_allowed(Relation rel, const RowBatch &batch, ParseState *pstate, List **attnames) {
-	// COPY applies no rules (an INSERT rule rewrites the INSERT), and refuses row-level security
-	// (the INSERT applies its policies); a partitioned table keeps the INSERT.
-	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rules != nullptr ||
-	    check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED)
-		return false;
-	// DoCopy's privilege check (COPY FROM: INSERT on the table or on each column written), which
-	// CopyFrom leaves to its caller. Without the privilege the INSERT runs and raises its error.
-	ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, nullptr, false, false);
-	RangeTblEntry *rte = nsitem->p_rte;
-	rte->requiredPerms = ACL_INSERT;
-	const TableShape &table = *batch.table;
-	for (std::size_t k = 0; k <= batch.width(); ++k) {
-		const char *name = k == 0 ? "id" : table.columns[static_cast<std::size_t>(batch.columns[k - 1])].name.c_str();
-		const int attnum = attnameAttNum(rel, name, false);
-		if (attnum == InvalidAttrNumber)
-			return false;
-		rte->insertedCols = bms_add_member(rte->insertedCols, attnum - FirstLowInvalidHeapAttributeNumber);
-		*attnames = lappend(*attnames, makeString(pstrdup(name)));
-	}
-	return ExecCheckRTPerms(pstate->p_rtable, false);
-}
-
 bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, MemoryContext memory,
                    ErrorContextCallback *context) {
 	if (XactReadOnly || IsInParallelMode())
@@ -131,6 +106,30 @@ bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, Me
 }
 
 } // namespace
+
+bool copy_allowed(Relation rel, const RowBatch &batch, ParseState *pstate, List **attnames) {
+	// COPY applies no rules (an INSERT rule rewrites the INSERT), and refuses row-level security
+	// (the INSERT applies its policies); a partitioned table keeps the INSERT.
+	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rules != nullptr ||
+	    check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED)
+		return false;
+	// DoCopy's privilege check (COPY FROM: INSERT on the table or on each column written), which
+	// CopyFrom leaves to its caller. Without the privilege the INSERT runs and raises its error.
+	ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, nullptr, false, false);
+	RangeTblEntry *rte = nsitem->p_rte;
+	rte->requiredPerms = ACL_INSERT;
+	const TableShape &table = *batch.table;
+	for (std::size_t k = 0; k <= batch.width(); ++k) {
+		const char *name = k == 0 ? "id" : table.columns[static_cast<std::size_t>(batch.columns[k - 1])].name.c_str();
+		const int attnum = attnameAttNum(rel, name, false);
+		if (attnum == InvalidAttrNumber)
+			return false;
+		rte->insertedCols = bms_add_member(rte->insertedCols, attnum - FirstLowInvalidHeapAttributeNumber);
+		if (attnames != nullptr)
+			*attnames = lappend(*attnames, makeString(pstrdup(name)));
+	}
+	return ExecCheckRTPerms(pstate->p_rtable, false);
+}
 
 bool copy_insert_rows(Oid relid, const RowBatch &batch, const std::string &text, MemoryContext memory,
                       ErrorContextCallback *context) {

@@ -10,7 +10,19 @@
 #include "core/target.hpp"
 #include "pg/boundary.hpp"
 
+extern "C" {
+#include "parser/parse_node.h"
+#include "utils/relcache.h"
+}
+
 namespace relocate::pg {
+
+// Whether COPY into `rel` of the batch's columns (the id and `batch.columns`) does what the
+// batch's INSERT would, and the role may do it: a plain table without rules or row-level security
+// for the current role, INSERT granted on it or on each column. If so, `pstate` holds the range
+// table entry the executor checks against, and `attnames` (unless null) the column names. Called
+// under pg_guard.
+bool copy_allowed(Relation rel, const RowBatch &batch, ParseState *pstate, List **attnames);
 
 // Inserts `batch` into the table `relid` through COPY FROM of `text` (copy_text of the batch), in a
 // command of its own, as the INSERT through SPI would run: the command counter advanced before and

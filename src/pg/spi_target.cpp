@@ -10,6 +10,7 @@
 #include "core/model_hooks.hpp"
 #include "pg/jsonb_build.hpp"
 #include "pg/copy_insert.hpp"
+#include "pg/multi_insert.hpp"
 #include "pg/pk_map_insert.hpp"
 #include "pg/sql_builder.hpp"
 
@@ -53,6 +54,7 @@ void SpiTarget::begin() {
 		batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "relocate batch", ALLOCSET_DEFAULT_SIZES);
 	});
 	connected_ = true;
+	foreign_keys_.clear();
 	if (!spool_)
 		reset_session_tables();
 }
@@ -572,16 +574,25 @@ bool SpiTarget::insert_by_copy(const RowBatch &batch) {
 	if (batch.ignore_conflicts || batch.rows() == 0 || has_large_value(batch))
 		return false;
 	const Oid relid = extras_[batch.table->qualified_name].relid;
-	if (relid == InvalidOid || !copy_text(batch, copy_text_))
-		return false; // a NUL byte, which COPY's text cannot carry (the core refuses them in values)
+	if (relid == InvalidOid)
+		return false;
 	BatchErrorContext context{"inserting", "into", &batch};
 	ErrorContextCallback callback;
 	callback.callback = batch_error_context;
 	callback.arg = &context;
 	callback.previous = nullptr;
-	bool copied = false;
-	write_naming_errors(batch, [&] { copied = copy_insert_rows(relid, batch, copy_text_, batch_context_, &callback); });
-	return copied;
+	// Written by relocate itself, its foreign keys checked once at the end of the import, where the
+	// table fires no trigger of its own; else through COPY FROM, which fires them all.
+	bool written = false;
+	write_naming_errors(batch,
+	                    [&] { written = multi_insert_rows(relid, batch, batch_context_, &callback, foreign_keys_); });
+	if (written)
+		return true;
+	if (!copy_text(batch, copy_text_))
+		return false; // a NUL byte, which COPY's text cannot carry (the core refuses them in values)
+	write_naming_errors(batch,
+	                    [&] { written = copy_insert_rows(relid, batch, copy_text_, batch_context_, &callback); });
+	return written;
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include "core/row_spool.hpp"
 #include "core/target.hpp"
 #include "pg/boundary.hpp"
+#include "pg/foreign_key_checks.hpp"
 #include "pg/progress.hpp"
 
 extern "C" {
@@ -68,6 +69,7 @@ public:
 	void record_pk_map(const PkMapRows &rows) override;
 	void record_report(const ReportRows &rows) override;
 	void check_for_interrupts() override;
+	void check_foreign_keys() override { foreign_keys_.check_all(); }
 	// Where check_for_interrupts publishes the import's progress (nullptr: nowhere).
 	void set_progress_report(ProgressReport *report) { progress_report_ = report; }
 	void lock_import(const std::string &import_uuid) override;
@@ -130,6 +132,7 @@ private:
 	std::map<std::string, std::optional<TableShape>> shapes_; // by table name, resolved once
 	std::map<std::string, SPIPlanPtr> insert_plans_;          // plans live in SPI's procedure context
 	std::map<std::string, SPIPlanPtr> text_plans_;            // execute_text_arrays', by statement
+	ForeignKeyChecks foreign_keys_;                           // of the rows multi_insert_rows wrote
 	std::string copy_text_;                                   // insert_by_copy's batch text, reused
 	SPIPlanPtr pk_map_plan_ = nullptr;
 	SPIPlanPtr report_plan_ = nullptr;
