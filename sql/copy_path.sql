@@ -169,6 +169,21 @@ SELECT key, owner_id FROM sentry_option ORDER BY id;
 ALTER TABLE sentry_option DROP COLUMN owner_id;
 DROP TABLE public.option_owner;
 
+-- A key that refers to a row of the same import needs no lookup; the first id past the import's
+-- own is looked up (and missing). The ids are the sequence's next two, 42 and 43.
+TRUNCATE sentry_option;
+SELECT setval('sentry_option_id_seq', 41) AS last_id;
+ALTER TABLE sentry_option ADD COLUMN owner_id bigint DEFAULT 43
+    CONSTRAINT option_owner_fk REFERENCES sentry_option (id) DEFERRABLE INITIALLY DEFERRED;
+SELECT model, inserted FROM relocate_import(:'options_json', scope => 'config');
+SELECT id, key, owner_id FROM sentry_option ORDER BY id;
+TRUNCATE sentry_option;
+SELECT setval('sentry_option_id_seq', 41) AS last_id;
+ALTER TABLE sentry_option ALTER COLUMN owner_id SET DEFAULT 44;
+SELECT * FROM relocate_import(:'options_json', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE sentry_option DROP COLUMN owner_id;
+
 SET client_min_messages = warning;
 DROP SCHEMA sentry CASCADE;
 RESET client_min_messages;
