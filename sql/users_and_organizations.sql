@@ -142,7 +142,8 @@ SELECT * FROM relocate_import('[
   import_uuid => '00000000-0000-4000-8000-0000000000e1');
 SELECT m.old_pk, o.slug = 'some-org' AS some_org, o.slug ~ '^([0-9a-f]{12}|[0-9]{12}-[a-z0-9]{2,12})$' AS hex12,
        o.slug ~ '^12345-[a-z0-9]{2,12}$' AS digits_suffixed,
-       CASE WHEN m.old_pk IN (1, 4, 5) THEN o.slug ELSE '(random)' END AS slug, length(o.slug) AS len
+       CASE WHEN m.old_pk IN (1, 4, 5) THEN o.slug ELSE '(random)' END AS slug,
+       length(CASE WHEN m.old_pk = 2 THEN split_part(o.slug, '-', 1) ELSE o.slug END) AS len -- pk 2: the hex digits
   FROM relocate_pk_map m JOIN sentry_organization o ON o.id = m.new_pk WHERE m.model = 'sentry.organization'
  ORDER BY m.old_pk;
 SELECT count(*) AS reservations,
