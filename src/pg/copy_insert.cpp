@@ -60,17 +60,14 @@ int read_feed(void *outbuf, int /*minread*/, int maxread) {
 
 bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, MemoryContext memory,
                    ErrorContextCallback *context) {
-	if (XactReadOnly || IsInParallelMode())
-		return false; // the INSERT raises the error
-	MemoryContext old = MemoryContextSwitchTo(memory);
-	// By the oid the table was resolved to once per import, never by name again.
-	Relation rel = table_open(relid, RowExclusiveLock);
-	ParseState *pstate = make_parsestate(nullptr);
+	BatchTable t;
+	if (!open_batch_table(relid, memory, &t))
+		return false;
+	Relation rel = t.rel;
+	ParseState *pstate = t.pstate;
 	List *attnames = NIL;
 	if (!copy_allowed(rel, batch, pstate, &attnames)) {
-		table_close(rel, NoLock);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(memory);
+		close_batch_table(&t, memory);
 		return false;
 	}
 	// The export is UTF-8, as the database is (relocate refuses another encoding): no conversion
@@ -80,12 +77,7 @@ bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, Me
 	Feed feed{text.data(), text.size(), 0, nullptr, false};
 	Feed *const outer_feed = current_feed; // an import in a trigger of this COPY's table has its own
 	current_feed = &feed;
-	// As SPI runs a statement that writes: the command counter advanced before and after (so that
-	// the next statement sees the rows), a new snapshot while it runs.
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	context->previous = error_context_stack;
-	error_context_stack = context;
+	begin_batch_command(context);
 	// COPY reports its own progress in the backend's COPY progress parameters, where relocate
 	// shows the import's (relocate_progress, pg_stat_progress_copy): it must not start, overwrite or
 	// end them. Those calls do nothing while activity tracking is off; copy_insert_rows turns it
@@ -95,17 +87,42 @@ bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, Me
 	feed.cstate = cstate;
 	(void)CopyFrom(cstate);
 	EndCopyFrom(cstate);
-	error_context_stack = context->previous;
-	PopActiveSnapshot();
-	CommandCounterIncrement();
-	table_close(rel, NoLock);
+	end_batch_command(context);
 	current_feed = outer_feed;
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(memory);
+	close_batch_table(&t, memory);
 	return true;
 }
 
 } // namespace
+
+bool open_batch_table(Oid relid, MemoryContext memory, BatchTable *t) {
+	if (XactReadOnly || IsInParallelMode())
+		return false; // the INSERT raises the error
+	t->old = MemoryContextSwitchTo(memory);
+	// By the oid the table was resolved to once per import, never by name again.
+	t->rel = table_open(relid, RowExclusiveLock);
+	t->pstate = make_parsestate(nullptr);
+	return true;
+}
+
+void close_batch_table(BatchTable *t, MemoryContext memory) {
+	table_close(t->rel, NoLock);
+	MemoryContextSwitchTo(t->old);
+	MemoryContextReset(memory);
+}
+
+void begin_batch_command(ErrorContextCallback *context) {
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	context->previous = error_context_stack;
+	error_context_stack = context;
+}
+
+void end_batch_command(ErrorContextCallback *context) {
+	error_context_stack = context->previous;
+	PopActiveSnapshot();
+	CommandCounterIncrement();
+}
 
 bool copy_allowed(Relation rel, const RowBatch &batch, ParseState *pstate, List **attnames) {
 	// COPY applies no rules (an INSERT rule rewrites the INSERT), and refuses row-level security

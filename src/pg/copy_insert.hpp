@@ -24,6 +24,26 @@ namespace relocate::pg {
 // under pg_guard.
 bool copy_allowed(Relation rel, const RowBatch &batch, ParseState *pstate, List **attnames);
 
+// The table a batch is written to, opened (RowExclusiveLock) by the oid it was resolved to once per
+// import, never by name again, with the parse state its range table entry goes into; `memory` is
+// the current context until close_batch_table, which resets it. open_batch_table is false, having
+// opened nothing, in a read-only transaction or in parallel mode (where the INSERT raises the
+// error). Called under pg_guard.
+struct BatchTable {
+	Relation rel = nullptr;
+	ParseState *pstate = nullptr;
+	MemoryContext old = nullptr;
+};
+bool open_batch_table(Oid relid, MemoryContext memory, BatchTable *t);
+void close_batch_table(BatchTable *t, MemoryContext memory);
+
+// The command a batch is written in, as SPI runs a statement that writes: the command counter
+// advanced before and after (so that the next statement sees the rows), a new snapshot while it
+// runs, and `context` (the batch's) pushed as the error context. Called under pg_guard (which
+// restores the error context stack on an ERROR; the snapshot goes with the transaction's abort).
+void begin_batch_command(ErrorContextCallback *context);
+void end_batch_command(ErrorContextCallback *context);
+
 // Inserts `batch` into the table `relid` through COPY FROM of `text` (copy_text of the batch), in a
 // command of its own, as the INSERT through SPI would run: the command counter advanced before and
 // after, a fresh snapshot while it runs. Returns false, having written nothing, when COPY could

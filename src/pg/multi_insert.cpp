@@ -200,28 +200,20 @@ void fill_slot(TupleTableSlot *slot, const RowBatch &batch, std::size_t row, con
 
 bool multi_insert_in_guard(Oid relid, const RowBatch &batch, MemoryContext memory, ErrorContextCallback *context,
                            ForeignKeyChecks &checks) {
-	if (XactReadOnly || IsInParallelMode())
-		return false; // the INSERT raises the error
-	MemoryContext old = MemoryContextSwitchTo(memory);
-	// By the oid the table was resolved to once per import, never by name again.
-	Relation rel = table_open(relid, RowExclusiveLock);
-	ParseState *pstate = make_parsestate(nullptr);
+	BatchTable t;
+	if (!open_batch_table(relid, memory, &t))
+		return false;
+	Relation rel = t.rel;
+	ParseState *pstate = t.pstate;
 	CheckedKey *keys = nullptr;
 	int nkeys = 0;
 	Attribute *atts = nullptr;
 	if (!only_checked_triggers(rel, checks, &keys, &nkeys) || !copy_allowed(rel, batch, pstate, nullptr) ||
 	    (atts = plan_attributes(rel, batch)) == nullptr) {
-		table_close(rel, NoLock);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(memory);
+		close_batch_table(&t, memory);
 		return false;
 	}
-	// As SPI runs a statement that writes: the command counter advanced before and after (so that
-	// the next statement sees the rows), a new snapshot while it runs.
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	context->previous = error_context_stack;
-	error_context_stack = context;
+	begin_batch_command(context);
 
 	EState *estate = CreateExecutorState();
 	ExecInitRangeTable(estate, pstate->p_rtable);
@@ -286,12 +278,8 @@ bool multi_insert_in_guard(Oid relid, const RowBatch &batch, MemoryContext memor
 	ExecCloseRangeTableRelations(estate);
 	FreeExecutorState(estate);
 
-	error_context_stack = context->previous;
-	PopActiveSnapshot();
-	CommandCounterIncrement();
-	table_close(rel, NoLock);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(memory);
+	end_batch_command(context);
+	close_batch_table(&t, memory);
 	return true;
 }
 
