@@ -264,7 +264,9 @@ bool multi_insert_in_guard(Oid relid, const RowBatch &batch, MemoryContext memor
 		if (rri->ri_NumIndices > 0)
 			for (std::size_t i = 0; i < n; ++i) {
 				ResetPerTupleExprContext(estate);
-				// No deferred unique or exclusion constraint here (their recheck is a trigger).
+				// The recheck list of a deferrable unique or exclusion constraint: its recheck is a
+				// trigger, so such a table takes COPY FROM, unless the trigger is disabled, when COPY
+				// would not recheck either.
 				list_free(ExecInsertIndexTuples(rri, slots[i], estate, false, false, nullptr, NIL));
 			}
 		for (std::size_t i = 0; i < n; ++i)

@@ -9,8 +9,9 @@
 // commit: relocate checks them itself, once per import (ForeignKeyChecks). That is why this path
 // takes only a table whose INSERT fires no trigger but those RI checks, and RI checks it can make:
 // any other trigger (a user's, a deferred unique constraint's), a foreign key of several columns or
-// not between integers or onto a partitioned table, a volatile default, rules or row-level
-// security, and the batch goes to COPY FROM (src/pg/copy_insert), which fires every trigger.
+// not between integers or onto a partitioned table, a volatile default, and the batch goes to COPY
+// FROM (src/pg/copy_insert), which fires every trigger; rules, row-level security or a missing
+// privilege, and it goes to the INSERT.
 #pragma once
 
 #include "core/target.hpp"

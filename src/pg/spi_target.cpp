@@ -1255,8 +1255,8 @@ void SpiTarget::write_chunks(const std::string &import_uuid, const std::vector<I
 		}
 		if (columns[0].empty())
 			continue;
-		// Through COPY FROM where it can, as a batch of Sentry's rows; otherwise every column goes in
-		// as a text[] and is cast by its own input function.
+		// As a batch of Sentry's rows (insert_by_copy: multi_insert or COPY FROM) where it can;
+		// otherwise every column goes in as a text[] and is cast by its own input function.
 		if (!copy_chunks(control, columns))
 			execute_text_arrays(chunk_insert(chunk_table(control)), columns, false);
 		// Sentry's _import writes a ControlImportChunkReplica of every control chunk, with the same

@@ -104,8 +104,10 @@ private:
 	// The same for sentry_controlimportchunkreplica, or "" (and one NOTICE) when there is none.
 	const std::string &replica_table();
 	SPIPlanPtr insert_plan(const RowBatch &batch);
-	// Inserts the batch through COPY FROM (copy_insert_rows) if COPY writes it as the INSERT would;
-	// false when the INSERT must write it.
+	// Inserts the batch without the INSERT: written by relocate (multi_insert_rows, its foreign keys
+	// checked at the end of the import) where the table fires no trigger but their RI checks, else
+	// through COPY FROM (copy_insert_rows) if COPY writes it as the INSERT would; false when the
+	// INSERT must write it.
 	bool insert_by_copy(const RowBatch &batch);
 	SPIPlanPtr update_plan(const RowBatch &batch);
 	// Runs `plan` with an int8[] of the batch's ids and a text[] per batch column.
