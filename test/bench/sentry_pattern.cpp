@@ -10,13 +10,13 @@
 //      (table tab, column id), in Sentry's model order (the catalogue's sort_order) and id order;
 //   2. on --target (an identical database holding only the existing install), timed:
 //      BEGIN; for each row: remap its foreign keys (real FK constraints and the catalogue's
-//      relocate_model_foreign_keys) to the ids returned so far, run one prepared collision SELECT
-//      by the model's first unique set whose values are all non-null (relocate_models.uniques,
-//      mapped to columns) or else by the row's id, then one prepared INSERT ... RETURNING id with
-//      bound (text) parameters; COMMIT.
-//      The statements are prepared once but planned at every execution (plan_cache_mode =
-//      force_custom_plan), as Django's are (psycopg2 sends each statement as text): a generic plan
-//      made while the tables are nearly empty is a sequential scan, kept as the tables grow.
+//      relocate_model_foreign_keys) to the ids returned so far, run one collision SELECT by the
+//      model's first unique set whose values are all non-null (relocate_models.uniques, mapped to
+//      columns) or else by the row's id, then one INSERT ... RETURNING id; COMMIT.
+//      Each statement is sent as Django sends it through psycopg2 (Sentry's driver,
+//      requirements-base.txt): one text query with its values quoted into it as literals
+//      (PQescapeLiteral), over the simple query protocol, so the server parses, analyzes and plans
+//      every statement. (psycopg2 binds no parameters and prepares nothing on the server.)
 //
 //   sentry_pattern --source CONNINFO --target CONNINFO [--schema sentry]
 //                  [--existing public.bench_existing] [--verbose]
@@ -77,16 +77,19 @@ public:
 		check(*res, sql);
 		return res;
 	}
-	void prepare(const std::string &name, const std::string &sql) {
-		Result res(PQprepare(c_, name.c_str(), sql.c_str(), 0, nullptr));
-		check(res, sql);
-	}
-	// Executes a prepared statement with text parameters (nullptr = NULL).
-	std::unique_ptr<Result> run(const std::string &name, const std::vector<const char *> &values) {
-		auto res = std::make_unique<Result>(
-		    PQexecPrepared(c_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
-		check(*res, name);
+	// One statement over the simple query protocol, as psycopg2's cursor.execute sends it.
+	std::unique_ptr<Result> query(const std::string &sql) {
+		auto res = std::make_unique<Result>(PQexec(c_, sql.c_str()));
+		check(*res, sql);
 		return res;
+	}
+	// A value quoted as an SQL literal (psycopg2's adaptation of a str); throws on an encoding error.
+	void append_literal(std::string &out, const std::string &value) {
+		char *quoted = PQescapeLiteral(c_, value.c_str(), value.size());
+		if (quoted == nullptr)
+			throw std::runtime_error(std::string("cannot quote a value: ") + PQerrorMessage(c_));
+		out += quoted;
+		PQfreemem(quoted);
 	}
 
 private:
@@ -291,32 +294,28 @@ int main(int argc, char **argv) {
 
 		// --- write them to the target, row by row --------------------------------------------------
 		Connection dst(target);
-		dst.exec("set plan_cache_mode = force_custom_plan");
 		std::size_t selects = 0, found = 0;
 		const auto t0 = Clock::now();
 		dst.exec("begin");
+		std::string sql;
 		for (std::size_t ti = 0; ti < tables.size(); ++ti) {
 			Table &t = tables[ti];
 			if (t.nrows == 0)
 				continue;
 			const std::size_t ncols = t.columns.size();
 			std::vector<int> insert_cols;
-			std::string cols, params;
+			std::string cols;
 			for (std::size_t k = 0; k < ncols; ++k) {
 				if (static_cast<int>(k) == t.id_col)
 					continue;
 				insert_cols.push_back(static_cast<int>(k));
 				cols += (cols.empty() ? "" : ", ") + quote_ident(t.columns[k]);
-				params += (params.empty() ? "$" : ", $") + std::to_string(insert_cols.size());
 			}
+			const std::string insert_head = "insert into " + t.qualified + " (" + cols + ") values (";
+			const std::string select_head = "select id from " + t.qualified + " where ";
 			const auto table_start = Clock::now();
-			const std::string insert_name = "i" + std::to_string(ti);
-			dst.prepare(insert_name,
-			            "insert into " + t.qualified + " (" + cols + ") values (" + params + ") returning id");
-			std::vector<bool> prepared(t.uniques.size() + 1, false); // last: by id
 
 			std::vector<std::string> values(ncols);
-			std::vector<const char *> args, key_args;
 			for (std::size_t i = 0; i < t.nrows; ++i) {
 				const std::string *row = &t.cells[i * ncols];
 				const char *nul = &t.nulls[i * ncols];
@@ -341,26 +340,28 @@ int main(int argc, char **argv) {
 				}
 				const std::vector<int> by_id = {t.id_col};
 				const std::vector<int> &key = which < t.uniques.size() ? t.uniques[which] : by_id;
-				const std::string select_name = "s" + std::to_string(ti) + "_" + std::to_string(which);
-				if (!prepared[which]) {
-					std::string where;
-					for (std::size_t j = 0; j < key.size(); ++j)
-						where += (j ? " and " : "") + quote_ident(t.columns[static_cast<std::size_t>(key[j])]) +
-						         " = $" + std::to_string(j + 1);
-					dst.prepare(select_name, "select id from " + t.qualified + " where " + where);
-					prepared[which] = true;
+				sql = select_head;
+				for (std::size_t j = 0; j < key.size(); ++j) {
+					const auto k = static_cast<std::size_t>(key[j]);
+					sql += (j ? " and " : "") + quote_ident(t.columns[k]) + " = ";
+					dst.append_literal(sql, values[k]);
 				}
-				key_args.clear();
-				for (int k : key)
-					key_args.push_back(values[static_cast<std::size_t>(k)].c_str());
 				++selects;
-				if (dst.run(select_name, key_args)->rows() > 0)
+				if (dst.query(sql)->rows() > 0)
 					++found;
 				// The INSERT ... RETURNING id.
-				args.clear();
-				for (int k : insert_cols)
-					args.push_back(nul[k] ? nullptr : values[static_cast<std::size_t>(k)].c_str());
-				auto r = dst.run(insert_name, args);
+				sql = insert_head;
+				for (std::size_t j = 0; j < insert_cols.size(); ++j) {
+					const auto k = static_cast<std::size_t>(insert_cols[j]);
+					if (j)
+						sql += ", ";
+					if (nul[k])
+						sql += "NULL";
+					else
+						dst.append_literal(sql, values[k]);
+				}
+				sql += ") returning id";
+				auto r = dst.query(sql);
 				t.new_ids[std::strtoll(row[t.id_col].c_str(), nullptr, 10)] =
 				    std::strtoll(PQgetvalue(r->r, 0, 0), nullptr, 10);
 			}
