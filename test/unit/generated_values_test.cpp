@@ -7,10 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <openssl/evp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -18,6 +21,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/error.hpp"
@@ -68,6 +72,45 @@ TEST(GeneratedValuesRandom, RandomBytesFillTheBuffer) {
 	std::vector<unsigned char> big(3 << 20);
 	random_bytes(big.data(), big.size()); // more than one RAND_bytes chunk
 	EXPECT_TRUE(std::any_of(big.end() - 64, big.end(), [](unsigned char b) { return b != 0; }));
+}
+
+// Small draws come from a per-thread pool of RAND_bytes output (generated_values.cpp): no byte is
+// handed out twice, across the pool's refills too, and every byte value turns up.
+TEST(GeneratedValuesRandom, SmallDrawsNeverRepeatAcrossRefills) {
+	std::set<std::string> draws;
+	std::set<unsigned char> values;
+	for (int i = 0; i < 1000; ++i) { // 1000 x 61 bytes: about 15 refills of a 4 KiB pool
+		unsigned char buf[61];
+		random_bytes(buf, sizeof buf);
+		draws.emplace(reinterpret_cast<const char *>(buf), sizeof buf);
+		values.insert(buf, buf + sizeof buf);
+	}
+	EXPECT_EQ(draws.size(), 1000U);
+	EXPECT_EQ(values.size(), 256U);
+	// Each thread has a pool of its own: two threads draw different bytes.
+	unsigned char here[32], there[32];
+	random_bytes(here, sizeof here);
+	std::thread([&] { random_bytes(there, sizeof there); }).join();
+	EXPECT_NE(std::memcmp(here, there, sizeof here), 0);
+	// After a fork the child does not draw what is left in the parent's pool.
+	int fds[2];
+	ASSERT_EQ(pipe(fds), 0);
+	const pid_t child = fork();
+	ASSERT_GE(child, 0);
+	if (child == 0) {
+		unsigned char b[32];
+		random_bytes(b, sizeof b);
+		_exit(write(fds[1], b, sizeof b) == static_cast<ssize_t>(sizeof b) ? 0 : 1);
+	}
+	unsigned char parent[32], in_child[32];
+	random_bytes(parent, sizeof parent);
+	ASSERT_EQ(read(fds[0], in_child, sizeof in_child), static_cast<ssize_t>(sizeof in_child));
+	int status = 0;
+	waitpid(child, &status, 0);
+	close(fds[0]);
+	close(fds[1]);
+	EXPECT_EQ(status, 0);
+	EXPECT_NE(std::memcmp(parent, in_child, sizeof parent), 0);
 }
 
 TEST(GeneratedValuesRandom, RandomHexLengthsAndAlphabet) {
