@@ -196,6 +196,33 @@ COMMIT;
 SELECT count(*) AS options FROM sentry_option;
 ALTER TABLE sentry_option DROP CONSTRAINT one_of_each_value;
 
+-- The error names the Sentry field when the column is one of the model's foreign keys. A merged
+-- user (Global scope, merge_users; Sentry's test_colliding_user_with_merging_*) keeps the existing
+-- user's id, so the authenticator refers to a row the import did not write, and the end of the
+-- import looks it up; a trigger on the authenticator's import chunk (written before the check)
+-- deletes that user, as another transaction could have before the import locked it.
+\set owner `cat test/fixtures/relocate/owner.json`
+INSERT INTO auth_user (password, username, first_name, email, is_staff, is_active, is_superuser, is_managed,
+                       is_password_expired, flags, date_joined)
+VALUES ('x', 'owner', '', 'existing@example.com', false, true, false, false, false, 0, now());
+CREATE FUNCTION pg_temp.delete_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM sentry.auth_user WHERE username = 'owner';
+    RETURN NULL;
+END $$;
+CREATE TRIGGER delete_owner AFTER INSERT ON sentry_controlimportchunk
+    FOR EACH ROW WHEN (NEW.model = 'sentry.authenticator') EXECUTE FUNCTION pg_temp.delete_owner();
+BEGIN;
+SELECT * FROM relocate_import(:'owner', scope => 'global', merge_users => true);
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT count(*) AS authenticators, (SELECT count(*) FROM auth_user) AS users FROM auth_authenticator;
+-- Without the trigger the same import attaches the authenticator to the existing user.
+DROP TRIGGER delete_owner ON sentry_controlimportchunk;
+SELECT model, inserted, existing FROM relocate_import(:'owner', scope => 'global', merge_users => true)
+ WHERE model IN ('sentry.user', 'sentry.authenticator');
+SELECT u.username FROM auth_authenticator a JOIN auth_user u ON u.id = a.user_id;
+
 SET client_min_messages = warning;
 DROP SCHEMA sentry CASCADE;
 RESET client_min_messages;

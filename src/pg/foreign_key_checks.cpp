@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/catalogue.hpp"
 #include "core/error.hpp"
 #include "pg/sql_builder.hpp"
 
@@ -52,13 +53,26 @@ ConstraintNames names_of(const ForeignKeyChecks::Constraint &c) {
 	return n;
 }
 
+// Where the error points: the Sentry field when the column is one of the model's foreign keys
+// (`field "user" (column "user_id" of T)`), else the column (one the export need not hold).
+std::string referring_place(const ForeignKeyChecks::Reference &r, const ConstraintNames &n) {
+	if (const ModelDef *m = find_model(r.model)) {
+		const std::string field = field_for_column(*m, n.column);
+		if (find_foreign_key(*m, field) != nullptr)
+			return field == n.column
+			           ? "field \"" + field + "\" of " + n.table_qualified
+			           : "field \"" + field + "\" (column \"" + n.column + "\" of " + n.table_qualified + ")";
+	}
+	return "column \"" + n.column + "\" of " + n.table_qualified;
+}
+
 [[noreturn]] void missing_key(const ForeignKeyChecks::Reference &r, const ConstraintNames &n) {
 	const std::string key = std::to_string(r.key);
 	throw ImportError(
 	    "23503",
-	    std::string("relocate: ") + r.model + " pk " + std::to_string(r.source_pk) + ", column \"" + n.column +
-	        "\" of " + n.table_qualified + ": the row it refers to (" + n.referenced_qualified + "." +
-	        quote_identifier(n.referenced_column) + " = " + key + ") does not exist",
+	    std::string("relocate: ") + r.model + " pk " + std::to_string(r.source_pk) + ", " + referring_place(r, n) +
+	        ": the row it refers to (" + n.referenced_qualified + "." + quote_identifier(n.referenced_column) + " = " +
+	        key + ") does not exist",
 	    "insert or update on table \"" + n.table + "\" violates foreign key constraint \"" + n.constraint +
 	        "\": Key (" + n.column + ")=(" + key + ") is not present in table \"" + n.referenced + "\".",
 	    "Another transaction deleted the row after the import found it, or a column relocate copies as the export "
