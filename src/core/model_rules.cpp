@@ -278,6 +278,7 @@ void RuleContext::insert_derived_later(const char *consumer, const std::string &
 			p.at.push_back(static_cast<std::size_t>(std::find(columns.begin(), columns.end(), k) - columns.begin()));
 		p.fold_case = fold_case;
 		p.ignore_conflicts = ignore_conflicts;
+		p.rows = PackedRows(columns.size());
 		all.push_back(std::move(p));
 		it = all.end() - 1;
 	}
@@ -330,14 +331,21 @@ void RuleContext::flush_derived(const char *consumer) {
 			continue;
 		}
 		for (PendingDerived &p : it->second) {
+			// In batches, so that the rows are never all unpacked at once.
 			std::vector<TextArray> rows;
 			std::vector<std::int64_t> pks;
-			for (std::size_t r = 0; r < p.rows.size(); ++r)
+			for (std::size_t r = 0; r < p.rows.size(); ++r) {
 				if (!p.replaced[r]) {
-					rows.push_back(std::move(p.rows[r]));
+					rows.push_back(p.rows.row(r));
 					pks.push_back(p.source_pks[r]);
 				}
-			insert_derived(p.table, p.columns, rows, pks, p.ignore_conflicts);
+				if (rows.size() >= std::max<std::size_t>(options_.batch_rows, 1) ||
+				    (r + 1 == p.rows.size() && !rows.empty())) {
+					insert_derived(p.table, p.columns, rows, pks, p.ignore_conflicts);
+					rows.clear();
+					pks.clear();
+				}
+			}
 		}
 		it = pending_.erase(it);
 	}

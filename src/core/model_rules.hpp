@@ -27,6 +27,7 @@
 
 #include "core/import_options.hpp"
 #include "core/import_report.hpp"
+#include "core/packed_rows.hpp"
 #include "core/password_hashes.hpp"
 #include "core/target.hpp"
 #include "core/timeline.hpp"
@@ -277,7 +278,7 @@ private:
 		std::vector<std::size_t> at;  // their positions in `columns`
 		bool fold_case = false;
 		bool ignore_conflicts = false;
-		std::vector<TextArray> rows;
+		PackedRows rows; // held for a whole model's run: packed (packed_rows.hpp)
 		std::vector<std::int64_t> source_pks;
 		std::vector<bool> replaced;                          // by a row of the consumer
 		std::unordered_map<std::string, std::size_t> by_key; // joined key -> row

@@ -990,6 +990,36 @@ TEST(Importer, BatchesSplitAtBatchRows) {
 	EXPECT_GE(r->target.interrupt_checks, 3);
 }
 
+// A new user's primary UserEmail is held back (packed) until the export's own UserEmails have been
+// read, then written in batches of batch_rows: every user's row, in the users' order, once; the
+// export's row for user 3 takes the place of that user's derived row.
+TEST(Importer, HeldBackUserEmailsAreWrittenInBatches) {
+	ImportOptions o;
+	o.batch_rows = 2;
+	std::vector<std::string> entries;
+	for (int pk = 1; pk <= 5; ++pk)
+		entries.push_back(
+		    user(pk, "u" + std::to_string(pk), R"(, "email": "u)" + std::to_string(pk) + R"(@example.com")"));
+	entries.push_back(R"({"model": "sentry.useremail", "pk": 9, "fields": {"user": 3, "email": "u3@example.com",
+		"validation_hash": "fromthefile", "date_hash_added": "2023-06-22T22:59:55.521Z", "is_verified": true}})");
+	auto r = import_ok(arr(entries), "global", o);
+	const auto emails = r->target.rows_of("sentry_useremail");
+	ASSERT_EQ(emails.size(), 5u);
+	std::vector<std::string> users;
+	for (const auto &e : emails)
+		users.push_back(cell(e, "user_id") + " " + cell(e, "email") +
+		                (cell(e, "validation_hash") == "fromthefile" ? " (file)" : ""));
+	std::sort(users.begin(), users.end());
+	EXPECT_EQ(users, (std::vector<std::string>{"100 u1@example.com", "101 u2@example.com", "102 u3@example.com (file)",
+	                                           "103 u4@example.com", "104 u5@example.com"}));
+	// The four derived rows in batches of two, after the file's row.
+	std::vector<std::size_t> sizes;
+	for (const FakeTarget::Batch *b : r->target.batches_of("sentry_useremail"))
+		sizes.push_back(b->rows.size());
+	EXPECT_EQ(sizes, (std::vector<std::size_t>{1, 2, 2}));
+	EXPECT_EQ(r->report.derived_rows, 4 + 5); // four UserEmails and five Emails
+}
+
 TEST(Importer, BatchesSplitAtBatchBytes) {
 	ImportOptions o;
 	o.batch_bytes = 1; // every row is at least one byte: one row per batch
