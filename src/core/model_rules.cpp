@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <system_error>
 
 #include "core/error.hpp"
@@ -263,6 +264,20 @@ std::string joined_key(const std::vector<std::string> &values) {
 
 } // namespace
 
+std::string RuleContext::PendingDerived::key_of(std::uint32_t r) const {
+	std::string k;
+	for (std::size_t c : at) {
+		const std::size_t from = k.size();
+		k.append(rows.value(r, c).value_or(std::string_view()));
+		if (fold_case)
+			for (std::size_t i = from; i < k.size(); ++i)
+				if (k[i] >= 'A' && k[i] <= 'Z')
+					k[i] = static_cast<char>(k[i] - 'A' + 'a');
+		k.push_back('\0');
+	}
+	return k;
+}
+
 void RuleContext::insert_derived_later(const char *consumer, const std::string &table,
                                        const std::vector<std::string> &columns, const std::vector<std::string> &key,
                                        bool fold_case, const std::vector<TextArray> &rows,
@@ -297,7 +312,13 @@ void RuleContext::insert_derived_later(const char *consumer, const std::string &
 			for (std::string &v : values)
 				ascii_lower_in_place(v);
 		// The first of equal keys is the one a get-or-create would find (conflicts are ignored).
-		if (!it->by_key.emplace(joined_key(values), it->rows.size()).second && ignore_conflicts)
+		if (it->rows.size() >= std::numeric_limits<std::uint32_t>::max())
+			throw ImportError(sqlstate::kProgramLimitExceeded,
+			                  "relocate: more than 4294967294 rows held back for " + table);
+		const auto row = static_cast<std::uint32_t>(it->rows.size());
+		const PendingDerived &p = *it;
+		if (it->by_key.insert(joined_key(values), row, [&p](std::uint32_t r) { return p.key_of(r); }) != row &&
+		    ignore_conflicts)
 			continue;
 		it->rows.push_back(rows[r]);
 		it->source_pks.push_back(source_pks[r]);
@@ -315,10 +336,11 @@ bool RuleContext::replace_pending(const char *consumer, const KeyRule &rule,
 		if (p.key.size() != key_values.size() || p.fold_case != rule.fold_case ||
 		    !std::equal(p.key.begin(), p.key.end(), rule.columns.begin()))
 			continue;
-		auto row = p.by_key.find(joined_key(key_values));
-		if (row == p.by_key.end() || p.replaced[row->second])
+		const std::optional<std::uint32_t> row =
+		    p.by_key.find(joined_key(key_values), [&p](std::uint32_t r) { return p.key_of(r); });
+		if (!row || p.replaced[*row])
 			return false;
-		p.replaced[row->second] = true;
+		p.replaced[*row] = true;
 		return true;
 	}
 	return false;

@@ -280,8 +280,10 @@ private:
 		bool ignore_conflicts = false;
 		PackedRows rows; // held for a whole model's run: packed (packed_rows.hpp)
 		std::vector<std::int64_t> source_pks;
-		std::vector<bool> replaced;                          // by a row of the consumer
-		std::unordered_map<std::string, std::size_t> by_key; // joined key -> row
+		std::vector<bool> replaced; // by a row of the consumer
+		RowKeyIndex by_key;         // joined key (key_of) -> row
+		// The joined key of held-back row r: its key columns, ASCII-lowercased if fold_case.
+		std::string key_of(std::uint32_t r) const;
 	};
 	void load(UniqueValues &values);
 	// The held-back derived row of `consumer` with this key, marked replaced; false if none.

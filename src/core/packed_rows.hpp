@@ -1,5 +1,5 @@
 // Rows of text values held for a while (the derived rows a later model of the export may replace):
-// packed into one buffer instead of a vector of TextArray.
+// packed into one buffer instead of a vector of TextArray, and an index of them by key.
 //
 // A TextArray costs 40 bytes per value (a std::optional<std::string>) plus a heap block for every
 // value longer than 15 bytes, and 24 bytes per row for the vector; a new user's held-back
@@ -12,7 +12,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/text.hpp"
@@ -31,6 +34,8 @@ public:
 	void push_back(const TextArray &row);
 	// Row r as a TextArray.
 	TextArray row(std::size_t r) const;
+	// Value c of row r, without a copy (valid until the next push_back); nullopt for NULL.
+	std::optional<std::string_view> value(std::size_t r, std::size_t c) const;
 	// The bytes held (values and offsets), for the memory figures.
 	std::size_t bytes() const { return bytes_.capacity() + ends_.capacity() * sizeof(std::uint64_t); }
 
@@ -41,6 +46,30 @@ private:
 	std::size_t rows_ = 0; // only for rows of no columns
 	std::string bytes_;
 	std::vector<std::uint64_t> ends_; // per value: where it ends in bytes_, kNull set for NULL
+};
+
+// Row numbers by a key the caller computes from the row (key_of): open addressing over 4-byte
+// slots, at most half full. The keys are not stored: a probe compares with key_of(row), so the
+// index costs 8 bytes or less per row where an unordered_map<std::string, std::size_t> cost ~90.
+class RowKeyIndex {
+public:
+	using KeyOf = std::function<std::string(std::uint32_t row)>;
+
+	// Adds `row` under `key`, unless a row with an equal key is there; returns the row now under
+	// the key (`row`, or the one found).
+	std::uint32_t insert(const std::string &key, std::uint32_t row, const KeyOf &key_of);
+	// The row under `key`, or nothing.
+	std::optional<std::uint32_t> find(const std::string &key, const KeyOf &key_of) const;
+	std::size_t size() const { return count_; }
+	std::size_t bytes() const { return slots_.capacity() * sizeof(std::uint32_t); }
+
+private:
+	// The slot of `key`: the one holding it, or the empty one where it would go.
+	std::size_t slot_of(const std::string &key, const KeyOf &key_of) const;
+	void grow(const KeyOf &key_of);
+
+	std::vector<std::uint32_t> slots_; // row + 1; 0 is an empty slot
+	std::size_t count_ = 0;
 };
 
 } // namespace relocate

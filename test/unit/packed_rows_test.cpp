@@ -56,5 +56,25 @@ TEST(PackedRows, TakesTheValuesBytesPlusEightPerValue) {
 	EXPECT_EQ(rows.row(n - 1), user_email);
 }
 
+// RowKeyIndex: the first row under a key stays; every key is found after the index has grown many
+// times, and a key never added is not (also one whose hash lands on a taken slot).
+TEST(RowKeyIndex, FindsEveryKeyAndKeepsTheFirstRow) {
+	std::vector<std::string> keys;
+	const RowKeyIndex::KeyOf key_of = [&](std::uint32_t r) { return keys[r]; };
+	RowKeyIndex index;
+	EXPECT_FALSE(index.find("absent", key_of));
+	for (std::uint32_t r = 0; r < 10000; ++r) {
+		keys.push_back("user" + std::to_string(r % 7000) + "@example.com"); // rows 7000.. repeat keys
+		const std::uint32_t under = index.insert(keys.back(), r, key_of);
+		EXPECT_EQ(under, r < 7000 ? r : r - 7000) << r;
+	}
+	EXPECT_EQ(index.size(), 7000U);
+	EXPECT_LE(index.bytes(), 4 * 4 * 7000U); // 4-byte slots, at least a quarter full
+	for (std::uint32_t r = 0; r < 7000; ++r)
+		EXPECT_EQ(index.find(keys[r], key_of), std::optional<std::uint32_t>(r));
+	for (int i = 0; i < 1000; ++i)
+		EXPECT_FALSE(index.find("other" + std::to_string(i), key_of));
+}
+
 } // namespace
 } // namespace relocate
