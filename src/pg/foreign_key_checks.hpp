@@ -77,7 +77,11 @@ public:
 	}
 
 private:
-	static constexpr std::size_t kCompactAt = 65536;
+	// A constraint's pending references are compacted when they reach max(kCompactAt, twice what
+	// the last compaction left). Small, because the vector keeps its capacity: at 65,536 every
+	// constraint of a large import held 1.5 MB of references long dropped (24 MB at 1,000,000
+	// entries); compacting 4,096 references onto the import's own rows costs microseconds.
+	static constexpr std::size_t kCompactAt = 4096;
 
 	// Sorted [first, last] ranges of ids, merged when `sorted` is false.
 	struct IdRanges {
