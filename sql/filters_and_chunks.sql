@@ -78,6 +78,13 @@ SET relocate.batch_size = 7;  -- relocate's INSERT batches do not line up with S
 SELECT * FROM relocate_import(pg_temp.batch_export(40), scope => 'user', import_uuid => 'a7f30c8c-8e5b-4c9d-9d1e-3c3f1b0e2a40');
 SELECT silo, model, min_ordinal, max_ordinal, min_source_pk, max_source_pk, inserted, import_uuid FROM import_chunks();
 SELECT o.key, u.username FROM sentry_useroption o JOIN auth_user u ON u.id = o.user_id WHERE o.key = 'key-30';
+-- Each new user's primary UserEmail and Email (Sentry's signals), held back until the export's own
+-- were read and written 7 at a time: one per user, with the user's address.
+SELECT count(*) AS users,
+       count(*) FILTER (WHERE (SELECT count(*) FROM sentry_useremail e WHERE e.user_id = u.id AND e.email = u.email) = 1) AS with_their_useremail,
+       (SELECT count(*) FROM sentry_useremail) AS useremails,
+       (SELECT count(DISTINCT email) FROM sentry_email WHERE email IN (SELECT email FROM auth_user)) AS emails
+  FROM auth_user u;
 \i test/regress/setup.sql
 SELECT * FROM relocate_import(pg_temp.batch_export(21), scope => 'user', import_uuid => 'a7f30c8c-8e5b-4c9d-9d1e-3c3f1b0e2a21');
 SELECT silo, model, min_ordinal, max_ordinal, min_source_pk, max_source_pk, inserted FROM import_chunks();
