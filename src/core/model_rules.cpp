@@ -265,16 +265,11 @@ std::string joined_key(const std::vector<std::string> &values) {
 } // namespace
 
 std::string RuleContext::PendingDerived::key_of(std::uint32_t r) const {
-	std::string k;
-	for (std::size_t c : at) {
-		const std::size_t from = k.size();
-		k.append(rows.value(r, c).value_or(std::string_view()));
-		if (fold_case)
-			for (std::size_t i = from; i < k.size(); ++i)
-				if (k[i] >= 'A' && k[i] <= 'Z')
-					k[i] = static_cast<char>(k[i] - 'A' + 'a');
-		k.push_back('\0');
-	}
+	std::string k; // as joined_key of the values (lowercased as insert_derived_later does)
+	for (std::size_t c : at)
+		k.append(rows.value(r, c).value_or(std::string_view())).push_back('\0');
+	if (fold_case)
+		ascii_lower_in_place(k);
 	return k;
 }
 

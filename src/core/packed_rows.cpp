@@ -43,22 +43,29 @@ std::optional<std::string_view> PackedRows::value(std::size_t r, std::size_t c) 
 	return std::string_view(bytes_).substr(begin, end - begin);
 }
 
-std::size_t RowKeyIndex::slot_of(const std::string &key, const KeyOf &key_of) const {
-	const std::size_t mask = slots_.size() - 1; // a power of two
-	for (std::size_t i = std::hash<std::string>{}(key)&mask;; i = (i + 1) & mask)
-		if (slots_[i] == 0 || key_of(slots_[i] - 1) == key)
-			return i;
+std::uint32_t RowKeyIndex::hash_of(const std::string &key) {
+	const std::size_t h = std::hash<std::string>{}(key);
+	return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
-void RowKeyIndex::grow(const KeyOf &key_of) {
-	std::vector<std::uint32_t> old = std::move(slots_);
-	slots_.assign(old.empty() ? 64 : 2 * old.size(), 0);
+std::size_t RowKeyIndex::slot_of(const std::string &key, std::uint32_t hash, const KeyOf &key_of) const {
+	const std::size_t mask = slots_.size() - 1; // a power of two
+	for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+		const Slot &s = slots_[i];
+		if (s.row == 0 || (s.hash == hash && key_of(s.row - 1) == key))
+			return i;
+	}
+}
+
+void RowKeyIndex::grow() {
+	std::vector<Slot> old = std::move(slots_);
+	slots_.assign(old.empty() ? 64 : 2 * old.size(), Slot{});
 	const std::size_t mask = slots_.size() - 1;
-	for (std::uint32_t s : old) {
-		if (s == 0)
+	for (const Slot &s : old) {
+		if (s.row == 0)
 			continue;
-		std::size_t i = std::hash<std::string>{}(key_of(s - 1)) & mask;
-		while (slots_[i] != 0)
+		std::size_t i = s.hash & mask;
+		while (slots_[i].row != 0)
 			i = (i + 1) & mask;
 		slots_[i] = s;
 	}
@@ -66,11 +73,12 @@ void RowKeyIndex::grow(const KeyOf &key_of) {
 
 std::uint32_t RowKeyIndex::insert(const std::string &key, std::uint32_t row, const KeyOf &key_of) {
 	if (2 * (count_ + 1) > slots_.size())
-		grow(key_of);
-	const std::size_t i = slot_of(key, key_of);
-	if (slots_[i] != 0)
-		return slots_[i] - 1;
-	slots_[i] = row + 1;
+		grow();
+	const std::uint32_t hash = hash_of(key);
+	Slot &s = slots_[slot_of(key, hash, key_of)];
+	if (s.row != 0)
+		return s.row - 1;
+	s = Slot{row + 1, hash};
 	++count_;
 	return row;
 }
@@ -78,10 +86,10 @@ std::uint32_t RowKeyIndex::insert(const std::string &key, std::uint32_t row, con
 std::optional<std::uint32_t> RowKeyIndex::find(const std::string &key, const KeyOf &key_of) const {
 	if (slots_.empty())
 		return std::nullopt;
-	const std::size_t i = slot_of(key, key_of);
-	if (slots_[i] == 0)
+	const Slot &s = slots_[slot_of(key, hash_of(key), key_of)];
+	if (s.row == 0)
 		return std::nullopt;
-	return slots_[i] - 1;
+	return s.row - 1;
 }
 
 } // namespace relocate

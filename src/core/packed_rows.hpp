@@ -48,9 +48,10 @@ private:
 	std::vector<std::uint64_t> ends_; // per value: where it ends in bytes_, kNull set for NULL
 };
 
-// Row numbers by a key the caller computes from the row (key_of): open addressing over 4-byte
-// slots, at most half full. The keys are not stored: a probe compares with key_of(row), so the
-// index costs 8 bytes or less per row where an unordered_map<std::string, std::size_t> cost ~90.
+// Row numbers by a key the caller computes from the row (key_of): open addressing over 8-byte
+// slots (the row and 32 bits of its key's hash), at most half full, so 16 to 32 bytes per row where
+// an unordered_map<std::string, std::size_t> cost ~90. The keys are not stored: key_of(row) is
+// computed only for a slot whose hash matches the probe's.
 class RowKeyIndex {
 public:
 	using KeyOf = std::function<std::string(std::uint32_t row)>;
@@ -61,14 +62,19 @@ public:
 	// The row under `key`, or nothing.
 	std::optional<std::uint32_t> find(const std::string &key, const KeyOf &key_of) const;
 	std::size_t size() const { return count_; }
-	std::size_t bytes() const { return slots_.capacity() * sizeof(std::uint32_t); }
+	std::size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
 
 private:
+	struct Slot {
+		std::uint32_t row = 0; // row + 1; 0 is an empty slot
+		std::uint32_t hash = 0;
+	};
+	static std::uint32_t hash_of(const std::string &key);
 	// The slot of `key`: the one holding it, or the empty one where it would go.
-	std::size_t slot_of(const std::string &key, const KeyOf &key_of) const;
-	void grow(const KeyOf &key_of);
+	std::size_t slot_of(const std::string &key, std::uint32_t hash, const KeyOf &key_of) const;
+	void grow();
 
-	std::vector<std::uint32_t> slots_; // row + 1; 0 is an empty slot
+	std::vector<Slot> slots_;
 	std::size_t count_ = 0;
 };
 
