@@ -275,7 +275,7 @@ std::string RuleContext::PendingDerived::key_of(std::uint32_t r) const {
 
 void RuleContext::insert_derived_later(const char *consumer, const std::string &table,
                                        const std::vector<std::string> &columns, const std::vector<std::string> &key,
-                                       bool fold_case, const std::vector<TextArray> &rows,
+                                       bool fold_case, const std::vector<TextArray> &rows, const char *source_model,
                                        const std::vector<std::int64_t> &source_pks, bool ignore_conflicts) {
 	std::vector<PendingDerived> &all = pending_[consumer];
 	auto it = std::find_if(all.begin(), all.end(), [&](const PendingDerived &p) { return p.table == table; });
@@ -309,7 +309,12 @@ void RuleContext::insert_derived_later(const char *consumer, const std::string &
 		// The first of equal keys is the one a get-or-create would find (conflicts are ignored).
 		if (it->rows.size() >= std::numeric_limits<std::uint32_t>::max())
 			throw ImportError(sqlstate::kProgramLimitExceeded,
-			                  "relocate: more than 4294967294 rows held back for " + table);
+			                  std::string("relocate: ") + source_model + " pk " + std::to_string(source_pks[r]) +
+			                      ": more than 4294967294 rows of " + table + " held back for " + consumer,
+			                  "Sentry's signals create these rows for the imported rows; relocate holds them back "
+			                  "until the export's own " +
+			                      std::string(consumer) + " entries have been read.",
+			                  "Import the export in parts: by organizations (org_filter) or by users (user_filter).");
 		const auto row = static_cast<std::uint32_t>(it->rows.size());
 		const PendingDerived &p = *it;
 		if (it->by_key.insert(joined_key(values), row, [&p](std::uint32_t r) { return p.key_of(r); }) != row &&

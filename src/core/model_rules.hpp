@@ -257,9 +257,11 @@ public:
 	// key takes the place of its derived row, so that it is written once instead of inserted and
 	// then updated. Rows whose key is not ASCII are written at once (their case folding is the
 	// database's).
+	// `source_model` is the model of the rows in `source_pks` (the ones the rows are derived from).
 	void insert_derived_later(const char *consumer, const std::string &table, const std::vector<std::string> &columns,
 	                          const std::vector<std::string> &key, bool fold_case, const std::vector<TextArray> &rows,
-	                          const std::vector<std::int64_t> &source_pks, bool ignore_conflicts);
+	                          const char *source_model, const std::vector<std::int64_t> &source_pks,
+	                          bool ignore_conflicts);
 	// Writes the derived rows held back for `consumer` (for every model: nullptr).
 	void flush_derived(const char *consumer);
 

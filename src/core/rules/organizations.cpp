@@ -252,7 +252,7 @@ void after_write_projects(RuleContext &ctx, const BatchEdit &, const Written &wr
 	}
 	// The export's own ProjectOption rows come later and get-or-create this one (see after_write_users).
 	ctx.insert_derived_later("sentry.projectoption", "sentry_projectoptions", {"project_id", "key", "value"},
-	                         {"project_id", "key"}, false, options, pks, true);
+	                         {"project_id", "key"}, false, options, "sentry.project", pks, true);
 }
 
 } // namespace relocate::rules

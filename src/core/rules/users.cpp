@@ -208,11 +208,11 @@ void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &
 	// until then, and a file row takes the place of its derived row (one write instead of two).
 	ctx.insert_derived_later("sentry.useremail", "sentry_useremail",
 	                         {"user_id", "email", "validation_hash", "date_hash_added", "is_verified"},
-	                         {"user_id", "email"}, false, useremails, useremail_pks, true);
+	                         {"user_id", "email"}, false, useremails, "sentry.user", useremail_pks, true);
 	// Sentry dropped the Email model (and its table) in 2026: no signal creates its rows any more.
 	if (!ctx.table_removed_by_sentry("sentry.email"))
 		ctx.insert_derived_later("sentry.email", "sentry_email", {"email", "date_added"}, {"email"}, true, emails,
-		                         email_pks, true);
+		                         "sentry.user", email_pks, true);
 	ctx.insert_derived("sentry_lostpasswordhash", {"user_id", "hash", "date_added"}, lost, lost_pks, false);
 }
 
