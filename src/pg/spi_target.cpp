@@ -816,33 +816,13 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 	return found;
 }
 
-std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) {
+std::vector<std::string> SpiTarget::per_text(const char *function_call, const std::vector<std::string> &texts) {
 	std::vector<std::string> out(texts.size());
 	std::vector<TextArray> columns(1);
 	for (const std::string &t : texts)
 		columns[0].emplace_back(t);
-	execute_text_arrays("SELECT u.o::pg_catalog.int8, pg_catalog.normalize(u.t, 'NFKD') FROM ROWS FROM "
-	                    "(pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)",
-	                    columns, true);
-	pg_guard([&] {
-		for (uint64 i = 0; i < SPI_processed; ++i) {
-			bool isnull;
-			int64 ord = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-			char *text = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-			out[static_cast<std::size_t>(ord - 1)] = text != nullptr ? text : "";
-		}
-	});
-	return out;
-}
-
-std::vector<std::string> SpiTarget::upper(const std::vector<std::string> &texts) {
-	// Django's UPPER(%s): the parameter is text, so upper() runs in the database's default collation.
-	std::vector<std::string> out(texts.size());
-	std::vector<TextArray> columns(1);
-	for (const std::string &t : texts)
-		columns[0].emplace_back(t);
-	execute_text_arrays("SELECT u.o::pg_catalog.int8, pg_catalog.upper(u.t) FROM ROWS FROM "
-	                    "(pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)",
+	execute_text_arrays(std::string("SELECT u.o::pg_catalog.int8, ") + function_call +
+	                        " FROM ROWS FROM (pg_catalog.unnest($1)) WITH ORDINALITY AS u(t, o)",
 	                    columns, true);
 	pg_guard([&] {
 		for (uint64 i = 0; i < SPI_processed; ++i) {
@@ -853,6 +833,15 @@ std::vector<std::string> SpiTarget::upper(const std::vector<std::string> &texts)
 		}
 	});
 	return out;
+}
+
+std::vector<std::string> SpiTarget::nfkd(const std::vector<std::string> &texts) {
+	return per_text("pg_catalog.normalize(u.t, 'NFKD')", texts);
+}
+
+std::vector<std::string> SpiTarget::upper(const std::vector<std::string> &texts) {
+	// Django's UPPER(%s): the parameter is text, so upper() runs in the database's default collation.
+	return per_text("pg_catalog.upper(u.t)", texts);
 }
 
 std::vector<std::string> SpiTarget::upper_values(const TableShape &table, const std::string &column) {

@@ -120,6 +120,9 @@ private:
 	// The arguments of a batch with a large value (in batch_context_), freeing the batch's large
 	// values of releasable columns as it goes.
 	Datum *large_batch_arguments(RowBatch &batch);
+	// `function_call` (an expression of u.t, qualified) of each of `texts`, in their order, in one
+	// read-only statement.
+	std::vector<std::string> per_text(const char *function_call, const std::vector<std::string> &texts);
 	// Runs `sql` with text[] arguments built from `columns` (column-major; nullopt = NULL).
 	void execute_text_arrays(const std::string &sql, const std::vector<TextArray> &columns, bool read_only);
 	// The plan of such a statement, prepared on first use.
