@@ -110,7 +110,10 @@ void run_reader(const char *data, std::size_t size) {
 	try {
 		read_export(data, size, t);
 	} catch (const ImportError &e) {
-		if (std::strcmp(e.code(), "22P02") != 0 && std::strcmp(e.code(), "22023") != 0)
+		// Malformed JSON or a malformed entry (22P02, 22023), or a number beyond a double's range
+		// such as 1e400 (22003: the JSON is well formed, no column holds it).
+		if (std::strcmp(e.code(), "22P02") != 0 && std::strcmp(e.code(), "22023") != 0 &&
+		    std::strcmp(e.code(), "22003") != 0)
 			finding("read_export raised an unexpected SQLSTATE", std::string(e.code()) + " " + e.what());
 	}
 }
