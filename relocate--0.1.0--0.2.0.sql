@@ -158,7 +158,7 @@ CREATE TABLE relocate_relocation_file (
     relocation_uuid uuid NOT NULL,
     file_id bigint NOT NULL,
     data oid NOT NULL UNIQUE,
-    size bigint NOT NULL CHECK (size >= 0),
+    size bigint NOT NULL CHECK (size OPERATOR(pg_catalog.>=) 0),
     checksum text NOT NULL,
     date_added timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (relocation_uuid, file_id)
@@ -320,13 +320,15 @@ CREATE VIEW relocate_models AS SELECT * FROM relocate_catalogue_models();
 CREATE VIEW relocate_model_columns AS
 WITH live AS (
     SELECT m.model, m.sort_order, a.attnum, a.attname::pg_catalog.text AS column_name,
-           CASE WHEN a.attidentity <> '' THEN 'generated as identity'
+           CASE WHEN a.attidentity OPERATOR(pg_catalog.<>) '' THEN 'generated as identity'
                 ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END AS db_default
       FROM relocate_models m
       JOIN pg_catalog.pg_attribute a
-        ON a.attrelid = pg_catalog.to_regclass(pg_catalog.quote_ident(m.table_name))
-       AND a.attnum > 0 AND NOT a.attisdropped
-      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        ON a.attrelid OPERATOR(pg_catalog.=)
+           pg_catalog.to_regclass(pg_catalog.quote_ident(m.table_name))::pg_catalog.oid
+       AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+      LEFT JOIN pg_catalog.pg_attrdef d
+        ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum
      WHERE m.exportable
 ), catalogue AS (
     SELECT * FROM relocate_catalogue_columns()
@@ -334,32 +336,35 @@ WITH live AS (
     -- The value: a new id; the remapped foreign key; the export field (of another name, or its own).
     SELECT l.*, 1 AS step, NULL::pg_catalog.text AS field, 'new id'::pg_catalog.text AS source,
            'drawn from the table''s own sequence' AS detail
-      FROM live l WHERE l.column_name = 'id'
+      FROM live l WHERE l.column_name OPERATOR(pg_catalog.=) 'id'
     UNION ALL
     SELECT l.*, 1, c.field, c.source, c.detail
-      FROM live l JOIN catalogue c USING (model, column_name)
-     WHERE c.source = ANY (ARRAY['foreign key', 'export field'])
+      FROM live l
+      JOIN catalogue c ON c.model OPERATOR(pg_catalog.=) l.model AND c.column_name OPERATOR(pg_catalog.=) l.column_name
+     WHERE c.source OPERATOR(pg_catalog.=) ANY (ARRAY['foreign key', 'export field']::pg_catalog.text[])
     UNION ALL
     SELECT l.*, 1, l.column_name, 'export field', 'the field of that name'
       FROM live l
-     WHERE l.column_name <> 'id'
+     WHERE l.column_name OPERATOR(pg_catalog.<>) 'id'
        AND NOT EXISTS (SELECT FROM catalogue c
-                        WHERE c.model = l.model
-                          AND c.column_name = l.column_name
-                          AND c.source = ANY (ARRAY['foreign key', 'export field']))
+                        WHERE c.model OPERATOR(pg_catalog.=) l.model
+                          AND c.column_name OPERATOR(pg_catalog.=) l.column_name
+                          AND c.source OPERATOR(pg_catalog.=) ANY (ARRAY['foreign key', 'export field']::pg_catalog.text[]))
     UNION ALL
     -- When the export lacks the field: Sentry's Python-side default, else the database's.
     SELECT l.*, 2, c.field, c.source, c.detail
-      FROM live l JOIN catalogue c USING (model, column_name)
-     WHERE c.source = 'python default'
+      FROM live l
+      JOIN catalogue c ON c.model OPERATOR(pg_catalog.=) l.model AND c.column_name OPERATOR(pg_catalog.=) l.column_name
+     WHERE c.source OPERATOR(pg_catalog.=) 'python default'
     UNION ALL
     SELECT l.*, 3, NULL, 'database default', l.db_default
-      FROM live l WHERE l.db_default IS NOT NULL AND l.column_name <> 'id'
+      FROM live l WHERE l.db_default IS NOT NULL AND l.column_name OPERATOR(pg_catalog.<>) 'id'
     UNION ALL
     -- What Sentry's per-model rules write over or into it.
     SELECT l.*, 4, c.field, c.source, c.detail
-      FROM live l JOIN catalogue c USING (model, column_name)
-     WHERE c.source = 'rule'
+      FROM live l
+      JOIN catalogue c ON c.model OPERATOR(pg_catalog.=) l.model AND c.column_name OPERATOR(pg_catalog.=) l.column_name
+     WHERE c.source OPERATOR(pg_catalog.=) 'rule'
 )
 SELECT model, column_name, field, source, detail
   FROM sources
@@ -400,7 +405,7 @@ SELECT p.pid,
        p.param4 AS skipped,
        p.param10 AS reused,
        p.param1 AS bytes_read,
-       NULLIF(p.param2, 0) AS bytes_total,
+       CASE WHEN p.param2 OPERATOR(pg_catalog.=) 0 THEN NULL ELSE p.param2 END AS bytes_total,
        a.query_start AS started,
        (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.query_start) AS elapsed,
        pg_catalog.round((p.param3::pg_catalog.float8 OPERATOR(pg_catalog./) GREATEST(

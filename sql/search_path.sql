@@ -1,7 +1,8 @@
 -- No privilege escalation through the search_path (issue 8, point 1). A role with nothing but
 -- CREATE on the database puts operators, functions and types of its own where an importing
 -- superuser's search_path finds them: (1) in a schema named after the importing role, which the
--- default search_path ("$user", public) puts ahead of public; (2) in a schema ahead of pg_catalog.
+-- default search_path ("$user", public) puts ahead of public; (2) in a schema ahead of pg_catalog;
+-- (3) in the schema CREATE EXTENSION installs into, before the install or upgrade script runs.
 -- Every one of them records that it was called (a canary). Every statement relocate sends names
 -- pg_catalog's operators and functions, the column types' schemas and citext's schema, so across
 -- imports that take every path (reset, kept ids, collisions, citext get-or-create, merges,
@@ -173,6 +174,52 @@ RESET ROLE;
 DROP SCHEMA relocate_importer CASCADE;
 DROP SCHEMA evil CASCADE;
 SELECT format('REVOKE CREATE ON DATABASE %I FROM relocate_mallory', current_database()) \gexec
-DROP ROLE relocate_mallory;
 DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report; -- created by the first import, which relocate_importer ran
+-- 3. The install and upgrade scripts. CREATE and ALTER EXTENSION run them with the extension's
+-- schema (public here) on the search_path after pg_catalog; an operator there whose argument types
+-- match exactly where pg_catalog's match only by coercion (=(oid, regclass): pg_catalog has
+-- =(oid, oid)) would be bound into a view for good, and run for every role that reads it. In a
+-- fresh database relocate_mallory may create in public. After a fresh install and after the upgrade
+-- from 0.1.0, relocate's views depend on no operator, function or type but pg_catalog's (built in,
+-- so pg_depend does not list them) and relocate's own, and reading them fires no canary.
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE relocate_hostile_install TEMPLATE template0;
+\set QUIET on
+\c relocate_hostile_install
+\set QUIET off
+SET client_min_messages = warning;
+GRANT CREATE ON SCHEMA public TO relocate_mallory;
+SET ROLE relocate_mallory;
+CREATE TABLE public.canary (fired text);
+GRANT INSERT, SELECT, DELETE ON public.canary TO PUBLIC;
+CREATE FUNCTION public.fired(what text) RETURNS boolean LANGUAGE sql VOLATILE SET search_path = pg_catalog
+    AS $$ INSERT INTO public.canary VALUES (what) RETURNING true $$;
+CREATE FUNCTION public.oid_regclass_eq(oid, regclass) RETURNS boolean LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog
+    AS $$ SELECT public.fired('=(oid, regclass)') AND $1 OPERATOR(pg_catalog.=) $2::pg_catalog.oid $$;
+CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.oid_regclass_eq);
+RESET ROLE;
+\set view_operators 'SELECT pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0) AS depends_on_foreign FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_depend e ON e.refobjid OPERATOR(pg_catalog.=) x.oid AND e.classid OPERATOR(pg_catalog.=) ''pg_catalog.pg_class''::pg_catalog.regclass JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) e.objid JOIN pg_catalog.pg_depend d ON d.objid OPERATOR(pg_catalog.=) r.oid AND d.classid OPERATOR(pg_catalog.=) ''pg_catalog.pg_rewrite''::pg_catalog.regclass WHERE x.extname OPERATOR(pg_catalog.=) ''relocate'' AND d.refclassid OPERATOR(pg_catalog.=) ANY (ARRAY[''pg_catalog.pg_operator'', ''pg_catalog.pg_proc'', ''pg_catalog.pg_type'']::pg_catalog.regclass[]::pg_catalog.oid[]) AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend m WHERE m.classid OPERATOR(pg_catalog.=) d.refclassid AND m.objid OPERATOR(pg_catalog.=) d.refobjid AND m.refobjid OPERATOR(pg_catalog.=) x.oid AND m.deptype OPERATOR(pg_catalog.=) ''e'') ORDER BY 1;'
+\set read_views 'SELECT pg_catalog.count(*) AS model_columns FROM public.relocate_model_columns; SELECT pg_catalog.count(*) AS progress FROM public.relocate_progress; SELECT fired, pg_catalog.count(*) FROM public.canary GROUP BY fired ORDER BY fired;'
+-- Unqualified SQL meets the canary.
+SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 AS found
+  FROM pg_catalog.pg_attribute WHERE attrelid = 'pg_catalog.pg_class'::pg_catalog.regclass;
+SELECT fired, pg_catalog.count(*) FROM public.canary GROUP BY fired ORDER BY fired;
+DELETE FROM public.canary;
+-- The install script meets none.
+CREATE EXTENSION relocate;
+:view_operators
+:read_views
+-- Nor does the upgrade script.
+DROP EXTENSION relocate;
+CREATE EXTENSION relocate VERSION '0.1.0';
+ALTER EXTENSION relocate UPDATE TO '0.2.0';
+:view_operators
+:read_views
+\set QUIET on
+\c :regress_db
+\set QUIET off
+DROP DATABASE relocate_hostile_install;
+
+DROP ROLE relocate_mallory;
 DROP ROLE relocate_importer;
