@@ -2,8 +2,6 @@
 // the end of the transaction and the summary.
 #include <cstring>
 
-#include <libpq/libpq-fs.h>
-
 #include "cli/format.hpp"
 #include "cli/import_run.hpp"
 #include "cli/run.hpp"
@@ -140,14 +138,14 @@ bool ImportRun::upload() {
 	in_transaction_ = true;
 	if (file_ == nullptr)
 		return true;
-	PGconn *c = conn_.conn();
-	const Oid oid = lo_creat(c, INV_READ | INV_WRITE);
-	const int fd = oid == InvalidOid ? -1 : lo_open(c, oid, INV_WRITE);
-	if (fd < 0) {
-		fail("import_error", "could not create a large object for the export", Result().error(c));
+	// Through SQL that names pg_catalog's functions, not libpq's lo_* calls: their first use sends
+	// libpq's own lookup of the lo_* functions, whose unqualified = and IN the search_path resolves.
+	const Result created = conn_.exec("SELECT pg_catalog.lo_create(0)");
+	if (!created.ok() || created.rows() != 1) {
+		fail("import_error", "could not create a large object for the export", created.error(conn_.conn()));
 		return false;
 	}
-	lo_oid_ = std::to_string(oid);
+	lo_oid_ = created.text(0, 0);
 	say("uploading " + o_.file + " (" + format_bytes(file_size_) + ") into large object " + lo_oid_);
 	console_.phase("uploading");
 	std::vector<char> buf(kUploadChunk);
@@ -157,8 +155,11 @@ bool ImportRun::upload() {
 			fail("cancelled", "the upload was interrupted", cancelled());
 			return false;
 		}
-		if (lo_write(c, fd, buf.data(), got) != static_cast<int>(got)) {
-			fail("import_error", "could not upload the export", Result().error(c));
+		const Result put = conn_.exec_with_bytes(
+		    "SELECT pg_catalog.lo_put($1::pg_catalog.oid, $2::pg_catalog.int8, $3::pg_catalog.bytea)",
+		    {lo_oid_, std::to_string(sent)}, std::string_view(buf.data(), got));
+		if (!put.ok()) {
+			fail("import_error", "could not upload the export", put.error(conn_.conn()));
 			return false;
 		}
 		console_.detail(format_bytes(sent + got) + " of " + format_bytes(file_size_));
@@ -166,10 +167,6 @@ bool ImportRun::upload() {
 	}
 	if (std::ferror(file_) != 0) {
 		fail("import_error", "could not read the export \"" + o_.file + "\"", client_error(std::strerror(errno)));
-		return false;
-	}
-	if (lo_close(c, fd) != 0) {
-		fail("import_error", "could not upload the export", Result().error(c));
 		return false;
 	}
 	console_.finish();
@@ -218,8 +215,9 @@ bool ImportRun::read_report_rows() {
 	const Result counts =
 	    conn_.exec("SELECT action, pg_catalog.count(*) FROM pg_temp.relocate_report GROUP BY action ORDER BY action");
 	const Result renamed = conn_.exec("SELECT model, old_pk, new_pk, action, detail FROM pg_temp.relocate_report "
-	                                  "WHERE action IN ('renamed', 'merged') ORDER BY model, old_pk LIMIT " +
-	                                  std::to_string(kRenamedShown));
+	                                  "WHERE action OPERATOR(pg_catalog.=) ANY ('{renamed,merged}'::pg_catalog.text[]) "
+	                                  "ORDER BY model, old_pk LIMIT $1::pg_catalog.int8",
+	                                  {std::to_string(kRenamedShown)});
 	const Result all =
 	    o_.report_file.empty() ? Result() : conn_.exec("SELECT * FROM pg_temp.relocate_report ORDER BY model, old_pk");
 	if (!counts.ok() || !renamed.ok() || (!o_.report_file.empty() && !all.ok())) {

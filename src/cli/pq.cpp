@@ -160,6 +160,22 @@ Result Connection::exec(const std::string &sql, const Params &params) const {
 	                           nullptr, nullptr, 0));
 }
 
+Result Connection::exec_with_bytes(const std::string &sql, const Params &params, std::string_view bytes) const {
+	std::vector<const char *> values;
+	std::vector<int> lengths;
+	std::vector<int> formats;
+	for (const auto &p : params) {
+		values.push_back(p ? p->c_str() : nullptr);
+		lengths.push_back(0);
+		formats.push_back(0);
+	}
+	values.push_back(bytes.data());
+	lengths.push_back(static_cast<int>(bytes.size()));
+	formats.push_back(1);
+	return Result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+	                           lengths.data(), formats.data(), 0));
+}
+
 Result Connection::exec_watched(const std::string &sql, const Params &params, Watch &watch) const {
 	PGconn *c = conn_.get();
 	std::vector<const char *> values;

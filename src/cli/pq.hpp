@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <libpq-fe.h>
@@ -75,6 +76,9 @@ public:
 
 	Result exec(const std::string &sql) const;
 	Result exec(const std::string &sql, const Params &params) const;
+	// exec with one parameter more after `params`, `bytes`, sent in binary (a bytea argument without
+	// the doubling of its text form).
+	Result exec_with_bytes(const std::string &sql, const Params &params, std::string_view bytes) const;
 	// Runs the statement asynchronously, calling `watch` while it runs; the statement's last result.
 	Result exec_watched(const std::string &sql, const Params &params, Watch &watch) const;
 

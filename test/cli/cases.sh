@@ -12,7 +12,7 @@ CASES=(
     key_never_in_query_text progress_line_on_terminal plain_progress_lines ctrl_c_cancels
     verbose_and_quiet import_uuid_and_settings
     server_020_dry_run_and_report server_020_report_of_another_shape server_020_progress server_020_verify
-    server_dry_run_and_report
+    server_dry_run_and_report search_path_canaries
 )
 
 t_help_and_version() {
@@ -613,4 +613,35 @@ t_server_dry_run_and_report() {
     no_large_objects "$db"
     json_check "$T/report.json" 'len(j) == 19 and sum(r["action"] == "renamed" for r in j) == 4'
     json_check "$T/report.json" 'all(r["new_pk"] is None for r in j if r["action"] == "skipped")'
+}
+
+# The statements relocate-import sends mean the same under a hostile search_path: a schema ahead of
+# pg_catalog holds canary = operators (name, text, oid, int4, int8) that record each call. An
+# unqualified comparison fires one; an import of an uploaded file with its report fires none (libpq's
+# lo_* calls would: their first use sends libpq's own unqualified lookup of the lo_* functions).
+t_search_path_canaries() {
+    local db t
+    db=$(fresh_db)
+    q "$db" "CREATE SCHEMA evil; CREATE TABLE evil.canary (fired text);
+             CREATE FUNCTION evil.fired(what text) RETURNS boolean LANGUAGE sql VOLATILE SET search_path = pg_catalog
+                 AS \$\$ INSERT INTO evil.canary VALUES (what) RETURNING true \$\$;" >/dev/null ||
+        reason "could not create the canaries"
+    for t in name text oid int4 int8; do
+        q "$db" "CREATE FUNCTION evil.eq_$t($t, $t) RETURNS boolean LANGUAGE sql VOLATILE SET search_path = pg_catalog
+                     AS \$\$ SELECT evil.fired('=($t, $t)') AND \$1 OPERATOR(pg_catalog.=) \$2 \$\$;
+                 CREATE OPERATOR evil.= (LEFTARG = $t, RIGHTARG = $t, FUNCTION = evil.eq_$t);" ||
+            reason "could not create the canary =($t, $t)"
+    done
+    local hostile="-c search_path=evil,pg_catalog,public"
+    PGOPTIONS=$hostile run 0 "$PSQL" -X -q -At -d "$db" -c "SELECT 'a'::name = 'a'::name"
+    sql_is "$db" "SELECT string_agg(DISTINCT fired, ',') FROM evil.canary" "=(name, name)"
+    q "$db" "DELETE FROM evil.canary" >/dev/null
+    PGOPTIONS=$hostile ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global \
+        --report-file "$T/report.json"
+    out_has 'committed\.$'
+    PGOPTIONS=$hostile ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --dry-run
+    out_has 'rolled back, nothing was changed'
+    sql_is "$db" "SELECT count(*) FROM auth_user" 3
+    sql_is "$db" "SELECT coalesce(string_agg(DISTINCT fired, ','), 'none') FROM evil.canary" none
+    no_large_objects "$db"
 }
