@@ -25,10 +25,22 @@ MemoryContext error_context = nullptr;
 void throw_caught_error(MemoryContext caller) {
 	// Here the ERROR has been raised and longjmp'd to pg_guard; copy it out of ErrorContext
 	// into memory that outlives the C++ unwinding, then reset the error state.
+	// The copy may fail itself (out of memory, most likely after an out-of-memory ERROR): that
+	// ERROR lands on a jump target of its own here, not on the caller's, which would skip every
+	// C++ frame above, and call_entry reports out of memory.
 	MemoryContextSwitchTo(error_context != nullptr ? error_context : caller);
-	ErrorData *edata = CopyErrorData();
+	ErrorData *volatile edata = nullptr;
+	sigjmp_buf *volatile saved_stack = PG_exception_stack;
+	sigjmp_buf local;
+	if (sigsetjmp(local, 0) == 0) {
+		PG_exception_stack = &local;
+		edata = CopyErrorData();
+	}
+	PG_exception_stack = saved_stack;
 	FlushErrorState();
 	MemoryContextSwitchTo(caller);
+	if (edata == nullptr)
+		throw std::bad_alloc();
 	throw PgError(edata);
 }
 

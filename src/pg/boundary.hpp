@@ -54,6 +54,7 @@ template <typename Fn> inline void pg_guard(Fn &&fn) {
 		} catch (...) { // a C++ exception from fn's C++ part: unhook the jump target, then go on
 			PG_exception_stack = saved_stack;
 			error_context_stack = saved_context;
+			MemoryContextSwitchTo(caller); // as after an ERROR: fn may have switched to a context of its own
 			throw;
 		}
 	} else {
