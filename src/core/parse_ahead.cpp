@@ -186,7 +186,11 @@ void parse(Pipeline &p) {
 class JoinParser {
 public:
 	JoinParser(Pipeline &p, std::thread &parser) : p_(p), parser_(parser) {}
-	~JoinParser() {
+	~JoinParser() { stop_and_join(); }
+	// Also what the backend's exit calls (StopThreadsAtExit); then the destructor finds it joined.
+	void stop_and_join() {
+		if (!parser_.joinable())
+			return;
 		{
 			std::lock_guard<std::mutex> lock(p_.mutex);
 			p_.stop = true;
@@ -243,6 +247,8 @@ void read_export_ahead(ByteSource &source, EntryConsumer &consumer, const CheckI
 		return;
 	}
 	JoinParser join(p, parser);
+	auto stop_parser = [&join] { join.stop_and_join(); };
+	const StopThreadsAtExit at_exit(stop_parser);
 	std::deque<ExportEntry> taken;
 	std::string chunk;
 	for (;;) {

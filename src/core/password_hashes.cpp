@@ -60,6 +60,7 @@ struct HashJob {
 // Starts the workers (every signal blocked: threads.hpp).
 std::vector<std::thread> start_workers(HashJob &job, unsigned threads) {
 	std::vector<std::thread> workers;
+	workers.reserve(threads); // a push_back that throws would destroy a running std::thread: terminate
 	try {
 		for (unsigned t = 0; t < threads; ++t) {
 			{
@@ -104,12 +105,15 @@ std::vector<std::string> random_password_hashes(std::size_t count, unsigned iter
 	if (threads > count)
 		threads = static_cast<unsigned>(count);
 	HashJob job(count, iterations);
-	std::vector<std::thread> workers = start_workers(job, threads);
+	std::vector<std::thread> workers;
 	auto join_all = [&] {
 		job.stop = true;
 		for (std::thread &w : workers)
-			w.join();
+			if (w.joinable())
+				w.join();
 	};
+	const StopThreadsAtExit at_exit(join_all);
+	workers = start_workers(job, threads);
 	try {
 		std::unique_lock<std::mutex> lock(job.mutex);
 		while (job.workers_running > 0) {
@@ -137,18 +141,25 @@ std::size_t PasswordHashesAhead::capacity_for(unsigned iterations, std::size_t b
 
 PasswordHashesAhead::PasswordHashesAhead(unsigned iterations, std::size_t capacity)
     : iterations_(iterations), capacity_(capacity) {
-	if (capacity_ > 0)
+	if (capacity_ > 0) {
+		at_exit_.emplace(stopper_);
 		thread_ = start_thread_without_signals([this] { run(); });
+	}
 }
 
 PasswordHashesAhead::~PasswordHashesAhead() {
+	stop_and_join();
+}
+
+void PasswordHashesAhead::stop_and_join() {
+	if (!thread_.joinable())
+		return;
 	{
 		std::lock_guard<std::mutex> lock(mutex_);
 		stop_ = true;
 	}
 	wake_.notify_all();
-	if (thread_.joinable())
-		thread_.join();
+	thread_.join();
 }
 
 void PasswordHashesAhead::run() {
@@ -172,7 +183,12 @@ void PasswordHashesAhead::run() {
 			return;
 		}
 		lock.lock();
-		ready_.push_back(std::move(hash));
+		try { // no exception may leave a thread's function (std::terminate)
+			ready_.push_back(std::move(hash));
+		} catch (...) {
+			error_ = std::current_exception();
+			return;
+		}
 	}
 }
 

@@ -16,11 +16,13 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/byte_source.hpp"
+#include "core/threads.hpp"
 
 namespace relocate {
 
@@ -55,6 +57,11 @@ public:
 
 private:
 	void run();
+	void stop_and_join(); // the destructor's, and the backend's exit's (StopThreadsAtExit)
+	struct Stopper {
+		PasswordHashesAhead *self;
+		void operator()() const { self->stop_and_join(); }
+	};
 
 	const unsigned iterations_;
 	const std::size_t capacity_;
@@ -64,6 +71,8 @@ private:
 	std::exception_ptr error_;
 	bool stop_ = false;
 	std::thread thread_;
+	Stopper stopper_{this};
+	std::optional<StopThreadsAtExit> at_exit_; // while thread_ may run
 };
 
 } // namespace relocate

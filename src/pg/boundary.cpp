@@ -5,9 +5,11 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/threads.hpp"
 
 extern "C" {
 #include "miscadmin.h"
+#include "storage/ipc.h"
 #include "utils/elog.h"
 #include "utils/memutils.h"
 }
@@ -69,6 +71,23 @@ void catch_into(const char *code, const char *message, const char *detail, const
 	copy_text(caught.hint, sizeof caught.hint, hint);
 }
 
+// A FATAL error exits the backend from inside the call that raised it (proc_exit), with relocate's
+// C++ frames still on the stack: their threads are stopped and joined here, before exit() runs the
+// library's static destructors and OpenSSL's cleanup (core/threads.hpp). Registered once per
+// process, by its first call of a relocate function (a library preloaded into the postmaster does
+// not pass its exit callbacks on to the backends it forks).
+void stop_threads_at_exit(int, Datum) {
+	stop_all_threads();
+}
+
+void register_exit_callback() {
+	static int registered_in = 0; // the pid
+	if (registered_in == MyProcPid)
+		return;
+	before_shmem_exit(stop_threads_at_exit, 0);
+	registered_in = MyProcPid;
+}
+
 } // namespace
 
 void check_for_interrupts() {
@@ -76,6 +95,7 @@ void check_for_interrupts() {
 }
 
 Datum call_entry(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo) {
+	register_exit_callback(); // before any C++ object lives here: it may raise FATAL (no slot left)
 	MemoryContext saved_error_context = detail::error_context;
 	detail::error_context = CurrentMemoryContext;
 	ErrorData *pg_error = nullptr;
