@@ -84,6 +84,7 @@ void insert_pk_map_rows(Oid relid, const PkMapRows &rows, MemoryContext context)
 		slots[k] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
 	for (std::size_t first = 0; first < rows.size(); first += kRowsPerInsert) {
 		const std::size_t n = std::min(kRowsPerInsert, rows.size() - first);
+		CHECK_FOR_INTERRUPTS(); // a batch may be relocate.batch_size rows (up to 100,000)
 		for (std::size_t k = 0; k < n; ++k) {
 			const std::size_t i = first + k;
 			TupleTableSlot *slot = slots[k];

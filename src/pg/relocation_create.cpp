@@ -279,6 +279,7 @@ std::string large_object_from_file(const char *path) {
 		bytea *chunk = static_cast<bytea *>(palloc(VARHDRSZ + kChunk));
 		Oid types[3] = {OIDOID, INT8OID, BYTEAOID};
 		for (int64 offset = 0;; offset += kChunk) {
+			CHECK_FOR_INTERRUPTS(); // a file of any size: a cancel stops it between chunks
 			size_t n = fread(VARDATA(chunk), 1, kChunk, file);
 			if (ferror(file)) {
 				const int read_errno = errno;
