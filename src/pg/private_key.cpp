@@ -66,6 +66,8 @@ std::string private_key_pem(const char *argument) {
 		int read_errno = errno;
 		FreeFile(file);
 		errno = read_errno;
+		if (failed || size > static_cast<std::size_t>(kMaxKeyFile))
+			explicit_bzero(buffer, size); // what was read of a key goes before the error is raised
 		if (failed)
 			ereport(ERROR, (errcode_for_file_access(), errmsg("relocate: could not read private key file \"%s\": %s",
 			                                                  argument, strerror(read_errno))));
@@ -73,11 +75,20 @@ std::string private_key_pem(const char *argument) {
 			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			                errmsg("relocate: private key file \"%s\" is larger than 1 MB", argument)));
 	});
-	std::string pem(buffer, size);
-	pg_guard([&] {
-		explicit_bzero(buffer, size);
-		pfree(buffer);
-	});
+	const auto wipe = [&] {
+		pg_guard([&] {
+			explicit_bzero(buffer, size);
+			pfree(buffer);
+		});
+	};
+	std::string pem;
+	try {
+		pem.assign(buffer, size);
+	} catch (...) {
+		wipe();
+		throw;
+	}
+	wipe();
 	return pem;
 }
 
