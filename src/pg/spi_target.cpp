@@ -811,7 +811,10 @@ std::vector<std::optional<FoundRow>> SpiTarget::find_rows(const KeyLookup &looku
 			char *key = SPI_getvalue(tuple, desc, 3);
 			// C++ only from here to the end of the iteration.
 			found[static_cast<std::size_t>(ord)] = FoundRow{id, key != nullptr ? key : "", key == nullptr};
+			if (key != nullptr)
+				pfree(key);
 		}
+		SPI_freetuptable(SPI_tuptable); // the result goes now, not with the import's SPI connection
 	});
 	return found;
 }
@@ -830,7 +833,10 @@ std::vector<std::string> SpiTarget::per_text(const char *function_call, const st
 			int64 ord = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 			char *text = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 			out[static_cast<std::size_t>(ord - 1)] = text != nullptr ? text : ""; // C++ after the PostgreSQL calls
+			if (text != nullptr)
+				pfree(text);
 		}
+		SPI_freetuptable(SPI_tuptable);
 	});
 	return out;
 }
@@ -905,7 +911,11 @@ std::vector<ScopedValue> SpiTarget::scoped_values(const TableShape &table, const
 			// C++ only after the PostgreSQL calls (no cell is NULL: the join and the WHERE see to it).
 			auto text = [](const char *p) { return p != nullptr ? std::string(p) : std::string(); };
 			out.push_back(ScopedValue{text(cells[0]), text(cells[1]), text(cells[2])});
+			for (char *cell : cells)
+				if (cell != nullptr)
+					pfree(cell);
 		}
+		SPI_freetuptable(SPI_tuptable);
 	});
 	return out;
 }
