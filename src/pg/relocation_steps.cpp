@@ -168,6 +168,8 @@ void check_key_argument(const Relocation &r, const char *private_key) {
 			pg::spi_append_bytea("SELECT pg_catalog.lo_get($1::pg_catalog.oid, 0, 512)",
 			                     {text_param(pg::relocation_export_oid(files, r))}, head);
 		});
+	} catch (const pg::SubtransactionFailed &) {
+		throw;
 	} catch (const pg::PgError &e) {
 		if (e.edata()->sqlerrcode == ERRCODE_QUERY_CANCELED)
 			throw;

@@ -80,6 +80,8 @@ std::optional<BodyError> run_body(const std::function<void(Relocation &)> &body,
 	try {
 		in_subtransaction([&] { body(working); });
 		return std::nullopt;
+	} catch (const SubtransactionFailed &) {
+		throw; // not the body's error, and nothing rolled back: the whole call fails
 	} catch (const PgError &e) {
 		if (e.edata()->sqlerrcode == ERRCODE_QUERY_CANCELED)
 			throw;

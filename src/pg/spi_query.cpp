@@ -171,16 +171,23 @@ namespace {
 void in_subtransaction(const std::function<void()> &body) {
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	begin_subtransaction(context);
+	const auto step = [](const auto &fn) {
+		try {
+			fn();
+		} catch (const PgError &e) {
+			throw SubtransactionFailed(e.edata());
+		}
+	};
+	step([&] { begin_subtransaction(context); });
 	try {
 		body();
 	} catch (...) {
 		// The error (a PgError is already copied out of ErrorContext and the error state flushed by
 		// pg_guard) is about to leave: undo everything the body wrote, then let it go on.
-		end_subtransaction(false, context, owner);
+		step([&] { end_subtransaction(false, context, owner); });
 		throw;
 	}
-	end_subtransaction(true, context, owner);
+	step([&] { end_subtransaction(true, context, owner); });
 }
 
 } // namespace relocate::pg

@@ -66,7 +66,14 @@ private:
 // BEGIN ... EXCEPTION block does: committed (released) when it returns, rolled back when it throws,
 // and the exception then rethrown to the caller with the subtransaction already gone (so the
 // caller can still write in the outer transaction). The memory context and resource owner are
-// restored either way.
+// restored either way. When starting, releasing or rolling back the subtransaction fails itself,
+// the error is a SubtransactionFailed: nothing was rolled back then, and the caller must not go on
+// writing (catch it before PgError, and rethrow it: call_entry raises it as the ERROR it was).
 void in_subtransaction(const std::function<void()> &body);
+
+class SubtransactionFailed : public PgError {
+public:
+	using PgError::PgError;
+};
 
 } // namespace relocate::pg
