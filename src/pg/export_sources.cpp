@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 
 #include "core/error.hpp"
 
@@ -63,7 +64,9 @@ ServerFile::ServerFile(std::string file_path) : path_(std::move(file_path)) {
 }
 
 ServerFile::~ServerFile() {
-	if (file_ == nullptr)
+	// While an error unwinds, no PostgreSQL call: the (sub)transaction's abort, which must come
+	// first, closes the file (AllocateFile's files are the transaction's).
+	if (file_ == nullptr || std::uncaught_exceptions() > 0)
 		return;
 	// Never throws: an error here (which transaction abort would clean up anyway) is dropped.
 	try {
@@ -133,7 +136,8 @@ LargeObject::LargeObject(Oid oid) {
 }
 
 LargeObject::~LargeObject() {
-	if (fd_ < 0)
+	// While an error unwinds, no PostgreSQL call: the (sub)transaction's abort closes it.
+	if (fd_ < 0 || std::uncaught_exceptions() > 0)
 		return;
 	// Never throws; transaction (or subtransaction) end closes it anyway.
 	try {
