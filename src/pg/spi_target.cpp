@@ -392,9 +392,39 @@ void SpiTarget::insert_rows(RowBatch &batch) {
 	execute_batch(insert_plan(batch), batch, SPI_OK_INSERT, "inserting a batch");
 }
 
+namespace {
+
+// An existing row the import overwrites was found by the batch's lookup, in this transaction; an
+// UPDATE that meets fewer rows than the batch's distinct ids means another session deleted some
+// since (or a trigger skipped the update): the pk map would name rows that are not there.
+void check_all_updated(const RowBatch &batch, const std::vector<std::int64_t> &ids, std::uint64_t updated) {
+	std::vector<std::int64_t> distinct(ids);
+	std::sort(distinct.begin(), distinct.end());
+	distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+	if (updated == distinct.size())
+		return;
+	std::string pks;
+	for (std::size_t r = 0; r < batch.rows() && r < 10; ++r)
+		pks += (r ? ", " : "") + std::to_string(batch.source_pks[r]);
+	if (batch.rows() > 10)
+		pks += ", ...";
+	throw ImportError(sqlstate::kSerializationFailure,
+	                  std::string("relocate: ") + batch.model + ": " + std::to_string(distinct.size() - updated) +
+	                      " of the " + std::to_string(distinct.size()) + " existing rows to overwrite were not updated",
+	                  "The export's pks of the batch: " + pks +
+	                      ". The rows were there when the import looked them up; since then another session "
+	                      "deleted them, or a trigger on " +
+	                      batch.table->qualified_name + " skipped the update.",
+	                  "Run the import again: it looks the rows up afresh.");
+}
+
+} // namespace
+
 void SpiTarget::update_rows(RowBatch &batch) {
 	if (!has_large_value(batch)) {
+		const std::vector<std::int64_t> ids = batch.ids;
 		execute_batch(update_plan(batch), batch, SPI_OK_UPDATE, "updating a batch");
+		check_all_updated(batch, ids, SPI_processed);
 		return;
 	}
 	// A batch with a large value: one row at a time, each a batch of its own (its large values of
@@ -406,8 +436,10 @@ void SpiTarget::update_rows(RowBatch &batch) {
 		row.releasable = batch.releasable;
 		row.ids.push_back(batch.ids[r]);
 		row.take_row(batch, r);
+		const std::vector<std::int64_t> ids = row.ids;
 		execute_batch(has_large_value(row) ? large_update_plan(row) : update_plan(row), row, SPI_OK_UPDATE,
 		              "updating a batch");
+		check_all_updated(row, ids, SPI_processed);
 	}
 }
 
