@@ -397,8 +397,8 @@ namespace {
 // An existing row the import overwrites was found by the batch's lookup, in this transaction; an
 // UPDATE that meets fewer rows than the batch's distinct ids means another session deleted some
 // since (or a trigger skipped the update): the pk map would name rows that are not there.
-void check_all_updated(const RowBatch &batch, const std::vector<std::int64_t> &ids, std::uint64_t updated) {
-	std::vector<std::int64_t> distinct(ids);
+void check_all_updated(const RowBatch &batch, std::uint64_t updated) {
+	std::vector<std::int64_t> distinct(batch.ids);
 	std::sort(distinct.begin(), distinct.end());
 	distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
 	if (updated == distinct.size())
@@ -422,9 +422,8 @@ void check_all_updated(const RowBatch &batch, const std::vector<std::int64_t> &i
 
 void SpiTarget::update_rows(RowBatch &batch) {
 	if (!has_large_value(batch)) {
-		const std::vector<std::int64_t> ids = batch.ids;
 		execute_batch(update_plan(batch), batch, SPI_OK_UPDATE, "updating a batch");
-		check_all_updated(batch, ids, SPI_processed);
+		check_all_updated(batch, SPI_processed);
 		return;
 	}
 	// A batch with a large value: one row at a time, each a batch of its own (its large values of
@@ -436,10 +435,9 @@ void SpiTarget::update_rows(RowBatch &batch) {
 		row.releasable = batch.releasable;
 		row.ids.push_back(batch.ids[r]);
 		row.take_row(batch, r);
-		const std::vector<std::int64_t> ids = row.ids;
 		execute_batch(has_large_value(row) ? large_update_plan(row) : update_plan(row), row, SPI_OK_UPDATE,
 		              "updating a batch");
-		check_all_updated(row, ids, SPI_processed);
+		check_all_updated(row, SPI_processed);
 	}
 }
 
