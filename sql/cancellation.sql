@@ -38,23 +38,17 @@ SELECT * FROM dblink_get_result('importer') AS r(inserted numeric);
 SELECT clock_timestamp() - :'cancelled'::timestamptz < interval '5 seconds' AS stopped_within_seconds;
 SELECT * FROM dblink_get_result('importer') AS r(inserted numeric); -- the end of the results
 SELECT * FROM dblink('importer', 'SELECT count(*) FROM auth_user') AS t(users bigint);
-SELECT dblink_disconnect('importer');
 
 -- pg_terminate_backend in the middle of the same batch: the backend exits (FATAL) from inside the
 -- import, without unwinding it; its hash workers are stopped and joined before the process exits
 -- (src/core/threads.hpp), the server does not restart (a backend that crashed on its way out would
 -- restart it, and end this session too), and the import's transaction leaves nothing.
 SELECT pg_postmaster_start_time() AS server_started \gset
-SELECT dblink_connect('terminated', format('host=%s port=%s dbname=%s user=%s',
-       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'),
-       current_database(), current_user));
-SELECT dblink_exec('terminated', 'SET search_path = sentry, public');
-SELECT dblink_exec('terminated', 'SET relocate.password_hash_iterations = 720000');
-SELECT pid AS terminated_pid FROM dblink('terminated', 'SELECT pg_backend_pid()') AS t(pid int) \gset
-SELECT dblink_send_query('terminated', format('SELECT sum(inserted) FROM relocate_import(%L, scope => %L)', :'users', 'organization'));
+-- (The same session, its settings as above.)
+SELECT dblink_send_query('importer', format('SELECT sum(inserted) FROM relocate_import(%L, scope => %L)', :'users', 'organization'));
 SELECT pg_sleep(1);
-SELECT pg_terminate_backend(:terminated_pid, 10000) AS exited_within_seconds;
+SELECT pg_terminate_backend(:importer_pid, 10000) AS exited_within_seconds;
 SELECT pg_postmaster_start_time() = :'server_started'::timestamptz AS server_did_not_restart;
 SELECT count(*) AS users FROM auth_user;
-SELECT dblink_disconnect('terminated');
+SELECT dblink_disconnect('importer');
 RESET relocate.password_hash_iterations;
