@@ -152,23 +152,28 @@ Result Connection::exec(const std::string &sql) const {
 	return Result(PQexec(conn_.get(), sql.c_str()));
 }
 
-Result Connection::exec(const std::string &sql, const Params &params) const {
+namespace {
+
+// The parameters as PQexecParams takes them (text values, NULL as a null pointer).
+std::vector<const char *> param_values(const Params &params) {
 	std::vector<const char *> values;
 	for (const auto &p : params)
 		values.push_back(p ? p->c_str() : nullptr);
+	return values;
+}
+
+} // namespace
+
+Result Connection::exec(const std::string &sql, const Params &params) const {
+	const std::vector<const char *> values = param_values(params);
 	return Result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
 	                           nullptr, nullptr, 0));
 }
 
 Result Connection::exec_with_bytes(const std::string &sql, const Params &params, std::string_view bytes) const {
-	std::vector<const char *> values;
-	std::vector<int> lengths;
-	std::vector<int> formats;
-	for (const auto &p : params) {
-		values.push_back(p ? p->c_str() : nullptr);
-		lengths.push_back(0);
-		formats.push_back(0);
-	}
+	std::vector<const char *> values = param_values(params);
+	std::vector<int> lengths(values.size(), 0); // text parameters: lengths and formats unused
+	std::vector<int> formats(values.size(), 0);
 	values.push_back(bytes.data());
 	lengths.push_back(static_cast<int>(bytes.size()));
 	formats.push_back(1);
@@ -178,9 +183,7 @@ Result Connection::exec_with_bytes(const std::string &sql, const Params &params,
 
 Result Connection::exec_watched(const std::string &sql, const Params &params, Watch &watch) const {
 	PGconn *c = conn_.get();
-	std::vector<const char *> values;
-	for (const auto &p : params)
-		values.push_back(p ? p->c_str() : nullptr);
+	const std::vector<const char *> values = param_values(params);
 	if (PQsendQueryParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
 	                      0) == 0)
 		return Result(PQmakeEmptyPGresult(c, PGRES_FATAL_ERROR));
