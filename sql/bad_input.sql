@@ -70,6 +70,8 @@ SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": "1", "fields": 
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1.5, "fields": {}}]');
 \echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 9223372036854775808, "fields": {}}]');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": []}]');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {}, "extra": 1}]');
@@ -164,6 +166,12 @@ SELECT * FROM relocate_import(replace(:'minpriv', 'Europe/Vienna', 'MiddleEarth/
 SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {"username": "a", "password": "",
     "date_joined": "2023-06-22T22:59:55Z"}},
   {"model": "sentry.useremail", "pk": 1, "fields": {"user": "1", "email": "a@example.com"}}]', scope => 'user');
+\echo :LAST_ERROR_SQLSTATE
+-- A reference beyond bigint is out of range, not a dangling reference.
+SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {"username": "a", "password": "",
+    "date_joined": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.useremail", "pk": 1, "fields": {"user": 18446744073709551616, "email": "a@example.com"}}]',
+  scope => 'user');
 \echo :LAST_ERROR_SQLSTATE
 -- The same pk twice for one model.
 SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"key": "a", "value": 1}},

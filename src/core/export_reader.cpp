@@ -26,6 +26,12 @@ const FieldValue *ExportEntry::find(std::string_view name) const {
 	return nullptr;
 }
 
+bool is_integer_literal(std::string_view text) {
+	if (!text.empty() && text[0] == '-')
+		text.remove_prefix(1);
+	return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool parse_int64(std::string_view text, std::int64_t &out) {
 	if (text.empty())
 		return false;
@@ -422,8 +428,8 @@ private:
 			name += " (" + entry_.model + (seen_pk_ ? " pk " + std::to_string(entry_.pk) : std::string()) + ")";
 		return name;
 	}
-	[[noreturn]] void fail_entry(const std::string &what) const {
-		throw ImportError(sqlstate::kInvalidParameterValue,
+	[[noreturn]] void fail_entry(const std::string &what, const char *code = sqlstate::kInvalidParameterValue) const {
+		throw ImportError(code,
 		                  "relocate: " + entry_name() + " at " + line_and_offset(entry_.line, entry_.offset) + ": " +
 		                      what,
 		                  "A Sentry export is a JSON array of objects with the keys \"model\", \"pk\" and \"fields\".");
@@ -562,8 +568,12 @@ private:
 		case EntryKey::Pk:
 			if (seen_pk_)
 				fail_entry("\"pk\" appears twice");
-			if (type != FieldValue::Type::Number || !parse_int64(std::string_view(s, n), entry_.pk))
+			if (type != FieldValue::Type::Number || !parse_int64(std::string_view(s, n), entry_.pk)) {
+				if (type == FieldValue::Type::Number && is_integer_literal(std::string_view(s, n)))
+					fail_entry("\"pk\" " + std::string(s, n) + " is out of range for bigint",
+					           sqlstate::kNumericValueOutOfRange);
 				fail_entry("\"pk\" must be an integer");
+			}
 			seen_pk_ = true;
 			break;
 		default:

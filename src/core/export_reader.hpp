@@ -72,5 +72,8 @@ void read_export(const char *data, std::size_t length, EntryConsumer &consumer);
 // Parses a whole integer literal (optional '-', digits only) into int64; false if it is not one
 // or does not fit.
 bool parse_int64(std::string_view text, std::int64_t &out);
+// True if `text` is an integer literal (optional '-', digits only), whether or not it fits int64:
+// tells "not an integer" from "out of range" when parse_int64 fails.
+bool is_integer_literal(std::string_view text);
 
 } // namespace relocate

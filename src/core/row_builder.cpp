@@ -198,6 +198,12 @@ bool RowBuilder::remap(const ExportEntry &entry, const ExportField &field, const
 		return true;
 	}
 	std::int64_t old_pk;
+	if (field.value.type == FieldValue::Type::Number && !parse_int64(field.value.text, old_pk) &&
+	    is_integer_literal(field.value.text))
+		fail_entry(entry, sqlstate::kNumericValueOutOfRange,
+		           "field \"" + field.name + "\": the reference to " + plan.fk->target + " " + field.value.text +
+		               " is out of range for bigint",
+		           {});
 	if (field.value.type != FieldValue::Type::Number || !parse_int64(field.value.text, old_pk))
 		fail_entry(entry, sqlstate::kDatatypeMismatch,
 		           "field \"" + field.name + "\": a reference to " + plan.fk->target + " must be an integer", {});
