@@ -429,10 +429,9 @@ private:
 		return name;
 	}
 	[[noreturn]] void fail_entry(const std::string &what, const char *code = sqlstate::kInvalidParameterValue) const {
-		throw ImportError(code,
-		                  "relocate: " + entry_name() + " at " + line_and_offset(entry_.line, entry_.offset) + ": " +
-		                      what,
-		                  "A Sentry export is a JSON array of objects with the keys \"model\", \"pk\" and \"fields\".");
+		throw ImportError(
+		    code, "relocate: " + entry_name() + " at " + line_and_offset(entry_.line, entry_.offset) + ": " + what,
+		    "A Sentry export is a JSON array of objects with the keys \"model\", \"pk\" and \"fields\".");
 	}
 	bool unexpected_number() { throw ImportError(sqlstate::kInternalError, "relocate: unexpected parser event"); }
 
