@@ -40,10 +40,26 @@ DROP TRIGGER skip_update ON sentry_option;
 \i test/regress/setup.sql
 SET relocate.url_prefix = 'https://sentry.example.com';
 SELECT * FROM relocate_import(:'collisions', scope => 'global', import_uuid => '00000000-0000-4000-8000-00000000c011');
+-- What the first import minted for empty keys, and the second for keys and tokens taken by the
+-- first, is in the report (never the secret itself): a regenerated project key means a new DSN.
+SELECT model, action, regexp_replace(detail, 'organization "[^"]+"', 'organization <its slug>') AS detail
+  FROM relocate_report WHERE action IN ('regenerated', 'cleared') ORDER BY 1, 2, 3;
 SELECT * FROM relocate_import(:'collisions', scope => 'organization', import_uuid => '00000000-0000-4000-8000-00000000c012');
+SELECT model, action, regexp_replace(detail, 'organization "[^"]+"', 'organization <its slug>') AS detail
+  FROM relocate_report WHERE action IN ('regenerated', 'cleared') ORDER BY 1, 2, 3;
+-- A minted org auth token names its organization's final slug (renamed by the second import).
+SELECT count(*) AS names_final_slug FROM relocate_report r
+  JOIN sentry_orgauthtoken t ON t.id = r.new_pk JOIN sentry_organization o ON o.id = t.organization_id
+ WHERE r.model = 'sentry.orgauthtoken' AND r.action = 'regenerated' AND strpos(r.detail, '"' || o.slug || '"') > 0
+   AND o.slug <> 'collide';
+SELECT count(*) AS secrets_in_report FROM relocate_report r
+ WHERE EXISTS (SELECT FROM sentry_projectkey k WHERE strpos(r.detail, k.public_key) > 0 OR strpos(r.detail, k.secret_key) > 0)
+    OR EXISTS (SELECT FROM sentry_orgauthtoken t WHERE strpos(r.detail, t.token_hashed) > 0);
 -- (API tokens without an application are Config scope: a third import, in Config scope.)
 SELECT * FROM relocate_import(:'collisions', scope => 'config', import_uuid => '00000000-0000-4000-8000-00000000c014')
  WHERE inserted > 0;
+SELECT model, action, regexp_replace(detail, 'organization "[^"]+"', 'organization <its slug>') AS detail
+  FROM relocate_report WHERE action IN ('regenerated', 'cleared') ORDER BY 1, 2, 3;
 -- Project keys: every key is kept (Sentry keeps one per project), colliding or empty keys are new.
 SELECT count(*) AS keys, count(DISTINCT public_key) AS public_keys, count(DISTINCT secret_key) AS secret_keys,
        count(*) FILTER (WHERE public_key = 'c1373be35a7944808c8bcfede8097df1') AS original_public,
@@ -85,6 +101,7 @@ RESET relocate.url_prefix;
 SET client_min_messages = notice;
 SELECT * FROM relocate_import(:'collisions', scope => 'organization', import_uuid => '00000000-0000-4000-8000-00000000c013')
  WHERE model = 'sentry.orgauthtoken';
+SELECT action, detail FROM relocate_report WHERE model = 'sentry.orgauthtoken' ORDER BY 1, 2;
 SET client_min_messages = warning;
 
 -- test_project_ids_retained_in_global_scope: in Global scope projects keep their ids (so DSNs keep

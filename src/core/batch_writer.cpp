@@ -1,6 +1,7 @@
 #include "core/batch_writer.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "core/error.hpp"
@@ -42,6 +43,7 @@ void BatchWriter::queue(ModelState &st, const ExportEntry &entry, Row &row, std:
 	batch_groups_.push_back(group);
 	batch_dropped_.push_back(row.dropped);
 	batch_nulled_.push_back(row.nulled);
+	batch_notes_.push_back(std::move(row.notes));
 	batch_must_skip_.push_back(must_skip ? describe_entry(entry) : std::string());
 	for (int c : batch_.columns) {
 		const std::size_t uc = static_cast<std::size_t>(c);
@@ -61,6 +63,7 @@ void BatchWriter::flush() {
 	batch_groups_.clear();
 	batch_dropped_.clear();
 	batch_nulled_.clear();
+	batch_notes_.clear();
 	batch_must_skip_.clear();
 	batch_state_ = nullptr;
 }
@@ -68,6 +71,8 @@ void BatchWriter::flush() {
 void BatchWriter::write(ModelState &st) {
 	state_.target.check_for_interrupts();
 	std::vector<RowFate> fates(batch_.rows());
+	for (std::size_t r = 0; r < fates.size(); ++r)
+		fates[r].notes = std::move(batch_notes_[r]);
 	BatchEdit edit(batch_, fates);
 	const ModelHooks &hooks = *st.hooks;
 	Timeline *timeline = &state_.timeline;
@@ -238,8 +243,13 @@ void BatchWriter::report_row(const ModelState &st, const BatchEdit &edit, std::s
 		++nulled.rows;
 		state_.log.add(model, old_pk, new_pk, "reference_nulled", "field \"" + nulled.field + "\" " + nulled.why);
 	}
-	for (const auto &[action, detail] : f.notes)
+	for (const auto &[action, detail] : f.notes) {
+		if (std::strcmp(action, "regenerated") == 0)
+			++state_.report.tokens_regenerated;
+		else if (std::strcmp(action, "cleared") == 0)
+			++state_.report.tokens_cleared;
 		state_.log.add(model, old_pk, new_pk, action, detail);
+	}
 }
 
 std::vector<WrittenRow> BatchWriter::record(ModelState &st, BatchEdit &edit, const std::vector<RowFate> &fates,

@@ -61,6 +61,7 @@ private:
 	std::vector<std::int64_t> batch_groups_;              // each queued row's chunk group
 	std::vector<std::vector<std::size_t>> batch_dropped_; // each queued row's dropped fields (Row::dropped)
 	std::vector<std::vector<std::size_t>> batch_nulled_;  // each queued row's nulled references (Row::nulled)
+	std::vector<RowNotes> batch_notes_;                   // each queued row's normalize notes (Row::notes)
 	std::vector<std::string> batch_must_skip_; // per queued row: where its entry is if queue()'s must_skip, else ""
 	PkMapRows pk_rows_;
 	std::vector<std::optional<std::string>> names_before_; // the batch's name_column before its rules ran

@@ -85,6 +85,10 @@ struct ImportReport {
 	// Entries written under another slug or username than the export's (listed in relocate_report).
 	std::int64_t slugs_renamed = 0;
 	std::int64_t usernames_renamed = 0;
+	// Tokens and keys of written rows minted anew (empty in the export, or taken on this install),
+	// and invitation tokens cleared (listed in relocate_report as regenerated, cleared).
+	std::int64_t tokens_regenerated = 0;
+	std::int64_t tokens_cleared = 0;
 	std::int64_t chunks_written = 0;
 	std::int64_t chunks_reused = 0; // chunks of an earlier run with the same import_uuid
 	// The pk map at the end: its entries and the bytes its tables take (what the import's memory

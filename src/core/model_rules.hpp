@@ -40,12 +40,16 @@ class PkMap;
 // kind of the row it refers to. A handful per row, so a vector, rebuilt without allocating.
 using RowReferences = std::vector<std::pair<std::string_view, ImportKind>>;
 
+// What else a rule did to a row, for its account in relocate_report: (action, detail), e.g.
+// ("regenerated", "public_key: taken on this install"); `action` a string literal. Never a secret.
+using RowNotes = std::vector<std::pair<const char *, std::string>>;
+
 // One row being built: its cells by column name.
 class RowEdit {
 public:
 	RowEdit(const TableShape &table, std::vector<std::string> &values, std::vector<CellState> &states,
-	        const char **skip_reason = nullptr)
-	    : table_(table), values_(values), states_(states), skip_reason_(skip_reason) {}
+	        const char **skip_reason = nullptr, RowNotes *notes = nullptr)
+	    : table_(table), values_(values), states_(states), skip_reason_(skip_reason), notes_(notes) {}
 	bool has_column(const char *column) const { return table_.find(column) >= 0; }
 	// The cell's value, or nullopt if it is NULL or absent.
 	std::optional<std::string> get(const char *column) const;
@@ -59,12 +63,18 @@ public:
 			*skip_reason_ = why;
 		return false;
 	}
+	// Adds a line to the row's account in relocate_report, once the row is written.
+	void note(const char *action, std::string detail) {
+		if (notes_ != nullptr)
+			notes_->emplace_back(action, std::move(detail));
+	}
 
 private:
 	const TableShape &table_;
 	std::vector<std::string> &values_;
 	std::vector<CellState> &states_;
 	const char **skip_reason_;
+	RowNotes *notes_;
 };
 
 // What happens to a queued row when its batch is written.
@@ -77,9 +87,8 @@ struct RowFate {
 	long same_as_row = -1;
 	// For Skip: why (for the report; a string literal).
 	const char *why = nullptr;
-	// What else a rule did to the row, for the report: (action, detail), e.g. ("regenerated",
-	// "token: it collided with an existing one"). Never a secret.
-	std::vector<std::pair<const char *, std::string>> notes;
+	// What else a rule did to the row (at normalize, then at resolve), for the report.
+	RowNotes notes;
 
 	void skip(const char *reason) {
 		action = Action::Skip;

@@ -155,6 +155,7 @@ bool RowBuilder::build(ModelState &st, ExportEntry &entry, Row &row) {
 	row.nulled.clear();
 	row.references.clear();
 	row.skip_reason = nullptr;
+	row.notes.clear();
 	for (ExportField &field : entry) {
 		const FieldPlan &plan = plan_for(st, entry, field);
 		if (plan.kind == FieldPlan::Kind::Dropped) {

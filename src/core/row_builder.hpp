@@ -24,8 +24,9 @@ struct Row {
 	RowReferences references;          // remapped FK field -> referenced row's kind
 	std::string unmapped;              // when build() returns false: the reference that was not imported
 	const char *skip_reason = nullptr; // when a normalize rule skips the row: why
+	RowNotes notes;                    // what the normalize rule did to the row, for the report
 
-	RowEdit edit(const TableShape &table) { return RowEdit(table, values, states, &skip_reason); }
+	RowEdit edit(const TableShape &table) { return RowEdit(table, values, states, &skip_reason, &notes); }
 };
 
 class RowBuilder {

@@ -65,6 +65,12 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 		renamed = count(report.usernames_renamed, "username");
 	if (report.slugs_renamed > 0)
 		renamed += (renamed.empty() ? "" : " and ") + count(report.slugs_renamed, "slug");
+	std::string minted; // "regenerated 3 keys or tokens and cleared 1 invitation token"
+	if (report.tokens_regenerated > 0)
+		minted = "regenerated " + std::to_string(report.tokens_regenerated) +
+		         (report.tokens_regenerated == 1 ? " key or token" : " keys or tokens");
+	if (report.tokens_cleared > 0)
+		minted += (minted.empty() ? "cleared " : " and cleared ") + count(report.tokens_cleared, "invitation token");
 	pg_guard([&] {
 		if (!run.uuid_given)
 			ereport(NOTICE, (errmsg("relocate: import_uuid %s", report.import_uuid.c_str()),
@@ -81,6 +87,12 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 			        (errmsg("relocate: renamed %s: taken on this install, or empty in the export", renamed.c_str()),
 			         errhint("List them with SELECT * FROM relocate_report WHERE action = 'renamed'; users "
 			                 "who were renamed log in with their new username.")));
+		if (!minted.empty())
+			ereport(NOTICE,
+			        (errmsg("relocate: %s: empty in the export, or taken on this install", minted.c_str()),
+			         errhint("List them with SELECT * FROM relocate_report WHERE action IN ('regenerated', "
+			                 "'cleared'); a project whose key was regenerated has a new DSN, and its SDKs must be "
+			                 "given it.")));
 		if (report.org_auth_tokens_without_url > 0 || report.org_auth_tokens_without_org > 0)
 			ereport(WARNING,
 			        (errmsg("relocate: skipped %" PRId64 " org auth token(s) that needed a new token: %" PRId64

@@ -49,8 +49,10 @@ bool normalize_project_key(RuleContext &, RowEdit &row, const RowReferences &) {
 	// Sentry replaces an empty key (write_relocation_import); taken keys are replaced in resolve.
 	for (const char *column : {"public_key", "secret_key"}) {
 		std::optional<std::string> key = row.get(column);
-		if (!key || key->empty())
+		if (!key || key->empty()) {
 			row.set(column, random_hex(32));
+			row.note("regenerated", std::string(column) + ": empty in the export; a new key is minted");
+		}
 	}
 	return true;
 }
@@ -63,17 +65,23 @@ void resolve_project_keys(RuleContext &ctx, BatchEdit &batch) {
 	for (const char *column : {"public_key", "secret_key"}) {
 		std::vector<bool> taken = ctx.taken_values(batch, column);
 		for (std::size_t r = 0; r < batch.rows(); ++r) {
-			std::optional<std::string> key = batch.get(r, column);
-			if (taken[r] || (key && key->empty()))
-				batch.set(r, column, random_hex(32));
+			if (!taken[r])
+				continue;
+			batch.set(r, column, random_hex(32));
+			batch.note(r, "regenerated",
+			           std::string(column) +
+			               ": taken on this install (or earlier in the export); a new key is minted, so the "
+			               "project's DSN changes");
 		}
 	}
 }
 
 bool normalize_api_key(RuleContext &, RowEdit &row, const RowReferences &) {
 	std::optional<std::string> key = row.get("key");
-	if (!key || key->empty())
+	if (!key || key->empty()) {
 		row.set("key", random_hex(32));
+		row.note("regenerated", "key: empty in the export; a new key is minted");
+	}
 	expand_scope_list(row);
 	return true;
 }
@@ -111,11 +119,17 @@ void resolve_api_tokens(RuleContext &ctx, BatchEdit &batch) {
 			batch.set(r, "hashed_refresh_token", sha256_hex(refresh));
 			batch.set(r, "refresh_token", std::move(refresh));
 		}
-		if (batch.get(r, "expires_at")) {
+		const bool expires = batch.get(r, "expires_at").has_value();
+		if (expires) {
 			if (expiry.empty())
 				expiry = utc_now_plus_days(30);
 			batch.set(r, "expires_at", expiry);
 		}
+		batch.note(r, "regenerated",
+		           std::string(token_taken[r] ? "token" : "refresh_token") +
+		               ": taken on this install (or earlier in the export); a new token" +
+		               (batch.get(r, "refresh_token") ? " and refresh token are" : " is") + " minted" +
+		               (expires ? ", expiring in 30 days" : ""));
 	}
 }
 
@@ -163,9 +177,11 @@ void resolve_org_auth_tokens(RuleContext &ctx, BatchEdit &batch) {
 	// the organization is unknown or the option system.url-prefix is unset.
 	std::vector<bool> taken = ctx.taken_values(batch, "token_hashed");
 	std::vector<std::size_t> mint;
+	std::vector<bool> empty(batch.rows());
 	for (std::size_t r = 0; r < batch.rows(); ++r) {
 		std::optional<std::string> hashed = batch.get(r, "token_hashed");
-		if (taken[r] || !hashed || hashed->empty())
+		empty[r] = !hashed || hashed->empty();
+		if (taken[r] || empty[r])
 			mint.push_back(r);
 	}
 	if (mint.empty())
@@ -175,20 +191,25 @@ void resolve_org_auth_tokens(RuleContext &ctx, BatchEdit &batch) {
 	for (std::size_t i = 0; i < mint.size(); ++i) {
 		const std::size_t r = mint[i];
 		if (!slugs[i] || slugs[i]->key_null) {
-			batch.fate(r).action = RowFate::Action::Skip;
+			batch.fate(r).skip("a new token is needed (its token is empty or taken) and its organization is unknown");
 			++ctx.report().org_auth_tokens_without_org;
 			continue;
 		}
 		if (!url)
 			url = system_url_prefix(ctx);
 		if (!*url) {
-			batch.fate(r).action = RowFate::Action::Skip;
+			batch.fate(r).skip("a new token is needed (its token is empty or taken) and Sentry's system.url-prefix "
+			                   "is not set (relocate.url_prefix)");
 			++ctx.report().org_auth_tokens_without_url;
 			continue;
 		}
 		std::string token = org_auth_token(epoch_seconds(), **url, **url, slugs[i]->key);
 		batch.set(r, "token_hashed", sha256_hex(token));
 		batch.set(r, "token_last_characters", last_characters(token, 4));
+		batch.note(r, "regenerated",
+		           std::string("token_hashed: ") +
+		               (empty[r] ? "empty in the export" : "taken on this install (or earlier in the export)") +
+		               "; a new token is minted for the organization \"" + slugs[i]->key + "\"");
 	}
 }
 

@@ -228,6 +228,9 @@ void resolve_organization_members(RuleContext &ctx, BatchEdit &batch) {
 		if (taken[r]) {
 			batch.set_null(r, "token");
 			batch.set_null(r, "token_expires_at");
+			batch.note(r, "cleared",
+			           "token, token_expires_at: the invitation token is another member's on this install (or "
+			           "earlier in the export); cleared, as Sentry does");
 		} else if (!batch.get(r, "token_expires_at")) {
 			if (expiry.empty())
 				expiry = utc_now_plus_days(30);
