@@ -356,6 +356,19 @@ public:
 	int depth() const { return depth_; }
 	// "line L, byte offset N" of absolute offset `offset`.
 	std::string position(std::size_t offset) const { return line_and_offset(stream_.line_at(offset), offset); }
+	// Where in the document the parser is, for an error RapidJSON reports: "" between entries, else
+	// " (inside export entry N (model pk P), at or after field "f")".
+	std::string where_in_entry() const {
+		if (depth_ < 2)
+			return {};
+		std::string where = " (inside " + entry_name();
+		if (depth_ >= 3 && entry_.field_count > 0) {
+			const std::string &field = entry_.fields[entry_.field_count - 1].name;
+			if (invalid_utf8_at(field) == std::string::npos)
+				where += ", at or after field \"" + field + "\"";
+		}
+		return where + ")";
+	}
 
 	// The error for an export that ends before its closing ']' (RapidJSON only says what token it
 	// missed): where it ends, and in what, so that a cut file reads as one.
@@ -649,6 +662,7 @@ void read_export(ByteSource &source, EntryConsumer &consumer, const CheckInterru
 		if (ok.Code() == rapidjson::kParseErrorNumberTooBig)
 			throw ImportError(sqlstate::kNumericValueOutOfRange,
 			                  "relocate: number out of range at " + handler.position(ok.Offset()) +
+			                      handler.where_in_entry() +
 			                      ": it is too large for any column (beyond a double's range, as 1e400)",
 			                  "The JSON is well formed, but no Sentry field holds such a number: the export is "
 			                  "damaged.");
@@ -656,7 +670,8 @@ void read_export(ByteSource &source, EntryConsumer &consumer, const CheckInterru
 		if (!what.empty() && what.back() == '.')
 			what.pop_back();
 		throw ImportError(sqlstate::kInvalidTextRepresentation,
-		                  "relocate: malformed JSON at " + handler.position(ok.Offset()) + ": " + what,
+		                  "relocate: malformed JSON at " + handler.position(ok.Offset()) + handler.where_in_entry() +
+		                      ": " + what,
 		                  "The export must be a complete, valid UTF-8 JSON document.");
 	}
 }

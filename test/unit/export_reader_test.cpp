@@ -124,6 +124,9 @@ TEST(ExportReader, NumberBeyondADoubleIsOutOfRangeNotMalformed) {
 	ImportError e = read_error(R"([{"model": "sentry.option", "pk": 1, "fields": {"value": 1e400}}])");
 	EXPECT_STREQ(e.code(), "22003");
 	EXPECT_NE(std::string(e.what()).find("number out of range at"), std::string::npos) << e.what();
+	EXPECT_NE(std::string(e.what()).find("(inside export entry 1 (sentry.option pk 1), at or after field \"value\")"),
+	          std::string::npos)
+	    << e.what();
 	EXPECT_EQ(std::string(e.what()).find("malformed"), std::string::npos) << e.what();
 }
 
@@ -351,12 +354,29 @@ TEST(ExportReader, FreshInstallValues) {
 
 // --- errors ---------------------------------------------------------------------------------------
 
+// Inside an entry, a syntax error names the entry and the field it is in (or just after).
+TEST(ExportReaderErrors, MalformedJsonNamesTheEntryAndField) {
+	const std::string json = R"([{"model":"a","pk":1,"fields":{}},)"
+	                         "\n"
+	                         R"({"model":"sentry.user","pk":7,"fields":{"username":"u","email":"a@b" "x"}}])";
+	ImportError e = read_error(json);
+	EXPECT_STREQ(e.code(), "22P02");
+	EXPECT_EQ(std::string(e.what()), "relocate: malformed JSON at line 2, byte offset " +
+	                                     std::to_string(json.find(" \"x\"") + 1) +
+	                                     " (inside export entry 2 (sentry.user pk 7), at or after field \"email\"): "
+	                                     "Missing a comma or '}' after an object member");
+	// Between entries, only the position.
+	ImportError between = read_error(R"([{"model":"a","pk":1,"fields":{}} {"model":"b"}])");
+	EXPECT_EQ(std::string(between.what()).find("inside"), std::string::npos) << between.what();
+}
+
 TEST(ExportReaderErrors, MalformedJsonReportsTheByteOffset) {
 	{
 		const std::string json = R"([{"model": }])";
 		ImportError e = read_error(json);
 		EXPECT_STREQ(e.code(), "22P02");
-		EXPECT_EQ(std::string(e.what()), "relocate: malformed JSON at line 1, byte offset 11: Invalid value");
+		EXPECT_EQ(std::string(e.what()),
+		          "relocate: malformed JSON at line 1, byte offset 11 (inside export entry 1): Invalid value");
 		EXPECT_EQ(json[11], '}');
 	}
 	{
@@ -559,7 +579,8 @@ TEST(ExportReader, LinesAreCountedAcrossChunks) {
 	bad[at + 5] = 'x';
 	ImportError e = read_error(bad);
 	EXPECT_EQ(std::string(e.what()),
-	          "relocate: malformed JSON at line 5001, byte offset " + std::to_string(at + 5) + ": Invalid value");
+	          "relocate: malformed JSON at line 5001, byte offset " + std::to_string(at + 5) +
+	              " (inside export entry 5000 (sentry.option)): Invalid value");
 }
 
 TEST(ExportReader, Utf8ByteOrderMarkIsSkipped) {
@@ -858,9 +879,10 @@ TEST(ExportReaderErrors, InvalidUtf8) {
 		SCOPED_TRACE(c.json);
 		ImportError e = read_error(c.json);
 		EXPECT_STREQ(e.code(), "22P02");
-		EXPECT_NE(std::string(e.what()).find(", byte offset " + std::to_string(c.offset) + ": Invalid encoding"),
-		          std::string::npos)
-		    << e.what();
+		const std::string what = e.what();
+		EXPECT_NE(what.find(", byte offset " + std::to_string(c.offset) + " (inside export entry 1"), std::string::npos)
+		    << what;
+		EXPECT_NE(what.find("): Invalid encoding"), std::string::npos) << what;
 	}
 	// An escaped lone surrogate is invalid too.
 	ImportError e = read_error(R"([{"model":"a","pk":1,"fields":{"x":"\ud800"}}])");
