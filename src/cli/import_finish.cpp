@@ -166,7 +166,9 @@ void ImportRun::print_summary() {
 		TextTable renamed({"model", "old_pk", "new_pk", "action", "detail"});
 		for (const auto &row : renamed_)
 			renamed.add_row(row);
-		out += "Renamed and merged (tell these users and organizations):\n" + renamed.render();
+		out += "Renamed, merged and regenerated (tell these users and organizations; a regenerated project key is "
+		       "a new DSN):\n" +
+		       renamed.render();
 		if (renamed_total_ > static_cast<std::int64_t>(renamed_.size()))
 			out += "... and " + format_count(renamed_total_ - static_cast<std::int64_t>(renamed_.size())) +
 			       " more (--report-file FILE lists them all)\n";

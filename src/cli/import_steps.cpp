@@ -214,10 +214,11 @@ bool ImportRun::read_report_rows() {
 	}
 	const Result counts =
 	    conn_.exec("SELECT action, pg_catalog.count(*) FROM pg_temp.relocate_report GROUP BY action ORDER BY action");
-	const Result renamed = conn_.exec("SELECT model, old_pk, new_pk, action, detail FROM pg_temp.relocate_report "
-	                                  "WHERE action OPERATOR(pg_catalog.=) ANY ('{renamed,merged}'::pg_catalog.text[]) "
-	                                  "ORDER BY model, old_pk LIMIT $1::pg_catalog.int8",
-	                                  {std::to_string(kRenamedShown)});
+	const Result renamed =
+	    conn_.exec("SELECT model, old_pk, new_pk, action, detail FROM pg_temp.relocate_report "
+	               "WHERE action OPERATOR(pg_catalog.=) ANY ('{renamed,merged,regenerated}'::pg_catalog.text[]) "
+	               "ORDER BY model, old_pk LIMIT $1::pg_catalog.int8",
+	               {std::to_string(kRenamedShown)});
 	const Result all =
 	    o_.report_file.empty() ? Result() : conn_.exec("SELECT * FROM pg_temp.relocate_report ORDER BY model, old_pk");
 	if (!counts.ok() || !renamed.ok() || (!o_.report_file.empty() && !all.ok())) {
@@ -228,7 +229,7 @@ bool ImportRun::read_report_rows() {
 	}
 	for (int i = 0; i < counts.rows(); ++i) {
 		report_counts_.push_back(format_count(std::stoll(counts.text(i, 1))) + " " + counts.text(i, 0));
-		if (counts.text(i, 0) == "renamed" || counts.text(i, 0) == "merged")
+		if (counts.text(i, 0) == "renamed" || counts.text(i, 0) == "merged" || counts.text(i, 0) == "regenerated")
 			renamed_total_ += std::stoll(counts.text(i, 1));
 	}
 	for (int i = 0; i < renamed.rows(); ++i)

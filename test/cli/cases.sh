@@ -605,13 +605,15 @@ t_server_dry_run_and_report() {
     err_lacks 'has no dry_run argument'
     out_has '\| reused \| skipped_reasons'
     out_has '^ sentry\.option +\| +0 \| +0 \| +0 \| +4 \| +0 \| \{"scope": 4\}$'
-    out_has '^Report \(relocate_report\): 3 existing, 4 renamed, 12 skipped$'
+    out_has '^Report \(relocate_report\): 3 existing, 2 regenerated, 4 renamed, 12 skipped$'
+    out_has '^ sentry\.projectkey +\| +1 \| +[0-9]+ \| regenerated \| public_key: taken on this install'
     out_has '^ sentry\.user +\| +1 \| +[0-9]+ \| renamed \| username "admin@example\.com" -> "admin@example\.com-[a-z0-9]+": taken on this install$'
     out_has 'rolled back, nothing was changed'
     sql_is "$db" "SELECT count(*) FROM auth_user" 3
     sql_is "$db" "SELECT count(*) FROM sentry_organization" 1
     no_large_objects "$db"
-    json_check "$T/report.json" 'len(j) == 19 and sum(r["action"] == "renamed" for r in j) == 4'
+    json_check "$T/report.json" 'len(j) == 21 and sum(r["action"] == "renamed" for r in j) == 4'
+    json_check "$T/report.json" 'sorted(r["detail"].split(":")[0] for r in j if r["action"] == "regenerated") == ["public_key", "secret_key"]'
     json_check "$T/report.json" 'all(r["new_pk"] is None for r in j if r["action"] == "skipped")'
 }
 
