@@ -27,6 +27,17 @@ SELECT r.model, r.old_pk, r.detail ~ '^(username|slug) "[^"]+" -> "[^"]+": taken
   LEFT JOIN sentry_organization o ON r.model = 'sentry.organization' AND o.id = r.new_pk
  WHERE r.action = 'renamed' ORDER BY r.model, r.old_pk;
 
+-- Why an organization's slug is not the export's, as Organization.save and unique_db_instance
+-- (src/sentry/models/organization.py, src/sentry/db/models/utils.py) change it: normalized,
+-- reserved, digits only, made from the name, taken (here by an earlier entry of the same file).
+\i test/regress/setup.sql
+\set slugs '[{"model": "sentry.organization", "pk": 1, "fields": {"name": "A", "slug": "Acme_Co", "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.organization", "pk": 2, "fields": {"name": "B", "slug": "admin", "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.organization", "pk": 3, "fields": {"name": "C", "slug": "2024", "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.organization", "pk": 4, "fields": {"name": "Made Here", "slug": "", "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.organization", "pk": 5, "fields": {"name": "E", "slug": "ACME_CO", "date_added": "2023-06-22T00:00:00Z"}}, {"model": "sentry.organization", "pk": 6, "fields": {"name": "F", "slug": "kept", "date_added": "2023-06-22T00:00:00Z"}}]'
+SELECT sum(inserted) AS inserted FROM relocate_import(:'slugs', import_uuid => '00000000-0000-4000-8000-0000000000e3');
+SELECT r.old_pk, regexp_replace(r.detail, ' -> "[^"]*"', ' -> <final>') AS detail,
+       r.detail LIKE '%-> "' || o.slug || '"%' AS names_final_slug
+  FROM relocate_report r JOIN sentry_organization o ON o.id = r.new_pk
+ WHERE r.action = 'renamed' ORDER BY r.old_pk;
+SELECT slug FROM sentry_organization WHERE slug IN ('acme-co', 'made-here', 'kept') ORDER BY slug;
 -- dry_run: the whole import, rolled back. Same summary as the real import, the same report and pk
 -- map left in the session tables, and not a row written.
 \i test/regress/setup.sql

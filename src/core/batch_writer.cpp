@@ -218,9 +218,12 @@ void BatchWriter::report_row(const ModelState &st, const BatchEdit &edit, std::s
 		std::optional<std::string> after = edit.get(r, column.c_str());
 		if (after != names_before_[r]) {
 			++(st.slug_column >= 0 ? state_.report.slugs_renamed : state_.report.usernames_renamed);
+			const bool had_name = names_before_[r] && !names_before_[r]->empty();
 			state_.log.add(model, old_pk, new_pk, "renamed",
 			               column + " " + quoted(names_before_[r]) + " -> " + quoted(after) + ": " +
-			                   (names_before_[r] ? "taken on this install" : "made from the name"));
+			                   (!f.renamed_because.empty() ? f.renamed_because
+			                    : had_name                 ? "taken on this install"
+			                                               : "made from the name"));
 		}
 	}
 	const bool user = st.name_column >= 0 && st.slug_column < 0;

@@ -89,6 +89,9 @@ struct RowFate {
 	const char *why = nullptr;
 	// What else a rule did to the row (at normalize, then at resolve), for the report.
 	RowNotes notes;
+	// Why the row's name column (slug, username) is not the export's, if the rule knows better than
+	// the default ("taken on this install", or "made from the name" for a NULL one).
+	std::string renamed_because;
 
 	void skip(const char *reason) {
 		action = Action::Skip;

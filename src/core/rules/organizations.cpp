@@ -41,27 +41,45 @@ void resolve_organizations(RuleContext &ctx, BatchEdit &batch) {
 	ctx.lock_once("relocate organization slugs");
 	std::vector<std::size_t> rows;
 	std::vector<std::string> sources;
+	std::vector<bool> from_name;
 	for (std::size_t r = 0; r < batch.rows(); ++r) {
 		std::optional<std::string> source = batch.get(r, "slug");
-		if (!source || source->empty())
+		from_name.push_back(!source || source->empty());
+		if (from_name.back())
 			source = batch.get(r, "name"); // `if not self.slug: target = self.name`
 		rows.push_back(r);
 		sources.push_back(source.value_or(""));
 	}
 	if (rows.empty())
 		return;
-	std::vector<std::string> bases;
+	std::vector<std::string> normalized, bases;
 	CaseFolds folds;
 	for (const std::string &s : nfkd(ctx, sources)) {
-		bases.push_back(suffix_base(normalize_organization_slug(s), reserved_organization_slugs()));
+		normalized.push_back(normalize_organization_slug(s));
+		bases.push_back(suffix_base(normalized.back(), reserved_organization_slugs()));
 		folds.add_base(bases.back(), 30);
 	}
 	ctx.fold(folds); // slugs are ASCII: no query
 	UniqueValues &taken = ctx.unique_values(
 	    "organization slugs", {{batch.table().name, "slug"}, {"sentry_organizationslugreservation", "slug"}});
 	std::vector<std::string> final_slugs = ctx.pick_unique(taken, bases, 30, folds);
-	for (std::size_t i = 0; i < rows.size(); ++i)
+	for (std::size_t i = 0; i < rows.size(); ++i) {
+		// Why the slug is not the export's, for the report's `renamed` row.
+		std::string why;
+		const auto because = [&why](const char *reason) { why += (why.empty() ? "" : "; ") + std::string(reason); };
+		if (from_name[i])
+			because("made from the name");
+		else if (normalized[i] != sources[i])
+			because("normalized as Organization.save does (lower case, '-' for '_', slugify)");
+		if (bases[i] != python_strip(normalized[i]))
+			because(python_strip(normalized[i]).empty() ? "nothing is left of it after slugify: a random one"
+			                                            : "reserved by Sentry (RESERVED_ORGANIZATION_SLUGS)");
+		else if (final_slugs[i] != bases[i])
+			because(base_usable_without_suffix(bases[i]) ? "taken on this install"
+			                                             : "digits only, which Sentry always suffixes");
+		batch.fate(rows[i]).renamed_because = std::move(why);
 		batch.set(rows[i], "slug", final_slugs[i]);
+	}
 }
 
 namespace {
