@@ -46,7 +46,7 @@ template <typename Fn> inline void pg_guard(Fn &&fn) {
 	sigjmp_buf *volatile saved_stack = PG_exception_stack;
 	ErrorContextCallback *volatile saved_context = error_context_stack;
 	sigjmp_buf local;
-	bool failed = false;
+	volatile bool failed = false; // volatile: GCC cannot tell that it is only set after the jump (-Wclobbered)
 	if (sigsetjmp(local, 0) == 0) {
 		PG_exception_stack = &local;
 		try {
