@@ -190,6 +190,20 @@ SELECT * FROM relocate_import('[{"model":"sentry.userrole","pk":1,"fields":{"nam
 SELECT * FROM relocate_import('[{"model": "sentry.organization", "pk": 5, "fields": {"name": "N", "slug": "n",
     "status": -1, "date_added": "2023-06-22T22:59:55Z"}}]');
 \echo :LAST_ERROR_SQLSTATE
+-- In a batch of several rows, the message names the entry that failed, and the column whose value
+-- PostgreSQL's input function refused (an element of a varchar(200)[] longer than 200 characters,
+-- which the core passes on).
+SELECT * FROM relocate_import('[{"model": "sentry.organization", "pk": 4, "fields": {"name": "M", "slug": "m",
+    "date_added": "2023-06-22T22:59:55Z"}}, {"model": "sentry.organization", "pk": 5, "fields": {"name": "N", "slug": "n",
+    "status": -1, "date_added": "2023-06-22T22:59:55Z"}}, {"model": "sentry.organization", "pk": 6, "fields": {"name": "O",
+    "slug": "o", "date_added": "2023-06-22T22:59:55Z"}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[{"model": "sentry.snubaquery", "pk": 7, "fields": {"type": 0, "dataset": "events",
+    "query": "", "aggregate": "count()", "time_window": 60, "resolution": 60, "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.snubaquery", "pk": 8, "fields": {"type": 0, "dataset": "events", "query": "", "group_by": ["'
+    || repeat('g', 201) || '"], "aggregate": "count()", "time_window": 60, "resolution": 60,
+    "date_added": "2023-06-22T22:59:55Z"}}]');
+\echo :LAST_ERROR_SQLSTATE
 
 -- A dependency after its dependent: useremail refers to user, which comes later.
 SELECT * FROM relocate_import('[{"model": "sentry.useremail", "pk": 1, "fields": {"user": 1, "email": "a@example.com"}},

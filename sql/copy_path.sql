@@ -25,7 +25,33 @@ TRUNCATE sentry_option;
 ALTER TABLE sentry_option ADD CONSTRAINT no_private CHECK (key NOT LIKE 'private.%');
 SELECT * FROM relocate_import(:'options_json', scope => 'config');
 \echo :LAST_ERROR_SQLSTATE
+-- Through COPY FROM (a BEFORE ROW trigger keeps the batch off relocate's own multi-insert): the
+-- message names the entry COPY was at, and the column whose value it was converting.
+CREATE FUNCTION pg_temp.pass() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER pass BEFORE INSERT ON sentry_option FOR EACH ROW EXECUTE FUNCTION pg_temp.pass();
+SELECT * FROM relocate_import(:'options_json', scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER pass ON sentry_option;
+CREATE TRIGGER pass BEFORE INSERT ON sentry_snubaquery FOR EACH ROW EXECUTE FUNCTION pg_temp.pass();
+SELECT * FROM relocate_import('[{"model": "sentry.snubaquery", "pk": 7, "fields": {"type": 0, "dataset": "events",
+    "query": "", "aggregate": "count()", "time_window": 60, "resolution": 60, "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.snubaquery", "pk": 8, "fields": {"type": 0, "dataset": "events", "query": "", "group_by": ["'
+    || repeat('g', 201) || '"], "aggregate": "count()", "time_window": 60, "resolution": 60,
+    "date_added": "2023-06-22T22:59:55Z"}}]');
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER pass ON sentry_snubaquery;
 ALTER TABLE sentry_option DROP CONSTRAINT no_private;
+-- An AFTER ROW trigger fires at the end of COPY, when its line is the last one whatever row the
+-- trigger was queued for: its error (here about pk 1, the first row) names no row.
+CREATE FUNCTION sentry.refuse_public() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.key LIKE 'public.%' THEN RAISE EXCEPTION 'public options are refused' USING ERRCODE = 'check_violation'; END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER refuse_public AFTER INSERT ON sentry_option FOR EACH ROW EXECUTE FUNCTION sentry.refuse_public();
+SELECT * FROM relocate_import(:'options_json', scope => 'config');
+DROP TRIGGER refuse_public ON sentry_option;
+DROP FUNCTION sentry.refuse_public();
 
 -- A BEFORE ROW trigger sees and changes every row, as it does for the INSERT.
 CREATE FUNCTION pg_temp.upper_key() RETURNS trigger LANGUAGE plpgsql AS $$

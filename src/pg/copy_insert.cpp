@@ -8,6 +8,8 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "commands/copy.h"
+#include "commands/copyfrom_internal.h"
+#include "utils/fmgrprotos.h"
 #include "executor/executor.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -33,10 +35,20 @@ struct Feed {
 	std::size_t at;
 	CopyFromState cstate;
 	bool context_muted;
+	const RowBatch *batch;
+	int trigger_depth; // trigger_depth() when the COPY began
 };
 Feed *current_feed = nullptr;
 
 void no_context(void *) {}
+
+// How deep in triggers the backend is (trigger.c's MyTriggerDepth, which only pg_trigger_depth()
+// reads). Nothing that can fail.
+int trigger_depth() {
+	LOCAL_FCINFO(fcinfo, 0);
+	InitFunctionCallInfoData(*fcinfo, nullptr, 0, InvalidOid, nullptr, nullptr);
+	return DatumGetInt32(pg_trigger_depth(fcinfo));
+}
 
 // COPY's data source callback (called by CopyFrom, in PostgreSQL): the next bytes of the batch's
 // text, 0 at its end. No PostgreSQL call, nothing that can fail.
@@ -74,7 +86,7 @@ bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, Me
 	// from the client's encoding.
 	List *options = list_make1(
 	    makeDefElem(pstrdup("encoding"), reinterpret_cast<Node *>(makeString(pstrdup(GetDatabaseEncodingName()))), -1));
-	Feed feed{text.data(), text.size(), 0, nullptr, false};
+	Feed feed{text.data(), text.size(), 0, nullptr, false, &batch, trigger_depth()};
 	Feed *const outer_feed = current_feed; // an import in a trigger of this COPY's table has its own
 	current_feed = &feed;
 	begin_batch_command(context);
@@ -94,6 +106,25 @@ bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, Me
 }
 
 } // namespace
+
+void copy_position(BatchErrorContext *c) {
+	const Feed *feed = current_feed;
+	if (feed == nullptr || feed->batch != c->batch || feed->cstate == nullptr || feed->cstate->cur_lineno == 0)
+		return;
+	// COPY's line is the row it is at while it converts a value (cur_attname set) or checks a row's
+	// constraints. Not inside a trigger: the AFTER triggers (the foreign keys' among them) fire at
+	// the end of the statement, when the line is the last one, whatever row they were queued for.
+	const int code = geterrcode();
+	if (trigger_depth() != feed->trigger_depth ||
+	    (feed->cstate->cur_attname == nullptr && code != ERRCODE_CHECK_VIOLATION && code != ERRCODE_NOT_NULL_VIOLATION))
+		return;
+	const uint64 line = feed->cstate->cur_lineno; // one row per line, from 1
+	if (line > c->batch->rows())
+		return;
+	c->row = static_cast<long>(line - 1);
+	if (feed->cstate->cur_attname != nullptr)
+		strlcpy(c->column, feed->cstate->cur_attname, sizeof c->column);
+}
 
 bool open_batch_table(Oid relid, MemoryContext memory, BatchTable *t) {
 	if (XactReadOnly || IsInParallelMode())

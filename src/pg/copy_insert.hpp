@@ -11,11 +11,30 @@
 #include "pg/boundary.hpp"
 
 extern "C" {
+#include "pg_config_manual.h"
 #include "parser/parse_node.h"
 #include "utils/relcache.h"
 }
 
 namespace relocate::pg {
+
+// The error context of a statement over a batch of rows, pushed while it runs: "relocate: <doing>
+// N <model> row(s) <where> <table> (source pks A to B)", and ", at <model> pk P, column "c"" when the
+// writer knows which row (and column) it was at: multi_insert_rows sets them as it goes, and for
+// COPY FROM the callback reads COPY's line and column. write_naming_errors names them in the error.
+struct BatchErrorContext {
+	const char *doing; // "inserting", "verifying"
+	const char *where; // "into", "of"
+	const RowBatch *batch;
+	long row = -1;                   // the batch's row being written, if known
+	const char *attribute = nullptr; // the column being converted, while the writer runs
+	char column[NAMEDATALEN]{};      // `attribute` (or COPY's) as the error found it, else ""
+};
+// The ErrorContextCallback's function; `arg` is a BatchErrorContext. Records COPY's position in it.
+void batch_error_context(void *arg);
+// In an error context callback: if a COPY FROM of c->batch is running, the row (and column) it was at
+// when the error was raised, into `c`; nothing if unknown.
+void copy_position(BatchErrorContext *c);
 
 // Whether COPY into `rel` of the batch's columns (the id and `batch.columns`) does what the
 // batch's INSERT would, and the role may do it: a plain table without rules or row-level security

@@ -165,12 +165,14 @@ Attribute *plan_attributes(Relation rel, const RowBatch &batch) {
 	return atts;
 }
 
-// Fills `slot` with row `row` of the batch. Under pg_guard, in the batch's memory.
+// Fills `slot` with row `row` of the batch, naming in `at` the column whose value is being
+// converted. Under pg_guard, in the batch's memory.
 void fill_slot(TupleTableSlot *slot, const RowBatch &batch, std::size_t row, const Attribute *atts, int natts,
-               ExprContext *defaults) {
+               ExprContext *defaults, BatchErrorContext *at) {
 	ExecClearTuple(slot);
 	for (int a = 0; a < natts; ++a) {
 		const Attribute &att = atts[a];
+		at->attribute = NameStr(TupleDescAttr(slot->tts_tupleDescriptor, a)->attname);
 		Datum &value = slot->tts_values[a];
 		bool &isnull = slot->tts_isnull[a];
 		value = 0;
@@ -195,6 +197,7 @@ void fill_slot(TupleTableSlot *slot, const RowBatch &batch, std::size_t row, con
 			value = ExecEvalExpr(att.default_value, defaults, &isnull);
 		}
 	}
+	at->attribute = nullptr;
 	ExecStoreVirtualTuple(slot);
 }
 
@@ -238,14 +241,17 @@ bool multi_insert_in_guard(Oid relid, const RowBatch &batch, MemoryContext memor
 	TupleDesc slot_desc = CreateTupleDescCopy(desc);
 	for (std::size_t i = 0; i < nslots; ++i)
 		slots[i] = MakeSingleTupleTableSlot(slot_desc, table_slot_callbacks(rel));
+	// The row being converted, checked or indexed, for the error context (and the error's message).
+	BatchErrorContext *at = static_cast<BatchErrorContext *>(context->arg);
 	for (std::size_t first = 0; first < rows; first += nslots) {
 		const std::size_t n = std::min(nslots, rows - first);
 		for (std::size_t i = 0; i < n; ++i) {
 			CHECK_FOR_INTERRUPTS();
 			const std::size_t row = first + i;
+			at->row = static_cast<long>(row);
 			TupleTableSlot *slot = slots[i];
 			ResetPerTupleExprContext(estate);
-			fill_slot(slot, batch, row, atts, desc->natts, defaults);
+			fill_slot(slot, batch, row, atts, desc->natts, defaults, at);
 			if (generated)
 				ExecComputeStoredGenerated(rri, estate, slot, CMD_INSERT);
 			if (constrained)
@@ -260,15 +266,18 @@ bool multi_insert_in_guard(Oid relid, const RowBatch &batch, MemoryContext memor
 					            batch.source_pks[row], batch.model);
 			}
 		}
+		at->row = -1;
 		table_multi_insert(rel, slots, static_cast<int>(n), cid, 0, bistate);
 		if (rri->ri_NumIndices > 0)
 			for (std::size_t i = 0; i < n; ++i) {
+				at->row = static_cast<long>(first + i);
 				ResetPerTupleExprContext(estate);
 				// The recheck list of a deferrable unique or exclusion constraint: its recheck is a
 				// trigger, so such a table takes COPY FROM, unless the trigger is disabled, when COPY
 				// would not recheck either.
 				list_free(ExecInsertIndexTuples(rri, slots[i], estate, false, false, nullptr, NIL));
 			}
+		at->row = -1;
 		for (std::size_t i = 0; i < n; ++i)
 			ExecClearTuple(slots[i]);
 	}

@@ -41,11 +41,22 @@ void expect(int rc, int wanted, const char *what) {
 } // namespace
 
 void batch_error_context(void *arg) {
-	const BatchErrorContext *c = static_cast<const BatchErrorContext *>(arg);
+	BatchErrorContext *c = static_cast<BatchErrorContext *>(arg);
 	const RowBatch &b = *c->batch;
-	errcontext("relocate: %s %zu %s row(s) %s %s (source pks %" PRId64 " to %" PRId64 ")", c->doing, b.rows(), b.model,
-	           c->where, b.table->qualified_name.c_str(), b.rows() > 0 ? b.source_pks.front() : 0,
-	           b.rows() > 0 ? b.source_pks.back() : 0);
+	if (c->row < 0)
+		copy_position(c);
+	else if (c->attribute != nullptr)
+		strlcpy(c->column, c->attribute, sizeof c->column);
+	if (c->row >= 0 && static_cast<std::size_t>(c->row) < b.rows())
+		errcontext("relocate: %s %zu %s row(s) %s %s (source pks %" PRId64 " to %" PRId64 "), at %s pk %" PRId64
+		           "%s%s%s",
+		           c->doing, b.rows(), b.model, c->where, b.table->qualified_name.c_str(), b.source_pks.front(),
+		           b.source_pks.back(), b.model, b.source_pks[static_cast<std::size_t>(c->row)],
+		           c->column[0] != '\0' ? ", column \"" : "", c->column, c->column[0] != '\0' ? "\"" : "");
+	else
+		errcontext("relocate: %s %zu %s row(s) %s %s (source pks %" PRId64 " to %" PRId64 ")", c->doing, b.rows(),
+		           b.model, c->where, b.table->qualified_name.c_str(), b.rows() > 0 ? b.source_pks.front() : 0,
+		           b.rows() > 0 ? b.source_pks.back() : 0);
 }
 
 void SpiTarget::begin() {
@@ -535,12 +546,35 @@ long colliding_row(const RowBatch &batch, const char *detail, std::string &colum
 
 namespace {
 
+// Puts `prefix` before the message of a copied error (in the error's own memory).
+void prefix_message(ErrorData *edata, const std::string &prefix) {
+	pg_guard([&] {
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(edata));
+		edata->message = psprintf("%s%s", prefix.c_str(), edata->message);
+		MemoryContextSwitchTo(old);
+	});
+}
+
 // PostgreSQL's error about a batch, as it is, or (while the export's values are withheld: it was
 // decrypted) its SQLSTATE with the rows and the table, and not its message, detail or context,
 // which may quote the rows' values (a failing row, an input function's complaint).
-[[noreturn]] void withheld_or_rethrow(const RowBatch &batch, const PgError &e) {
-	if (!WithheldValues::active())
+//
+// When the writer knew the row it was at (`context`, if given), the message names its entry and the
+// column first: "relocate: <model> pk P, column "c": <PostgreSQL's message>" (SQLSTATE, detail,
+// hint and the rest of the error as PostgreSQL raised them).
+[[noreturn]] void withheld_or_rethrow(const RowBatch &batch, const BatchErrorContext *context, const PgError &e) {
+	const bool at_row =
+	    context != nullptr && context->row >= 0 && static_cast<std::size_t>(context->row) < batch.rows();
+	const std::string row =
+	    at_row ? std::string(batch.model) + " pk " +
+	                 std::to_string(batch.source_pks[static_cast<std::size_t>(context->row)]) +
+	                 (context->column[0] != '\0' ? std::string(", column \"") + context->column + "\"" : std::string())
+	           : std::string();
+	if (!WithheldValues::active()) {
+		if (at_row)
+			prefix_message(e.edata(), "relocate: " + row + ": ");
 		throw e;
+	}
 	static char code[6]; // ImportError keeps the pointer; one error at a time
 	const char *unpacked = unpack_sql_state(e.edata()->sqlerrcode);
 	std::memcpy(code, unpacked, sizeof code);
@@ -548,25 +582,26 @@ namespace {
 	                  std::string("relocate: PostgreSQL refused ") + std::to_string(batch.rows()) + " " + batch.model +
 	                      " row(s) (source pks " + std::to_string(batch.source_pks.front()) + " to " +
 	                      std::to_string(batch.source_pks.back()) + ") for " + batch.table->qualified_name +
-	                      " with SQLSTATE " + code,
+	                      (at_row ? ", at " + row : std::string()) + " with SQLSTATE " + code,
 	                  "PostgreSQL's message is withheld: it may quote values of the export, which was encrypted.",
 	                  "To see it, import the decrypted export in a transaction that you roll back.");
 }
 
 // Runs `write`, which writes `batch`; PostgreSQL's error about it as withheld_or_rethrow gives it, or
 // for a unique violation by one row of the batch, an error naming that row's entry.
-template <typename Write> void write_naming_errors(const RowBatch &batch, Write &&write) {
+template <typename Write>
+void write_naming_errors(const RowBatch &batch, const BatchErrorContext *context, Write &&write) {
 	try {
 		write();
 	} catch (const PgError &e) {
 		// A value that already exists where Sentry has no collision rule (e.g. a Global import onto
 		// a database that has the row): name the entry, as the rest of relocate's errors do.
 		if (e.edata()->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-			withheld_or_rethrow(batch, e);
+			withheld_or_rethrow(batch, context, e);
 		std::string column, value;
 		long row = colliding_row(batch, e.edata()->detail, column, value);
 		if (row < 0)
-			withheld_or_rethrow(batch, e);
+			withheld_or_rethrow(batch, context, e);
 		// A model with a collision rule (a get-or-create, unique values with suffixes) looked for the
 		// value first; imports take turns, so another writer added it since. No rule covers the
 		// primary key: an id kept from the file (Global scope) that the table has is the caller's.
@@ -596,7 +631,7 @@ template <typename Write> void write_naming_errors(const RowBatch &batch, Write 
 } // namespace
 
 void SpiTarget::execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what) {
-	write_naming_errors(batch, [&] { execute_batch_guarded(plan, batch, expected, what); });
+	write_naming_errors(batch, nullptr, [&] { execute_batch_guarded(plan, batch, expected, what); });
 }
 
 bool SpiTarget::insert_by_copy(const RowBatch &batch) {
@@ -614,13 +649,13 @@ bool SpiTarget::insert_by_copy(const RowBatch &batch) {
 	// Written by relocate itself, its foreign keys checked once at the end of the import, where the
 	// table fires no trigger of its own; else through COPY FROM, which fires them all.
 	bool written = false;
-	write_naming_errors(batch,
+	write_naming_errors(batch, &context,
 	                    [&] { written = multi_insert_rows(relid, batch, batch_context_, &callback, foreign_keys_); });
 	if (written)
 		return true;
 	if (!copy_text(batch, copy_text_))
 		return false; // a NUL byte, which COPY's text cannot carry (the core refuses them in values)
-	write_naming_errors(batch,
+	write_naming_errors(batch, &context,
 	                    [&] { written = copy_insert_rows(relid, batch, copy_text_, batch_context_, &callback); });
 	return written;
 }

@@ -14,6 +14,7 @@
 #include "core/row_spool.hpp"
 #include "core/target.hpp"
 #include "pg/boundary.hpp"
+#include "pg/copy_insert.hpp"
 #include "pg/foreign_key_checks.hpp"
 #include "pg/progress.hpp"
 
@@ -22,16 +23,6 @@ extern "C" {
 }
 
 namespace relocate::pg {
-
-// The error context of a statement over a batch of rows, pushed while it runs: "relocate: <doing>
-// N <model> row(s) <where> <table> (source pks A to B)".
-struct BatchErrorContext {
-	const char *doing; // "inserting", "verifying"
-	const char *where; // "into", "of"
-	const RowBatch *batch;
-};
-// The ErrorContextCallback's function; `arg` is a BatchErrorContext.
-void batch_error_context(void *arg);
 
 class SpiTarget final : public Target {
 public:
