@@ -578,9 +578,8 @@ TEST(ExportReader, LinesAreCountedAcrossChunks) {
 	const std::size_t at = bad.find("\"pk\":5000,");
 	bad[at + 5] = 'x';
 	ImportError e = read_error(bad);
-	EXPECT_EQ(std::string(e.what()),
-	          "relocate: malformed JSON at line 5001, byte offset " + std::to_string(at + 5) +
-	              " (inside export entry 5000 (sentry.option)): Invalid value");
+	EXPECT_EQ(std::string(e.what()), "relocate: malformed JSON at line 5001, byte offset " + std::to_string(at + 5) +
+	                                     " (inside export entry 5000 (sentry.option)): Invalid value");
 }
 
 TEST(ExportReader, Utf8ByteOrderMarkIsSkipped) {
