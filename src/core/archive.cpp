@@ -83,7 +83,7 @@ std::string printable_name(const char *name) {
 }
 
 ArchiveReader::ArchiveReader(ByteSource &source, Compression compression, bool allow_raw, const CheckInterrupts &check)
-    : source_(source), check_(check), buffer_(new char[kReadChunk]) {
+    : source_(source), check_(check), compression_(compression), allow_raw_(allow_raw), buffer_(new char[kReadChunk]) {
 	source_.rewind();
 	owned_.reset(archive_read_new());
 	archive_ = owned_.get();
@@ -125,13 +125,27 @@ long ArchiveReader::read_callback(struct archive *, void *self, const void **buf
 // format", ...) becomes the DETAIL; it names no member content. The message says "truncated" when
 // the reason does: libarchive's tar reader and its gzip/bzip2 filters say so, and liblzma's "No
 // progress is possible" (LZMA_BUF_ERROR) means the same thing when the input has ended.
+//
+// A compressed stream is an encrypted export's tarball or a compressed plain export: until the
+// first header says which (or when it says raw), the error is about the compressed export, not a
+// tarball.
 void ArchiveReader::fail() {
 	if (source_error_)
 		std::rethrow_exception(source_error_);
 	const char *reason = archive_error_string(archive_);
 	std::string detail = reason != nullptr ? reason : "libarchive gave no reason";
 	const std::string lower = ascii_lower(detail);
-	if (lower.find("truncated") != std::string::npos || lower.find("no progress is possible") != std::string::npos)
+	const bool truncated =
+	    lower.find("truncated") != std::string::npos || lower.find("no progress is possible") != std::string::npos;
+	if (allow_raw_ && compression_ != Compression::kNone && (!header_read_ || format() == Format::kRaw)) {
+		const std::string what = std::string("relocate: the ") + compression_name(compression_) + "-compressed export";
+		if (truncated)
+			throw ImportError(sqlstate::kDataException, what + " is truncated", detail,
+			                  "The file ends early (cut short in transfer or storage); use the complete file.");
+		throw ImportError(sqlstate::kDataException, what + " cannot be decompressed: its data is damaged", detail,
+		                  "The file was damaged in transfer or storage; copy or export it again.");
+	}
+	if (truncated)
 		throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is truncated", detail,
 		                  "The file ends early (cut short in transfer or storage); use the complete file.");
 	throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is not a readable tar archive", detail,
@@ -151,6 +165,7 @@ archive_entry *ArchiveReader::next() {
 	// never draws one. (Truncation itself is always ARCHIVE_FATAL in libarchive 3.6.)
 	if (r != ARCHIVE_OK)
 		fail();
+	header_read_ = true;
 	return entry;
 }
 

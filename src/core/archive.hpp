@@ -61,6 +61,9 @@ private:
 
 	ByteSource &source_;
 	const CheckInterrupts &check_;
+	Compression compression_;
+	bool allow_raw_;
+	bool header_read_ = false; // whether next() read a header (format() is known)
 	// Owned, so that it is freed when the constructor throws too.
 	std::unique_ptr<struct archive, Free> owned_;
 	struct archive *archive_ = nullptr;

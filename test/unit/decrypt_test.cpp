@@ -1046,5 +1046,47 @@ TEST(ExportInput, CompressedStreamHoldingNeitherJsonNorATarballIsNamed) {
 	}
 }
 
+// A compressed plain export that is damaged or cut short is named for what it is, not reported as a
+// tarball: while the first header is unread (or says raw), libarchive's error is the compressed
+// export's.
+TEST(ExportInput, DamagedOrTruncatedCompressedPlainExportIsNamed) {
+	const CheckInterrupts none;
+	std::string json = "[";
+	for (int i = 1; i <= 2000; ++i)
+		json += std::string(i > 1 ? "," : "") + "{\"model\": \"sentry.option\", \"pk\": " + std::to_string(i) +
+		        ", \"fields\": {\"key\": \"k" + std::to_string(i * 7919) + "\", \"value\": " + std::to_string(i) + "}}";
+	json += "]";
+	const auto error_of = [&](const std::string &packed) {
+		MemorySource raw(packed.data(), packed.size());
+		try {
+			ExportInput input(raw, nullptr, none);
+			CountEntries entries;
+			read_export(input.json(), entries, none);
+		} catch (const ImportError &e) {
+			return e;
+		}
+		ADD_FAILURE() << "no error";
+		return ImportError("", "");
+	};
+	for (Filter f : {Filter::kGzip, Filter::kBzip2, Filter::kXz}) {
+		SCOPED_TRACE(static_cast<int>(f));
+		const std::string packed = compress_raw(json, f);
+		const std::string name = f == Filter::kGzip ? "gzip" : f == Filter::kBzip2 ? "bzip2" : "xz";
+		ImportError cut = error_of(packed.substr(0, packed.size() / 2));
+		EXPECT_STREQ(cut.code(), "22000") << cut.what();
+		EXPECT_EQ(std::string(cut.what()), "relocate: the " + name + "-compressed export is truncated") << cut.detail();
+	}
+	// A gzip header, then deflate data overwritten in its middle.
+	std::string garbage = compress_raw(json, Filter::kGzip);
+	ASSERT_GT(garbage.size(), 200u);
+	for (std::size_t k = 40; k < 120; ++k)
+		garbage[k] = '\xff';
+	ImportError damaged = error_of(garbage);
+	EXPECT_STREQ(damaged.code(), "22000") << damaged.what();
+	EXPECT_EQ(std::string(damaged.what()).find("tar"), std::string::npos) << damaged.what();
+	EXPECT_NE(std::string(damaged.what()).find("relocate: the gzip-compressed export"), std::string::npos)
+	    << damaged.what();
+}
+
 } // namespace
 } // namespace relocate
