@@ -607,7 +607,7 @@ t_server_dry_run_and_report() {
     out_has '^ sentry\.option +\| +0 \| +0 \| +0 \| +4 \| +0 \| \{"scope": 4\}$'
     out_has '^Report \(relocate_report\): 3 existing, 2 regenerated, 4 renamed, 12 skipped$'
     out_has '^ sentry\.projectkey +\| +1 \| +[0-9]+ \| regenerated \| public_key: taken on this install'
-    out_has '^ sentry\.user +\| +1 \| +[0-9]+ \| renamed \| username "admin@example\.com" -> "admin@example\.com-[a-z0-9]+": taken on this install$'
+    out_has '^ sentry\.user +\| +1 \| +[0-9]+ \| renamed +\| username "admin@example\.com" -> "admin@example\.com-[a-z0-9]+": taken on this install$'
     out_has 'rolled back, nothing was changed'
     sql_is "$db" "SELECT count(*) FROM auth_user" 3
     sql_is "$db" "SELECT count(*) FROM sentry_organization" 1
