@@ -171,6 +171,8 @@ SELECT a.target_type, a.target_identifier = t.id::text AS is_the_team, CASE WHEN
   FROM sentry_alertruletriggeraction a LEFT JOIN sentry_team t ON t.slug = 'crons' ORDER BY a.id;
 SELECT n.target_type, n.target_identifier = u.id::text AS is_the_user, n.target_identifier IS NULL AS nulled
   FROM sentry_notificationaction n LEFT JOIN auth_user u ON u.username = 'member' ORDER BY n.id;
+-- What the rules set to NULL is in the report, row by row, as the row builder's own nullings.
+SELECT model, old_pk, detail, count(*) FROM relocate_report WHERE action = 'reference_nulled' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 -- ServiceHook.actor_id: an installation's hook names its installation, a project's hook its user.
 SELECT h.url, h.actor_id = h.installation_id AS is_its_installation, h.actor_id = u.id AS is_the_user
   FROM sentry_servicehook h LEFT JOIN auth_user u ON u.username = 'member' ORDER BY h.id;
@@ -241,6 +243,8 @@ SELECT sum(inserted) FROM relocate_import('[{"model": "sentry.organization", "pk
   {"model": "sentry.rule", "pk": 1, "fields": {"project": 3, "label": "Targets", "date_added": "2023-06-22T00:00:00Z", "data": "{\"actions\":[{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Team\",\"targetIdentifier\":5},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":\"7\"},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":99}],\"filters\":[{\"id\":\"sentry.rules.filters.assigned_to.AssignedToFilter\",\"targetType\":\"Team\",\"targetIdentifier\":\"5\"}]}"}}]',
   scope => 'organization');
 SELECT (SELECT id FROM sentry_team) AS team_id, (SELECT id FROM auth_user) AS user_id, data FROM sentry_rule;
+-- Each target set to null is a row of the report, on the rule's entry.
+SELECT model, old_pk, detail, count(*) FROM relocate_report WHERE action = 'reference_nulled' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 
 -- Rule.data's integrations (the same deliberate difference): the integration each integration
 -- action sends through (the field its IntegrationEventAction's integration_key names,
@@ -257,3 +261,4 @@ SELECT (SELECT id FROM sentry_integration) AS integration_id, data FROM sentry_r
 SET client_min_messages = warning;
 SELECT sum(inserted) FROM relocate_import('[' || :'integration_rule' || ']', scope => 'organization');
 SELECT data FROM sentry_rule;
+SELECT model, old_pk, detail, count(*) FROM relocate_report WHERE action = 'reference_nulled' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;

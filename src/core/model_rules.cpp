@@ -79,7 +79,7 @@ void remap_id_or_null(RuleContext &ctx, RowEdit &row, const char *model, const c
 		return;
 	}
 	row.set_null(column);
-	ctx.count_nulled_reference(model, column, target);
+	ctx.null_reference(row, model, column, nulled_because(target));
 }
 
 DroppedField &unmapped_reference(ImportReport &report, const std::string &model, const std::string &field,
@@ -123,8 +123,10 @@ std::optional<std::int64_t> RuleContext::mapped_pk(const char *model, std::int64
 	return entry->new_pk;
 }
 
-void RuleContext::count_nulled_reference(const char *model, const char *field, const char *target) {
-	++unmapped_reference(report_, model, field, nulled_because(target)).rows;
+void RuleContext::null_reference(RowEdit &row, const std::string &model, const std::string &field,
+                                 const std::string &why) {
+	const DroppedField &d = unmapped_reference(report_, model, field, why);
+	row.nulled_reference(static_cast<std::size_t>(&d - report_.unmapped_references.data()));
 }
 
 void RuleContext::count_unmapped_kept(const char *model, const char *field, const char *target) {

@@ -48,8 +48,8 @@ using RowNotes = std::vector<std::pair<const char *, std::string>>;
 class RowEdit {
 public:
 	RowEdit(const TableShape &table, std::vector<std::string> &values, std::vector<CellState> &states,
-	        const char **skip_reason = nullptr, RowNotes *notes = nullptr)
-	    : table_(table), values_(values), states_(states), skip_reason_(skip_reason), notes_(notes) {}
+	        const char **skip_reason = nullptr, RowNotes *notes = nullptr, std::vector<std::size_t> *nulled = nullptr)
+	    : table_(table), values_(values), states_(states), skip_reason_(skip_reason), notes_(notes), nulled_(nulled) {}
 	bool has_column(const char *column) const { return table_.find(column) >= 0; }
 	// The cell's value, or nullopt if it is NULL or absent.
 	std::optional<std::string> get(const char *column) const;
@@ -68,6 +68,12 @@ public:
 		if (notes_ != nullptr)
 			notes_->emplace_back(action, std::move(detail));
 	}
+	// A reference the rule set to NULL (`index` into the report's unmapped_references): counted and
+	// reported (reference_nulled) once the row is written, as the row builder's own.
+	void nulled_reference(std::size_t index) {
+		if (nulled_ != nullptr)
+			nulled_->push_back(index);
+	}
 
 private:
 	const TableShape &table_;
@@ -75,6 +81,7 @@ private:
 	std::vector<CellState> &states_;
 	const char **skip_reason_;
 	RowNotes *notes_;
+	std::vector<std::size_t> *nulled_;
 };
 
 // What happens to a queued row when its batch is written.
@@ -217,7 +224,9 @@ public:
 	std::optional<std::int64_t> mapped_pk(const char *model, std::int64_t old_pk) const;
 	// Counts one reference of `model`.`field` set to NULL because the `target` row it named was not
 	// imported (reported in a NOTICE).
-	void count_nulled_reference(const char *model, const char *field, const char *target);
+	// A reference of `row` a rule set to NULL, as the report's unmapped_references entry (model,
+	// field, why) says: counted, and a reference_nulled row of relocate_report, once it is written.
+	void null_reference(RowEdit &row, const std::string &model, const std::string &field, const std::string &why);
 	// The same for a reference kept as it is because its column is NOT NULL.
 	void count_unmapped_kept(const char *model, const char *field, const char *target);
 	// True if `model`'s table is not in the database because Sentry dropped it (the catalogue's

@@ -26,7 +26,7 @@ struct Row {
 	const char *skip_reason = nullptr; // when a normalize rule skips the row: why
 	RowNotes notes;                    // what the normalize rule did to the row, for the report
 
-	RowEdit edit(const TableShape &table) { return RowEdit(table, values, states, &skip_reason, &notes); }
+	RowEdit edit(const TableShape &table) { return RowEdit(table, values, states, &skip_reason, &notes, &nulled); }
 };
 
 class RowBuilder {

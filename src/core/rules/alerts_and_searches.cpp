@@ -136,10 +136,9 @@ bool normalize_rule(RuleContext &ctx, RowEdit &row, const RowReferences &) {
 	row.set("data", remap_rule_targets(
 	                    stripped, [&](const char *model, std::int64_t pk) { return ctx.mapped_pk(model, pk); },
 	                    [&](const char *model, const char *field) {
-		                    ++unmapped_reference(ctx.report(), "sentry.rule", "data",
-		                                         std::string("has \"") + field + "\" set to null: the " + model +
-		                                             " it named was not imported")
-		                          .rows;
+		                    ctx.null_reference(row, "sentry.rule", "data",
+		                                       std::string("has \"") + field + "\" set to null: the " + model +
+		                                           " it named was not imported");
 	                    }));
 	return true;
 }
