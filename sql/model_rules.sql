@@ -93,6 +93,15 @@ SELECT DISTINCT query_hash = md5(query) AS md5_hash FROM sentry_recentsearch;
 SELECT DISTINCT data FROM sentry_rule;
 -- User options: a second global option of the same key for a user is skipped.
 SELECT count(*) AS options, string_agg(value::text, ',') AS values FROM sentry_useroption;
+SELECT old_pk, detail FROM relocate_report WHERE model = 'sentry.useroption' AND action = 'skipped' ORDER BY 1;
+-- The same in two batches: the second finds the first in the table.
+SET relocate.batch_size = 1;
+SELECT model, inserted, skipped FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {"username": "opt", "password": "", "date_joined": "2023-06-22T00:00:00Z"}},
+  {"model": "sentry.useroption", "pk": 1, "fields": {"user": 1, "key": "timezone", "value": "\"UTC\"", "project_id": null, "organization_id": null}},
+  {"model": "sentry.useroption", "pk": 2, "fields": {"user": 1, "key": "timezone", "value": "\"UTC\"", "project_id": null, "organization_id": null}}]',
+  scope => 'user') WHERE model = 'sentry.useroption';
+RESET relocate.batch_size;
+SELECT old_pk, detail FROM relocate_report WHERE model = 'sentry.useroption' AND action = 'skipped' ORDER BY 1;
 
 -- Org auth tokens that need minting are skipped when no url prefix is known (as Sentry skips
 -- them), counted in the summary and explained in a NOTICE.

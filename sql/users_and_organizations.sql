@@ -113,6 +113,9 @@ SELECT * FROM relocate_import(:'owner', scope => 'user', merge_users => true, im
 :merged;
 SELECT model, existing_map <> '{}' AS has_existing, inserted_map <> '{}' AS has_inserted
   FROM sentry_controlimportchunk WHERE model = 'sentry.user';
+-- The skipped rows say why in the report.
+SELECT model, action, detail, count(*) FROM relocate_report WHERE action IN ('skipped', 'merged')
+ GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 -- Without merging: a second user `owner-<suffix>`, unclaimed, with its own address.
 \i test/regress/setup.sql
 :existing_owner;

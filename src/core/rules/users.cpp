@@ -23,6 +23,13 @@ namespace relocate::rules {
 
 namespace {
 
+// Why a row of a merged user is skipped: the normalize_before_relocation_import of UserEmail, UserIP,
+// UserOption and UserPermission (src/sentry/users/models/) returns None for a user whose pk map kind
+// is not Inserted.
+constexpr const char *kOfMergedUser =
+    "its user was merged into an existing user (merge_users), who keeps their own (Sentry's "
+    "normalize_before_relocation_import)";
+
 // True if the row's "user" reference is a user that was not inserted by this import (a merged user).
 bool refers_to_merged_user(const RowReferences &refs) {
 	for (const auto &[field, kind] : refs)
@@ -218,7 +225,7 @@ void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &
 
 bool normalize_user_email(RuleContext &ctx, RowEdit &row, const RowReferences &refs) {
 	if (refers_to_merged_user(refs))
-		return false; // the merged user keeps its own addresses
+		return row.skip(kOfMergedUser); // the merged user keeps its own addresses
 	if (!ctx.global_scope()) {
 		row.set("is_verified", "false");
 		row.set("validation_hash", random_alnum(32));
@@ -227,13 +234,13 @@ bool normalize_user_email(RuleContext &ctx, RowEdit &row, const RowReferences &r
 	return true;
 }
 
-bool normalize_row_of_user(RuleContext &, RowEdit &, const RowReferences &refs) {
-	return !refers_to_merged_user(refs);
+bool normalize_row_of_user(RuleContext &, RowEdit &row, const RowReferences &refs) {
+	return !refers_to_merged_user(refs) || row.skip(kOfMergedUser);
 }
 
 bool normalize_user_ip(RuleContext &, RowEdit &row, const RowReferences &refs) {
 	if (refers_to_merged_user(refs))
-		return false;
+		return row.skip(kOfMergedUser);
 	// Sentry recomputes the location from its GeoIP data; without it the codes are unknown.
 	row.set_null("country_code");
 	row.set_null("region_code");
@@ -378,7 +385,7 @@ void skip_duplicate_global_options(RuleContext &ctx, BatchEdit &batch) {
 		if (!user || !key)
 			continue;
 		if (!in_batch.insert(*user + '\0' + *key).second) {
-			batch.fate(r).action = RowFate::Action::Skip;
+			batch.fate(r).skip("an earlier entry of the export gives the user a global option with this key");
 			continue;
 		}
 		lookup.probes.push_back({*user, *key});
@@ -389,7 +396,8 @@ void skip_duplicate_global_options(RuleContext &ctx, BatchEdit &batch) {
 	std::vector<std::optional<FoundRow>> found = ctx.target().find_rows(lookup);
 	for (std::size_t i = 0; i < rows.size(); ++i)
 		if (found[i])
-			batch.fate(rows[i]).action = RowFate::Action::Skip;
+			batch.fate(rows[i]).skip(
+			    "the user already has a global option with this key (UserOption.write_relocation_import)");
 }
 
 } // namespace
