@@ -138,8 +138,9 @@ SELECT dblink_exec('s1', 'COMMIT');
 SELECT public.reset_sentry(:'ddl');
 
 -- 4. A writer that is not an import (Sentry itself, say) adds an email after the import looked for
--- it: the import's INSERT waits for that transaction and then collides. The hint says what
--- happened, not that Sentry has no rule for emails.
+-- it: the import's INSERT waits for that transaction and then collides. That is a serialization
+-- failure (40001: what the import read changed under it), which clients and relocate_importing
+-- retry; the hint says what happened, not that Sentry has no rule for emails.
 BEGIN;
 INSERT INTO sentry_email (email, date_added) VALUES ('late@example.com', now());
 SELECT dblink_send_query('s1', 'SELECT public.try_import(''[{"model": "sentry.email", "pk": 1, "fields": '

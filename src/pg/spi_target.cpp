@@ -608,8 +608,10 @@ void write_naming_errors(const RowBatch &batch, const BatchErrorContext *context
 		const ModelHooks &hooks = hooks_for(batch.model);
 		const bool has_rule = column != "id" && (!hooks.key_rule.empty() || hooks.resolve != nullptr);
 		const bool several = column.find(", ") != std::string::npos;
+		// The race is a serialization failure (40001, which clients and relocate_importing retry); a
+		// value the import itself brings twice, or finds in place without a rule, stays 23505.
 		throw ImportError(
-		    "23505",
+		    has_rule ? relocate::sqlstate::kSerializationFailure : relocate::sqlstate::kUniqueViolation,
 		    std::string("relocate: ") + batch.model + " pk " +
 		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) +
 		        (several ? ", columns (" + column + "): the values " +
