@@ -157,6 +157,22 @@ COMMIT;
 SELECT * FROM dblink_get_result('s1') AS t(outcome text);
 SELECT * FROM dblink_get_result('s1') AS t(outcome text);
 
+-- 5. reset => true while another session uses a Sentry table (Sentry's web process in a
+-- transaction, say): the reset does not queue its TRUNCATE behind it (which would hold up every
+-- query after it) but fails at once, 55P03, naming the table, and nothing is emptied.
+SELECT public.reset_sentry(:'ddl');
+INSERT INTO sentry_option (key, value, last_updated) VALUES ('kept', '1', now());
+SELECT dblink_exec('s1', 'BEGIN');
+SELECT * FROM dblink('s1', 'SELECT count(*) FROM sentry.sentry_option') AS t(options bigint);
+\set VERBOSITY default
+SELECT * FROM relocate_import('[]', scope => 'global', reset => true);
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY terse
+SELECT dblink_exec('s1', 'COMMIT');
+SELECT count(*) AS options_kept FROM sentry_option;
+SELECT count(*) AS rows_after_reset FROM relocate_import('[]', scope => 'global', reset => true);
+SELECT count(*) AS options_after_reset FROM sentry_option;
+
 SELECT count(*) AS disconnected FROM generate_series(1, 8) g, dblink_disconnect('s' || g) d;
 DROP FUNCTION public.try_import(text, text, uuid);
 DROP TABLE public.exports;

@@ -1157,6 +1157,22 @@ void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
 	std::string list; // comma-separated table names (none contains a comma)
 	for (const std::string &t : tables)
 		list += (list.empty() ? "" : ",") + t;
+	try {
+		reset_tables_guarded(list);
+	} catch (const PgError &e) {
+		if (e.edata()->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			throw;
+		throw ImportError("55P03",
+		                  std::string("relocate: reset: ") + e.edata()->message + ": another session is using it",
+		                  "A reset empties every Sentry table: it locks them all at once without waiting (NOWAIT), "
+		                  "since a TRUNCATE waiting for its lock would hold up every query of Sentry queued "
+		                  "behind it. Nothing was emptied.",
+		                  "Stop Sentry (web, workers, cron) and the sessions using its tables (pg_stat_activity), then "
+		                  "run the import again.");
+	}
+}
+
+void SpiTarget::reset_tables_guarded(const std::string &list) {
 	pg_guard([&] {
 		Oid argtypes[1] = {TEXTOID};
 		Datum args[1] = {CStringGetTextDatum(list.c_str())};
@@ -1175,6 +1191,9 @@ void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
 		int64 count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		char *names = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 		if (names != nullptr) {
+			rc = SPI_execute(psprintf("LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT", names), false, 0);
+			if (rc != SPI_OK_UTILITY)
+				elog(ERROR, "relocate: locking Sentry's tables for the reset failed: %s", SPI_result_code_string(rc));
 			char *sql = psprintf("TRUNCATE %s RESTART IDENTITY", names);
 			rc = SPI_execute(sql, false, 0);
 			if (rc != SPI_OK_UTILITY)

@@ -103,6 +103,8 @@ private:
 	SPIPlanPtr update_plan(const RowBatch &batch);
 	// Runs `plan` with an int8[] of the batch's ids and a text[] per batch column.
 	void execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
+	// reset_tables under pg_guard: `list` is the comma-separated table names.
+	void reset_tables_guarded(const std::string &list);
 	void execute_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
 	// The UPDATE of a one-row batch with a large value (arguments: large_batch_arguments).
 	SPIPlanPtr large_update_plan(const RowBatch &batch);
