@@ -41,6 +41,26 @@ SELECT * FROM relocate_import('[{"model": "sentry.snubaquery", "pk": 7, "fields"
 \echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER pass ON sentry_snubaquery;
 ALTER TABLE sentry_option DROP CONSTRAINT no_private;
+-- A message raised while a value is converted (here a NOTICE of a domain's check) does not stay
+-- with the batch: the CHECK violation of the next row names that row, and no column, on both paths.
+CREATE FUNCTION sentry.noisy(v text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE NOTICE 'checking a key';
+    RETURN true;
+END $$;
+CREATE DOMAIN sentry.noisy_key AS varchar(128) CHECK (sentry.noisy(VALUE));
+ALTER TABLE sentry_option ALTER COLUMN key TYPE sentry.noisy_key;
+ALTER TABLE sentry_option ADD CONSTRAINT no_private CHECK (key::text NOT LIKE 'private.%');
+SET client_min_messages = notice; -- a message below it is not raised at all
+SELECT * FROM relocate_import(:'options_json', scope => 'config', import_uuid => '00000000-0000-4000-8000-0000000000f1');
+CREATE TRIGGER pass BEFORE INSERT ON sentry_option FOR EACH ROW EXECUTE FUNCTION pg_temp.pass();
+SELECT * FROM relocate_import(:'options_json', scope => 'config', import_uuid => '00000000-0000-4000-8000-0000000000f2');
+DROP TRIGGER pass ON sentry_option;
+SET client_min_messages = warning;
+ALTER TABLE sentry_option DROP CONSTRAINT no_private;
+ALTER TABLE sentry_option ALTER COLUMN key TYPE varchar(128);
+DROP DOMAIN sentry.noisy_key;
+DROP FUNCTION sentry.noisy(text);
 -- An AFTER ROW trigger fires at the end of COPY, when its line is the last one whatever row the
 -- trigger was queued for: its error (here about pk 1, the first row) names no row.
 CREATE FUNCTION sentry.refuse_public() RETURNS trigger LANGUAGE plpgsql AS $$

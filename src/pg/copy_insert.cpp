@@ -107,23 +107,29 @@ bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, Me
 
 } // namespace
 
-void copy_position(BatchErrorContext *c) {
+bool copy_position(BatchErrorContext *c) {
 	const Feed *feed = current_feed;
-	if (feed == nullptr || feed->batch != c->batch || feed->cstate == nullptr || feed->cstate->cur_lineno == 0)
-		return;
+	if (feed == nullptr || feed->batch != c->batch || feed->cstate == nullptr)
+		return false;
+	// Each message (a NOTICE of a trigger too) is placed afresh: nothing of an earlier one stays.
+	c->row = -1;
+	c->column[0] = '\0';
+	if (feed->cstate->cur_lineno == 0)
+		return true;
 	// COPY's line is the row it is at while it converts a value (cur_attname set) or checks a row's
 	// constraints. Not inside a trigger: the AFTER triggers (the foreign keys' among them) fire at
 	// the end of the statement, when the line is the last one, whatever row they were queued for.
 	const int code = geterrcode();
 	if (trigger_depth() != feed->trigger_depth ||
 	    (feed->cstate->cur_attname == nullptr && code != ERRCODE_CHECK_VIOLATION && code != ERRCODE_NOT_NULL_VIOLATION))
-		return;
+		return true;
 	const uint64 line = feed->cstate->cur_lineno; // one row per line, from 1
 	if (line > c->batch->rows())
-		return;
+		return true;
 	c->row = static_cast<long>(line - 1);
 	if (feed->cstate->cur_attname != nullptr)
 		strlcpy(c->column, feed->cstate->cur_attname, sizeof c->column);
+	return true;
 }
 
 bool open_batch_table(Oid relid, MemoryContext memory, BatchTable *t) {

@@ -32,9 +32,9 @@ struct BatchErrorContext {
 };
 // The ErrorContextCallback's function; `arg` is a BatchErrorContext. Records COPY's position in it.
 void batch_error_context(void *arg);
-// In an error context callback: if a COPY FROM of c->batch is running, the row (and column) it was at
-// when the error was raised, into `c`; nothing if unknown.
-void copy_position(BatchErrorContext *c);
+// In an error context callback: whether a COPY FROM of c->batch is running, and if so the row (and
+// column) it was at when the message was raised, into `c` (-1 and "" if unknown).
+bool copy_position(BatchErrorContext *c);
 
 // Whether COPY into `rel` of the batch's columns (the id and `batch.columns`) does what the
 // batch's INSERT would, and the role may do it: a plain table without rules or row-level security

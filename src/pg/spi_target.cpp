@@ -43,10 +43,14 @@ void expect(int rc, int wanted, const char *what) {
 void batch_error_context(void *arg) {
 	BatchErrorContext *c = static_cast<BatchErrorContext *>(arg);
 	const RowBatch &b = *c->batch;
-	if (c->row < 0)
-		copy_position(c);
-	else if (c->attribute != nullptr)
-		strlcpy(c->column, c->attribute, sizeof c->column);
+	// Outside COPY the writer keeps row and attribute up to date; the column is copied for the
+	// error's message, which is built after the attribute's relation is closed.
+	if (!copy_position(c)) {
+		if (c->attribute != nullptr)
+			strlcpy(c->column, c->attribute, sizeof c->column);
+		else
+			c->column[0] = '\0';
+	}
 	if (c->row >= 0 && static_cast<std::size_t>(c->row) < b.rows())
 		errcontext("relocate: %s %zu %s row(s) %s %s (source pks %" PRId64 " to %" PRId64 "), at %s pk %" PRId64
 		           "%s%s%s",
