@@ -173,6 +173,27 @@ SELECT count(*) AS options_kept FROM sentry_option;
 SELECT count(*) AS rows_after_reset FROM relocate_import('[]', scope => 'global', reset => true);
 SELECT count(*) AS options_after_reset FROM sentry_option;
 
+-- 6. The same race on a row relocate derives: Sentry reserves the slug "race" (uncommitted) after
+-- the import found it free; the import's slug reservation waits, then collides: 40001, naming the
+-- reservation made for the organization's entry.
+BEGIN;
+INSERT INTO sentry_organizationslugreservation (slug, organization_id, user_id, region_name, reservation_type, date_added)
+VALUES ('race', 999, NULL, '--monolith--', 0, now());
+SELECT dblink_send_query('s1', 'SELECT public.try_import(''[{"model": "sentry.organization", "pk": 5, "fields": '
+                               '{"name": "Race", "slug": "race", "date_added": "2023-06-22T00:00:00Z"}}]'', ''organization'')');
+DO $$
+BEGIN
+    FOR i IN 1..1200 LOOP
+        EXIT WHEN EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+                           WHERE NOT l.granted AND a.query LIKE '%"slug": "race"%' AND a.pid <> pg_backend_pid());
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+END $$;
+COMMIT;
+SELECT * FROM dblink_get_result('s1') AS t(outcome text);
+SELECT * FROM dblink_get_result('s1') AS t(outcome text);
+SELECT count(*) AS organizations FROM sentry_organization;
+
 SELECT count(*) AS disconnected FROM generate_series(1, 8) g, dblink_disconnect('s' || g) d;
 DROP FUNCTION public.try_import(text, text, uuid);
 DROP TABLE public.exports;

@@ -609,14 +609,19 @@ void write_naming_errors(const RowBatch &batch, const BatchErrorContext *context
 		// A model with a collision rule (a get-or-create, unique values with suffixes) looked for the
 		// value first; imports take turns, so another writer added it since. No rule covers the
 		// primary key: an id kept from the file (Global scope) that the table has is the caller's.
+		// Rows Sentry's signals create (a batch named by its table: a slug reservation, an email) have
+		// values relocate's rules picked, or get-or-create: a collision is the same race.
+		const bool derived = std::strchr(batch.model, '.') == nullptr;
 		const ModelHooks &hooks = hooks_for(batch.model);
-		const bool has_rule = column != "id" && (!hooks.key_rule.empty() || hooks.resolve != nullptr);
+		const bool has_rule = column != "id" && (derived || !hooks.key_rule.empty() || hooks.resolve != nullptr);
 		const bool several = column.find(", ") != std::string::npos;
 		// The race is a serialization failure (40001, which clients and relocate_importing retry); a
 		// value the import itself brings twice, or finds in place without a rule, stays 23505.
 		throw ImportError(
 		    has_rule ? relocate::sqlstate::kSerializationFailure : relocate::sqlstate::kUniqueViolation,
-		    std::string("relocate: ") + batch.model + " pk " +
+		    std::string("relocate: ") +
+		        (derived ? std::string("the ") + batch.model + " row made for export entry pk "
+		                 : std::string(batch.model) + " pk ") +
 		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) +
 		        (several ? ", columns (" + column + "): the values " +
 		                       (WithheldValues::active() ? std::string(kWithheldValue) : "(" + value + ")") +
