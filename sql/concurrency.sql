@@ -46,6 +46,19 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE || ': ' || SQLERRM || coalesce(' (hint: ' || nullif(hint, '') || ')', '');
 END $$;
 
+-- Waits (at most a minute) until another session whose query is LIKE `pattern` waits for a lock.
+CREATE OR REPLACE FUNCTION public.wait_for_waiter(pattern text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..1200 LOOP
+        IF EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+                    WHERE NOT l.granted AND a.query LIKE pattern AND a.pid <> pg_backend_pid()) THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN false;
+END $$;
+
 -- Eight sessions.
 SELECT format('host=%s port=%s dbname=%s user=%s', split_part(current_setting('unix_socket_directories'), ',', 1),
               current_setting('port'), current_database(), current_user) AS connstr \gset
@@ -145,14 +158,7 @@ BEGIN;
 INSERT INTO sentry_email (email, date_added) VALUES ('late@example.com', now());
 SELECT dblink_send_query('s1', 'SELECT public.try_import(''[{"model": "sentry.email", "pk": 1, "fields": '
                                '{"email": "late@example.com", "date_added": "2023-06-22T00:00:00Z"}}]'', ''user'')');
-DO $$
-BEGIN
-    FOR i IN 1..1200 LOOP
-        EXIT WHEN EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-                           WHERE NOT l.granted AND a.query LIKE '%late@example.com%' AND a.pid <> pg_backend_pid());
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-END $$;
+SELECT public.wait_for_waiter('%late@example.com%');
 COMMIT;
 SELECT * FROM dblink_get_result('s1') AS t(outcome text);
 SELECT * FROM dblink_get_result('s1') AS t(outcome text);
@@ -181,14 +187,7 @@ INSERT INTO sentry_organizationslugreservation (slug, organization_id, user_id, 
 VALUES ('race', 999, NULL, '--monolith--', 0, now());
 SELECT dblink_send_query('s1', 'SELECT public.try_import(''[{"model": "sentry.organization", "pk": 5, "fields": '
                                '{"name": "Race", "slug": "race", "date_added": "2023-06-22T00:00:00Z"}}]'', ''organization'')');
-DO $$
-BEGIN
-    FOR i IN 1..1200 LOOP
-        EXIT WHEN EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-                           WHERE NOT l.granted AND a.query LIKE '%"slug": "race"%' AND a.pid <> pg_backend_pid());
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-END $$;
+SELECT public.wait_for_waiter('%"slug": "race"%');
 COMMIT;
 SELECT * FROM dblink_get_result('s1') AS t(outcome text);
 SELECT * FROM dblink_get_result('s1') AS t(outcome text);
@@ -196,4 +195,5 @@ SELECT count(*) AS organizations FROM sentry_organization;
 
 SELECT count(*) AS disconnected FROM generate_series(1, 8) g, dblink_disconnect('s' || g) d;
 DROP FUNCTION public.try_import(text, text, uuid);
+DROP FUNCTION public.wait_for_waiter(text);
 DROP TABLE public.exports;
