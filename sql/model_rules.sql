@@ -185,6 +185,8 @@ SELECT model, old_pk, detail, count(*) FROM relocate_report WHERE action = 'refe
 -- ServiceHook.actor_id: an installation's hook names its installation, a project's hook its user.
 SELECT h.url, h.actor_id = h.installation_id AS is_its_installation, h.actor_id = u.id AS is_the_user
   FROM sentry_servicehook h LEFT JOIN auth_user u ON u.username = 'member' ORDER BY h.id;
+-- A hook whose user was not imported keeps the old id (NOT NULL, as Sentry keeps it): reported.
+SELECT model, old_pk, action, detail FROM relocate_report WHERE action = 'reference_kept' ORDER BY 1, 2;
 
 -- UserIP.write_relocation_import: get-or-create by (user, ip_address), after full_clean normalised
 -- the address: two entries for one address are one row, with the later entry's first_seen and

@@ -244,7 +244,8 @@ void BatchWriter::report_row(const ModelState &st, const BatchEdit &edit, std::s
 	for (std::size_t n : batch_nulled_[r]) {
 		DroppedField &nulled = state_.report.unmapped_references[n];
 		++nulled.rows;
-		state_.log.add(model, old_pk, new_pk, "reference_nulled", "field \"" + nulled.field + "\" " + nulled.why);
+		state_.log.add(model, old_pk, new_pk, nulled.kept ? "reference_kept" : "reference_nulled",
+		               "field \"" + nulled.field + "\" " + nulled.why);
 	}
 	for (const auto &[action, detail] : f.notes) {
 		if (std::strcmp(action, "regenerated") == 0)

@@ -64,6 +64,9 @@ struct DroppedField {
 	std::string field;
 	std::string why;
 	std::int64_t rows = 0;
+	// For an unmapped reference: kept as it is (a NOT NULL column) rather than set to NULL; its rows
+	// are `reference_kept` in relocate_report.
+	bool kept = false;
 };
 
 struct ImportReport {

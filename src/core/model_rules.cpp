@@ -129,11 +129,13 @@ void RuleContext::null_reference(RowEdit &row, const std::string &model, const s
 	row.nulled_reference(static_cast<std::size_t>(&d - report_.unmapped_references.data()));
 }
 
-void RuleContext::count_unmapped_kept(const char *model, const char *field, const char *target) {
-	++unmapped_reference(report_, model, field,
-	                     std::string("kept as it is (the column is NOT NULL), as Sentry keeps it: the ") + target +
-	                         " it names was not imported")
-	      .rows;
+void RuleContext::keep_unmapped_reference(RowEdit &row, const char *model, const char *field, const char *target) {
+	DroppedField &d =
+	    unmapped_reference(report_, model, field,
+	                       std::string("kept as it is (the column is NOT NULL), as Sentry keeps it: the ") + target +
+	                           " it names was not imported");
+	d.kept = true;
+	row.nulled_reference(static_cast<std::size_t>(&d - report_.unmapped_references.data()));
 }
 
 bool RuleContext::table_removed_by_sentry(const char *model) {

@@ -228,7 +228,9 @@ public:
 	// field, why) says: counted, and a reference_nulled row of relocate_report, once it is written.
 	void null_reference(RowEdit &row, const std::string &model, const std::string &field, const std::string &why);
 	// The same for a reference kept as it is because its column is NOT NULL.
-	void count_unmapped_kept(const char *model, const char *field, const char *target);
+	// A reference of `row` to a `target` row that was not imported, kept as it is (the column is NOT
+	// NULL): counted, and a reference_kept row of relocate_report, once the row is written.
+	void keep_unmapped_reference(RowEdit &row, const char *model, const char *field, const char *target);
 	// True if `model`'s table is not in the database because Sentry dropped it (the catalogue's
 	// table_removed): then the rows Sentry's signals created there are not written either.
 	bool table_removed_by_sentry(const char *model);

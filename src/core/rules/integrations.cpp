@@ -37,7 +37,7 @@ bool normalize_service_hook(RuleContext &ctx, RowEdit &row, const RowReferences 
 	if (const std::optional<std::int64_t> user = ctx.mapped_pk("sentry.user", old_pk))
 		row.set("actor_id", std::to_string(*user));
 	else
-		ctx.count_unmapped_kept("sentry.servicehook", "actor_id", "sentry.user");
+		ctx.keep_unmapped_reference(row, "sentry.servicehook", "actor_id", "sentry.user");
 	return true;
 }
 
