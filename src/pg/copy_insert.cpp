@@ -37,6 +37,7 @@ struct Feed {
 	bool context_muted;
 	const RowBatch *batch;
 	int trigger_depth; // trigger_depth() when the COPY began
+	const Feed *outer; // the COPY this one runs inside (an import in a trigger), if any
 };
 Feed *current_feed = nullptr;
 
@@ -86,8 +87,8 @@ bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, Me
 	// from the client's encoding.
 	List *options = list_make1(
 	    makeDefElem(pstrdup("encoding"), reinterpret_cast<Node *>(makeString(pstrdup(GetDatabaseEncodingName()))), -1));
-	Feed feed{text.data(), text.size(), 0, nullptr, false, &batch, trigger_depth()};
 	Feed *const outer_feed = current_feed; // an import in a trigger of this COPY's table has its own
+	Feed feed{text.data(), text.size(), 0, nullptr, false, &batch, trigger_depth(), outer_feed};
 	current_feed = &feed;
 	begin_batch_command(context);
 	// COPY reports its own progress in the backend's COPY progress parameters, where relocate
@@ -109,12 +110,15 @@ bool copy_in_guard(Oid relid, const RowBatch &batch, const std::string &text, Me
 
 bool copy_position(BatchErrorContext *c) {
 	const Feed *feed = current_feed;
-	if (feed == nullptr || feed->batch != c->batch || feed->cstate == nullptr)
+	while (feed != nullptr && feed->batch != c->batch)
+		feed = feed->outer;
+	if (feed == nullptr)
 		return false;
 	// Each message (a NOTICE of a trigger too) is placed afresh: nothing of an earlier one stays.
 	c->row = -1;
 	c->column[0] = '\0';
-	if (feed->cstate->cur_lineno == 0)
+	// A COPY of an import inside this one's trigger is at its own line, not this batch's.
+	if (feed != current_feed || feed->cstate == nullptr || feed->cstate->cur_lineno == 0)
 		return true;
 	// COPY's line is the row it is at while it converts a value (cur_attname set) or checks a row's
 	// constraints. Not inside a trigger: the AFTER triggers (the foreign keys' among them) fire at

@@ -246,6 +246,7 @@ bool multi_insert_in_guard(Oid relid, const RowBatch &batch, MemoryContext memor
 	for (std::size_t first = 0; first < rows; first += nslots) {
 		const std::size_t n = std::min(nslots, rows - first);
 		for (std::size_t i = 0; i < n; ++i) {
+			at->row = -1; // a cancel is no row's
 			CHECK_FOR_INTERRUPTS();
 			const std::size_t row = first + i;
 			at->row = static_cast<long>(row);

@@ -51,12 +51,15 @@ void batch_error_context(void *arg) {
 		else
 			c->column[0] = '\0';
 	}
+	// Rows Sentry's signals create are batches named by their table; their pks are their entries'.
+	const bool derived = std::strchr(b.model, '.') == nullptr;
 	if (c->row >= 0 && static_cast<std::size_t>(c->row) < b.rows())
 		errcontext("relocate: %s %zu %s row(s) %s %s (source pks %" PRId64 " to %" PRId64 "), at %s pk %" PRId64
 		           "%s%s%s",
 		           c->doing, b.rows(), b.model, c->where, b.table->qualified_name.c_str(), b.source_pks.front(),
-		           b.source_pks.back(), b.model, b.source_pks[static_cast<std::size_t>(c->row)],
-		           c->column[0] != '\0' ? ", column \"" : "", c->column, c->column[0] != '\0' ? "\"" : "");
+		           b.source_pks.back(), derived ? "the row made for export entry" : b.model,
+		           b.source_pks[static_cast<std::size_t>(c->row)], c->column[0] != '\0' ? ", column \"" : "", c->column,
+		           c->column[0] != '\0' ? "\"" : "");
 	else
 		errcontext("relocate: %s %zu %s row(s) %s %s (source pks %" PRId64 " to %" PRId64 ")", c->doing, b.rows(),
 		           b.model, c->where, b.table->qualified_name.c_str(), b.rows() > 0 ? b.source_pks.front() : 0,
@@ -550,6 +553,15 @@ long colliding_row(const RowBatch &batch, const char *detail, std::string &colum
 
 namespace {
 
+// "<model> pk P" of the batch's row, or for a row Sentry's signals create (a batch named by its
+// table) "the <table> row made for export entry pk P".
+std::string row_name(const RowBatch &batch, std::size_t row) {
+	const bool derived = std::strchr(batch.model, '.') == nullptr;
+	return (derived ? std::string("the ") + batch.model + " row made for export entry pk "
+	                : std::string(batch.model) + " pk ") +
+	       std::to_string(batch.source_pks[row]);
+}
+
 // Puts `prefix` before the message of a copied error (in the error's own memory).
 void prefix_message(ErrorData *edata, const std::string &prefix) {
 	pg_guard([&] {
@@ -570,8 +582,7 @@ void prefix_message(ErrorData *edata, const std::string &prefix) {
 	const bool at_row =
 	    context != nullptr && context->row >= 0 && static_cast<std::size_t>(context->row) < batch.rows();
 	const std::string row =
-	    at_row ? std::string(batch.model) + " pk " +
-	                 std::to_string(batch.source_pks[static_cast<std::size_t>(context->row)]) +
+	    at_row ? row_name(batch, static_cast<std::size_t>(context->row)) +
 	                 (context->column[0] != '\0' ? std::string(", column \"") + context->column + "\"" : std::string())
 	           : std::string();
 	if (!WithheldValues::active()) {
