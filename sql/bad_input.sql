@@ -205,6 +205,17 @@ SELECT * FROM relocate_import('[{"model": "sentry.snubaquery", "pk": 7, "fields"
     "date_added": "2023-06-22T22:59:55Z"}}]');
 \echo :LAST_ERROR_SQLSTATE
 
+-- A duplicate the export itself brings, on a key no rule settles (one membership per user and
+-- organization), is 23505 naming the entry, not a race to retry: here in two batches.
+SET relocate.batch_size = 1;
+SELECT * FROM relocate_import('[{"model": "sentry.organization", "pk": 1, "fields": {"name": "D", "slug": "dup", "date_added": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.user", "pk": 1, "fields": {"username": "dup", "password": "", "date_joined": "2023-06-22T22:59:55Z"}},
+  {"model": "sentry.organizationmember", "pk": 1, "fields": {"organization": 1, "user_id": 1, "role": "member", "flags": "0",
+   "date_added": "2023-06-22T22:59:55Z", "has_global_access": true, "type": 50}},
+  {"model": "sentry.organizationmember", "pk": 2, "fields": {"organization": 1, "user_id": 1, "role": "owner", "flags": "0",
+   "date_added": "2023-06-22T22:59:55Z", "has_global_access": true, "type": 50}}]');
+\echo :LAST_ERROR_SQLSTATE
+RESET relocate.batch_size;
 -- A dependency after its dependent: useremail refers to user, which comes later.
 SELECT * FROM relocate_import('[{"model": "sentry.useremail", "pk": 1, "fields": {"user": 1, "email": "a@example.com"}},
   {"model": "sentry.user", "pk": 1, "fields": {"username": "a", "password": "", "date_joined": "2023-06-22T22:59:55Z"}}]',

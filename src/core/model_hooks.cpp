@@ -178,6 +178,7 @@ constexpr ModelHooks kHooks[] = {
         .scoped_by(scope_by_application)
         .normalizing(normalize_api_token)
         .resolving(resolve_api_tokens)
+        .settling_unique({"token", "refresh_token"})
         .writing(kApiTokenColumns),
     ModelHooks("sentry.controloption").keyed(overwritable_config({"key"})),
     // Get-or-create by address (citext: case-insensitive); an existing row takes the file's values.
@@ -200,6 +201,7 @@ constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.option").keyed(overwritable_config({"key"})),
     ModelHooks("sentry.organization")
         .resolving(resolve_organizations)
+        .settling_unique({"slug"})
         .after_writing(after_write_organizations, {"slug"})
         .filtered_as(FilterRole::Organization)
         .hiding_status()
@@ -209,22 +211,26 @@ constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.organizationmember")
         .normalizing(normalize_organization_member)
         .resolving(resolve_organization_members)
+        .settling_unique({"token"})
         .filtered_as(FilterRole::Member)
         .nulling_unmapped("inviter_id")
         .writing(kMemberColumns),
     ModelHooks("sentry.orgauthtoken")
         .normalizing(normalize_org_auth_token)
         .resolving(resolve_org_auth_tokens)
+        .settling_unique({"token_hashed"})
         .writing(kOrgAuthTokenColumns),
     // Global scope restores projects with their own ids, so that DSNs keep working.
     ModelHooks("sentry.project")
         .resolving(resolve_projects)
+        .settling_unique({"slug"})
         .after_writing(after_write_projects)
         .keeping_ids_in_global()
         .writing(kProjectColumns),
     ModelHooks("sentry.projectkey")
         .normalizing(normalize_project_key)
         .resolving(resolve_project_keys)
+        .settling_unique({"public_key", "secret_key"})
         .writing(kProjectKeyColumns),
     // Get-or-create by (project, key), then the file's values are saved into it; reported Inserted
     // (the row is typically the sentry:option-epoch option created with the project).
@@ -241,11 +247,12 @@ constexpr ModelHooks kHooks[] = {
         .normalizing(normalize_sentry_app_installation)
         .writing(kSentryAppInstallationColumns),
     ModelHooks("sentry.servicehook").normalizing(normalize_service_hook).writing(kServiceHookColumns),
-    ModelHooks("sentry.team").resolving(resolve_teams).writing(kTeamColumns),
+    ModelHooks("sentry.team").resolving(resolve_teams).settling_unique({"slug"}).writing(kTeamColumns),
     ModelHooks("sentry.user")
         .named_by("username")
         .normalizing(normalize_user)
         .resolving(resolve_users)
+        .settling_unique({"username"})
         .after_writing(after_write_users, {"email"})
         .filtered_as(FilterRole::User)
         .writing(kUserColumns),
@@ -289,6 +296,26 @@ const ModelHooks &hooks_for(std::string_view model) {
 	if (it == std::end(kHooks) || it->model != model)
 		return kNoHooks;
 	return *it;
+}
+
+bool ModelHooks::collision_is_race(const std::string &columns) const {
+	std::vector<std::string_view> names;
+	for (std::size_t from = 0; from <= columns.size();) {
+		const std::size_t to = std::min(columns.find(", ", from), columns.size());
+		names.emplace_back(std::string_view(columns).substr(from, to - from));
+		from = to + 2;
+	}
+	if (!key_rule.empty()) {
+		std::size_t n = 0;
+		while (n < key_rule.columns.size() && key_rule.columns[n] != nullptr)
+			++n;
+		if (n == names.size() && std::equal(names.begin(), names.end(), key_rule.columns.begin()))
+			return true;
+	}
+	for (const char *settled : settles_unique)
+		if (settled != nullptr && std::find(names.begin(), names.end(), settled) != names.end())
+			return true;
+	return false;
 }
 
 const ModelHooks *model_hooks_begin() {

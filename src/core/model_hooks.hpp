@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <string>
 #include <vector>
 
 #include "core/catalogue.hpp"
@@ -77,6 +78,10 @@ struct ModelHooks {
 	bool hidden_by_hide_organizations = false;
 	// The column that names a row for the report (a rename from -> to) when the table has no slug.
 	const char *name_column = nullptr;
+	// The unique columns whose values `resolve` settles against the database (a collision suffix,
+	// a new token): a unique violation on one of them at the write is another transaction's row
+	// that arrived after the lookup, a race (40001), not a duplicate of the export (23505).
+	std::array<const char *, 2> settles_unique{};
 	// The columns the model's rules write.
 	const RuleColumn *rule_columns = nullptr;
 	std::size_t rule_column_count = 0;
@@ -118,6 +123,14 @@ struct ModelHooks {
 		h.resolve = f;
 		return h;
 	}
+	constexpr ModelHooks settling_unique(std::array<const char *, 2> columns) const {
+		ModelHooks h = *this;
+		h.settles_unique = columns;
+		return h;
+	}
+	// True if a unique violation on `columns` (PostgreSQL's "a, b" of the key) is a race: the key of
+	// the get-or-create, or a key with a column resolve settles.
+	bool collision_is_race(const std::string &columns) const;
 	constexpr ModelHooks after_writing(AfterWriteHook f, std::array<const char *, 2> reads = {}) const {
 		ModelHooks h = *this;
 		h.after_write = f;

@@ -624,16 +624,13 @@ void write_naming_errors(const RowBatch &batch, const BatchErrorContext *context
 		// values relocate's rules picked, or get-or-create: a collision is the same race.
 		const bool derived = std::strchr(batch.model, '.') == nullptr;
 		const ModelHooks &hooks = hooks_for(batch.model);
-		const bool has_rule = column != "id" && (derived || !hooks.key_rule.empty() || hooks.resolve != nullptr);
+		const bool has_rule = column != "id" && (derived || hooks.collision_is_race(column));
 		const bool several = column.find(", ") != std::string::npos;
 		// The race is a serialization failure (40001, which clients and relocate_importing retry); a
 		// value the import itself brings twice, or finds in place without a rule, stays 23505.
 		throw ImportError(
 		    has_rule ? relocate::sqlstate::kSerializationFailure : relocate::sqlstate::kUniqueViolation,
-		    std::string("relocate: ") +
-		        (derived ? std::string("the ") + batch.model + " row made for export entry pk "
-		                 : std::string(batch.model) + " pk ") +
-		        std::to_string(batch.source_pks[static_cast<std::size_t>(row)]) +
+		    "relocate: " + row_name(batch, static_cast<std::size_t>(row)) +
 		        (several ? ", columns (" + column + "): the values " +
 		                       (WithheldValues::active() ? std::string(kWithheldValue) : "(" + value + ")") +
 		                       " already exist in "
@@ -645,8 +642,9 @@ void write_naming_errors(const RowBatch &batch, const BatchErrorContext *context
 		    has_rule ? "relocate applies Sentry's collision rule for this model, but another transaction (not an "
 		               "import: imports take turns) wrote this value after relocate looked for it. Run the import "
 		               "again."
-		             : "Sentry has no collision rule for this model: import onto a database without this row (in "
-		               "Global scope, reset => true empties it first).");
+		             : "Sentry has no collision rule for this value: the export holds it twice, or the database has "
+		               "it already (import onto a database without this row; in Global scope, reset => true empties "
+		               "it first).");
 	}
 }
 
