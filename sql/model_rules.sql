@@ -251,10 +251,10 @@ SELECT sum(inserted) FROM relocate_import('[{"model": "sentry.organization", "pk
   {"model": "sentry.user", "pk": 7, "fields": {"password": "x", "username": "alerted", "email": "", "is_active": true, "date_joined": "2023-06-22T00:00:00Z"}},
   {"model": "sentry.team", "pk": 5, "fields": {"organization": 1, "name": "Back End", "slug": "back-end", "status": 0}},
   {"model": "sentry.project", "pk": 3, "fields": {"slug": "three", "name": "Three", "organization": 1, "date_added": "2023-06-22T00:00:00Z"}},
-  {"model": "sentry.rule", "pk": 1, "fields": {"project": 3, "label": "Targets", "date_added": "2023-06-22T00:00:00Z", "data": "{\"actions\":[{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Team\",\"targetIdentifier\":5},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":\"7\"},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":99}],\"filters\":[{\"id\":\"sentry.rules.filters.assigned_to.AssignedToFilter\",\"targetType\":\"Team\",\"targetIdentifier\":\"5\"}]}"}}]',
+  {"model": "sentry.rule", "pk": 1, "fields": {"project": 3, "label": "Targets", "date_added": "2023-06-22T00:00:00Z", "data": "{\"actions\":[{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Team\",\"targetIdentifier\":5},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":\"7\"},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":99},{\"id\":\"sentry.mail.actions.NotifyEmailAction\",\"targetType\":\"Member\",\"targetIdentifier\":98}],\"filters\":[{\"id\":\"sentry.rules.filters.assigned_to.AssignedToFilter\",\"targetType\":\"Team\",\"targetIdentifier\":\"5\"}]}"}}]',
   scope => 'organization');
 SELECT (SELECT id FROM sentry_team) AS team_id, (SELECT id FROM auth_user) AS user_id, data FROM sentry_rule;
--- Each target set to null is a row of the report, on the rule's entry.
+-- The rule's entry is one row of the report for its two targets set to null (and one row counted).
 SELECT model, old_pk, detail, count(*) FROM relocate_report WHERE action = 'reference_nulled' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 
 -- Rule.data's integrations (the same deliberate difference): the integration each integration

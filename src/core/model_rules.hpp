@@ -13,6 +13,7 @@
 // PostgreSQL-free.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -71,7 +72,8 @@ public:
 	// A reference the rule set to NULL (`index` into the report's unmapped_references): counted and
 	// reported (reference_nulled) once the row is written, as the row builder's own.
 	void nulled_reference(std::size_t index) {
-		if (nulled_ != nullptr)
+		// Once per row: "in N row(s)" counts rows (two targets of one rule with the same reason are one).
+		if (nulled_ != nullptr && std::find(nulled_->begin(), nulled_->end(), index) == nulled_->end())
 			nulled_->push_back(index);
 	}
 
