@@ -1353,5 +1353,21 @@ TEST(ModelHooks, RuleColumnsAreColumnsOfTheModelsTables) {
 	EXPECT_GT(checked, 40);
 }
 
+// Which unique violations at the write are races (40001) rather than duplicates of the export
+// (23505): the get-or-create's own key, or a key holding a column the model's resolve settles.
+TEST(ModelHooks, CollisionIsARaceOnlyOnKeysARuleSettles) {
+	EXPECT_TRUE(hooks_for("sentry.email").collision_is_race("email"));
+	EXPECT_TRUE(hooks_for("sentry.projectoption").collision_is_race("project_id, key"));
+	EXPECT_FALSE(hooks_for("sentry.projectoption").collision_is_race("project_id"));
+	EXPECT_TRUE(hooks_for("sentry.user").collision_is_race("username"));
+	EXPECT_TRUE(hooks_for("sentry.team").collision_is_race("organization_id, slug"));
+	EXPECT_TRUE(hooks_for("sentry.projectkey").collision_is_race("secret_key"));
+	EXPECT_TRUE(hooks_for("sentry.organizationmember").collision_is_race("token"));
+	EXPECT_FALSE(hooks_for("sentry.organizationmember").collision_is_race("organization_id, user_id"));
+	// Monitor slugs from the file are left to PostgreSQL on purpose; a model without rules has none.
+	EXPECT_FALSE(hooks_for("sentry.monitor").collision_is_race("organization_id, slug"));
+	EXPECT_FALSE(hooks_for("sentry.environment").collision_is_race("organization_id, name"));
+}
+
 } // namespace
 } // namespace relocate
