@@ -44,7 +44,9 @@ SELECT * FROM relocate_import(:'collisions', scope => 'global', import_uuid => '
 -- first, is in the report (never the secret itself): a regenerated project key means a new DSN.
 SELECT model, action, regexp_replace(detail, 'organization "[^"]+"', 'organization <its slug>') AS detail
   FROM relocate_report WHERE action IN ('regenerated', 'cleared') ORDER BY 1, 2, 3;
+SET client_min_messages = notice; -- the NOTICE counts what the report lists
 SELECT * FROM relocate_import(:'collisions', scope => 'organization', import_uuid => '00000000-0000-4000-8000-00000000c012');
+SET client_min_messages = warning;
 SELECT model, action, regexp_replace(detail, 'organization "[^"]+"', 'organization <its slug>') AS detail
   FROM relocate_report WHERE action IN ('regenerated', 'cleared') ORDER BY 1, 2, 3;
 -- A minted org auth token names its organization's final slug (renamed by the second import).

@@ -65,12 +65,16 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 		renamed = count(report.usernames_renamed, "username");
 	if (report.slugs_renamed > 0)
 		renamed += (renamed.empty() ? "" : " and ") + count(report.slugs_renamed, "slug");
-	std::string minted; // "regenerated 3 keys or tokens and cleared 1 invitation token"
+	// "regenerated 3 keys or tokens (empty in the export, or taken on this install) and cleared 1
+	// invitation token (another member's)"
+	std::string minted;
 	if (report.tokens_regenerated > 0)
 		minted = "regenerated " + std::to_string(report.tokens_regenerated) +
-		         (report.tokens_regenerated == 1 ? " key or token" : " keys or tokens");
+		         (report.tokens_regenerated == 1 ? " key or token" : " keys or tokens") +
+		         " (empty in the export, or taken on this install)";
 	if (report.tokens_cleared > 0)
-		minted += (minted.empty() ? "cleared " : " and cleared ") + count(report.tokens_cleared, "invitation token");
+		minted += (minted.empty() ? "cleared " : " and cleared ") + count(report.tokens_cleared, "invitation token") +
+		          " (another member's)";
 	pg_guard([&] {
 		if (!run.uuid_given)
 			ereport(NOTICE, (errmsg("relocate: import_uuid %s", report.import_uuid.c_str()),
@@ -89,7 +93,7 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 			                 "who were renamed log in with their new username.")));
 		if (!minted.empty())
 			ereport(NOTICE,
-			        (errmsg("relocate: %s: empty in the export, or taken on this install", minted.c_str()),
+			        (errmsg("relocate: %s", minted.c_str()),
 			         errhint("List them with SELECT * FROM relocate_report WHERE action IN ('regenerated', "
 			                 "'cleared'); a project whose key was regenerated has a new DSN, and its SDKs must be "
 			                 "given it.")));
