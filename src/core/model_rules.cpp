@@ -432,7 +432,10 @@ void RuleContext::fold(CaseFolds &folds) {
 
 std::vector<std::string> RuleContext::pick_unique(UniqueValues &values, const std::vector<std::string> &bases,
                                                   std::size_t max_len, const CaseFolds &folds) {
-	return pick_unique(values.taken, bases, max_len, folds);
+	std::vector<std::string> result = pick_unique(values.taken, bases, max_len, folds);
+	for (std::size_t i = 0; i < bases.size(); ++i)
+		values.picked.insert(result[i] == bases[i] ? folds.upper(bases[i]) : folds.upper_candidate(result[i]));
+	return result;
 }
 
 std::vector<std::string> RuleContext::pick_unique(std::unordered_set<std::string> &taken,
