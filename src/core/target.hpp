@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,8 @@ constexpr std::size_t kLargeValue = std::size_t{1} << 20;
 // PostgreSQL input text, each with its state (Value or Null).
 struct RowBatch {
 	const TableShape *table = nullptr;
+	// The Sentry model ("sentry.x"), or for the rows Sentry's signals create (RuleContext::
+	// insert_derived) the table's name, their source pks then being their entries'.
 	const char *model = nullptr;
 	std::vector<int> columns; // indexes into table->columns, never the id column
 	std::vector<std::int64_t> ids;
@@ -105,6 +108,8 @@ struct RowBatch {
 		cells[i].clear();
 		states[i] = CellState::Null;
 	}
+	// True for rows Sentry's signals create (a batch named by its table, not a model).
+	bool derived() const { return model != nullptr && std::strchr(model, '.') == nullptr; }
 	// Empties the batch and makes it one of `of_table` with the given columns.
 	void reset(const TableShape *of_table, const char *of_model, std::vector<int> with_columns = {}) {
 		clear();

@@ -52,7 +52,7 @@ void batch_error_context(void *arg) {
 			c->column[0] = '\0';
 	}
 	// Rows Sentry's signals create are batches named by their table; their pks are their entries'.
-	const bool derived = std::strchr(b.model, '.') == nullptr;
+	const bool derived = b.derived();
 	if (c->row >= 0 && static_cast<std::size_t>(c->row) < b.rows())
 		errcontext("relocate: %s %zu %s row(s) %s %s (source pks %" PRId64 " to %" PRId64 "), at %s pk %" PRId64
 		           "%s%s%s",
@@ -556,9 +556,8 @@ namespace {
 // "<model> pk P" of the batch's row, or for a row Sentry's signals create (a batch named by its
 // table) "the <table> row made for export entry pk P".
 std::string row_name(const RowBatch &batch, std::size_t row) {
-	const bool derived = std::strchr(batch.model, '.') == nullptr;
-	return (derived ? std::string("the ") + batch.model + " row made for export entry pk "
-	                : std::string(batch.model) + " pk ") +
+	return (batch.derived() ? std::string("the ") + batch.model + " row made for export entry pk "
+	                        : std::string(batch.model) + " pk ") +
 	       std::to_string(batch.source_pks[row]);
 }
 
@@ -622,7 +621,7 @@ void write_naming_errors(const RowBatch &batch, const BatchErrorContext *context
 		// primary key: an id kept from the file (Global scope) that the table has is the caller's.
 		// Rows Sentry's signals create (a batch named by its table: a slug reservation, an email) have
 		// values relocate's rules picked, or get-or-create: a collision is the same race.
-		const bool derived = std::strchr(batch.model, '.') == nullptr;
+		const bool derived = batch.derived();
 		const ModelHooks &hooks = hooks_for(batch.model);
 		const bool has_rule = column != "id" && (derived || hooks.collision_is_race(column));
 		const bool several = column.find(", ") != std::string::npos;
@@ -1180,7 +1179,7 @@ void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
 	} catch (const PgError &e) {
 		if (e.edata()->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
 			throw;
-		throw ImportError("55P03",
+		throw ImportError(relocate::sqlstate::kLockNotAvailable,
 		                  std::string("relocate: reset: ") + e.edata()->message + ": another session is using it",
 		                  "A reset empties every Sentry table: it locks them all at once without waiting (NOWAIT), "
 		                  "since a TRUNCATE waiting for its lock would hold up every query of Sentry queued "
