@@ -38,6 +38,27 @@ SELECT r.old_pk, regexp_replace(r.detail, ' -> "[^"]*"', ' -> <final>') AS detai
   FROM relocate_report r JOIN sentry_organization o ON o.id = r.new_pk
  WHERE r.action = 'renamed' ORDER BY r.old_pk;
 SELECT slug FROM sentry_organization WHERE slug IN ('acme-co', 'made-here', 'kept') ORDER BY slug;
+-- Why a username is not the export's (User.write_relocation_import, src/sentry/users/models/user.py:
+-- an existing user has it exactly; Sentry's serializer: case-insensitively): taken by an earlier
+-- entry of the same file (pk 2 exactly, pk 3 in another case), or by a user the install had (pk 4).
+\set carol '[{"model": "sentry.user", "pk": 9, "fields": {"username": "carol", "password": "", "date_joined": "2023-06-22T22:59:55.488Z"}}]'
+SELECT sum(inserted) AS inserted FROM relocate_import(:'carol', scope => 'user', import_uuid => '00000000-0000-4000-8000-0000000000e5');
+\set users '[{"model": "sentry.user", "pk": 1, "fields": {"username": "bob", "password": "", "date_joined": "2023-06-22T22:59:55.488Z"}}, {"model": "sentry.user", "pk": 2, "fields": {"username": "bob", "password": "", "date_joined": "2023-06-22T22:59:55.488Z"}}, {"model": "sentry.user", "pk": 3, "fields": {"username": "BOB", "password": "", "date_joined": "2023-06-22T22:59:55.488Z"}}, {"model": "sentry.user", "pk": 4, "fields": {"username": "carol", "password": "", "date_joined": "2023-06-22T22:59:55.488Z"}}, {"model": "sentry.user", "pk": 5, "fields": {"username": "Carol2", "password": "", "date_joined": "2023-06-22T22:59:55.488Z"}}]'
+SELECT sum(inserted) AS inserted FROM relocate_import(:'users', scope => 'user', import_uuid => '00000000-0000-4000-8000-0000000000e6');
+SELECT r.old_pk, regexp_replace(r.detail, ' -> "[^"]*"', ' -> <final>') AS detail,
+       r.detail LIKE '%-> "' || u.username || '"%' AS names_final_username
+  FROM relocate_report r JOIN auth_user u ON u.id = r.new_pk
+ WHERE r.action = 'renamed' ORDER BY r.old_pk;
+SELECT count(*) AS users, count(DISTINCT upper(username)) AS distinct_usernames FROM auth_user;
+-- The same one row per batch: an entry of an earlier batch is found in the table, and is still
+-- the export's.
+\i test/regress/setup.sql
+SELECT sum(inserted) AS inserted FROM relocate_import(:'carol', scope => 'user', import_uuid => '00000000-0000-4000-8000-0000000000e5');
+SET relocate.batch_size = 1;
+SELECT sum(inserted) AS inserted FROM relocate_import(:'users', scope => 'user', import_uuid => '00000000-0000-4000-8000-0000000000e6');
+RESET relocate.batch_size;
+SELECT r.old_pk, regexp_replace(r.detail, ' -> "[^"]*"', ' -> <final>') AS detail
+  FROM relocate_report r WHERE r.action = 'renamed' ORDER BY r.old_pk;
 -- dry_run: the whole import, rolled back. Same summary as the real import, the same report and pk
 -- map left in the session tables, and not a row written.
 \i test/regress/setup.sql

@@ -171,7 +171,7 @@ struct KeyRule {
 struct UniqueValues {
 	std::vector<std::pair<std::string, const char *>> sources; // (table, column)
 	std::unordered_set<std::string> taken;                     // UPPER() of each value
-	std::unordered_set<std::string> picked;                    // those of them this import picked
+	std::unordered_set<std::string> picked;                    // those of them this import wrote or picked
 };
 
 // UPPER() of texts as the database computes it for a parameter. Collect the texts a batch needs
