@@ -33,6 +33,20 @@ SELECT sum(overwritten) FROM relocate_import(pg_temp.options(format('{"blob": "%
 SELECT key, value = CASE key WHEN 'k1' THEN format('{"blob": "%s", "n": 2}', repeat('Zz', 600000))::jsonb
                              ELSE '"small"' END AS exact, value->'n' AS n
   FROM sentry_option WHERE key IN ('k1', 'k2') ORDER BY key;
+-- Rows with small values around a large one in the batch: each run of them is one UPDATE, the large
+-- value's row one of its own (three statements here, not five), and every row is the export's.
+CREATE TABLE update_statements (n int);
+CREATE FUNCTION count_update_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO update_statements VALUES (1); RETURN NULL; END $$;
+CREATE TRIGGER count_updates AFTER UPDATE ON sentry_option FOR EACH STATEMENT EXECUTE FUNCTION count_update_statement();
+SELECT sum(overwritten) FROM relocate_import(pg_temp.options('"s1"', format('"%s"', repeat('Yy', 600000)), '"s3"', '"s4"', '"s5"'),
+                                             scope => 'config', overwrite_configs => true);
+SELECT count(*) AS update_statements FROM update_statements;
+SELECT key, value = CASE key WHEN 'k2' THEN to_jsonb(repeat('Yy', 600000)) ELSE to_jsonb('s' || substr(key, 2)) END AS exact
+  FROM sentry_option WHERE key IN ('k1', 'k2', 'k3', 'k4', 'k5') ORDER BY key;
+DROP TRIGGER count_updates ON sentry_option;
+DROP FUNCTION count_update_statement();
+DROP TABLE update_statements;
 -- text: a large string with quotes, backslashes, control characters and non-ASCII text, next to
 -- small ones in the same batch.
 TRUNCATE sentry_option;
