@@ -757,6 +757,19 @@ TEST(ModelRules, ApiTokensCollisionsHashesAndScopes) {
 	expect_hashes(t4);
 }
 
+// ApiToken.save (src/sentry/models/apitoken.py): `if self.refresh_token:` hashes it, else
+// hashed_refresh_token = None. An empty refresh token is falsy: no hash (not sha256 of "").
+TEST(ModelRules, ApiTokenEmptyRefreshTokenHasNoHash) {
+	RulesRun r;
+	run(r, arr({kUser, api_token_entry(1, R"("token": "tok-e", "token_type": null, "refresh_token": "",
+	                                         "expires_at": null)")}));
+	EXPECT_EQ(summary(r.report, "sentry.apitoken").inserted, 1);
+	const Row t = row_for(r.target, "sentry.apitoken", "sentry_apitoken", 1);
+	EXPECT_EQ(cell(t, "refresh_token"), "");
+	EXPECT_EQ(cell(t, "hashed_refresh_token"), "<NULL>");
+	EXPECT_EQ(cell(t, "hashed_token"), sha256_hex("tok-e"));
+}
+
 // --- 6. sentry.apikey --------------------------------------------------------------------------------
 
 TEST(ModelRules, ApiKeysGetAKeyWhenEmptyAndExpandedScopes) {
@@ -992,6 +1005,32 @@ TEST(ModelRules, MemberTokensTakenAreDroppedAndKeptOnesExpire) {
 	EXPECT_EQ(cell(member(6), "token"), "tok-y");
 	EXPECT_NEAR(seconds_from_now(cell(member(6), "token_expires_at")), kThirtyDays, 120);
 	EXPECT_EQ(cell(member(7), "token"), "<absent>");
+}
+
+// OrganizationMember.save (src/sentry/models/organizationmember.py): `if self.token and not
+// self.token_expires_at:` an empty token, falsy, gets no expiry; normalize_before_relocation_import's
+// `filter(token=self.token).first()` finds an earlier empty one (cleared with its expiry) and, for a
+// member without a token, any member without one (its expiry is dropped).
+TEST(ModelRules, MemberEmptyTokensAndTheTokenlessQuirk) {
+	RulesRun r;
+	run(r, arr({kOrg, member_entry(1, "a@x", R"(, "token": "", "token_expires_at": null)"),
+	            member_entry(2, "b@x", R"(, "token": "", "token_expires_at": "2030-01-01T00:00:00Z")"),
+	            // No member without a token yet: its expiry is kept.
+	            member_entry(3, "c@x", R"(, "token": null, "token_expires_at": "2030-01-01T00:00:00Z")"),
+	            // Member 3 has no token: this one's expiry is dropped, as Sentry's query matches it.
+	            member_entry(4, "d@x", R"(, "token": null, "token_expires_at": "2031-01-01T00:00:00Z")")}));
+	EXPECT_EQ(summary(r.report, "sentry.organizationmember").inserted, 4);
+	auto member = [&](int pk) {
+		return row_for(r.target, "sentry.organizationmember", "sentry_organizationmember", pk);
+	};
+	EXPECT_EQ(cell(member(1), "token"), "");
+	EXPECT_EQ(cell(member(1), "token_expires_at"), "<NULL>");
+	EXPECT_EQ(cell(member(2), "token"), "<NULL>"); // member 1 has the empty token
+	EXPECT_EQ(cell(member(2), "token_expires_at"), "<NULL>");
+	EXPECT_EQ(cell(member(3), "token"), "<NULL>");
+	EXPECT_EQ(cell(member(3), "token_expires_at"), "2030-01-01T00:00:00Z");
+	EXPECT_EQ(cell(member(4), "token"), "<NULL>");
+	EXPECT_EQ(cell(member(4), "token_expires_at"), "<NULL>");
 }
 
 // --- 11. sentry.rule and sentry.recentsearch ---------------------------------------------------------

@@ -93,7 +93,9 @@ bool normalize_api_token(RuleContext &, RowEdit &row, const RowReferences &) {
 		row.set("hashed_token", sha256_hex(*token));
 		row.set("token_last_characters", last_characters(*token, 4));
 	}
-	if (auto refresh = row.get("refresh_token"))
+	// `if self.refresh_token:` (ApiToken.save, src/sentry/models/apitoken.py): an empty one is no
+	// refresh token, and has no hash.
+	if (auto refresh = row.get("refresh_token"); refresh && !refresh->empty())
 		row.set("hashed_refresh_token", sha256_hex(*refresh));
 	else
 		row.set_null("hashed_refresh_token");

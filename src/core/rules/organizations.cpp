@@ -250,7 +250,9 @@ void resolve_organization_members(RuleContext &ctx, BatchEdit &batch) {
 			batch.note(r, "cleared",
 			           "token, token_expires_at: the invitation token is another member's on this install (or "
 			           "earlier in the export); cleared, as Sentry does");
-		} else if (!batch.get(r, "token_expires_at")) {
+		} else if (!batch.get(r, "token_expires_at") && !batch.get(r, "token")->empty()) {
+			// `if self.token and not self.token_expires_at:` (OrganizationMember.save): an empty
+			// token, falsy, gets no expiry.
 			if (expiry.empty())
 				expiry = utc_now_plus_days(30);
 			batch.set(r, "token_expires_at", expiry);
