@@ -28,6 +28,21 @@ SELECT * FROM relocate_import(:'users', scope => 'user', user_filter => ARRAY[]:
 SELECT * FROM relocate_import(:'users', scope => 'config', user_filter => ARRAY[NULL, 'user_4']);
 :counts;
 
+-- A user's second address under a user filter: Sentry's email filter keeps the primary addresses'
+-- Email rows only (src/sentry/backup/imports.py _import, user_to_email), so the file's row for b@
+-- is filtered out, and creating alice's UserEmail for b@ creates its Email row, dated now
+-- (src/sentry/receivers/email.py create_email). Without a filter the file's rows are all there, once.
+\set secondary `cat test/fixtures/relocate/secondary-email.json`
+\i test/regress/setup.sql
+SELECT model, inserted, skipped FROM relocate_import(:'secondary', scope => 'user', user_filter => ARRAY['alice'])
+ WHERE model IN ('sentry.email', 'sentry.useremail') ORDER BY model;
+SELECT email, date_added = '2023-06-22T00:00:01Z' AS from_the_file, date_added > now() - interval '1 hour' AS dated_now
+  FROM sentry_email ORDER BY email;
+SELECT u.username, e.email FROM sentry_useremail e JOIN auth_user u ON u.id = e.user_id ORDER BY e.email;
+\i test/regress/setup.sql
+SELECT sum(inserted) AS inserted FROM relocate_import(:'secondary', scope => 'user');
+SELECT email, date_added FROM sentry_email ORDER BY email;
+
 -- test_import_filter_orgs_single: org-b only; its members' users (and their emails) come along.
 \i test/regress/setup.sql
 SELECT * FROM relocate_import(:'orgs', org_filter => ARRAY['org-b']);

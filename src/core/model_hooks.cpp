@@ -261,6 +261,7 @@ constexpr ModelHooks kHooks[] = {
     ModelHooks("sentry.useremail")
         .normalizing(normalize_user_email)
         .keyed(get_or_create({"user_id", "email"}, Action::Update, ImportKind::Inserted))
+        .after_writing(after_write_user_emails, {"email"})
         .writing(kUserEmailColumns),
     // UserIP.write_relocation_import: get-or-create by (user, ip_address); the later entry's
     // first_seen/last_seen are saved into the row, reported Inserted.

@@ -21,6 +21,7 @@ bool normalize_user(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 void resolve_users(RuleContext &ctx, BatchEdit &batch);
 void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &written);
 bool normalize_user_email(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
+void after_write_user_emails(RuleContext &ctx, const BatchEdit &batch, const Written &written);
 bool normalize_row_of_user(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 bool normalize_user_ip(RuleContext &ctx, RowEdit &row, const RowReferences &refs);
 void resolve_user_options(RuleContext &ctx, BatchEdit &batch);

@@ -196,6 +196,28 @@ void resolve_users(RuleContext &ctx, BatchEdit &batch) {
 	replacement_passwords(ctx, batch);
 }
 
+// receivers/email.py create_email: every UserEmail created (an address other than the primary
+// one, which the user's own save created: that row is updated) creates its Email row, an
+// IntegrityError ignored. In an import filtered by users or organizations Sentry's email filter
+// keeps only the primary addresses' Email rows (backup/imports.py _import, user_to_email): the
+// other addresses' rows come from this signal, dated now.
+void after_write_user_emails(RuleContext &ctx, const BatchEdit &batch, const Written &written) {
+	if (ctx.table_removed_by_sentry("sentry.email"))
+		return;
+	std::vector<TextArray> emails;
+	std::vector<std::int64_t> email_pks;
+	for (const WrittenRow &w : written) {
+		if (w.action != RowFate::Action::Insert)
+			continue;
+		if (std::optional<std::string> email = batch.get(w.row, "email")) {
+			emails.push_back({*email, std::string("now")});
+			email_pks.push_back(w.source_pk);
+		}
+	}
+	ctx.insert_derived_later("sentry.email", "sentry_email", {"email", "date_added"}, {"email"}, true, emails,
+	                         "sentry.useremail", email_pks, true);
+}
+
 void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &written) {
 	std::vector<TextArray> useremails, emails, lost;
 	std::vector<std::int64_t> useremail_pks, email_pks, lost_pks;
