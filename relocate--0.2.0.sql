@@ -40,7 +40,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION relocate_import(bytea, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
 'Imports a Sentry export into Sentry''s tables in the current transaction, as Sentry''s import does. '
-'export: the file''s bytes (plain JSON, gzip/bzip2/xz-compressed JSON, or an encrypted tarball); '
+'export: the file''s bytes (plain JSON, gzip/bzip2/xz/zstd-compressed JSON, or an encrypted tarball); '
 'scope: user, organization (default), config or global; org_filter / user_filter: organization slugs / '
 'usernames to keep (NULL: all); merge_users: reuse existing users with the same username; '
 'overwrite_configs: overwrite existing config rows; hide_organizations: import organizations pending '
@@ -97,7 +97,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION relocate_import_file(text, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
 'relocate_import for an export in a server file, given by its absolute path (path): the file is read as a stream, '
-'so it may be of any size (plain JSON, gzip/bzip2/xz-compressed JSON, or an encrypted tarball, which needs '
+'so it may be of any size (plain JSON, gzip/bzip2/xz/zstd-compressed JSON, or an encrypted tarball, which needs '
 'private_key). scope, org_filter, user_filter, merge_users, overwrite_configs, hide_organizations, import_uuid, '
 'private_key, reset and dry_run: as for relocate_import. Needs superuser or pg_read_server_files.';
 COMMENT ON FUNCTION relocate_import_large_object(oid, text, text[], text[], boolean, boolean, boolean, uuid, text, boolean, boolean) IS
@@ -423,7 +423,7 @@ SELECT p.pid,
 COMMENT ON VIEW relocate_progress IS
 'One row per running import (relocate_import and its variants, relocate_importing) that this role may see: '
 'pid, database, user; phase (setup, parse, rows, normalize, collisions, hashing, writes, pk map, derived rows, '
-'chunks); the model being imported; entries read, rows written (inserted, existing, overwritten), skipped and '
+'chunks, foreign keys); the model being imported; entries read, rows written (inserted, existing, overwritten), skipped and '
 'reused so far; bytes read of the export in the current pass over it (a filter''s pre-pass or an encrypted '
 'export''s check reads it once before the import does) and its size; when the statement started, elapsed time '
 'and rows written per second.';
