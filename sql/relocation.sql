@@ -621,3 +621,41 @@ SELECT relocate_completed(:'r');
 SET search_path = sentry, public;
 SELECT r.uuid, s.status, s.latest_task, s.failure_reason FROM sentry_relocation r, pg_temp.state(r.uuid) s ORDER BY 1;
 DROP SCHEMA hostile CASCADE;
+
+-- ---- reset => true and the relocations' export files --------------------------------------------
+-- A reset empties every Sentry table, sentry_relocation and sentry_file among them; the export files
+-- relocate keeps for those relocations (relocate_relocation_file, one large object each) go too,
+-- rather than stay behind naming sentry_file ids that the restarted sequence hands out again. (The
+-- files of relocations that are not in this sentry_relocation, here those of the setups above, are
+-- left alone: they may be another Sentry schema's.)
+CREATE TEMP TABLE kept_files AS
+    SELECT data FROM relocate_relocation_file WHERE relocation_uuid IN (SELECT uuid FROM sentry_relocation);
+CREATE TEMP TABLE other_files AS
+    SELECT data FROM relocate_relocation_file WHERE relocation_uuid NOT IN (SELECT uuid FROM sentry_relocation);
+SELECT count(*) > 0 AS has_files,
+       count(*) = (SELECT count(*) FROM pg_largeobject_metadata WHERE oid IN (SELECT data FROM kept_files)) AS each_a_large_object
+  FROM kept_files;
+SET client_min_messages = notice;
+SELECT count(*) AS rows FROM relocate_import('[]', scope => 'global', reset => true,
+                                             import_uuid => '00000000-0000-4000-8000-000000000081');
+SET client_min_messages = warning;
+SELECT (SELECT count(*) FROM sentry_relocation) AS relocations, (SELECT count(*) FROM sentry_file) AS files,
+       (SELECT count(*) FROM relocate_relocation_file WHERE data IN (SELECT data FROM kept_files)) AS relocation_files,
+       (SELECT count(*) FROM pg_largeobject_metadata WHERE oid IN (SELECT data FROM kept_files)) AS large_objects,
+       (SELECT count(*) FROM relocate_relocation_file WHERE data IN (SELECT data FROM other_files))
+           = (SELECT count(*) FROM other_files) AS others_kept;
+DROP TABLE kept_files, other_files;
+-- A reset in the transaction that created a relocation: its foreign key checks are still pending, so
+-- PostgreSQL cannot TRUNCATE; a 55006 that says so, and nothing is emptied.
+BEGIN;
+SELECT pg_temp.add_people();
+SELECT pg_temp.new_relocation(80, convert_to(:'fresh', 'UTF8')) IS NOT NULL AS created;
+SAVEPOINT before_reset;
+SELECT count(*) FROM relocate_import('[]', scope => 'global', reset => true);
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO before_reset;
+SELECT count(*) AS relocations,
+       (SELECT count(*) FROM relocate_relocation_file WHERE relocation_uuid IN (SELECT uuid FROM sentry_relocation))
+           AS relocation_files
+  FROM sentry_relocation;
+ROLLBACK;

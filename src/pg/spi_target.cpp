@@ -12,6 +12,7 @@
 #include "pg/copy_insert.hpp"
 #include "pg/multi_insert.hpp"
 #include "pg/pk_map_insert.hpp"
+#include "pg/relocation_store.hpp"
 #include "pg/sql_builder.hpp"
 
 extern "C" {
@@ -1188,8 +1189,9 @@ void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
 	std::string list; // comma-separated table names (none contains a comma)
 	for (const std::string &t : tables)
 		list += (list.empty() ? "" : ",") + t;
+	ResetTables found;
 	try {
-		reset_tables_guarded(list);
+		found = lock_reset_tables(list);
 	} catch (const PgError &e) {
 		if (e.edata()->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
 			throw;
@@ -1201,9 +1203,34 @@ void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
 		                  "Stop Sentry (web, workers, cron) and the sessions using its tables (pg_stat_activity), then "
 		                  "run the import again.");
 	}
+	// The relocations the reset deletes take their export files, which relocate keeps in its own
+	// table and large objects (relocate_relocation_create): they would stay behind, naming sentry_file
+	// ids that the reset's restarted sequence hands out again.
+	std::int64_t relocation_files = 0;
+	const std::string relocations = resolve_table("sentry_relocation");
+	if (!relocations.empty() && (", " + found.names + ", ").find(", " + relocations + ", ") != std::string::npos)
+		relocation_files =
+		    std::stoll(spi_value("WITH gone AS (DELETE FROM " + extension_table("relocate_relocation_file") +
+		                         " AS f USING " + relocations +
+		                         " AS r WHERE f.relocation_uuid OPERATOR(pg_catalog.=) r.uuid RETURNING f.data) "
+		                         "SELECT pg_catalog.count(pg_catalog.lo_unlink(gone.data))::pg_catalog.text FROM gone")
+		                   .value_or("0"));
+	try {
+		truncate_reset_tables(found, relocation_files);
+	} catch (const PgError &e) {
+		if (e.edata()->sqlerrcode != ERRCODE_OBJECT_IN_USE)
+			throw;
+		throw ImportError(relocate::sqlstate::kObjectInUse, std::string("relocate: reset: ") + e.edata()->message,
+		                  "This transaction wrote to Sentry's tables before the reset (relocate_relocation_create, "
+		                  "say), and their foreign key checks are still pending: PostgreSQL cannot TRUNCATE them. "
+		                  "Nothing was emptied.",
+		                  "Run the import with reset => true first, in a transaction of its own, or commit what came "
+		                  "before it.");
+	}
 }
 
-void SpiTarget::reset_tables_guarded(const std::string &list) {
+SpiTarget::ResetTables SpiTarget::lock_reset_tables(const std::string &list) {
+	ResetTables found;
 	pg_guard([&] {
 		Oid argtypes[1] = {TEXTOID};
 		Datum args[1] = {CStringGetTextDatum(list.c_str())};
@@ -1219,19 +1246,33 @@ void SpiTarget::reset_tables_guarded(const std::string &list) {
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "relocate: listing Sentry's tables failed: %s", SPI_result_code_string(rc));
 		bool isnull;
-		int64 count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		found.count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		char *names = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 		if (names != nullptr) {
+			found.names = names;
 			rc = SPI_execute(psprintf("LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT", names), false, 0);
 			if (rc != SPI_OK_UTILITY)
 				elog(ERROR, "relocate: locking Sentry's tables for the reset failed: %s", SPI_result_code_string(rc));
-			char *sql = psprintf("TRUNCATE %s RESTART IDENTITY", names);
-			rc = SPI_execute(sql, false, 0);
+		}
+	});
+	return found;
+}
+
+void SpiTarget::truncate_reset_tables(const ResetTables &found, std::int64_t relocation_files) {
+	pg_guard([&] {
+		if (!found.names.empty()) {
+			int rc = SPI_execute(psprintf("TRUNCATE %s RESTART IDENTITY", found.names.c_str()), false, 0);
 			if (rc != SPI_OK_UTILITY)
 				elog(ERROR, "relocate: the reset failed: %s", SPI_result_code_string(rc));
 		}
-		ereport(NOTICE, (errmsg("relocate: reset: emptied %lld Sentry tables and restarted their sequences",
-		                        static_cast<long long>(count))));
+		if (relocation_files > 0)
+			ereport(NOTICE, (errmsg("relocate: reset: emptied %lld Sentry tables and restarted their sequences; "
+			                        "removed the %lld export files of the deleted relocations "
+			                        "(relocate_relocation_file and their large objects)",
+			                        static_cast<long long>(found.count), static_cast<long long>(relocation_files))));
+		else
+			ereport(NOTICE, (errmsg("relocate: reset: emptied %lld Sentry tables and restarted their sequences",
+			                        static_cast<long long>(found.count))));
 	});
 }
 

@@ -103,8 +103,15 @@ private:
 	SPIPlanPtr update_plan(const RowBatch &batch);
 	// Runs `plan` with an int8[] of the batch's ids and a text[] per batch column.
 	void execute_batch(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
-	// reset_tables under pg_guard: `list` is the comma-separated table names.
-	void reset_tables_guarded(const std::string &list);
+	// The tables a reset empties: how many of `list` (comma-separated names) exist, and their
+	// qualified names joined by ", "; lock_reset_tables locks them (NOWAIT), truncate_reset_tables
+	// empties them (both under pg_guard).
+	struct ResetTables {
+		std::int64_t count = 0;
+		std::string names;
+	};
+	ResetTables lock_reset_tables(const std::string &list);
+	void truncate_reset_tables(const ResetTables &found, std::int64_t relocation_files);
 	void execute_batch_guarded(SPIPlanPtr plan, RowBatch &batch, int expected, const char *what);
 	// The UPDATE of a one-row batch with a large value (arguments: large_batch_arguments).
 	SPIPlanPtr large_update_plan(const RowBatch &batch);
