@@ -43,6 +43,13 @@ SELECT u.username, e.email FROM sentry_useremail e JOIN auth_user u ON u.id = e.
 SELECT sum(inserted) AS inserted FROM relocate_import(:'secondary', scope => 'user');
 SELECT email, date_added FROM sentry_email ORDER BY email;
 
+-- A filter value that no entry of the export has admits nothing, as in Sentry, and a WARNING names
+-- it (letter case counts: ORG-B is not org-b), rather than a silent, empty import.
+\i test/regress/setup.sql
+SELECT sum(inserted) AS inserted FROM relocate_import(:'orgs', org_filter => ARRAY['ORG-B', 'org-b', 'nope']);
+SELECT slug FROM sentry_organization;
+SELECT sum(inserted) AS inserted FROM relocate_import(:'users', scope => 'user', user_filter => ARRAY['user_9']);
+
 -- test_import_filter_orgs_single: org-b only; its members' users (and their emails) come along.
 \i test/regress/setup.sql
 SELECT * FROM relocate_import(:'orgs', org_filter => ARRAY['org-b']);

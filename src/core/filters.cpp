@@ -1,5 +1,6 @@
 #include "core/filters.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace relocate {
@@ -72,6 +73,17 @@ std::unordered_set<std::string> to_set(const TextArray &values) {
 	return out;
 }
 
+// The values of `filter` not in `seen`, sorted.
+std::vector<std::string> unmatched(const std::unordered_set<std::string> &filter,
+                                   const std::unordered_set<std::string> &seen) {
+	std::vector<std::string> out;
+	for (const std::string &v : filter)
+		if (seen.count(v) == 0)
+			out.push_back(v);
+	std::sort(out.begin(), out.end());
+	return out;
+}
+
 } // namespace
 
 namespace {
@@ -117,16 +129,25 @@ ImportFilters build_filters(ByteSource &source, const std::optional<TextArray> &
 	f.emails.emplace();
 	if (user_filter) {
 		f.usernames = to_set(*user_filter);
-		for (const auto &u : pre.users)
+		std::unordered_set<std::string> seen;
+		for (const auto &u : pre.users) {
 			if (u.username && u.email && f.usernames->count(*u.username))
 				f.emails->insert(*u.email);
+			if (u.username && f.usernames->count(*u.username))
+				seen.insert(*u.username);
+		}
+		f.unmatched_usernames = unmatched(*f.usernames, seen);
 	}
 	if (org_filter) {
 		f.org_slugs = to_set(*org_filter);
 		std::unordered_set<std::int64_t> org_pks;
+		std::unordered_set<std::string> seen;
 		for (const auto &[pk, slug] : pre.org_slugs)
-			if (f.org_slugs->count(slug))
+			if (f.org_slugs->count(slug)) {
 				org_pks.insert(pk);
+				seen.insert(slug);
+			}
+		f.unmatched_slugs = unmatched(*f.org_slugs, seen);
 		f.user_pks.emplace();
 		for (const auto &[org, user] : pre.memberships)
 			if (org_pks.count(org))

@@ -28,6 +28,11 @@ struct ImportFilters {
 	std::optional<std::unordered_set<std::string>> org_slugs; // sentry.organization, by slug
 	std::optional<std::unordered_set<std::string>> emails;    // sentry.email, by email
 
+	// The values of org_filter and user_filter that no organization (by slug) or user (by username)
+	// of the export has, sorted: a filter that names one admits nothing for it, which Sentry does
+	// without a word; the import warns (a misspelt slug or a slug in another case, say).
+	std::vector<std::string> unmatched_slugs, unmatched_usernames;
+
 	bool active() const { return usernames || user_pks || org_slugs || emails; }
 	// False if `entry`, of a model with filter role `role`, is filtered out. Comparisons are exact,
 	// on the values in the file (before any renaming), as in Sentry.

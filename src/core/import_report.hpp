@@ -85,6 +85,9 @@ struct ImportReport {
 	// (Sentry skips them too), or no organization to name in it.
 	std::int64_t org_auth_tokens_without_url = 0;
 	std::int64_t org_auth_tokens_without_org = 0;
+	// The values of org_filter and user_filter that name no organization or user of the export
+	// (ImportFilters::unmatched_slugs, unmatched_usernames).
+	std::vector<std::string> org_filter_unmatched, user_filter_unmatched;
 	// Entries written under another slug or username than the export's (listed in relocate_report).
 	std::int64_t slugs_renamed = 0;
 	std::int64_t usernames_renamed = 0;

@@ -110,6 +110,8 @@ public:
 		{
 			InPhase phase(&state_.timeline, Phase::Parse);
 			filters_ = build_filters(source, state_.options.org_filter, state_.options.user_filter, check_);
+			state_.report.org_filter_unmatched = filters_.unmatched_slugs;
+			state_.report.user_filter_unmatched = filters_.unmatched_usernames;
 		}
 		{
 			InPhase phase(&state_.timeline, Phase::Setup);

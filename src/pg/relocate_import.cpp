@@ -75,6 +75,23 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 	if (report.tokens_cleared > 0)
 		minted += (minted.empty() ? "cleared " : " and cleared ") + count(report.tokens_cleared, "invitation token") +
 		          " (another member's)";
+	// "org_filter: no organization of the export has the slug \"TESTING\"" (or "any of the slugs",
+	// at most ten of them, then how many more); empty if the filter names no such value.
+	const auto unmatched = [](const char *filter, const char *who, const char *what,
+	                          const std::vector<std::string> &values) {
+		if (values.empty())
+			return std::string();
+		std::string out = std::string(filter) + ": no " + who + " of the export has " +
+		                  (values.size() == 1 ? "the " + std::string(what) : "any of the " + std::string(what) + "s");
+		for (std::size_t i = 0; i < values.size() && i < 10; ++i)
+			out += (i ? ", \"" : " \"") + values[i] + "\"";
+		if (values.size() > 10)
+			out += " and " + std::to_string(values.size() - 10) + " more";
+		return out;
+	};
+	const std::string unmatched_filters[] = {
+	    unmatched("org_filter", "organization", "slug", report.org_filter_unmatched),
+	    unmatched("user_filter", "user", "username", report.user_filter_unmatched)};
 	pg_guard([&] {
 		if (!run.uuid_given)
 			ereport(NOTICE, (errmsg("relocate: import_uuid %s", report.import_uuid.c_str()),
@@ -105,6 +122,13 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 			                report.org_auth_tokens_without_url, report.org_auth_tokens_without_org),
 			         errhint("Set relocate.url_prefix to the install's system.url-prefix (as in config.yml) to "
 			                 "mint them, as Sentry does.")));
+		for (const std::string &message : unmatched_filters)
+			if (!message.empty())
+				ereport(WARNING,
+				        (errmsg("relocate: %s", message.c_str()),
+				         errdetail("The filter admits nothing for it: filters compare exactly, letter case included, "
+				                   "with the values in the export (before any renaming), as Sentry's do."),
+				         errhint("List the export's organizations and users with relocate-import --list.")));
 		for (const relocate::DroppedField &d : report.dropped_fields)
 			ereport(WARNING, (errmsg("relocate: dropped field \"%s\" of %s in %" PRId64 " row(s): %s", d.field.c_str(),
 			                         d.model.c_str(), d.rows, d.why.c_str())));
