@@ -66,6 +66,7 @@ void ImportRun::verify() {
 		return;
 	}
 	conn_.exec("RELEASE SAVEPOINT relocate_import_verify");
+	verify_differences_ = r.rows();
 	TextTable shown({"model", "old_pk", "new_pk", "field", "expected", "found"});
 	for (int i = 0; i < r.rows(); ++i) {
 		const Finding f = difference(r, i);
@@ -175,6 +176,11 @@ void ImportRun::print_summary() {
 	}
 	if (!import_uuid_.empty())
 		out += "\nimport_uuid: " + import_uuid_ + "\n";
+	if (verify_differences_)
+		out += *verify_differences_ == 0 ? std::string("Verified: the database matches the export.\n")
+		                                 : "Verified: " + format_count(*verify_differences_) +
+		                                       (*verify_differences_ == 1 ? " difference" : " differences") +
+		                                       " between the export and the database (listed above).\n";
 	out += std::string(committed_ ? "Imported " : "Dry run of ") + source_label() + " (scope " + o_.scope + ") in " +
 	       format_elapsed(console_.total_elapsed()) + ": " +
 	       (committed_ ? "committed." : "rolled back, nothing was changed.") + "\n";

@@ -79,6 +79,7 @@ private:
 	int hidden_notices_ = 0;
 	bool in_transaction_ = false;
 	bool committed_ = false;
+	std::optional<std::int64_t> verify_differences_; // what --verify found, once it ran
 };
 
 } // namespace relocate::cli

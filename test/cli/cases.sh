@@ -581,10 +581,12 @@ t_server_020_verify() {
     db=$(server_020_db) || { reason "could not create the stand-ins"; return; }
     ri 0 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify --findings-file "$T/findings.json"
     json_check "$T/findings.json" 'j == []'
+    out_has '^Verified: the database matches the export\.$'
     db=$(server_020_db)
     ri 1 -d "$db" --file "$FIX/sentry/fresh-install.json" --scope global --verify --findings-file "$T/findings.json" \
         --set standin.differences=on
     err_has 'verification found 1 differences'
+    out_has '^Verified: 1 difference between the export and the database \(listed above\)\.$'
     out_has 'committed\.'
     sql_is "$db" "SELECT count(*) FROM auth_user" 3
     no_large_objects "$db"
