@@ -65,6 +65,14 @@ SELECT count(*) > 0 AS users_imported FROM auth_user;
 SELECT count(*) > 0 AS pk_map_rows, count(*) FILTER (WHERE model = 'sentry.user') AS users_mapped FROM relocate_pk_map;
 -- What it may not do without pg_read_server_files: read a file on the server.
 SELECT * FROM relocate_import_file('/nonexistent/export.json', scope => 'global');
+-- Nor reset a database that has relocations: their export files are relocate's
+-- (relocate_relocation_file), which it may not delete; 42501, and nothing is emptied.
+INSERT INTO sentry_relocation (date_updated, creator_id, owner_id, uuid, step, status, want_org_slugs, latest_task,
+                               latest_task_attempts)
+VALUES (now(), 1, 1, '00000000-0000-4000-8000-0000000000a2', 4, 0, '["testing"]', 'IMPORTING', 0);
+SELECT count(*) FROM relocate_import('[]', scope => 'global', reset => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) > 0 AS users_still_there FROM auth_user;
 RESET ROLE;
 DROP TABLE pg_temp.relocate_pk_map, pg_temp.relocate_report;
 SET client_min_messages = warning;

@@ -1208,13 +1208,26 @@ void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
 	// ids that the reset's restarted sequence hands out again.
 	std::int64_t relocation_files = 0;
 	const std::string relocations = resolve_table("sentry_relocation");
-	if (!relocations.empty() && (", " + found.names + ", ").find(", " + relocations + ", ") != std::string::npos)
+	if (!relocations.empty() && (", " + found.names + ", ").find(", " + relocations + ", ") != std::string::npos &&
+	    spi_value("SELECT 'x' FROM " + relocations + " LIMIT 1")) {
+		const std::string files = extension_table("relocate_relocation_file");
+		if (spi_value("SELECT (pg_catalog.has_table_privilege($1, 'SELECT') AND "
+		              "pg_catalog.has_table_privilege($1, 'DELETE'))::pg_catalog.text",
+		              {text_param(files)}) != std::optional<std::string>("true"))
+			throw ImportError(relocate::sqlstate::kInsufficientPrivilege,
+			                  "relocate: reset: the relocations in " + relocations +
+			                      " would be deleted, but this role may not delete their export files from " + files,
+			                  "relocate keeps each relocation's export file in relocate_relocation_file and a large "
+			                  "object; a reset that left them would leave files naming sentry_file ids that the "
+			                  "restarted sequence hands out again. Nothing was emptied.",
+			                  "Run the reset as a superuser, or as a role with SELECT and DELETE on " + files +
+			                      " that owns the files' large objects.");
 		relocation_files =
-		    std::stoll(spi_value("WITH gone AS (DELETE FROM " + extension_table("relocate_relocation_file") +
-		                         " AS f USING " + relocations +
+		    std::stoll(spi_value("WITH gone AS (DELETE FROM " + files + " AS f USING " + relocations +
 		                         " AS r WHERE f.relocation_uuid OPERATOR(pg_catalog.=) r.uuid RETURNING f.data) "
 		                         "SELECT pg_catalog.count(pg_catalog.lo_unlink(gone.data))::pg_catalog.text FROM gone")
 		                   .value_or("0"));
+	}
 	try {
 		truncate_reset_tables(found, relocation_files);
 	} catch (const PgError &e) {
