@@ -105,7 +105,10 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 			                 errdetail("The summary counts them as reused, not inserted.")));
 		if (!renamed.empty())
 			ereport(NOTICE,
-			        (errmsg("relocate: renamed %s: taken on this install, or empty in the export", renamed.c_str()),
+			        (errmsg("relocate: renamed %s", renamed.c_str()),
+			         errdetail("Each was taken (on this install, or by an earlier entry of the export) or, for a "
+			                   "slug, normalized, reserved by Sentry, digits only or empty in the export; "
+			                   "relocate_report says which."),
 			         errhint("List them with SELECT * FROM relocate_report WHERE action = 'renamed'; users "
 			                 "who were renamed log in with their new username.")));
 		if (!minted.empty())
