@@ -198,11 +198,8 @@ SELECT * FROM relocate_import('[{"model": "sentry.organization", "pk": 4, "field
     "status": -1, "date_added": "2023-06-22T22:59:55Z"}}, {"model": "sentry.organization", "pk": 6, "fields": {"name": "O",
     "slug": "o", "date_added": "2023-06-22T22:59:55Z"}}]');
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM relocate_import('[{"model": "sentry.snubaquery", "pk": 7, "fields": {"type": 0, "dataset": "events",
-    "query": "", "aggregate": "count()", "time_window": 60, "resolution": 60, "date_added": "2023-06-22T22:59:55Z"}},
-  {"model": "sentry.snubaquery", "pk": 8, "fields": {"type": 0, "dataset": "events", "query": "", "group_by": ["'
-    || repeat('g', 201) || '"], "aggregate": "count()", "time_window": 60, "resolution": 60,
-    "date_added": "2023-06-22T22:59:55Z"}}]');
+\set long_group_by `cat test/fixtures/relocate/long-group-by.json`
+SELECT * FROM relocate_import(:'long_group_by');
 \echo :LAST_ERROR_SQLSTATE
 
 -- A duplicate the export itself brings, on a key no rule settles (one membership per user and

@@ -33,11 +33,8 @@ SELECT * FROM relocate_import(:'options_json', scope => 'config');
 \echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER pass ON sentry_option;
 CREATE TRIGGER pass BEFORE INSERT ON sentry_snubaquery FOR EACH ROW EXECUTE FUNCTION pg_temp.pass();
-SELECT * FROM relocate_import('[{"model": "sentry.snubaquery", "pk": 7, "fields": {"type": 0, "dataset": "events",
-    "query": "", "aggregate": "count()", "time_window": 60, "resolution": 60, "date_added": "2023-06-22T22:59:55Z"}},
-  {"model": "sentry.snubaquery", "pk": 8, "fields": {"type": 0, "dataset": "events", "query": "", "group_by": ["'
-    || repeat('g', 201) || '"], "aggregate": "count()", "time_window": 60, "resolution": 60,
-    "date_added": "2023-06-22T22:59:55Z"}}]');
+\set long_group_by `cat test/fixtures/relocate/long-group-by.json`
+SELECT * FROM relocate_import(:'long_group_by');
 \echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER pass ON sentry_snubaquery;
 ALTER TABLE sentry_option DROP CONSTRAINT no_private;
