@@ -376,7 +376,11 @@ SELECT * FROM relocate_importing(:'r');
 SELECT status, failure_reason FROM pg_temp.state(:'r');
 -- A file that is not an export (its large object's contents replaced):
 SELECT pg_temp.new_relocation(46, convert_to(:'fresh', 'UTF8')) AS r \gset
-UPDATE relocate_relocation_file SET data = lo_from_bytea(0, 'this is not an export') WHERE relocation_uuid = :'r';
+-- (its recorded size and SHA-1 with it: the file the relocation has, only not an export)
+\set not_export_sha1 `printf 'this is not an export' | sha1sum | cut -c1-40`
+UPDATE relocate_relocation_file SET data = lo_from_bytea(0, 'this is not an export'), size = 21,
+                                    checksum = :'not_export_sha1'
+ WHERE relocation_uuid = :'r';
 SELECT * FROM relocate_importing(:'r');
 SELECT status, failure_reason FROM pg_temp.state(:'r');
 -- The wrong key (the checks passed at creation with the right one):
@@ -659,3 +663,17 @@ SELECT count(*) AS relocations,
            AS relocation_files
   FROM sentry_relocation;
 ROLLBACK;
+
+-- ---- The export's large object changed after the relocation was created ------------------------
+-- relocate_relocation_create keeps the caller's large object; its owner can still write it. The
+-- importing step reads it only if it is still the file the checks passed (the size and SHA-1 in
+-- relocate_relocation_file): here another organization's name was written over it.
+\i test/regress/setup.sql
+SELECT pg_temp.add_people();
+SELECT lo_from_bytea(0, convert_to(:'fresh', 'UTF8')) AS tampered \gset
+SELECT pg_temp.fix_uuid(relocate_relocation_create(:tampered, ARRAY['testing'], 2, 3), 90) AS r \gset
+SELECT lo_put(:tampered, position('"name": "testing"' IN :'fresh') + 8, convert_to('PWNED!!', 'UTF8'));
+SELECT count(*) AS imported FROM relocate_importing(:'r');
+SELECT * FROM pg_temp.state(:'r');
+SELECT count(*) AS organizations, count(*) FILTER (WHERE name LIKE 'PWNED%') AS tampered FROM sentry_organization;
+SELECT lo_unlink(:tampered) AS unlinked;

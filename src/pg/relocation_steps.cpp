@@ -124,8 +124,26 @@ void deferred_preprocessing(Relocation &r, relocate::ByteSource &export_file, co
 // relocation's flags (process.py, importing). The file is read from its large object as a stream.
 void importing_body(Relocation &r, char *private_key) {
 	const std::string files = pg::require_table("sentry_relocationfile", " (Sentry's relocation files)");
-	pg::LargeObject export_file(atooid(pg::relocation_export_oid(files, r).c_str()));
+	const std::string oid = pg::relocation_export_oid(files, r);
+	pg::LargeObject export_file(atooid(oid.c_str()));
 	const relocate::CheckInterrupts check = [] { pg::check_for_interrupts(); };
+	// The large object is the caller's, who may have changed it since the relocation's checks
+	// passed: it must still be what relocate_relocation_file recorded (its size and SHA-1), read
+	// through the descriptor the import reads (one snapshot for both).
+	const auto [size, checksum] = pg::relocation_export_recorded(oid);
+	const std::string size_now = std::to_string(export_file.size_hint());
+	const std::string checksum_now = rel::sha1_hex(export_file, check);
+	export_file.rewind();
+	if (size_now != size || checksum_now != checksum)
+		throw ImportError(
+		    relocate::sqlstate::kObjectNotInPrerequisiteState,
+		    "relocate: relocation " + r.uuid + ": its export is not the file the relocation was created with",
+		    "relocate_relocation_file recorded for large object " + oid + " " +
+		        (size.empty() ? "no size" : size + " bytes") + " with SHA-1 " +
+		        (checksum.empty() ? "(none)" : checksum) + "; the large object has " + size_now + " bytes with SHA-1 " +
+		        checksum_now + ". It was changed after relocate_relocation_create checked it.",
+		    "Create the relocation again from the export (relocate_relocation_create), from a large "
+		    "object no other role can write.");
 	// The key is read once, for the deferred checks and the import; it is wiped when done.
 	std::string pem;
 	pg::SecretWipe wipe_key(pem);

@@ -151,6 +151,16 @@ std::string relocation_export_oid(const std::string &relocation_file_table, cons
 	return *rows[0][1];
 }
 
+std::pair<std::string, std::string> relocation_export_recorded(const std::string &oid) {
+	std::vector<SqlRow> rows =
+	    spi_query("SELECT x.size::pg_catalog.text, x.checksum FROM " + extension_table("relocate_relocation_file") +
+	                  " AS x WHERE x.data OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+	              {text_param(oid)});
+	if (rows.empty() || !rows[0][0] || !rows[0][1])
+		return {};
+	return {*rows[0][0], *rows[0][1]};
+}
+
 std::vector<SqlRow> imported_organizations(const std::string &region_chunk_table, const std::string &uuid) {
 	return spi_query("SELECT DISTINCT m.value::pg_catalog.int8 AS id, i.value FROM " + region_chunk_table +
 	                     " AS c CROSS JOIN LATERAL pg_catalog.jsonb_each_text(c.inserted_map) AS m "

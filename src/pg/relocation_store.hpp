@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/relocation.hpp"
@@ -36,6 +37,9 @@ void save_relocation(const std::string &table, const relocation::Relocation &r, 
 // The large object holding the relocation's export: its RAW_USER_DATA RelocationFile, that file's
 // row of relocate_relocation_file. Throws ImportError (55000) when either is missing.
 std::string relocation_export_oid(const std::string &relocation_file_table, const relocation::Relocation &r);
+// The size (bytes) and SHA-1 (hex) recorded for the large object `oid` in relocate_relocation_file
+// when the relocation was created (what its checks passed).
+std::pair<std::string, std::string> relocation_export_recorded(const std::string &oid);
 
 // The organizations the import with this uuid inserted: (id, slug) from the inserted_map and
 // inserted_identifiers of its sentry.organization region import chunks, ordered by id.
