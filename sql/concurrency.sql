@@ -193,6 +193,38 @@ SELECT * FROM dblink_get_result('s1') AS t(outcome text);
 SELECT * FROM dblink_get_result('s1') AS t(outcome text);
 SELECT count(*) AS organizations FROM sentry_organization;
 
+-- 7. A relocation task in one session, and in another a transaction that imported and then runs a
+-- task of the same relocation: a task takes the import lock before its relocation's row, as an
+-- import takes it before anything else, so the first waits for the import lock without holding the
+-- row, and neither waits for the other in the opposite order (40P01 in one of them before).
+SELECT public.reset_sentry(:'ddl');
+INSERT INTO auth_user (password, username, first_name, email, is_staff, is_active, is_superuser, is_managed,
+                       is_password_expired, flags, date_joined)
+VALUES ('x', 'owner@example.com', '', 'owner@example.com', false, true, false, false, false, 0, now());
+SELECT relocate_relocation_create(convert_to(:'threeorgs', 'UTF8'), ARRAY['org-a'], 1) AS r \gset
+CREATE OR REPLACE FUNCTION public.try_importing(relocation uuid) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    SELECT count(*) INTO n FROM relocate_importing(relocation);
+    RETURN format('ok: %s organizations', n);
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+BEGIN;
+SELECT count(*) AS models FROM relocate_import('[]', scope => 'user'); -- holds the import lock
+SELECT dblink_send_query('s1', format('SELECT public.try_importing(%L)', :'r'));
+SELECT public.wait_for_waiter('%try_importing%');
+SELECT public.try_importing(:'r') AS here;
+COMMIT;
+SELECT * FROM dblink_get_result('s1') AS t(other_session text);
+SELECT * FROM dblink_get_result('s1') AS t(other_session text);
+SELECT step, status, latest_task_attempts FROM sentry_relocation;
+SELECT slug FROM sentry_organization ORDER BY slug;
+SELECT count(lo_unlink(data)) AS files_removed FROM relocate_relocation_file WHERE relocation_uuid = :'r';
+DELETE FROM relocate_relocation_file WHERE relocation_uuid = :'r';
+DROP FUNCTION public.try_importing(uuid);
+
 SELECT count(*) AS disconnected FROM generate_series(1, 8) g, dblink_disconnect('s' || g) d;
 DROP FUNCTION public.try_import(text, text, uuid);
 DROP FUNCTION public.wait_for_waiter(text);

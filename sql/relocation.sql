@@ -632,10 +632,12 @@ DROP SCHEMA hostile CASCADE;
 -- rather than stay behind naming sentry_file ids that the restarted sequence hands out again. (The
 -- files of relocations that are not in this sentry_relocation, here those of the setups above, are
 -- left alone: they may be another Sentry schema's.)
+\set QUIET on
 CREATE TEMP TABLE kept_files AS
     SELECT data FROM relocate_relocation_file WHERE relocation_uuid IN (SELECT uuid FROM sentry_relocation);
 CREATE TEMP TABLE other_files AS
     SELECT data FROM relocate_relocation_file WHERE relocation_uuid NOT IN (SELECT uuid FROM sentry_relocation);
+\set QUIET off
 SELECT count(*) > 0 AS has_files,
        count(*) = (SELECT count(*) FROM pg_largeobject_metadata WHERE oid IN (SELECT data FROM kept_files)) AS each_a_large_object
   FROM kept_files;

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "pg/relocation_store.hpp"
+#include "pg/spi_target.hpp"
 #include "pg/spi_query.hpp"
 
 extern "C" {
@@ -141,6 +142,14 @@ TaskOutcome gate_outcome(const relocation::Gate &gate, const std::string &uuid) 
 TaskOutcome run_task(const std::string &uuid, const TaskSpec &spec, const std::function<void(Relocation &)> &body,
                      const std::function<void(const Relocation &)> &precheck) {
 	const std::string table = require_table("sentry_relocation", " (Sentry's relocations)");
+	// The import lock first, then the relocation's row, as every import takes the import lock before
+	// anything else: a task that locked the row first and then waited for the import lock (the
+	// importing body takes it) deadlocked with a transaction that imported and then ran a task. A role
+	// that may not lock the row (UPDATE on sentry_relocation) does not get to hold the import lock:
+	// lock_relocation refuses it.
+	if (spi_value("SELECT pg_catalog.has_table_privilege($1, 'UPDATE')::pg_catalog.text", {text_param(table)}) ==
+	    std::optional<std::string>("true"))
+		lock_relocate_import();
 	std::optional<Relocation> found = lock_relocation(table, uuid);
 	if (!found) {
 		const std::string message = "relocate: there is no relocation with uuid " + uuid;

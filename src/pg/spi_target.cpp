@@ -1165,6 +1165,10 @@ void SpiTarget::lock_import(const std::string &) {
 	// it (unlike an advisory lock, which any role can take on any key). Imports take turns on it
 	// from their start, so they never wait for each other's locks in opposite orders (issue 8), and
 	// each sees, with the fresh snapshot of each of its statements, what the one before committed.
+	lock_relocate_import();
+}
+
+void lock_relocate_import() {
 	pg_guard([&] {
 		expect(SPI_execute("SELECT c.oid FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_class c"
 		                   "    ON c.relnamespace OPERATOR(pg_catalog.=) e.extnamespace"

@@ -24,6 +24,12 @@ extern "C" {
 
 namespace relocate::pg {
 
+// Takes the one lock of every import and of every relocation task, held to the end of the
+// transaction: a heavyweight lock on the extension's table relocate_import_lock (see
+// SpiTarget::lock_import). A relocation task takes it before it locks its relocation's row, as an
+// import takes it before anything else: one order for every caller.
+void lock_relocate_import();
+
 class SpiTarget final : public Target {
 public:
 	SpiTarget() = default;
