@@ -28,6 +28,7 @@ inline constexpr const char *kSerializationFailure = "40001";  // a row changed 
 inline constexpr const char *kLockNotAvailable = "55P03";      // a lock taken with NOWAIT is held elsewhere
 inline constexpr const char *kObjectInUse = "55006";           // e.g. TRUNCATE of a table with pending trigger events
 inline constexpr const char *kInsufficientPrivilege = "42501"; // a privilege the call needs
+inline constexpr const char *kWrongObjectType = "42809";       // e.g. a temporary table where Sentry's is expected
 inline constexpr const char *kUndefinedObject = "42704";       // unknown model
 inline constexpr const char *kUndefinedColumn = "42703";       // unknown field
 inline constexpr const char *kUndefinedTable = "42P01";        // target table missing

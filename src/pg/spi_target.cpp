@@ -23,6 +23,7 @@ extern "C" {
 #include "commands/sequence.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -1152,6 +1153,15 @@ void SpiTarget::lock_import(const std::string &) {
 	if (!replica_table().empty())
 		chunk_tables.push_back(replica_table());
 	for (const std::string &table : chunk_tables) {
+		// Sentry's own tables: a temporary table of that name (any role may create one, and the
+		// session's temporary schema comes first in the search_path) would let a role without a
+		// privilege on Sentry's tables hold the lock.
+		bool temporary = false;
+		pg_guard([&] { temporary = get_rel_persistence(extras_[table].relid) == RELPERSISTENCE_TEMP; });
+		if (temporary)
+			throw ImportError(relocate::sqlstate::kWrongObjectType,
+			                  "relocate: " + table + " is a temporary table, not Sentry's import chunks", {},
+			                  "An import writes Sentry's own tables: drop the temporary tables named like them.");
 		bool allowed = false;
 		pg_guard([&] { allowed = pg_class_aclcheck(extras_[table].relid, GetUserId(), ACL_INSERT) == ACLCHECK_OK; });
 		if (!allowed)
