@@ -109,12 +109,12 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 			         errdetail("Each was taken (on this install, or by an earlier entry of the export) or, for a "
 			                   "slug, normalized, reserved by Sentry, digits only or empty in the export; "
 			                   "relocate_report says which."),
-			         errhint("List them with SELECT * FROM relocate_report WHERE action = 'renamed'; users "
+			         errhint("List them with SELECT * FROM pg_temp.relocate_report WHERE action = 'renamed'; users "
 			                 "who were renamed log in with their new username.")));
 		if (!minted.empty())
 			ereport(NOTICE,
 			        (errmsg("relocate: %s", minted.c_str()),
-			         errhint("List them with SELECT * FROM relocate_report WHERE action IN ('regenerated', "
+			         errhint("List them with SELECT * FROM pg_temp.relocate_report WHERE action IN ('regenerated', "
 			                 "'cleared'); a project whose key was regenerated has a new DSN, and its SDKs must be "
 			                 "given it.")));
 		if (report.org_auth_tokens_without_url > 0 || report.org_auth_tokens_without_org > 0)
