@@ -225,6 +225,34 @@ SELECT count(lo_unlink(data)) AS files_removed FROM relocate_relocation_file WHE
 DELETE FROM relocate_relocation_file WHERE relocation_uuid = :'r';
 DROP FUNCTION public.try_importing(uuid);
 
+-- 8. Sentry deletes a user after the import merged an entry into it (merge_users): the rows that
+-- refer to it (here its memberships) fail the import's foreign key check. That row was there when
+-- the import looked, so it is a serialization failure (40001, retried by clients and
+-- relocate_importing), not a 23503 as for a reference to a row the database never had.
+SELECT public.reset_sentry(:'ddl');
+INSERT INTO auth_user (password, username, first_name, email, is_staff, is_active, is_superuser, is_managed,
+                       is_password_expired, flags, date_joined)
+VALUES ('x', 'user_all', '', 'shared@example.com', false, true, false, false, false, 0, now());
+CREATE OR REPLACE FUNCTION public.try_merge(export text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    SELECT sum(existing) INTO n FROM relocate_import(export, scope => 'organization', merge_users => true);
+    RETURN format('ok: %s existing', n);
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '(= |pk )[0-9]+', '\1<n>', 'g');
+END $$;
+BEGIN;
+LOCK TABLE sentry_organizationmember IN SHARE MODE; -- the import waits here, after it found the user
+SELECT dblink_send_query('s1', 'SELECT public.try_merge(export) FROM public.exports WHERE name = ''organizations first''');
+SELECT public.wait_for_waiter('%try_merge%');
+DELETE FROM auth_user WHERE username = 'user_all';
+COMMIT;
+SELECT * FROM dblink_get_result('s1') AS t(outcome text);
+SELECT * FROM dblink_get_result('s1') AS t(outcome text);
+SELECT count(*) AS users, (SELECT count(*) FROM sentry_organizationmember) AS members FROM auth_user;
+DROP FUNCTION public.try_merge(text);
+
 SELECT count(*) AS disconnected FROM generate_series(1, 8) g, dblink_disconnect('s' || g) d;
 DROP FUNCTION public.try_import(text, text, uuid);
 DROP FUNCTION public.wait_for_waiter(text);

@@ -66,8 +66,19 @@ std::string referring_place(const ForeignKeyChecks::Reference &r, const Constrai
 	return "column \"" + n.column + "\" of " + n.table_qualified;
 }
 
-[[noreturn]] void missing_key(const ForeignKeyChecks::Reference &r, const ConstraintNames &n) {
+// `found`: the row is one the import found and mapped an entry to, so another transaction deleted
+// it after the import's lookup: a serialization failure, which a retry resolves.
+[[noreturn]] void missing_key(const ForeignKeyChecks::Reference &r, const ConstraintNames &n, bool found) {
 	const std::string key = std::to_string(r.key);
+	if (found)
+		throw ImportError(
+		    relocate::sqlstate::kSerializationFailure,
+		    std::string("relocate: ") + r.model + " pk " + std::to_string(r.source_pk) + ", " + referring_place(r, n) +
+		        ": the row it refers to (" + n.referenced_qualified + "." + quote_identifier(n.referenced_column) +
+		        " = " + key + "), which the import found and used, was deleted by another transaction since",
+		    "insert or update on table \"" + n.table + "\" violates foreign key constraint \"" + n.constraint +
+		        "\": Key (" + n.column + ")=(" + key + ") is not present in table \"" + n.referenced + "\".",
+		    "Run the import again: it looks the rows up afresh. Nothing was written.");
 	throw ImportError(
 	    "23503",
 	    std::string("relocate: ") + r.model + " pk " + std::to_string(r.source_pk) + ", " + referring_place(r, n) +
@@ -93,7 +104,14 @@ ForeignKeyChecks::Constraint &ForeignKeyChecks::constraint(Oid constraint, Oid r
 }
 
 void ForeignKeyChecks::inserted(Oid table, const std::vector<std::int64_t> &ids) {
-	IdRanges &r = inserted_[table];
+	add_ranges(inserted_[table], ids);
+}
+
+void ForeignKeyChecks::found(Oid table, const std::vector<std::int64_t> &ids) {
+	add_ranges(found_[table], ids);
+}
+
+void ForeignKeyChecks::add_ranges(IdRanges &r, const std::vector<std::int64_t> &ids) {
 	for (const std::int64_t id : ids) {
 		if (!r.ranges.empty() && r.ranges.back().second != std::numeric_limits<std::int64_t>::max() &&
 		    r.ranges.back().second + 1 == id) {
@@ -106,7 +124,7 @@ void ForeignKeyChecks::inserted(Oid table, const std::vector<std::int64_t> &ids)
 	}
 }
 
-bool ForeignKeyChecks::inserted_here(IdRanges &table, std::int64_t key) {
+bool ForeignKeyChecks::in_ranges(IdRanges &table, std::int64_t key) {
 	if (!table.sorted) {
 		std::sort(table.ranges.begin(), table.ranges.end());
 		std::size_t out = 0;
@@ -132,7 +150,7 @@ void ForeignKeyChecks::compact(Constraint &c) {
 	auto own = inserted_.find(c.referenced);
 	if (own != inserted_.end())
 		c.pending.erase(std::remove_if(c.pending.begin(), c.pending.end(),
-		                               [&](const Reference &r) { return inserted_here(own->second, r.key); }),
+		                               [&](const Reference &r) { return in_ranges(own->second, r.key); }),
 		                c.pending.end());
 	std::sort(c.pending.begin(), c.pending.end(), [](const Reference &a, const Reference &b) {
 		return a.key != b.key ? a.key < b.key : a.source_pk < b.source_pk;
@@ -195,8 +213,10 @@ void ForeignKeyChecks::check(Constraint &c) {
 			continue;
 		std::sort(found.begin(), found.end());
 		for (std::size_t i = from; i < to; ++i)
-			if (!std::binary_search(found.begin(), found.end(), c.pending[i].key))
-				missing_key(c.pending[i], names);
+			if (!std::binary_search(found.begin(), found.end(), c.pending[i].key)) {
+				auto mapped = found_.find(c.referenced);
+				missing_key(c.pending[i], names, mapped != found_.end() && in_ranges(mapped->second, c.pending[i].key));
+			}
 	}
 	std::vector<Reference>().swap(c.pending);
 	c.compacted = 0;

@@ -8,8 +8,9 @@
 //   later DELETE of it in this transaction meets the referenced table's own RI triggers;
 // - every other referenced row (one the import found, or one written another way) is looked up and
 //   locked FOR KEY SHARE, as RI_FKey_check does, as the referenced table's owner, without row-level
-//   security, in one statement per 8192 keys; a key that is not there is an ERROR (23503) naming
-//   the model, the source pk and the column that refer to it.
+//   security, in one statement per 8192 keys; a key that is not there is an ERROR naming
+//   the model, the source pk and the column that refer to it: 40001 for an existing row the import
+//   found and mapped an entry to (deleted since by another transaction), else 23503.
 //
 // Only single-column foreign keys between integer columns of plain tables are checked this way;
 // a table with any other RI trigger keeps PostgreSQL's (multi_insert_rows declines it).
@@ -66,14 +67,20 @@ public:
 	// noted here (a table without triggers: every row is there).
 	void inserted(Oid table, const std::vector<std::int64_t> &ids);
 
+	// `ids` of `table` are existing rows the import found and mapped entries to (a merged user, a
+	// get-or-create): if one of them is missing at the check, another transaction deleted it since.
+	void found(Oid table, const std::vector<std::int64_t> &ids);
+
 	// Checks and locks what is pending, every constraint in the order of its oid; then forgets it.
-	// Reaches PostgreSQL through pg_guard; throws ImportError (23503) for a missing key.
+	// Reaches PostgreSQL through pg_guard; throws ImportError for a missing key: 40001 for a row the
+	// import found (deleted under it: a retry looks again), else 23503.
 	void check_all();
 
 	// Forgets everything (a new import).
 	void clear() {
 		constraints_.clear();
 		inserted_.clear();
+		found_.clear();
 	}
 
 private:
@@ -92,11 +99,14 @@ private:
 	// Drops from `c.pending` what this import inserted and what repeats (the first reference to a
 	// key stays, the one with the lowest source pk).
 	void compact(Constraint &c);
-	bool inserted_here(IdRanges &table, std::int64_t key);
+	// Whether `key` is in `table`'s ranges (sorting and merging them first if needed).
+	static bool in_ranges(IdRanges &table, std::int64_t key);
+	static void add_ranges(IdRanges &table, const std::vector<std::int64_t> &ids);
 	void check(Constraint &c);
 
 	std::unordered_map<Oid, Constraint> constraints_;
 	std::unordered_map<Oid, IdRanges> inserted_;
+	std::unordered_map<Oid, IdRanges> found_; // existing rows the import mapped entries to
 };
 
 } // namespace relocate::pg

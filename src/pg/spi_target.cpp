@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/catalogue.hpp"
 #include "core/copy_text.hpp"
 #include "core/error.hpp"
 #include "core/model_hooks.hpp"
@@ -295,6 +296,7 @@ std::optional<TableShape> SpiTarget::read_table(const std::string &table) {
 		return std::nullopt;
 	warn_if_shadowing(table, relid, shape.qualified_name);
 	extras_[shape.qualified_name] = extra;
+	relid_of_table_[table] = relid;
 	return shape;
 }
 
@@ -1037,6 +1039,17 @@ void SpiTarget::advance_sequence(const TableShape &table, std::int64_t max_id) {
 void SpiTarget::record_pk_map(const PkMapRows &rows) {
 	if (rows.size() == 0)
 		return;
+	// The existing rows entries were mapped to: the foreign key checks tell one deleted since (40001)
+	// from a reference to a row the database never had (23503).
+	if (const ModelDef *def = rows.model != nullptr ? find_model(rows.model) : nullptr) {
+		auto table = relid_of_table_.find(def->table);
+		std::vector<std::int64_t> existing;
+		for (std::size_t i = 0; i < rows.size() && table != relid_of_table_.end(); ++i)
+			if (rows.kinds[i] != ImportKind::Inserted)
+				existing.push_back(rows.new_pks[i]);
+		if (!existing.empty())
+			foreign_keys_.found(table->second, existing);
+	}
 	if (spool_) {
 		spool_->add(rows);
 		return;

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "core/row_spool.hpp"
 #include "core/target.hpp"
@@ -143,6 +144,7 @@ private:
 	std::map<std::string, std::optional<TableShape>> shapes_; // by table name, resolved once
 	std::map<std::string, SPIPlanPtr> insert_plans_;          // plans live in SPI's procedure context
 	std::map<std::string, SPIPlanPtr> text_plans_;            // execute_text_arrays', by statement
+	std::unordered_map<std::string, Oid> relid_of_table_;     // a Sentry table's name -> the one read_table found
 	ForeignKeyChecks foreign_keys_;                           // of the rows multi_insert_rows wrote
 	std::string copy_text_;                                   // insert_by_copy's batch text, reused
 	SPIPlanPtr pk_map_plan_ = nullptr;
