@@ -243,7 +243,9 @@ ALTER TABLE sentry_option DROP CONSTRAINT one_of_each_value;
 -- user (Global scope, merge_users; Sentry's test_colliding_user_with_merging_*) keeps the existing
 -- user's id, so the authenticator refers to a row the import did not write, and the end of the
 -- import looks it up; a trigger on the authenticator's import chunk (written before the check)
--- deletes that user, as another transaction could have before the import locked it.
+-- deletes that user, as another transaction could have before the import locked it: a row the
+-- import found and used, so 40001 (run it again), not 23503 (concurrency.sql case 8 does it from
+-- another session).
 \set owner `cat test/fixtures/relocate/owner.json`
 INSERT INTO auth_user (password, username, first_name, email, is_staff, is_active, is_superuser, is_managed,
                        is_password_expired, flags, date_joined)
