@@ -95,6 +95,13 @@ CREATE TEMP TABLE sentry_controlimportchunkreplica (LIKE sentry_regionimportchun
 SELECT count(*) FROM relocate_import('[]', scope => 'config');
 \set VERBOSITY default
 ROLLBACK;
+-- Nor by naming a temporary table like Sentry's relocations, for a relocation task.
+BEGIN;
+CREATE TEMP TABLE sentry_relocation (id bigint, uuid uuid);
+\set VERBOSITY sqlstate
+SELECT relocate_completed('00000000-0000-4000-8000-0000000000a9');
+\set VERBOSITY default
+ROLLBACK;
 RESET ROLE;
 DROP ROLE relocate_regress_nobody;
 SET client_min_messages = warning;

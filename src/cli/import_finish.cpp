@@ -180,7 +180,11 @@ void ImportRun::print_summary() {
 		out += *verify_differences_ == 0 ? std::string("Verified: the database matches the export.\n")
 		                                 : "Verified: " + format_count(*verify_differences_) +
 		                                       (*verify_differences_ == 1 ? " difference" : " differences") +
-		                                       " between the export and the database (listed above).\n";
+		                                       " between the export and the database (" +
+		                                       (*verify_differences_ > kDifferencesShown
+		                                            ? "the first " + std::to_string(kDifferencesShown) + " listed above"
+		                                            : std::string("listed above")) +
+		                                       ").\n";
 	out += std::string(committed_ ? "Imported " : "Dry run of ") + source_label() + " (scope " + o_.scope + ") in " +
 	       format_elapsed(console_.total_elapsed()) + ": " +
 	       (committed_ ? "committed." : "rolled back, nothing was changed.") + "\n";

@@ -216,6 +216,7 @@ void ChunkRestorer::check_all_seen() const {
 }
 
 void ChunkRestorer::flush() {
+	rows_.restored = true;
 	if (rows_.size() > 0)
 		state_.target.record_pk_map(rows_);
 	rows_.clear();

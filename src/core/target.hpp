@@ -170,6 +170,7 @@ struct PkMapRows {
 	std::vector<std::int64_t> new_pks;
 	std::vector<ImportKind> kinds;
 	std::vector<std::optional<std::string>> slugs;
+	bool restored = false; // from an earlier run's import chunks (ChunkRestorer), not looked up now
 
 	std::size_t size() const { return old_pks.size(); }
 	void add(std::int64_t old_pk, std::int64_t new_pk, ImportKind kind, std::optional<std::string> slug) {

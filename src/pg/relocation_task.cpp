@@ -147,7 +147,14 @@ TaskOutcome run_task(const std::string &uuid, const TaskSpec &spec, const std::f
 	// importing body takes it) deadlocked with a transaction that imported and then ran a task. A role
 	// that may not lock the row (UPDATE on sentry_relocation) does not get to hold the import lock:
 	// lock_relocation refuses it.
-	if (spi_value("SELECT pg_catalog.has_table_privilege($1, 'UPDATE')::pg_catalog.text", {text_param(table)}) ==
+	// Sentry's table: a temporary one of that name (found first) would let any role hold the lock.
+	if (spi_value("SELECT c.relpersistence::pg_catalog.text FROM pg_catalog.pg_class c "
+	              "WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+	              {text_param(table)}) == std::optional<std::string>("t"))
+		throw ImportError(sqlstate::kWrongObjectType,
+		                  "relocate: " + table + " is a temporary table, not Sentry's relocations", {},
+		                  "Drop the temporary table named like Sentry's.");
+	if (spi_value("SELECT pg_catalog.has_any_column_privilege($1, 'UPDATE')::pg_catalog.text", {text_param(table)}) ==
 	    std::optional<std::string>("true"))
 		lock_relocate_import();
 	std::optional<Relocation> found = lock_relocation(table, uuid);

@@ -451,7 +451,8 @@ void SpiTarget::update_rows(RowBatch &batch) {
 	// A batch with a large value: each row with a large value in a batch of its own, through
 	// large_update_plan (its large values of releasable columns moved there, the rest copied), and
 	// each run of rows between them in one batch through update_plan, so that a large value costs
-	// one statement more, not one per row. The rows are updated in the export's order.
+	// one statement more, not one per row. The runs are updated in the export's order (within one
+	// UPDATE, two rows with the same id leave either one, as on the path without a large value).
 	RowBatch part;
 	const auto update_part = [&](bool large) {
 		if (part.rows() == 0)
@@ -1041,7 +1042,8 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 		return;
 	// The existing rows entries were mapped to: the foreign key checks tell one deleted since (40001)
 	// from a reference to a row the database never had (23503).
-	if (const ModelDef *def = rows.model != nullptr ? find_model(rows.model) : nullptr) {
+	// (Not those an earlier run found, restored from its chunks: a retry would not look them up again.)
+	if (const ModelDef *def = rows.model != nullptr && !rows.restored ? find_model(rows.model) : nullptr) {
 		auto table = relid_of_table_.find(def->table);
 		std::vector<std::int64_t> existing;
 		for (std::size_t i = 0; i < rows.size() && table != relid_of_table_.end(); ++i)
@@ -1252,7 +1254,11 @@ void SpiTarget::reset_tables(const std::vector<std::string> &tables) {
 		relocation_files =
 		    std::stoll(spi_value("WITH gone AS (DELETE FROM " + files + " AS f USING " + relocations +
 		                         " AS r WHERE f.relocation_uuid OPERATOR(pg_catalog.=) r.uuid RETURNING f.data) "
-		                         "SELECT pg_catalog.count(pg_catalog.lo_unlink(gone.data))::pg_catalog.text FROM gone")
+		                         // A large object its owner has unlinked already is not unlinked again.
+		                         "SELECT pg_catalog.count(*) FILTER (WHERE CASE WHEN EXISTS (SELECT FROM "
+		                         "pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) gone.data) "
+		                         "THEN pg_catalog.lo_unlink(gone.data) OPERATOR(pg_catalog.=) 1 ELSE true END)"
+		                         "::pg_catalog.text FROM gone")
 		                   .value_or("0"));
 	}
 	try {
