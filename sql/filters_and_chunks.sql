@@ -31,7 +31,8 @@ SELECT * FROM relocate_import(:'users', scope => 'config', user_filter => ARRAY[
 -- A user's second address under a user filter: Sentry's email filter keeps the primary addresses'
 -- Email rows only (src/sentry/backup/imports.py _import, user_to_email), so the file's row for b@
 -- is filtered out, and creating alice's UserEmail for b@ creates its Email row, dated now
--- (src/sentry/receivers/email.py create_email). Without a filter the file's rows are all there, once.
+-- (src/sentry/receivers/email.py create_email). Without a filter the file's rows are all there, once,
+-- and bob's empty address gets no Email row (docs/differences-from-sentry.md).
 \set secondary `cat test/fixtures/relocate/secondary-email.json`
 \i test/regress/setup.sql
 SELECT model, inserted, skipped FROM relocate_import(:'secondary', scope => 'user', user_filter => ARRAY['alice'])

@@ -1043,10 +1043,11 @@ void SpiTarget::record_pk_map(const PkMapRows &rows) {
 	// The existing rows entries were mapped to: the foreign key checks tell one deleted since (40001)
 	// from a reference to a row the database never had (23503).
 	// (Not those an earlier run found, restored from its chunks: a retry would not look them up again.)
-	if (const ModelDef *def = rows.model != nullptr && !rows.restored ? find_model(rows.model) : nullptr) {
-		auto table = relid_of_table_.find(def->table);
+	const ModelDef *def = rows.model != nullptr && !rows.restored ? find_model(rows.model) : nullptr;
+	const auto table = def != nullptr ? relid_of_table_.find(def->table) : relid_of_table_.end();
+	if (table != relid_of_table_.end()) {
 		std::vector<std::int64_t> existing;
-		for (std::size_t i = 0; i < rows.size() && table != relid_of_table_.end(); ++i)
+		for (std::size_t i = 0; i < rows.size(); ++i)
 			if (rows.kinds[i] != ImportKind::Inserted)
 				existing.push_back(rows.new_pks[i]);
 		if (!existing.empty())
@@ -1181,7 +1182,7 @@ void SpiTarget::lock_import(const std::string &) {
 		pg_guard([&] { allowed = pg_class_aclcheck(extras_[table].relid, GetUserId(), ACL_INSERT) == ACLCHECK_OK; });
 		if (!allowed)
 			throw ImportError(
-			    "42501", "relocate: permission denied for table " + table, {},
+			    relocate::sqlstate::kInsufficientPrivilege, "relocate: permission denied for table " + table, {},
 			    "An import writes Sentry's import chunks; grant INSERT on the chunk tables and their replica (and on "
 			    "the tables of the models it imports) to the importing role.");
 	}

@@ -196,26 +196,39 @@ void resolve_users(RuleContext &ctx, BatchEdit &batch) {
 	replacement_passwords(ctx, batch);
 }
 
-// receivers/email.py create_email: every UserEmail created (an address other than the primary
-// one, which the user's own save created: that row is updated) creates its Email row, an
-// IntegrityError ignored. In an import filtered by users or organizations Sentry's email filter
-// keeps only the primary addresses' Email rows (backup/imports.py _import, user_to_email): the
-// other addresses' rows come from this signal, dated now.
+namespace {
+
+// The Email rows Sentry's create_email signal (receivers/email.py) makes for the UserEmails just
+// created, an IntegrityError ignored: held back for the export's own Email entries, as
+// get-or-create by address. Sentry dropped the Email model (and its table) in 2026: no signal
+// creates its rows any more.
+void create_email_rows(RuleContext &ctx, const std::vector<TextArray> &emails, const char *source_model,
+                       const std::vector<std::int64_t> &source_pks) {
+	if (!ctx.table_removed_by_sentry("sentry.email"))
+		ctx.insert_derived_later("sentry.email", "sentry_email", {"email", "date_added"}, {"email"}, true, emails,
+		                         source_model, source_pks, true);
+}
+
+} // namespace
+
+// Every UserEmail created (an address other than the primary one, which the user's own save
+// created: that row is updated) creates its Email row. In an import filtered by users or
+// organizations Sentry's email filter keeps only the primary addresses' Email rows
+// (backup/imports.py _import, user_to_email): the other addresses' rows come from this signal,
+// dated now. An empty address gets none, as for a user (docs/differences-from-sentry.md).
 void after_write_user_emails(RuleContext &ctx, const BatchEdit &batch, const Written &written) {
-	if (ctx.table_removed_by_sentry("sentry.email"))
-		return;
 	std::vector<TextArray> emails;
 	std::vector<std::int64_t> email_pks;
 	for (const WrittenRow &w : written) {
 		if (w.action != RowFate::Action::Insert)
 			continue;
-		if (std::optional<std::string> email = batch.get(w.row, "email")) {
+		std::optional<std::string> email = batch.get(w.row, "email");
+		if (email && !email->empty()) {
 			emails.push_back({*email, std::string("now")});
 			email_pks.push_back(w.source_pk);
 		}
 	}
-	ctx.insert_derived_later("sentry.email", "sentry_email", {"email", "date_added"}, {"email"}, true, emails,
-	                         "sentry.useremail", email_pks, true);
+	create_email_rows(ctx, emails, "sentry.useremail", email_pks);
 }
 
 void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &written) {
@@ -244,10 +257,7 @@ void after_write_users(RuleContext &ctx, const BatchEdit &batch, const Written &
 	ctx.insert_derived_later("sentry.useremail", "sentry_useremail",
 	                         {"user_id", "email", "validation_hash", "date_hash_added", "is_verified"},
 	                         {"user_id", "email"}, false, useremails, "sentry.user", useremail_pks, true);
-	// Sentry dropped the Email model (and its table) in 2026: no signal creates its rows any more.
-	if (!ctx.table_removed_by_sentry("sentry.email"))
-		ctx.insert_derived_later("sentry.email", "sentry_email", {"email", "date_added"}, {"email"}, true, emails,
-		                         "sentry.user", email_pks, true);
+	create_email_rows(ctx, emails, "sentry.user", email_pks);
 	ctx.insert_derived("sentry_lostpasswordhash", {"user_id", "hash", "date_added"}, lost, lost_pks, false);
 }
 
