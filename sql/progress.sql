@@ -48,6 +48,30 @@ SELECT * FROM dblink('importer', format('SELECT sum(inserted) FROM relocate_impo
                                         (SELECT jsonb_path_query_array(:'users'::jsonb, '$[0 to 1]'))::text, 'global'))
     AS t(inserted numeric);
 SELECT count(*) AS running FROM relocate_progress;
+
+-- relocate_importing shows from its start, before its import: here while it waits for the import
+-- lock that this session holds (it then checks its export's SHA-1 and imports).
+\set fresh `cat test/fixtures/sentry/fresh-install.json`
+SELECT relocate_relocation_create(convert_to(:'fresh', 'UTF8'), ARRAY['testing'], (SELECT min(id) FROM auth_user))
+    AS relocation \gset
+BEGIN;
+LOCK TABLE relocate_import_lock IN SHARE UPDATE EXCLUSIVE MODE;
+SELECT dblink_send_query('importer', format('SELECT count(*) FROM relocate_importing(%L)', :'relocation'));
+DO $$
+BEGIN
+    FOR i IN 1..600 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        EXIT WHEN EXISTS (SELECT FROM pg_stat_activity WHERE query LIKE '%relocate_importing%' AND wait_event_type = 'Lock');
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+END $$;
+SELECT pid = :importer_pid AS the_importer, phase, model, entries_read, rows_written, bytes_read, bytes_total
+  FROM relocate_progress;
+COMMIT;
+SELECT * FROM dblink_get_result('importer') AS r(organizations bigint);
+SELECT * FROM dblink_get_result('importer') AS r(organizations bigint); -- the end of the results
+SELECT count(*) AS running FROM relocate_progress;
+SELECT latest_task, status FROM sentry_relocation WHERE uuid = :'relocation';
 SELECT dblink_disconnect('importer');
 
 -- relocate.progress_interval: milliseconds (a unit is accepted), 0 turns the NOTICEs off.

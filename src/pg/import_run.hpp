@@ -11,6 +11,7 @@
 #include "core/export_input.hpp"
 #include "core/import_options.hpp"
 #include "core/import_report.hpp"
+#include "pg/progress.hpp"
 
 namespace relocate::pg {
 
@@ -29,8 +30,9 @@ struct SpiRun {
 	bool reset = false;      // Sentry's Global-scope reset first
 	bool uuid_given = false; // else a NOTICE names the minted import_uuid
 	bool dry_run = false;    // everything in a subtransaction that is rolled back
-	// Counts what is read of the export's raw bytes, for the progress report (nullptr: unknown).
-	const CountingSource *bytes = nullptr;
+	// The call's progress report, started before the passes over the export that precede the
+	// import's (nullptr: the import starts its own, the export's bytes unknown).
+	ProgressReport *progress = nullptr;
 };
 
 // Runs the engine over `json` through SPI in the current transaction (after Sentry's Global-scope

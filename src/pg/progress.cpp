@@ -44,17 +44,31 @@ std::string megabytes(std::uint64_t bytes) {
 
 } // namespace
 
-ProgressReport::ProgressReport(const CountingSource *bytes)
-    : bytes_(bytes), started_(Clock::now()), last_publish_(started_), last_notice_(started_) {
+ProgressReport::ProgressReport() : started_(Clock::now()), last_publish_(started_), last_notice_(started_) {
 	pg_guard([&] {
 		pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
-		const int index[] = {kCommand, kType, kMarker, kBytesTotal, kPhase};
+		const int index[] = {kCommand, kType, kMarker, kPhase};
 		const std::int64_t value[] = {PROGRESS_COPY_COMMAND_FROM, PROGRESS_COPY_TYPE_CALLBACK, kMarkerValue,
-		                              bytes_ != nullptr ? static_cast<std::int64_t>(bytes_->size_hint()) : 0,
 		                              static_cast<std::int64_t>(Phase::Setup) + 1};
 		pgstat_progress_update_multi_param(static_cast<int>(sizeof index / sizeof index[0]), index, value);
 	});
 	active_ = true;
+}
+
+void ProgressReport::count_bytes(const CountingSource *bytes) {
+	bytes_ = bytes;
+	const std::int64_t total = bytes_ != nullptr ? static_cast<std::int64_t>(bytes_->size_hint()) : 0;
+	pg_guard([&] { pgstat_progress_update_param(kBytesTotal, total); });
+}
+
+void ProgressReport::check_before_import() {
+	check_for_interrupts();
+	if (import_begun_)
+		return;
+	static const struct BeforeImport final : ProgressSource {
+		ImportProgress progress() const override { return {}; } // phase setup, nothing read or written
+	} before_import;
+	update(&before_import);
 }
 
 ProgressReport::~ProgressReport() {

@@ -8,6 +8,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -318,7 +319,9 @@ ImportReport run_spi_import(ByteSource &json, const ImportOptions &options, cons
 		dry_run.begin();
 	}
 	ImportReport report;
-	ProgressReport progress(run.bytes);
+	std::optional<ProgressReport> own_progress;
+	ProgressReport &progress = run.progress != nullptr ? *run.progress : own_progress.emplace();
+	progress.import_begun();
 	target.set_progress_report(&progress);
 	// The session tables' reset before the import and the pk map's primary key built after it
 	// (SpiTarget::begin, end) run outside run_import's timeline: charged to its phases here, so
@@ -359,13 +362,18 @@ namespace {
 Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind) {
 	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo, kind);
 	relocate::ImportOptions options = relocate::pg::import_options(args);
-	const relocate::CheckInterrupts check = [] { relocate::pg::check_for_interrupts(); };
+	// The progress report starts here, so that the passes over the export before the import's own
+	// (format detection, an encrypted export's HMAC check) show in relocate_progress too.
+	relocate::pg::ProgressReport progress;
+	const relocate::CheckInterrupts check = [&progress] { progress.check_before_import(); };
 	std::unique_ptr<relocate::ByteSource> raw = raw_export(args, kind);
 	relocate::CountingSource counted(*raw);
+	progress.count_bytes(&counted);
 	std::unique_ptr<relocate::ExportInput> input = relocate::pg::open_export_input(counted, args.private_key, check);
 	options.withhold_values = input->format() == relocate::ExportFormat::kEncrypted;
 	const relocate::ImportReport report = relocate::pg::run_spi_import(
-	    input->json(), options, relocate::pg::SpiRun{args.reset, args.import_uuid.has_value(), args.dry_run, &counted});
+	    input->json(), options,
+	    relocate::pg::SpiRun{args.reset, args.import_uuid.has_value(), args.dry_run, &progress});
 	return_summary(fcinfo, report);
 	return (Datum)0;
 }

@@ -122,18 +122,20 @@ void deferred_preprocessing(Relocation &r, relocate::ByteSource &export_file, co
 
 // importing's body: Sentry's import_in_organization_scope of the RAW_USER_DATA file with the
 // relocation's flags (process.py, importing). The file is read from its large object as a stream.
-void importing_body(Relocation &r, char *private_key) {
+void importing_body(Relocation &r, char *private_key, pg::ProgressReport &progress) {
 	const std::string files = pg::require_table("sentry_relocationfile", " (Sentry's relocation files)");
 	const std::string oid = pg::relocation_export_oid(files, r);
 	pg::LargeObject export_file(atooid(oid.c_str()));
-	const relocate::CheckInterrupts check = [] { pg::check_for_interrupts(); };
+	relocate::CountingSource counted(export_file);
+	progress.count_bytes(&counted);
+	const relocate::CheckInterrupts check = [&progress] { progress.check_before_import(); };
 	// The large object is the caller's, who may have changed it since the relocation's checks
 	// passed: it must still be what relocate_relocation_file recorded (its size and SHA-1), read
 	// through the descriptor the import reads (one snapshot for both).
 	const auto [size, checksum] = pg::relocation_export_recorded(oid);
 	const std::string size_now = std::to_string(export_file.size_hint());
-	const std::string checksum_now = rel::sha1_hex(export_file, check);
-	export_file.rewind();
+	const std::string checksum_now = rel::sha1_hex(counted, check);
+	counted.rewind();
 	if (size_now != size || checksum_now != checksum)
 		throw ImportError(
 		    relocate::sqlstate::kObjectNotInPrerequisiteState,
@@ -154,8 +156,7 @@ void importing_body(Relocation &r, char *private_key) {
 	const std::string_view key = pem;
 	const std::string_view *key_given = private_key != nullptr ? &key : nullptr;
 	if (!r.want_usernames)
-		deferred_preprocessing(r, export_file, key_given, check);
-	relocate::CountingSource counted(export_file);
+		deferred_preprocessing(r, counted, key_given, check);
 	relocate::ExportInput input(counted, key_given, check);
 	if (key_given != nullptr && input.format() != relocate::ExportFormat::kEncrypted)
 		pg::notice("relocate: private_key is ignored: the export is plain JSON, not encrypted");
@@ -171,7 +172,7 @@ void importing_body(Relocation &r, char *private_key) {
 	options.overwrite_configs = false;
 	options.withhold_values = input.format() == relocate::ExportFormat::kEncrypted;
 	pg::apply_settings(options);
-	pg::run_spi_import(input.json(), options, pg::SpiRun{false, true, false, &counted});
+	pg::run_spi_import(input.json(), options, pg::SpiRun{false, true, false, &progress});
 }
 
 // An encrypted export without private_key, or with one that cannot be read (neither PEM nor an
@@ -210,9 +211,12 @@ void check_key_argument(const Relocation &r, const char *private_key) {
 }
 
 TaskOutcome importing(const std::string &uuid, char *private_key, std::vector<SqlRow> *rows) {
+	// The task shows in relocate_progress from its start: waiting for the import lock, checking the
+	// export's SHA-1, Sentry's preprocessing scan, then the import.
+	pg::ProgressReport progress;
 	TaskOutcome outcome = pg::run_task(
 	    uuid, {Task::Importing, rel::kMaxSlowTaskAttempts, rel::kErrImportingInternal},
-	    [&](Relocation &r) { importing_body(r, private_key); },
+	    [&](Relocation &r) { importing_body(r, private_key, progress); },
 	    [&](const Relocation &r) { check_key_argument(r, private_key); });
 	if (outcome.kind == TaskOutcome::Kind::Done && rows != nullptr)
 		*rows = pg::imported_organizations(region_chunks(), uuid);
