@@ -22,8 +22,8 @@ RELOCATE_WARNINGS = -Wall -Wextra -Wpedantic -Wimplicit-fallthrough -Wformat-sec
 # -Wno-register: PostgreSQL 15's s_lock.h and arch-x86.h use `register`.
 PG_CXXFLAGS  = -std=c++17 $(RELOCATE_WARNINGS) -Wno-register -MMD -MP
 # PGXS links with gcc: name libstdc++ explicitly; libcrypto for hashes, random values and decryption;
-# libarchive for the encrypted export's tarball.
-SHLIB_LINK  += -lcrypto -larchive -lstdc++
+# libarchive for the encrypted export's tarball and compressed exports; zlib for gzip (its CRC-32).
+SHLIB_LINK  += -lcrypto -larchive -lz -lstdc++
 
 # Debian's PostgreSQL is built --with-llvm, so PGXS would also compile every .cpp to LLVM bitcode
 # with clang in C++14 mode, ignoring PG_CXXFLAGS. JIT inlining of our code is worthless: no bitcode.
@@ -50,7 +50,7 @@ src/cli/%.o: src/cli/%.cpp
 	$(CXX) -std=c++17 $(RELOCATE_WARNINGS) -O2 -g -MMD -MP -Isrc -isystem $(LIBPQ_INCLUDEDIR) \
 		-DRELOCATE_VERSION='"$(EXTVERSION)"' -c -o $@ $<
 relocate-import: $(CLI_OBJS) $(CORE_SRCS:.cpp=.o)
-	$(CXX) -o $@ $^ -L$(LIBPQ_LIBDIR) -lpq -lcrypto -larchive
+	$(CXX) -o $@ $^ -L$(LIBPQ_LIBDIR) -lpq -lcrypto -larchive -lz
 
 install: install-man
 uninstall: uninstall-man

@@ -48,7 +48,7 @@ RELOCATE_PGPORT=55432
 # the benchmark's libpq client (test/bench/run).
 RELOCATE_APT_PACKAGES=(
     postgresql-15 postgresql-client-15 postgresql-server-dev-15
-    rapidjson-dev libssl-dev libarchive-dev libgtest-dev
+    rapidjson-dev libssl-dev libarchive-dev zlib1g-dev libgtest-dev
     cmake g++ make python3
     openssl bzip2 xz-utils
     clang-format clang-tidy

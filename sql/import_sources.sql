@@ -11,6 +11,8 @@
 \! bzip2 -c test/fixtures/sentry/fresh-install.json > "$PGHOST/fresh-install.json.bz2"
 \! xz -c test/fixtures/sentry/fresh-install.json > "$PGHOST/fresh-install.json.xz"
 \! gzip -c test/fixtures/encrypted/fresh-install.tar > "$PGHOST/fresh-install.tar.gz"
+-- Two gzip members, split inside the file (gzip -c a b writes that; gunzip reads both).
+\! (head -c 1000 test/fixtures/sentry/fresh-install.json | gzip -c; tail -c +1001 test/fixtures/sentry/fresh-install.json | gzip -1 -c) > "$PGHOST/fresh-install.two-members.json.gz"
 \! chmod a+r "$PGHOST"/fresh-install.*
 \set ddl `cat test/schema/sentry.sql`
 -- Imports a source into a fresh schema and returns a digest of every table (random values left out).
@@ -31,7 +33,8 @@ INSERT INTO digests SELECT 'bytea', * FROM pg_temp.imported(format(
     '00000000-0000-4000-8000-00000000f001'));
 INSERT INTO digests SELECT 'text', * FROM pg_temp.imported(format(
     'SELECT * FROM relocate_import(%L::text, scope => %L, import_uuid => %L)', :'fresh', 'global', '00000000-0000-4000-8000-00000000f001'));
-INSERT INTO digests SELECT 'file ' || f, d.* FROM unnest(ARRAY['fresh-install.json', 'fresh-install.json.gz', 'fresh-install.json.bz2', 'fresh-install.json.xz']) f,
+INSERT INTO digests SELECT 'file ' || f, d.* FROM unnest(ARRAY['fresh-install.json', 'fresh-install.json.gz', 'fresh-install.two-members.json.gz',
+                                                          'fresh-install.json.bz2', 'fresh-install.json.xz']) f,
     LATERAL pg_temp.imported(format('SELECT * FROM relocate_import_file(%L, scope => %L, import_uuid => %L)',
                                     current_setting('regress.dir') || '/' || f, 'global', '00000000-0000-4000-8000-00000000f001')) d;
 INSERT INTO digests SELECT 'file ' || f, d.* FROM unnest(ARRAY['fresh-install.tar', 'fresh-install.tar.gz']) f,
@@ -71,6 +74,15 @@ SELECT f AS file, pg_temp.outcome(format('SELECT * FROM relocate_import_file(%L)
                                           replace(f, '<dir>', current_setting('regress.dir')))) AS outcome
   FROM unnest(ARRAY['<dir>/does-not-exist.json', '<dir>', '<dir>/unreadable.json', 'fresh-install.json', NULL]) f;
 SELECT pg_temp.outcome(format('SELECT * FROM relocate_import_file(%L)', current_setting('regress.dir') || '/fresh-install.tar')) AS no_key;
+-- A gzip-compressed export is checked against each member's trailer (CRC-32 and length), and
+-- nothing but another member may follow one: libarchive's gzip reader checks neither, so relocate
+-- decompresses gzip with zlib (src/core/gunzip.cpp). Here a zeroed CRC-32, and bytes appended.
+\! f="$PGHOST/bad-crc.json.gz"; gzip -c test/fixtures/sentry/fresh-install.json > "$f" && printf '\000\000\000\000' | dd of="$f" bs=1 seek=$(( $(stat -c %s "$f") - 8 )) conv=notrunc 2>/dev/null
+\! (gzip -c test/fixtures/sentry/fresh-install.json; printf GARBAGE) > "$PGHOST/trailing.json.gz"
+\! chmod a+r "$PGHOST/bad-crc.json.gz" "$PGHOST/trailing.json.gz"
+SELECT f AS file, pg_temp.outcome(format('SELECT * FROM relocate_import_file(%L)', current_setting('regress.dir') || '/' || f)) AS outcome
+  FROM unnest(ARRAY['bad-crc.json.gz', 'trailing.json.gz']) f;
+SELECT count(*) AS users, (SELECT count(*) FROM sentry_organization) AS organizations FROM auth_user;
 SELECT pg_temp.outcome('SELECT * FROM relocate_import_large_object(4294967295)') AS missing_large_object;
 SELECT pg_temp.outcome(format('SELECT * FROM relocate_import_large_object(%s)', :encrypted_lo)) AS large_object_without_key;
 SELECT pg_temp.outcome('SELECT * FROM relocate_import_large_object(NULL)') AS null_large_object;

@@ -89,7 +89,9 @@ ArchiveReader::ArchiveReader(ByteSource &source, Compression compression, bool a
 	archive_ = owned_.get();
 	if (archive_ == nullptr)
 		throw ImportError(sqlstate::kInternalError, "relocate: could not allocate a libarchive reader");
-	support_compression(archive_, compression);
+	if (compression == Compression::kGzip)
+		gunzip_ = std::make_unique<GunzipSource>(source_);
+	support_compression(archive_, gunzip_ ? Compression::kNone : compression);
 	// Tar formats only (ustar, pax, GNU, v7: Python's tarfile reads them all), and for a compressed
 	// plain export the raw "format" (the decompressed stream itself).
 	if (archive_read_support_format_tar(archive_) != ARCHIVE_OK ||
@@ -111,7 +113,8 @@ long ArchiveReader::read_callback(struct archive *, void *self, const void **buf
 	try {
 		if (reader->check_)
 			reader->check_();
-		const std::size_t n = reader->source_.read(reader->buffer_.get(), kReadChunk);
+		ByteSource &input = reader->gunzip_ ? *reader->gunzip_ : reader->source_;
+		const std::size_t n = input.read(reader->buffer_.get(), kReadChunk);
 		*buffer = reader->buffer_.get();
 		return static_cast<long>(n);
 	} catch (...) {
@@ -129,14 +132,26 @@ long ArchiveReader::read_callback(struct archive *, void *self, const void **buf
 // A compressed stream is an encrypted export's tarball or a compressed plain export: until the
 // first header says which (or when it says raw), the error is about the compressed export, not a
 // tarball.
+//
+// zlib's reason for a gzip stream (GunzipSource's GzipError: "incorrect data check" for a wrong
+// CRC-32, ...) is named the same way; any other error of the source is rethrown as it is.
 void ArchiveReader::fail() {
-	if (source_error_)
-		std::rethrow_exception(source_error_);
-	const char *reason = archive_error_string(archive_);
-	std::string detail = reason != nullptr ? reason : "libarchive gave no reason";
-	const std::string lower = ascii_lower(detail);
-	const bool truncated =
-	    lower.find("truncated") != std::string::npos || lower.find("no progress is possible") != std::string::npos;
+	std::string detail;
+	bool truncated = false;
+	if (source_error_) {
+		try {
+			std::rethrow_exception(source_error_);
+		} catch (const GzipError &e) {
+			detail = e.what();
+			truncated = e.truncated();
+		}
+	} else {
+		const char *reason = archive_error_string(archive_);
+		detail = reason != nullptr ? reason : "libarchive gave no reason";
+		const std::string lower = ascii_lower(detail);
+		truncated =
+		    lower.find("truncated") != std::string::npos || lower.find("no progress is possible") != std::string::npos;
+	}
 	if (allow_raw_ && compression_ != Compression::kNone && (!header_read_ || format() == Format::kRaw)) {
 		const std::string what = std::string("relocate: the ") + compression_name(compression_) + "-compressed export";
 		if (truncated)

@@ -1,6 +1,7 @@
 // Reading archives and compressed streams with libarchive, from a ByteSource, as a stream: an
 // encrypted export's tarball (plain, or gzip, bzip2 or xz compressed) and a compressed plain JSON
-// export. libarchive pulls the bytes through a callback; an error of the source (a file that cannot
+// export. A gzip stream is decompressed with zlib (core/gunzip.hpp), the others by libarchive's
+// filters. libarchive pulls the bytes through a callback; an error of the source (a file that cannot
 // be read, a cancel request) is carried across libarchive's C frames and rethrown here.
 //
 // PostgreSQL-free.
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "core/byte_source.hpp"
+#include "core/gunzip.hpp"
 
 struct archive;
 struct archive_entry;
@@ -60,6 +62,7 @@ private:
 	};
 
 	ByteSource &source_;
+	std::unique_ptr<GunzipSource> gunzip_; // a gzip stream is decompressed by zlib, which checks its CRC-32
 	const CheckInterrupts &check_;
 	Compression compression_;
 	bool allow_raw_;

@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -1086,6 +1087,84 @@ TEST(ExportInput, DamagedOrTruncatedCompressedPlainExportIsNamed) {
 	EXPECT_EQ(std::string(damaged.what()).find("tar"), std::string::npos) << damaged.what();
 	EXPECT_NE(std::string(damaged.what()).find("relocate: the gzip-compressed export"), std::string::npos)
 	    << damaged.what();
+}
+
+// `data` as one gzip member written by zlib at `level` (0: stored, so that a changed byte of the
+// data still decompresses, to different bytes).
+std::string gzip_member(const std::string &data, int level) {
+	z_stream z{};
+	check(deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK, "deflateInit2");
+	std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
+	z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.data()));
+	z.avail_in = static_cast<uInt>(data.size());
+	z.next_out = reinterpret_cast<Bytef *>(&out[0]);
+	z.avail_out = static_cast<uInt>(out.size());
+	check(deflate(&z, Z_FINISH) == Z_STREAM_END, "deflate");
+	out.resize(z.total_out);
+	deflateEnd(&z);
+	return out;
+}
+
+// libarchive's gzip filter does not check a member's trailer: relocate decompresses gzip with zlib
+// (src/core/gunzip.cpp), so a changed byte, a wrong CRC-32 or length, or bytes after the last
+// member are errors, as gzip -t reports them; several members are read one after another, as
+// gunzip does.
+TEST(ExportInput, GzipTrailerIsChecked) {
+	const CheckInterrupts none;
+	const std::string json = "[{\"model\": \"sentry.option\", \"pk\": 1, \"fields\": {\"key\": \"kk\", \"value\": 1}}]";
+	const auto keys_of = [&](const std::string &packed) {
+		MemorySource raw(packed.data(), packed.size());
+		ExportInput input(raw, nullptr, none);
+		std::string all;
+		char buf[7]; // small reads: members and trailers cross them
+		for (std::size_t n; (n = input.json().read(buf, sizeof buf)) > 0;)
+			all.append(buf, n);
+		return all;
+	};
+	const auto error_of = [&](const std::string &packed) -> ImportError {
+		try {
+			keys_of(packed);
+		} catch (const ImportError &e) {
+			return e;
+		}
+		ADD_FAILURE() << "no error";
+		return ImportError("", "");
+	};
+	const std::string stored = gzip_member(json, 0);
+	EXPECT_EQ(keys_of(stored), json);
+
+	std::string changed = stored;
+	const std::size_t at = changed.find("\"kk\"");
+	ASSERT_NE(at, std::string::npos);
+	changed[at + 1] = 'Z'; // still a valid stored block: only the CRC-32 can tell
+	ImportError crc = error_of(changed);
+	EXPECT_STREQ(crc.code(), "22000");
+	EXPECT_EQ(std::string(crc.what()),
+	          "relocate: the gzip-compressed export cannot be decompressed: its data is damaged");
+	EXPECT_EQ(crc.detail(), "incorrect data check");
+
+	std::string length = gzip_member(json, 9);
+	length[length.size() - 1] ^= 0x01; // ISIZE's high byte
+	EXPECT_EQ(error_of(length).detail(), "incorrect length check");
+
+	ImportError trailing = error_of(gzip_member(json, 9) + "GARBAGE");
+	EXPECT_STREQ(trailing.code(), "22000");
+	EXPECT_EQ(trailing.detail(), "trailing data after the end of the gzip stream");
+	EXPECT_EQ(error_of(gzip_member(json, 9) + "\x1f").detail(), "trailing data after the end of the gzip stream");
+
+	ImportError cut = error_of(gzip_member(json, 9).substr(0, 30));
+	EXPECT_EQ(std::string(cut.what()), "relocate: the gzip-compressed export is truncated");
+
+	// Two members (gzip -c a b), split inside an entry: read as one stream, on every pass.
+	const std::string two = gzip_member(json.substr(0, 20), 9) + gzip_member(json.substr(20), 1);
+	EXPECT_EQ(keys_of(two), json);
+	MemorySource raw(two.data(), two.size());
+	ExportInput input(raw, nullptr, none);
+	CountEntries entries;
+	read_export(input.json(), entries, none);
+	input.json().rewind();
+	read_export(input.json(), entries, none);
+	EXPECT_EQ(entries.models, (std::vector<std::string>{"sentry.option", "sentry.option"}));
 }
 
 } // namespace
