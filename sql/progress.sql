@@ -72,6 +72,9 @@ SELECT * FROM dblink_get_result('importer') AS r(organizations bigint);
 SELECT * FROM dblink_get_result('importer') AS r(organizations bigint); -- the end of the results
 SELECT count(*) AS running FROM relocate_progress;
 SELECT latest_task, status FROM sentry_relocation WHERE uuid = :'relocation';
+-- The relocation's file (the extension's table and the large object it made) goes, for the suites after this one.
+SELECT count(lo_unlink(data)) AS files_removed FROM relocate_relocation_file WHERE relocation_uuid = :'relocation';
+DELETE FROM relocate_relocation_file WHERE relocation_uuid = :'relocation';
 SELECT dblink_disconnect('importer');
 
 -- relocate.progress_interval: milliseconds (a unit is accepted), 0 turns the NOTICEs off.
