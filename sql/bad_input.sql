@@ -251,6 +251,15 @@ SELECT * FROM relocate_import('[]', scope => NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'everything');
 \echo :LAST_ERROR_SQLSTATE
+-- A flag passed as NULL is refused, not read as false: a NULL dry_run would write. Nothing is written.
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"key": "k", "value": 1}}]',
+                              scope => 'config', dry_run => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import('[]', merge_users => NULL);
+SELECT * FROM relocate_import('[]', overwrite_configs => NULL);
+SELECT * FROM relocate_import('[]', hide_organizations => NULL);
+SELECT * FROM relocate_import('[]', scope => 'global', reset => NULL);
+SELECT count(*) AS options_after_null_flags FROM sentry_option;
 SELECT * FROM relocate_import('[]', scope => 'organization', reset => true);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', scope => 'global', org_filter => ARRAY['acme']);

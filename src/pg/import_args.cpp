@@ -1,5 +1,7 @@
 #include "pg/import_args.hpp"
 
+#include <utility>
+
 #include "core/error.hpp"
 #include "pg/settings.hpp"
 
@@ -89,6 +91,14 @@ ImportArgs read_import_args(FunctionCallInfo fcinfo, ExportArg kind) {
 		args.hide_organizations = given[kHideOrganizations] && PG_GETARG_BOOL(kHideOrganizations);
 		args.reset = given[kReset] && PG_GETARG_BOOL(kReset);
 		args.dry_run = given[kDryRun] && PG_GETARG_BOOL(kDryRun);
+		const std::pair<int, const char *> flags[] = {{kMergeUsers, "merge_users"},
+		                                              {kOverwriteConfigs, "overwrite_configs"},
+		                                              {kHideOrganizations, "hide_organizations"},
+		                                              {kReset, "reset"},
+		                                              {kDryRun, "dry_run"}};
+		for (const auto &[index, name] : flags)
+			if (args.null_flag == nullptr && index < PG_NARGS() && PG_ARGISNULL(index))
+				args.null_flag = name;
 	});
 	// C++ values from here on (no PostgreSQL call).
 	if (path != nullptr)
@@ -110,6 +120,10 @@ ImportOptions import_options(const ImportArgs &args) {
 	if (!args.scope)
 		throw ImportError(relocate::sqlstate::kNullValueNotAllowed, "relocate: the scope must not be NULL", {},
 		                  "The scope is one of 'user', 'organization', 'config' or 'global'.");
+	if (args.null_flag != nullptr)
+		throw ImportError(relocate::sqlstate::kNullValueNotAllowed,
+		                  std::string("relocate: ") + args.null_flag + " must not be NULL", {},
+		                  std::string("Pass true or false, or leave ") + args.null_flag + " out (false).");
 	ImportOptions options;
 	options.admitted_scopes = admitted_scopes_for(*args.scope);
 	options.org_filter = args.org_filter;

@@ -35,6 +35,9 @@ struct ImportArgs {
 	char *private_key = nullptr;
 	bool reset = false;
 	bool dry_run = false; // run the whole import, then roll it back (a subtransaction)
+	// The first flag (merge_users, overwrite_configs, hide_organizations, reset, dry_run) passed as
+	// NULL, which import_options refuses: a NULL dry_run read as false would write.
+	const char *null_flag = nullptr;
 };
 
 // Reads the arguments (in the order the import functions declare them; the first is `kind`).
