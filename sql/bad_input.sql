@@ -233,6 +233,22 @@ SELECT * FROM relocate_import('[{"model": "sentry.user", "pk": 1, "fields": {"us
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 
+-- sentry.rule's data is JSON inside a string, read by Sentry's Rule.pre_save
+-- (src/sentry/models/rule.py). Text that is not JSON (kept as a JSON string, as Sentry's JSON field
+-- keeps it), a JSON array, an "actions" that is not a list of objects, a lone surrogate: each error
+-- names the rule, its pk and field, and where the entry is; nothing is written.
+\set rule_data_is '[{"model": "sentry.organization", "pk": 1, "fields": {"name": "R", "slug": "bad-rules", "date_added": "2023-06-22T00:00:00Z"}},\n {"model": "sentry.project", "pk": 3, "fields": {"slug": "p", "name": "P", "organization": 1, "date_added": "2023-06-22T00:00:00Z"}},\n {"model": "sentry.rule", "pk": 7, "fields": {"project": 3, "label": "L", "date_added": "2023-06-22T00:00:00Z", "data": '
+SELECT count(*) AS organizations_before FROM sentry_organization;
+SELECT * FROM relocate_import(:'rule_data_is' || E'"{\\"actions\\": [}"}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import(:'rule_data_is' || E'"[1]"}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import(:'rule_data_is' || E'"{\\"actions\\": \\"notify\\"}"}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM relocate_import(:'rule_data_is' || E'"{\\"label\\": \\"\\\\udc00\\"}"}}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS organizations_after, (SELECT count(*) FROM sentry_rule) AS rules_after FROM sentry_organization;
+
 -- A missing target table.
 DROP TABLE sentry_relayusage;
 SELECT * FROM relocate_import(:'fresh', scope => 'config');

@@ -54,6 +54,14 @@ private:
 	std::string hint_;
 };
 
+// An error in one field of the row a model's rule is normalizing: the rule knows the field and
+// what is wrong with it ("field \"data\" is not valid JSON"), not the entry it came from. The
+// importer turns it into the entry's error (fail_entry): model, source pk and the entry's position.
+class FieldError : public ImportError {
+public:
+	using ImportError::ImportError;
+};
+
 // The error for a Sentry table the database does not have (or cannot see): "relocate: table
 // "<table>"<what> does not exist<why>", with the one hint every such error carries.
 inline ImportError missing_table_error(std::string_view table, std::string_view what = {}, std::string_view why = {}) {

@@ -179,13 +179,18 @@ public:
 	Timeline &timeline() { return state_.timeline; }
 
 private:
-	// Sentry's normalize rule of the model, on the built row; false to skip the row.
-	bool normalized(ModelState &st) {
+	// Sentry's normalize rule of the model, on the built row of `entry`; false to skip the row. A
+	// field the rule refuses is the entry's error: model, source pk and where it is in the file.
+	bool normalized(ModelState &st, const ExportEntry &entry) {
 		if (st.hooks->normalize == nullptr)
 			return true;
 		InPhase phase(&state_.timeline, Phase::Normalize);
 		RowEdit edit = row_.edit(st.table);
-		return st.hooks->normalize(rules_, edit, row_.references);
+		try {
+			return st.hooks->normalize(rules_, edit, row_.references);
+		} catch (const FieldError &e) {
+			fail_entry(entry, e.code(), e.what(), e.hint(), e.detail());
+		}
 	}
 
 	// Why `entry` is not imported (and the report's detail), or nothing: it is admitted, and its
@@ -205,7 +210,7 @@ private:
 			return std::make_pair(SkipReason::Filter, std::string(why));
 		if (!rows_.build(st, entry, row_))
 			return std::make_pair(SkipReason::Reference, row_.unmapped);
-		if (!normalized(st))
+		if (!normalized(st, entry))
 			return std::make_pair(SkipReason::Rule, std::string(row_.skip_reason != nullptr
 			                                                        ? row_.skip_reason
 			                                                        : "Sentry's import rule for this model skips it"));

@@ -239,7 +239,7 @@ private:
 constexpr unsigned kRuleParseFlags =
     rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag;
 
-// Parses Rule.data with `handler` (RuleFilter or TargetPass): ImportError (22P02) for text that is
+// Parses Rule.data with `handler` (RuleFilter or TargetPass): FieldError (22P02) for text that is
 // not a JSON object, or that holds a string a validating writer refuses.
 template <class Handler> void parse_rule_data(std::string_view text, Handler &handler) {
 	rapidjson::MemoryStream stream(text.data(), text.size());
@@ -248,14 +248,15 @@ template <class Handler> void parse_rule_data(std::string_view text, Handler &ha
 	if (!result.IsError())
 		return;
 	if (handler.not_an_object())
-		throw ImportError(sqlstate::kInvalidTextRepresentation, "relocate: sentry.rule data is not a JSON object");
+		throw FieldError(sqlstate::kInvalidTextRepresentation, "field \"data\" is not a JSON object",
+		                 "Sentry's Rule.data is a JSON object of conditions, filters and actions.");
 	if (handler.invalid_string())
-		throw ImportError(sqlstate::kInvalidTextRepresentation,
-		                  "relocate: sentry.rule data contains a string that is not valid Unicode",
-		                  "A \\u escape encodes a lone UTF-16 surrogate.");
-	throw ImportError(sqlstate::kInvalidTextRepresentation, "relocate: sentry.rule data is not valid JSON",
-	                  std::string(rapidjson::GetParseError_En(result.Code())) + " (at offset " +
-	                      std::to_string(result.Offset()) + ")");
+		throw FieldError(sqlstate::kInvalidTextRepresentation,
+		                 "field \"data\" contains a string that is not valid Unicode",
+		                 "A \\u escape encodes a lone UTF-16 surrogate.");
+	throw FieldError(sqlstate::kInvalidTextRepresentation, "field \"data\" is not valid JSON",
+	                 std::string(rapidjson::GetParseError_En(result.Code())) + " (at offset " +
+	                     std::to_string(result.Offset()) + " of the field's text).");
 }
 
 // --- targets -------------------------------------------------------------------------------------
@@ -479,10 +480,10 @@ std::string strip_rule_names(std::string_view rule_data_json) {
 	RuleFilter scan;
 	parse_rule_data(rule_data_json, scan);
 	if (const int bad = scan.failing_target(); bad >= 0)
-		throw ImportError(sqlstate::kInvalidParameterValue,
-		                  std::string("relocate: sentry.rule data has a \"") + RuleFilter::kTargets[bad] +
-		                      "\" that is not a list of objects",
-		                  "Sentry's pre_save_rule fails on it (TypeError or AttributeError), which fails the import.");
+		throw FieldError(sqlstate::kInvalidParameterValue,
+		                 std::string("field \"data\": its \"") + RuleFilter::kTargets[bad] +
+		                     "\" is not a list of objects",
+		                 "Sentry's pre_save_rule fails on it (TypeError or AttributeError), which fails the import.");
 	const std::vector<bool> &drops = scan.drops();
 	if (std::find(drops.begin(), drops.end(), true) == drops.end())
 		return std::string(rule_data_json); // nothing to remove: the text as it came

@@ -17,8 +17,9 @@
 namespace relocate {
 
 // Rule.data (JSON object text): remove the key "name" from every object in "conditions" and
-// "actions" (Rule's pre_save). Returns the input unchanged if it has neither. Throws ImportError
-// (22P02) for text that is not a JSON object.
+// "actions" (Rule's pre_save). Returns the input unchanged if it has neither. Throws FieldError
+// (22P02) for text that is not a JSON object, 22023 for a "conditions" or "actions" that is not a
+// list of objects.
 std::string strip_rule_names(std::string_view rule_data_json);
 
 // The new pk of `old_pk` of `model` ("sentry.team", "sentry.user", "sentry.integration"), or nullopt
@@ -38,7 +39,7 @@ using RuleTargetNulled = std::function<void(const char *model, const char *field
 // Server, GitHub, GitHub Enterprise and Azure DevOps ticket actions), the field holding the
 // sentry.integration id (the action's `integration_key`: "workspace", "team", "server", "account"
 // or "integration"), mapped the same way. Returns the input unchanged when nothing changes. Throws
-// ImportError (22P02) for text that is not a JSON object.
+// FieldError (22P02) for text that is not a JSON object.
 std::string remap_rule_targets(std::string_view rule_data_json, const MapRuleTarget &map,
                                const RuleTargetNulled &nulled);
 

@@ -173,8 +173,10 @@ TEST(RuleTargets, TextThatIsNotAJsonObjectIs22P02) {
 		try {
 			m.run(data);
 			ADD_FAILURE() << data;
-		} catch (const ImportError &e) {
+		} catch (const FieldError &e) {
+			// The importer adds the rule's pk and the entry's position to a FieldError.
 			EXPECT_STREQ(e.code(), "22P02") << data;
+			EXPECT_EQ(std::string(e.what()).rfind("field \"data\"", 0), 0u) << e.what();
 		}
 	}
 }
