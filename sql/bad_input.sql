@@ -284,6 +284,25 @@ SELECT * FROM relocate_import('[]', scope => 'organization', user_filter => ARRA
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM relocate_import('[]', merge_users => false, overwrite_configs => false);
 
+-- An import started while another runs in the session (from a trigger the running import fires)
+-- is refused before it touches the session's pk map; the outer import fails and writes nothing,
+-- and the next import runs as usual.
+CREATE FUNCTION nested_import() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM * FROM relocate_import('[]', scope => 'config');
+  RETURN NEW;
+END $$;
+CREATE TRIGGER nested_import BEFORE INSERT ON sentry_option FOR EACH ROW EXECUTE FUNCTION nested_import();
+SELECT * FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"key": "nested", "value": 1}}]',
+                              scope => 'config');
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER nested_import ON sentry_option;
+DROP FUNCTION nested_import();
+SELECT count(*) AS nested_options FROM sentry_option WHERE key = 'nested';
+SELECT model, inserted FROM relocate_import('[{"model": "sentry.option", "pk": 1, "fields": {"key": "nested", "value": 1}}]',
+                                            scope => 'config');
+DELETE FROM sentry_option WHERE key = 'nested';
+
 -- The session is healthy after all of the above, and an empty export imports nothing.
 SELECT * FROM relocate_import('[]');
 SELECT count(*) FROM relocate_pk_map;

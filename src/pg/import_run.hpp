@@ -21,6 +21,19 @@ namespace relocate::pg {
 // Throws ImportError 22004 for an encrypted export without a key, and the decryption errors.
 std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_key, const CheckInterrupts &check);
 
+// One import at a time in a session, held by each import function (relocate_import and its file
+// and large-object variants, relocate_importing) from its first step to its return. An import
+// started while another runs, from a trigger or function the running one fired, would share its
+// session tables (the pk map, the report) and its progress: it is refused (0A000) before it reads
+// or writes anything. `function` is the SQL name of the function starting the import.
+class OneImportAtATime {
+public:
+	explicit OneImportAtATime(const char *function);
+	~OneImportAtATime();
+	OneImportAtATime(const OneImportAtATime &) = delete;
+	OneImportAtATime &operator=(const OneImportAtATime &) = delete;
+};
+
 // How one run of the engine goes, besides its options.
 // Refuses (0A000) a REPEATABLE READ or SERIALIZABLE transaction: imports take turns on a lock and
 // must see what the one before committed, which a snapshot taken before the lock does not.

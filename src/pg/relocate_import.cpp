@@ -302,6 +302,25 @@ std::unique_ptr<ExportInput> open_export_input(ByteSource &raw, char *private_ke
 	return input;
 }
 
+namespace {
+const char *running_import = nullptr; // the SQL function whose import runs in this session
+} // namespace
+
+OneImportAtATime::OneImportAtATime(const char *function) {
+	if (running_import != nullptr)
+		throw ImportError(sqlstate::kFeatureNotSupported,
+		                  std::string("relocate: ") + function + " cannot run while " + running_import +
+		                      " is running in this session",
+		                  std::string("It was called from a trigger or function that ") + running_import +
+		                      "'s import fired; the two imports would share the session's pk map and report.",
+		                  "Import the exports one after the other, or the second one from another session.");
+	running_import = function;
+}
+
+OneImportAtATime::~OneImportAtATime() {
+	running_import = nullptr;
+}
+
 // The wall-clock seconds `f` takes.
 template <typename F> double seconds_of(F &&f) {
 	const auto start = std::chrono::steady_clock::now();
@@ -360,6 +379,10 @@ namespace {
 
 // The body of every import function: `kind` says what the first argument is.
 Datum run_import_function(FunctionCallInfo fcinfo, relocate::pg::ExportArg kind) {
+	const relocate::pg::OneImportAtATime one_import(kind == relocate::pg::ExportArg::kBytes ? "relocate_import"
+	                                                : kind == relocate::pg::ExportArg::kPath
+	                                                    ? "relocate_import_file"
+	                                                    : "relocate_import_large_object");
 	relocate::pg::ImportArgs args = relocate::pg::read_import_args(fcinfo, kind);
 	relocate::ImportOptions options = relocate::pg::import_options(args);
 	// The progress report starts here, so that the passes over the export before the import's own

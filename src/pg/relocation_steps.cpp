@@ -213,6 +213,7 @@ void check_key_argument(const Relocation &r, const char *private_key) {
 TaskOutcome importing(const std::string &uuid, char *private_key, std::vector<SqlRow> *rows) {
 	// The task shows in relocate_progress from its start: waiting for the import lock, checking the
 	// export's SHA-1, Sentry's preprocessing scan, then the import.
+	const pg::OneImportAtATime one_import("relocate_importing");
 	pg::ProgressReport progress;
 	TaskOutcome outcome = pg::run_task(
 	    uuid, {Task::Importing, rel::kMaxSlowTaskAttempts, rel::kErrImportingInternal},
