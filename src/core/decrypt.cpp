@@ -130,13 +130,33 @@ constexpr std::size_t kMaxMemberSize = std::size_t{1} << 30;
 // The member an entry is, or -1 for a non-regular entry (skipped, as tarfile's isfile() does: directories,
 // symlinks and hard links, which libarchive reports as regular files with a link target). Any other regular file
 // is an error, including "./export.json" (Sentry: "Unknown tarball entity").
+int member_index(const char *name) {
+	for (int i = 0; i < 3 && name != nullptr; ++i)
+		if (std::strcmp(name, kMemberNames[i]) == 0)
+			return i;
+	return -1;
+}
+
+// What a non-regular entry is, for the error that names it.
+const char *entry_kind(archive_entry *entry) {
+	if (archive_entry_hardlink(entry) != nullptr)
+		return "a hard link";
+	switch (archive_entry_filetype(entry)) {
+	case AE_IFDIR:
+		return "a directory";
+	case AE_IFLNK:
+		return "a symbolic link";
+	default:
+		return "a special file";
+	}
+}
+
 int member_of(archive_entry *entry) {
 	if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry) != nullptr)
 		return -1;
 	const char *name = archive_entry_pathname(entry);
-	for (int i = 0; i < 3 && name != nullptr; ++i)
-		if (std::strcmp(name, kMemberNames[i]) == 0)
-			return i;
+	if (const int i = member_index(name); i >= 0)
+		return i;
 	const char *shown = name != nullptr ? name : archive_entry_pathname_utf8(entry);
 	const bool dot_slash = shown != nullptr && std::strncmp(shown, "./", 2) == 0;
 	throw ImportError(
@@ -147,8 +167,9 @@ int member_of(archive_entry *entry) {
 	    dot_slash ? "Re-create the archive with bare names: tar -cf export.tar export.json data.key key.pub" : "");
 }
 
-// All three are required (Sentry: "A required file was missing").
-void require_members(const bool seen[3]) {
+// All three are required (Sentry: "A required file was missing"). `skipped[i]` says what a
+// non-regular entry with member i's name was (nullptr: none), which the detail names.
+void require_members(const bool seen[3], const char *const skipped[3]) {
 	std::vector<std::string> missing;
 	for (int i = 0; i < 3; ++i)
 		if (!seen[i])
@@ -158,10 +179,13 @@ void require_members(const bool seen[3]) {
 	std::string list = missing[0];
 	for (std::size_t i = 1; i < missing.size(); ++i)
 		list += (i + 1 == missing.size() ? " and " : ", ") + missing[i];
-	throw ImportError(
-	    sqlstate::kDataException, "relocate: the encrypted export is missing " + list,
-	    "An encrypted Sentry export holds export.json (the Fernet token), data.key (the wrapped data key) "
-	    "and key.pub (the public key it was wrapped with).");
+	std::string detail = "An encrypted Sentry export holds export.json (the Fernet token), data.key (the wrapped "
+	                     "data key) and key.pub (the public key it was wrapped with).";
+	for (int i = 0; i < 3; ++i)
+		if (!seen[i] && skipped[i] != nullptr)
+			detail += std::string(" Its \"") + kMemberNames[i] + "\" is " + skipped[i] +
+			          ", not a regular file: Sentry's tarball reader skips it too.";
+	throw ImportError(sqlstate::kDataException, "relocate: the encrypted export is missing " + list, detail);
 }
 
 void require_content(std::size_t length) {
@@ -173,11 +197,19 @@ void require_content(std::size_t length) {
 TarballIndex index_tarball(ArchiveReader &archive, std::string *export_token) {
 	TarballIndex index;
 	bool seen[3] = {false, false, false};
+	const char *skipped[3] = {nullptr, nullptr, nullptr};
 	long ordinal = 0;
 	for (archive_entry *entry; (entry = archive.next()) != nullptr; ++ordinal) {
 		const int member = member_of(entry);
-		if (member < 0)
+		if (member < 0) {
+			// A directory's name may end in "/" (tarfile drops it: the member is named so).
+			std::string name = archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
+			while (name.size() > 1 && name.back() == '/')
+				name.pop_back();
+			if (const int named = member_index(name.c_str()); named >= 0)
+				skipped[named] = entry_kind(entry);
 			continue;
+		}
 		// A repeated name: the later member wins.
 		seen[member] = true;
 		if (member == kExportJson) {
@@ -189,7 +221,7 @@ TarballIndex index_tarball(ArchiveReader &archive, std::string *export_token) {
 			    archive.read_whole(entry, kMaxKeyMember, "64 KiB, more than any key can be");
 		}
 	}
-	require_members(seen);
+	require_members(seen, skipped);
 	return index;
 }
 

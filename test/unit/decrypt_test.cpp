@@ -906,9 +906,17 @@ TEST(UnwrapTarball, MissingMembers) {
 		expect_error([&] { unwrap_tarball(tar.data(), tar.size()); }, "22000",
 		             "relocate: the encrypted export is missing \"" + all[drop].name + "\"", v.secrets(), true);
 	}
-	std::string only_dirs = make_tar({{"export.json", "", AE_IFDIR}});
-	expect_error([&] { unwrap_tarball(only_dirs.data(), only_dirs.size()); }, "22000",
-	             "relocate: the encrypted export is missing \"export.json\", \"data.key\" and \"key.pub\"", {}, true);
+	// A directory or link with a member's name is not that member (tarfile's isfile() is false): the detail
+	// says what it is.
+	std::string only_dirs = make_tar({{"export.json", "", AE_IFDIR}, {"key.pub", "", AE_IFLNK, "export.json"}});
+	ImportError e = expect_error(
+	    [&] { unwrap_tarball(only_dirs.data(), only_dirs.size()); }, "22000",
+	    "relocate: the encrypted export is missing \"export.json\", \"data.key\" and \"key.pub\"", {}, true);
+	EXPECT_NE(e.detail().find("Its \"export.json\" is a directory, not a regular file"), std::string::npos)
+	    << e.detail();
+	EXPECT_NE(e.detail().find("Its \"key.pub\" is a symbolic link, not a regular file"), std::string::npos)
+	    << e.detail();
+	EXPECT_EQ(e.detail().find("\"data.key\" is"), std::string::npos) << e.detail();
 }
 
 TEST(UnwrapTarball, ExtraMember) {
