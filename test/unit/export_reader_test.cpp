@@ -8,16 +8,15 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
+#include "source_files.hpp"
 
 namespace relocate {
 namespace {
@@ -75,17 +74,8 @@ ImportError read_error(const std::string &json) {
 	return ImportError("00000", "none");
 }
 
-std::string read_file(const std::string &path) {
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw std::runtime_error("cannot read " + path);
-	std::ostringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
-}
-
 std::string fixture(const std::string &name) {
-	return read_file(std::string(RELOCATE_SOURCE_DIR) + "/test/fixtures/sentry/" + name);
+	return test::source_file("test/fixtures/sentry/" + name);
 }
 
 using T = FieldValue::Type;

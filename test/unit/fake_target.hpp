@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -23,6 +22,7 @@
 #include "core/target.hpp"
 #include "core/text.hpp"
 #include "core/value.hpp"
+#include "source_files.hpp"
 
 namespace relocate::testing {
 
@@ -213,12 +213,7 @@ inline std::map<std::string, TableShape> parse_schema(const std::string &sql) {
 }
 
 inline std::map<std::string, TableShape> load_schema_file(const std::string &path) {
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw std::runtime_error("cannot read " + path);
-	std::ostringstream ss;
-	ss << in.rdbuf();
-	return parse_schema(ss.str());
+	return parse_schema(test::read_file(path));
 }
 
 #ifdef RELOCATE_SOURCE_DIR

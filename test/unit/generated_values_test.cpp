@@ -14,11 +14,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -26,6 +24,7 @@
 
 #include "core/error.hpp"
 #include "core/export_reader.hpp"
+#include "source_files.hpp"
 
 namespace relocate {
 namespace {
@@ -546,11 +545,7 @@ public:
 };
 
 TEST(RuleNames, FreshInstallRuleDataIsUnchanged) {
-	std::ifstream in(std::string(RELOCATE_SOURCE_DIR) + "/test/fixtures/sentry/fresh-install.json", std::ios::binary);
-	ASSERT_TRUE(in);
-	std::ostringstream ss;
-	ss << in.rdbuf();
-	const std::string json = ss.str();
+	const std::string json = test::source_file("test/fixtures/sentry/fresh-install.json");
 	RuleData rules;
 	read_export(json.data(), json.size(), rules);
 	ASSERT_EQ(rules.data.size(), 1u);

@@ -9,11 +9,9 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <map>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -21,6 +19,7 @@
 #include "core/catalogue.hpp"
 #include "core/error.hpp"
 #include "fake_target.hpp"
+#include "source_files.hpp"
 
 namespace relocate {
 namespace {
@@ -1119,12 +1118,7 @@ TEST(Importer, WrongNumberOfAllocatedIds) {
 // --- whole fixtures through test/schema/sentry.sql ------------------------------------------------
 
 std::string read_fixture(const std::string &name) {
-	std::ifstream in(std::string(RELOCATE_SOURCE_DIR) + "/test/fixtures/sentry/" + name, std::ios::binary);
-	if (!in)
-		throw std::runtime_error("cannot read fixture " + name);
-	std::ostringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
+	return test::source_file("test/fixtures/sentry/" + name);
 }
 
 TEST(SchemaParser, ReadsTheTestSchema) {

@@ -8,21 +8,17 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
+#include "source_files.hpp"
 
 namespace relocate::relocation {
 namespace {
 
 std::string fixture(const std::string &path) {
-	std::ifstream in(std::string(RELOCATE_SOURCE_DIR) + "/test/fixtures/" + path, std::ios::binary);
-	std::ostringstream out;
-	out << in.rdbuf();
-	return out.str();
+	return test::source_file("test/fixtures/" + path);
 }
 
 // A relocation as relocate_relocation_create leaves it (Sentry's validation: VALID).

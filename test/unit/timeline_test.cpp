@@ -2,11 +2,10 @@
 // progress NOTICEs print them, are the names the view relocate_progress shows for the phase number
 // the backend publishes (src/pg/progress.cpp: Phase + 1, an index into the view's array).
 #include "core/timeline.hpp"
+#include "source_files.hpp"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,10 +13,7 @@ namespace relocate {
 namespace {
 
 std::string script(const std::string &name) {
-	std::ifstream in(std::string(RELOCATE_SOURCE_DIR) + "/" + name, std::ios::binary);
-	std::ostringstream out;
-	out << in.rdbuf();
-	return out.str();
+	return test::source_file(name);
 }
 
 // The quoted names of the ARRAY[...] the view relocate_progress maps the phase number through.

@@ -3,8 +3,6 @@
 // are each reported as the conventions of verifier.hpp say; rows are read back in batches.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,15 +10,13 @@
 #include "core/importer.hpp"
 #include "core/verifier.hpp"
 #include "fake_target.hpp"
+#include "source_files.hpp"
 
 namespace relocate {
 namespace {
 
 std::string fixture(const std::string &name) {
-	std::ifstream in(std::string(RELOCATE_SOURCE_DIR) + "/test/fixtures/sentry/" + name, std::ios::binary);
-	std::ostringstream s;
-	s << in.rdbuf();
-	return s.str();
+	return test::source_file("test/fixtures/sentry/" + name);
 }
 
 constexpr const char *kUuid = "0000000000004000800000000000a001";
