@@ -110,8 +110,9 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 			         errdetail("Each was taken (on this install, or by an earlier entry of the export) or, for a "
 			                   "slug, normalized, reserved by Sentry, digits only or empty in the export; "
 			                   "relocate_report says which."),
-			         errhint("List them with SELECT * FROM pg_temp.relocate_report WHERE action = 'renamed'; users "
-			                 "who were renamed log in with their new username.")));
+			         errhint("List them with SELECT * FROM pg_temp.relocate_report WHERE action = 'renamed'%s",
+			                 report.usernames_renamed > 0 ? "; users who were renamed log in with their new username."
+			                                              : ".")));
 		if (!minted.empty())
 			ereport(NOTICE,
 			        (errmsg("relocate: %s", minted.c_str()),
