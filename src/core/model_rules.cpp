@@ -281,6 +281,8 @@ void RuleContext::insert_derived_later(const char *consumer, const std::string &
                                        const std::vector<std::string> &columns, const std::vector<std::string> &key,
                                        bool fold_case, const std::vector<TextArray> &rows, const char *source_model,
                                        const std::vector<std::int64_t> &source_pks, bool ignore_conflicts) {
+	if (consumer_runs_ended_.count(consumer) != 0)
+		return insert_derived(table, columns, rows, source_pks, ignore_conflicts);
 	std::vector<PendingDerived> &all = pending_[consumer];
 	auto it = std::find_if(all.begin(), all.end(), [&](const PendingDerived &p) { return p.table == table; });
 	if (it == all.end()) {
@@ -351,6 +353,8 @@ bool RuleContext::replace_pending(const char *consumer, const KeyRule &rule,
 }
 
 void RuleContext::flush_derived(const char *consumer) {
+	if (consumer != nullptr)
+		consumer_runs_ended_.insert(consumer);
 	for (auto it = pending_.begin(); it != pending_.end();) {
 		if (consumer != nullptr && it->first != consumer) {
 			++it;
@@ -394,7 +398,7 @@ void RuleContext::load(UniqueValues &values) {
 	// values cannot change underneath.
 	for (const auto &[table, column] : values.sources)
 		for (std::string &v : target_.upper_values(required_shape(table), column))
-			values.taken.insert(std::move(v));
+			values.taken.emplace(std::move(v), false);
 }
 
 const std::vector<std::string> &RuleContext::ascii_upper() {
@@ -430,23 +434,19 @@ void RuleContext::fold(CaseFolds &folds) {
 		folds.upper_[others[i]] = std::move(upper[i]);
 }
 
-std::vector<std::string> RuleContext::pick_unique(UniqueValues &values, const std::vector<std::string> &bases,
-                                                  std::size_t max_len, const CaseFolds &folds) {
-	std::vector<std::string> result = pick_unique(values.taken, bases, max_len, folds);
-	for (std::size_t i = 0; i < bases.size(); ++i)
-		values.picked.insert(result[i] == bases[i] ? folds.upper(bases[i]) : folds.upper_candidate(result[i]));
-	return result;
-}
+namespace {
 
-std::vector<std::string> RuleContext::pick_unique(std::unordered_set<std::string> &taken,
-                                                  const std::vector<std::string> &bases, std::size_t max_len,
-                                                  const CaseFolds &folds) {
-	// unique_db_instance: the base as it is if free (and not all digits), else the first of Sentry's
-	// 27 suffixed candidates that is free, in order; the last one if none is.
+// unique_db_instance: the base as it is if free (and not all digits), else the first of Sentry's
+// 27 suffixed candidates that is free, in order; the last one if none is. `is_taken(upper)` tells a
+// taken value, `take(upper)` takes the one picked.
+template <typename IsTaken, typename Take>
+std::vector<std::string> pick_unique_in(const IsTaken &is_taken, const Take &take,
+                                        const std::vector<std::string> &bases, std::size_t max_len,
+                                        const CaseFolds &folds) {
 	std::vector<std::string> result(bases.size());
 	for (std::size_t i = 0; i < bases.size(); ++i) {
 		std::string upper = folds.upper(bases[i]);
-		if (taken.count(upper) == 0 && base_usable_without_suffix(bases[i])) {
+		if (!is_taken(upper) && base_usable_without_suffix(bases[i])) {
 			result[i] = bases[i];
 		} else {
 			std::vector<std::string> candidates = suffix_candidates(bases[i], max_len);
@@ -454,16 +454,31 @@ std::vector<std::string> RuleContext::pick_unique(std::unordered_set<std::string
 			upper = folds.upper_candidate(result[i]);
 			for (const std::string &c : candidates) {
 				std::string u = folds.upper_candidate(c);
-				if (taken.count(u) == 0) {
+				if (!is_taken(u)) {
 					result[i] = c;
 					upper = std::move(u);
 					break;
 				}
 			}
 		}
-		taken.insert(std::move(upper));
+		take(std::move(upper));
 	}
 	return result;
+}
+
+} // namespace
+
+std::vector<std::string> RuleContext::pick_unique(UniqueValues &values, const std::vector<std::string> &bases,
+                                                  std::size_t max_len, const CaseFolds &folds) {
+	return pick_unique_in([&](const std::string &u) { return values.taken.count(u) != 0; },
+	                      [&](std::string &&u) { values.taken[std::move(u)] = true; }, bases, max_len, folds);
+}
+
+std::vector<std::string> RuleContext::pick_unique(std::unordered_set<std::string> &taken,
+                                                  const std::vector<std::string> &bases, std::size_t max_len,
+                                                  const CaseFolds &folds) {
+	return pick_unique_in([&](const std::string &u) { return taken.count(u) != 0; },
+	                      [&](std::string &&u) { taken.insert(std::move(u)); }, bases, max_len, folds);
 }
 
 std::unordered_map<std::string, ScopedUnique> &RuleContext::scoped_unique(const TableShape &table, const char *column,

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -170,8 +171,13 @@ struct KeyRule {
 // once per import), and of the values this import has picked since.
 struct UniqueValues {
 	std::vector<std::pair<std::string, const char *>> sources; // (table, column)
-	std::unordered_set<std::string> taken;                     // UPPER() of each value
-	std::unordered_set<std::string> picked;                    // those of them this import wrote or picked
+	// UPPER() of each value taken: true for those this import wrote or picked, false for the
+	// install's (one entry a value, not a second set of this import's: a username each user).
+	std::unordered_map<std::string, bool> taken;
+	bool picked(const std::string &upper) const {
+		auto it = taken.find(upper);
+		return it != taken.end() && it->second;
+	}
 };
 
 // UPPER() of texts as the database computes it for a parameter. Collect the texts a batch needs
@@ -282,7 +288,11 @@ public:
 	// back until the end of that model's run (flush_derived), and a row of that model with the same
 	// key takes the place of its derived row, so that it is written once instead of inserted and
 	// then updated. Rows whose key is not ASCII are written at once (their case folding is the
-	// database's).
+	// database's), and so are all rows once a run of `consumer` has ended (its entries came before
+	// the rows' source model, as sentry.email's come before sentry.useremail's in Sentry's export
+	// order): holding them until the end of the import would keep one row per source row in memory
+	// for nothing. In an export that has another run of `consumer` later, its entries find them
+	// written, as Sentry's get-or-create finds the rows its signals created.
 	// `source_model` is the model of the rows in `source_pks` (the ones the rows are derived from).
 	void insert_derived_later(const char *consumer, const std::string &table, const std::vector<std::string> &columns,
 	                          const std::vector<std::string> &key, bool fold_case, const std::vector<TextArray> &rows,
@@ -327,6 +337,7 @@ private:
 	bool import_locked_ = false;
 	std::map<std::string, UniqueValues> unique_values_;
 	std::map<std::string, std::vector<PendingDerived>> pending_; // by consumer model
+	std::set<std::string> consumer_runs_ended_;                  // consumers whose run flush_derived ended
 	// By "table.column": the scopes read so far.
 	std::map<std::string, std::unordered_map<std::string, ScopedUnique>> scoped_unique_;
 	std::vector<std::string> ascii_upper_; // UPPER() of each ASCII character, read on first use

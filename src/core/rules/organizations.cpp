@@ -75,9 +75,9 @@ void resolve_organizations(RuleContext &ctx, BatchEdit &batch) {
 			because(python_strip(normalized[i]).empty() ? "nothing is left of it after slugify: a random one"
 			                                            : "reserved by Sentry (RESERVED_ORGANIZATION_SLUGS)");
 		else if (final_slugs[i] != bases[i])
-			because(!base_usable_without_suffix(bases[i])           ? "digits only, which Sentry always suffixes"
-			        : taken.picked.count(folds.upper(bases[i])) > 0 ? "taken by an earlier entry of the export"
-			                                                        : "taken on this install");
+			because(!base_usable_without_suffix(bases[i]) ? "digits only, which Sentry always suffixes"
+			        : taken.picked(folds.upper(bases[i])) ? "taken by an earlier entry of the export"
+			                                              : "taken on this install");
 		batch.fate(rows[i]).renamed_because = std::move(why);
 		batch.set(rows[i], "slug", final_slugs[i]);
 	}

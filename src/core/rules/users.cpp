@@ -176,13 +176,12 @@ void place_usernames(RuleContext &ctx, BatchEdit &batch) {
 			// Whose username it is, for the report's `renamed` row: a user this import wrote (an
 			// earlier entry of the export) or one the install had.
 			const bool by_export =
-			    earlier != in_batch.end() || taken.picked.count(folds.upper(exact_match ? usernames[i] : stripped)) > 0;
+			    earlier != in_batch.end() || taken.picked(folds.upper(exact_match ? usernames[i] : stripped));
 			fate.renamed_because = by_export ? "taken by an earlier entry of the export" : "taken on this install";
 			username = ctx.pick_unique(taken, {bases[i]}, 128, folds).front();
 			batch.set(r, "username", username);
 		} else {
-			taken.taken.insert(folds.upper(username));
-			taken.picked.insert(folds.upper(username));
+			taken.taken[folds.upper(username)] = true;
 		}
 		validate_user(ctx, batch, r, username);
 		in_batch.emplace(std::move(username), r); // what later rows of the batch find exactly
