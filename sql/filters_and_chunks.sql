@@ -20,8 +20,8 @@ SELECT * FROM relocate_import(:'users', scope => 'user', user_filter => ARRAY['u
 SELECT username FROM auth_user ORDER BY username;
 SELECT silo, model, min_ordinal, max_ordinal, inserted FROM import_chunks();
 
--- test_import_filter_users_empty: an empty filter imports nothing (NULL means no filter); NULL
--- elements of a filter are ignored, as Sentry drops None.
+-- test_import_filter_users_empty: an empty filter imports nothing (NULL means no filter); a NULL
+-- element of a filter matches no user, and a WARNING says so.
 \i test/regress/setup.sql
 SELECT * FROM relocate_import(:'users', scope => 'user', user_filter => ARRAY[]::text[]);
 :counts;
@@ -50,6 +50,11 @@ SELECT email, date_added FROM sentry_email ORDER BY email;
 SELECT sum(inserted) AS inserted FROM relocate_import(:'orgs', org_filter => ARRAY['ORG-B', 'org-b', 'nope']);
 SELECT slug FROM sentry_organization;
 SELECT sum(inserted) AS inserted FROM relocate_import(:'users', scope => 'user', user_filter => ARRAY['user_9']);
+-- A NULL element (a subquery that found nothing, say) matches no organization: the WARNING counts it.
+\i test/regress/setup.sql
+SELECT sum(inserted) AS inserted FROM relocate_import(:'orgs', org_filter => ARRAY[NULL, 'org-b', NULL]);
+SELECT slug FROM sentry_organization;
+SELECT sum(inserted) AS inserted FROM relocate_import(:'orgs', org_filter => ARRAY[NULL, 'nope']);
 
 -- test_import_filter_orgs_single: org-b only; its members' users (and their emails) come along.
 \i test/regress/setup.sql

@@ -65,11 +65,15 @@ private:
 	FilterRole role_ = FilterRole::None;
 };
 
-std::unordered_set<std::string> to_set(const TextArray &values) {
+// The filter's non-NULL values; `nulls` counts the NULL elements, which match nothing.
+std::unordered_set<std::string> to_set(const TextArray &values, std::int64_t &nulls) {
 	std::unordered_set<std::string> out;
-	for (const auto &v : values)
+	for (const auto &v : values) {
 		if (v)
 			out.insert(*v);
+		else
+			++nulls;
+	}
 	return out;
 }
 
@@ -128,7 +132,7 @@ ImportFilters build_filters(ByteSource &source, const std::optional<TextArray> &
 	read_export(source, pre, check);
 	f.emails.emplace();
 	if (user_filter) {
-		f.usernames = to_set(*user_filter);
+		f.usernames = to_set(*user_filter, f.null_usernames);
 		std::unordered_set<std::string> seen;
 		for (const auto &u : pre.users) {
 			if (u.username && u.email && f.usernames->count(*u.username))
@@ -139,7 +143,7 @@ ImportFilters build_filters(ByteSource &source, const std::optional<TextArray> &
 		f.unmatched_usernames = unmatched(*f.usernames, seen);
 	}
 	if (org_filter) {
-		f.org_slugs = to_set(*org_filter);
+		f.org_slugs = to_set(*org_filter, f.null_slugs);
 		std::unordered_set<std::int64_t> org_pks;
 		std::unordered_set<std::string> seen;
 		for (const auto &[pk, slug] : pre.org_slugs)

@@ -32,6 +32,9 @@ struct ImportFilters {
 	// of the export has, sorted: a filter that names one admits nothing for it, which Sentry does
 	// without a word; the import warns (a misspelt slug or a slug in another case, say).
 	std::vector<std::string> unmatched_slugs, unmatched_usernames;
+	// The NULL elements of org_filter and user_filter: each matches nothing (SQL's NULL equals no
+	// value), and the import warns about them as about an unmatched value.
+	std::int64_t null_slugs = 0, null_usernames = 0;
 
 	bool active() const { return usernames || user_pks || org_slugs || emails; }
 	// False if `entry`, of a model with filter role `role`, is filtered out. Comparisons are exact,

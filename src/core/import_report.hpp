@@ -88,6 +88,8 @@ struct ImportReport {
 	// The values of org_filter and user_filter that name no organization or user of the export
 	// (ImportFilters::unmatched_slugs, unmatched_usernames).
 	std::vector<std::string> org_filter_unmatched, user_filter_unmatched;
+	// Their NULL elements, which match nothing (ImportFilters::null_slugs, null_usernames).
+	std::int64_t org_filter_nulls = 0, user_filter_nulls = 0;
 	// Entries written under another slug or username than the export's (listed in relocate_report).
 	std::int64_t slugs_renamed = 0;
 	std::int64_t usernames_renamed = 0;

@@ -112,6 +112,8 @@ public:
 			filters_ = build_filters(source, state_.options.org_filter, state_.options.user_filter, check_);
 			state_.report.org_filter_unmatched = filters_.unmatched_slugs;
 			state_.report.user_filter_unmatched = filters_.unmatched_usernames;
+			state_.report.org_filter_nulls = filters_.null_slugs;
+			state_.report.user_filter_nulls = filters_.null_usernames;
 		}
 		{
 			InPhase phase(&state_.timeline, Phase::Setup);

@@ -77,22 +77,31 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 		minted += (minted.empty() ? "cleared " : " and cleared ") + count(report.tokens_cleared, "invitation token") +
 		          " (another member's)";
 	// "org_filter: no organization of the export has the slug \"TESTING\"" (or "any of the slugs",
-	// at most ten of them, then how many more); empty if the filter names no such value.
+	// at most ten of them, then how many more), then "; 1 NULL element matches none" for the
+	// filter's NULL elements; empty if the filter names no such value.
 	const auto unmatched = [](const char *filter, const char *who, const char *what,
-	                          const std::vector<std::string> &values) {
-		if (values.empty())
+	                          const std::vector<std::string> &values, std::int64_t nulls) {
+		if (values.empty() && nulls == 0)
 			return std::string();
-		std::string out = std::string(filter) + ": no " + who + " of the export has " +
-		                  (values.size() == 1 ? "the " + std::string(what) : "any of the " + std::string(what) + "s");
-		for (std::size_t i = 0; i < values.size() && i < 10; ++i)
-			out += (i ? ", \"" : " \"") + values[i] + "\"";
-		if (values.size() > 10)
-			out += " and " + std::to_string(values.size() - 10) + " more";
+		std::string out = std::string(filter) + ": ";
+		if (!values.empty()) {
+			out += "no " + std::string(who) + " of the export has " +
+			       (values.size() == 1 ? "the " + std::string(what) : "any of the " + std::string(what) + "s");
+			for (std::size_t i = 0; i < values.size() && i < 10; ++i)
+				out += (i ? ", \"" : " \"") + values[i] + "\"";
+			if (values.size() > 10)
+				out += " and " + std::to_string(values.size() - 10) + " more";
+			if (nulls > 0)
+				out += "; ";
+		}
+		if (nulls > 0)
+			out +=
+			    std::to_string(nulls) + (nulls == 1 ? " NULL element matches no " : " NULL elements match no ") + who;
 		return out;
 	};
 	const std::string unmatched_filters[] = {
-	    unmatched("org_filter", "organization", "slug", report.org_filter_unmatched),
-	    unmatched("user_filter", "user", "username", report.user_filter_unmatched)};
+	    unmatched("org_filter", "organization", "slug", report.org_filter_unmatched, report.org_filter_nulls),
+	    unmatched("user_filter", "user", "username", report.user_filter_unmatched, report.user_filter_nulls)};
 	pg_guard([&] {
 		if (!run.uuid_given)
 			ereport(NOTICE, (errmsg("relocate: import_uuid %s", report.import_uuid.c_str()),
@@ -132,7 +141,8 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 				ereport(WARNING,
 				        (errmsg("relocate: %s", message.c_str()),
 				         errdetail("The filter admits nothing for it: filters compare exactly, letter case included, "
-				                   "with the values in the export (before any renaming), as Sentry's do."),
+				                   "with the values in the export (before any renaming), as Sentry's do, and a NULL "
+				                   "element equals no value."),
 				         errhint("List the export's organizations and users with relocate-import --list.")));
 		for (const relocate::DroppedField &d : report.dropped_fields)
 			ereport(WARNING, (errmsg("relocate: dropped field \"%s\" of %s in %" PRId64 " row(s): %s", d.field.c_str(),

@@ -93,19 +93,26 @@ TEST(Filters, UserFilterDerivesEmails) {
 	EXPECT_EQ(*f.usernames, (std::unordered_set<std::string>{"a"}));
 	EXPECT_EQ(*f.emails, (std::unordered_set<std::string>{"x@example.com"}));
 	EXPECT_FALSE(f.user_pks.has_value());
+	// The NULL element matches nothing and is counted, for the import's WARNING.
+	EXPECT_EQ(f.null_usernames, 1);
+	EXPECT_EQ(f.null_slugs, 0);
+	EXPECT_TRUE(f.unmatched_usernames.empty());
 }
 
 TEST(Filters, OrgFilterDerivesMembersAndTheirEmails) {
 	std::string json = kUsers;
 	MemorySource source(json.data(), json.size());
 	ImportFilters f =
-	    build_filters(source, std::vector<std::optional<std::string>>{std::string("org")}, std::nullopt, {});
+	    build_filters(source, std::vector<std::optional<std::string>>{std::nullopt, std::string("org"), std::nullopt},
+	                  std::nullopt, {});
 	ASSERT_TRUE(f.user_pks && f.emails && f.org_slugs);
+	EXPECT_EQ(f.null_slugs, 2);
 	EXPECT_EQ(*f.user_pks, (std::unordered_set<std::int64_t>{2}));
 	EXPECT_EQ(*f.emails, (std::unordered_set<std::string>{"y@example.com"}));
 	ImportFilters none = build_filters(source, std::vector<std::optional<std::string>>{}, std::nullopt, {});
 	EXPECT_TRUE(none.user_pks->empty());
 	EXPECT_TRUE(none.emails->empty());
+	EXPECT_EQ(none.null_slugs, 0);
 }
 
 // A replay says so: what the first run wrote is counted as reused, not inserted, and reported.
