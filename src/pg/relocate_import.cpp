@@ -54,6 +54,29 @@ std::unique_ptr<relocate::ByteSource> raw_export(const relocate::pg::ImportArgs 
 	return std::make_unique<relocate::pg::LargeObject>(args.export_oid);
 }
 
+// "org_filter: no organization of the export has the slug \"TESTING\"" (or "any of the slugs", at
+// most ten of them, then how many more), then "; 1 NULL element matches no organization" for the
+// filter's NULL elements; empty if the filter names no such value.
+std::string unmatched_filter(const char *filter, const char *who, const char *what,
+                             const std::vector<std::string> &values, std::int64_t nulls) {
+	if (values.empty() && nulls == 0)
+		return std::string();
+	std::string out = std::string(filter) + ": ";
+	if (!values.empty()) {
+		out += "no " + std::string(who) + " of the export has " +
+		       (values.size() == 1 ? "the " + std::string(what) : "any of the " + std::string(what) + "s");
+		for (std::size_t i = 0; i < values.size() && i < 10; ++i)
+			out += (i ? ", \"" : " \"") + values[i] + "\"";
+		if (values.size() > 10)
+			out += " and " + std::to_string(values.size() - 10) + " more";
+		if (nulls > 0)
+			out += "; ";
+	}
+	if (nulls > 0)
+		out += std::to_string(nulls) + (nulls == 1 ? " NULL element matches no " : " NULL elements match no ") + who;
+	return out;
+}
+
 // The messages after an import: the minted import_uuid, a replay, renamed slugs and usernames
 // (NOTICEs); everything skipped or dropped on purpose (WARNINGs: data the import leaves out).
 void report_notices(const relocate::ImportReport &report, const relocate::pg::SpiRun &run) {
@@ -76,32 +99,9 @@ void report_notices(const relocate::ImportReport &report, const relocate::pg::Sp
 	if (report.tokens_cleared > 0)
 		minted += (minted.empty() ? "cleared " : " and cleared ") + count(report.tokens_cleared, "invitation token") +
 		          " (another member's)";
-	// "org_filter: no organization of the export has the slug \"TESTING\"" (or "any of the slugs",
-	// at most ten of them, then how many more), then "; 1 NULL element matches none" for the
-	// filter's NULL elements; empty if the filter names no such value.
-	const auto unmatched = [](const char *filter, const char *who, const char *what,
-	                          const std::vector<std::string> &values, std::int64_t nulls) {
-		if (values.empty() && nulls == 0)
-			return std::string();
-		std::string out = std::string(filter) + ": ";
-		if (!values.empty()) {
-			out += "no " + std::string(who) + " of the export has " +
-			       (values.size() == 1 ? "the " + std::string(what) : "any of the " + std::string(what) + "s");
-			for (std::size_t i = 0; i < values.size() && i < 10; ++i)
-				out += (i ? ", \"" : " \"") + values[i] + "\"";
-			if (values.size() > 10)
-				out += " and " + std::to_string(values.size() - 10) + " more";
-			if (nulls > 0)
-				out += "; ";
-		}
-		if (nulls > 0)
-			out +=
-			    std::to_string(nulls) + (nulls == 1 ? " NULL element matches no " : " NULL elements match no ") + who;
-		return out;
-	};
 	const std::string unmatched_filters[] = {
-	    unmatched("org_filter", "organization", "slug", report.org_filter_unmatched, report.org_filter_nulls),
-	    unmatched("user_filter", "user", "username", report.user_filter_unmatched, report.user_filter_nulls)};
+	    unmatched_filter("org_filter", "organization", "slug", report.org_filter_unmatched, report.org_filter_nulls),
+	    unmatched_filter("user_filter", "user", "username", report.user_filter_unmatched, report.user_filter_nulls)};
 	pg_guard([&] {
 		if (!run.uuid_given)
 			ereport(NOTICE, (errmsg("relocate: import_uuid %s", report.import_uuid.c_str()),
