@@ -1341,5 +1341,29 @@ TEST(Importer, HideOrganizationsSetsRelocationPendingApproval) {
 	}
 }
 
+// A row derived for a model whose run has ended (the Email row of a UserEmail for a second address:
+// sentry.email comes before sentry.useremail) is written at once, not held to the import's end,
+// where it would keep a row per UserEmail in memory (receivers/email.py create_email).
+TEST(Importer, DerivedRowsForAModelWhoseRunEndedAreWrittenAtOnce) {
+	const std::string email = R"({"model": "sentry.email", "pk": 1, "fields": {"email": "admin@example.com",
+		"date_added": "2023-06-22T00:00:00Z"}})";
+	const std::string second = R"({"model": "sentry.useremail", "pk": 2, "fields": {"user": 5,
+		"email": "second@example.com", "validation_hash": "y", "date_hash_added": "2023-06-22T22:59:55.521Z",
+		"is_verified": true}})";
+	auto r = import_ok(arr({kUser5, email, second, option(1, "a", "1")}), "global");
+	const std::vector<std::string> &events = r->target.events;
+	const auto option_at = std::find(events.begin(), events.end(), "insert sentry_option");
+	ASSERT_NE(option_at, events.end());
+	// The last sentry_email insert (second@'s, derived) comes before the later model's.
+	const auto last_email = std::find(events.rbegin(), events.rend(), "insert sentry_email");
+	ASSERT_NE(last_email, events.rend());
+	EXPECT_LT(last_email.base() - events.begin() - 1, option_at - events.begin());
+	std::vector<std::string> addresses;
+	for (auto &row : r->target.rows_of("sentry_email"))
+		addresses.push_back(*row["email"]);
+	std::sort(addresses.begin(), addresses.end());
+	EXPECT_EQ(addresses, (std::vector<std::string>{"admin@example.com", "second@example.com"}));
+}
+
 } // namespace
 } // namespace relocate
